@@ -1,0 +1,49 @@
+package dev.vqclip.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * Entry point of {@code java -jar vqclip.jar}. With a command it runs that command headless; subcommands are listed
+ * on {@link Main.VqclipCommand}.
+ */
+public final class Main {
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs the command line and returns the exit code (used by tests). */
+    public static int run(String... args) {
+        if (System.getProperty("ai.djl.offline") == null) {
+            // model files are local; never let DJL reach for the network
+            System.setProperty("ai.djl.offline", "true");
+        }
+        CommandLine cl = new CommandLine(new VqclipCommand());
+        cl.setCaseInsensitiveEnumValuesAllowed(true);
+        cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+            cmd.getErr().println("error: " + ex.getMessage());
+            if (Boolean.getBoolean("vqclip.debug")) {
+                ex.printStackTrace(cmd.getErr());
+            }
+            return 1;
+        });
+        return cl.execute(args);
+    }
+
+    /** The root command. */
+    @Command(name = "vqclip", mixinStandardHelpOptions = true, version = "vqclip 0.1.0",
+            description = "VQGAN-CLIP Studio: generate and edit images from text.",
+            subcommands = {CommandLine.HelpCommand.class})
+    public static final class VqclipCommand implements Runnable {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public void run() {
+            spec.commandLine().usage(System.out);
+        }
+    }
+}

@@ -1,0 +1,2 @@
+/** Headless commands: reconstruct, tokenize, embed, generate, edit, models, bench. */
+package dev.vqclip.cli;
