@@ -1,5 +1,6 @@
 package dev.vqclip.engine.run;
 
+import dev.vqclip.engine.augment.Augmentations;
 import dev.vqclip.engine.guide.Prompt;
 
 import java.nio.file.Path;

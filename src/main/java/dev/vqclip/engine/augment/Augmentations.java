@@ -1,4 +1,4 @@
-package dev.vqclip.engine.run;
+package dev.vqclip.engine.augment;
 
 /**
  * Which random augmentations are applied to each cutout, and how strongly.
