@@ -262,6 +262,9 @@ public final class Downloader {
     }
 
     private void checkStructure(ModelEntry entry) {
+        if (entry.files().stream().allMatch(f -> f.knownSha256().isPresent())) {
+            return;
+        }
         Map<ModelFile, Path> unchecked = new LinkedHashMap<>();
         for (ModelFile f : entry.files()) {
             unchecked.put(f, cache.fileOf(entry, f));
@@ -271,7 +274,7 @@ public final class Downloader {
         } catch (RuntimeException e) {
             // files without a checksum are the ones a structure failure can blame; remove them so nothing stale stays
             for (ModelFile f : entry.files()) {
-                if (f.sha256() == null) {
+                if (f.knownSha256().isEmpty()) {
                     try {
                         Files.deleteIfExists(cache.fileOf(entry, f));
                     } catch (IOException ignored) {

@@ -20,7 +20,8 @@ import java.util.function.Function;
 import java.util.zip.GZIPInputStream;
 
 /**
- * The structure checks used for files without a published checksum.
+ * The structure checks used for files without a published checksum (files whose SHA-256 is known are skipped: the
+ * checksum already proves them; a config is still read when a checkpoint must be checked against it).
  *
  * <p>Without a weights loader ({@link #basic()}): a config is a taming yaml with {@code model.params.embed_dim},
  * {@code n_embed} and {@code ddconfig}; a checkpoint or CLIP file starts like a zip archive (torch.save / TorchScript)
@@ -64,6 +65,9 @@ public final class StructureChecks implements StructureCheck {
         }
         for (Map.Entry<ModelFile, Path> e : files.entrySet()) {
             Path p = e.getValue();
+            if (e.getKey().knownSha256().isPresent()) {
+                continue; // a matching published checksum says more than any structure check
+            }
             switch (e.getKey().role()) {
                 case CKPT:
                     checkArchiveOrPickle(p);
@@ -135,7 +139,7 @@ public final class StructureChecks implements StructureCheck {
 
     /** Checks the first bytes: a zip archive (torch.save, TorchScript), a pickle, or safetensors. */
     static void checkArchiveOrPickle(Path p) {
-        byte[] head = new byte[8];
+        byte[] head = new byte[64];
         int n;
         try (InputStream in = Files.newInputStream(p)) {
             n = in.readNBytes(head, 0, head.length);
@@ -144,7 +148,7 @@ public final class StructureChecks implements StructureCheck {
         }
         boolean zip = n >= 4 && head[0] == 'P' && head[1] == 'K' && head[2] == 3 && head[3] == 4;
         boolean pickle = n >= 2 && (head[0] & 0xff) == 0x80 && head[1] >= 2 && head[1] <= 5;
-        boolean safetensors = n == 8 && isPlausibleSafetensorsHeader(head, p);
+        boolean safetensors = n >= 8 && isPlausibleSafetensorsHeader(head, p);
         if (!zip && !pickle && !safetensors) {
             if (Downloader.looksLikeHtml(head, n)) {
                 throw new ModelException(p + " is a web page, not model weights");
