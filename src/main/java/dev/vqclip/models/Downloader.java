@@ -200,8 +200,10 @@ public final class Downloader {
         }
         Path dir = cache.prepareDir(entry, "download " + entry.name());
         Path lockFile = dir.resolve(".download.lock");
+        boolean owned = false;
         try (FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
              FileLock lock = tryLock(ch, entry, dir)) {
+            owned = true;
             Map<String, String> shas = new LinkedHashMap<>();
             List<ModelFile> files = entry.files();
             for (int i = 0; i < files.size(); i++) {
@@ -222,10 +224,12 @@ public final class Downloader {
         } catch (IOException e) {
             throw new ModelException("cannot download " + entry.name() + " into " + dir + ": " + e.getMessage(), e);
         } finally {
-            try {
-                Files.deleteIfExists(lockFile);
-            } catch (IOException ignored) {
-                // a leftover lock file is harmless: locks are taken on the open channel, not on the file's existence
+            if (owned) {
+                try {
+                    Files.deleteIfExists(lockFile);
+                } catch (IOException ignored) {
+                    // a leftover lock file is harmless: the lock is on the open channel, not the file's existence
+                }
             }
         }
     }
@@ -335,6 +339,7 @@ public final class Downloader {
                 Files.delete(part);
             }
         }
+        boolean usedOldPart = Files.exists(part);
         boolean retriedFromScratch = false;
         int resumes = 0;
         while (true) {
@@ -372,7 +377,7 @@ public final class Downloader {
             String sha = Hashing.sha256(part);
             if (expectedSha.isPresent() && !expectedSha.get().equals(sha)) {
                 Files.delete(part);
-                if (!retriedFromScratch && resumes > 0) {
+                if (!retriedFromScratch && (resumes > 0 || usedOldPart)) {
                     // a resumed part may have been stale; give the source one clean try before blaming it
                     retriedFromScratch = true;
                     resumes = 0;

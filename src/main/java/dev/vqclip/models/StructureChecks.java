@@ -2,6 +2,7 @@ package dev.vqclip.models;
 
 import dev.vqclip.engine.weights.RawTensor;
 import dev.vqclip.engine.weights.StateDict;
+import dev.vqclip.engine.weights.WeightFiles;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
@@ -23,6 +24,8 @@ import java.util.zip.GZIPInputStream;
  * The structure checks used for files without a published checksum (files whose SHA-256 is known are skipped: the
  * checksum already proves them; a config is still read when a checkpoint must be checked against it).
  *
+ * <p>Parsing loads the whole file into memory (about its size in heap): fine for verification, which is rare.
+ *
  * <p>Without a weights loader ({@link #basic()}): a config is a taming yaml with {@code model.params.embed_dim},
  * {@code n_embed} and {@code ddconfig}; a checkpoint or CLIP file starts like a zip archive (torch.save / TorchScript)
  * or a pickle; a vocabulary is a gzip file with CLIP's merge list. With a loader ({@link #withLoader}) the weights
@@ -40,9 +43,9 @@ public final class StructureChecks implements StructureCheck {
         this.loader = loader;
     }
 
-    /** @return the checks this build uses: {@link #basic()} until a weights loader is wired in */
+    /** @return the checks this build uses: basic checks plus parsing with {@link WeightFiles#load} */
     public static StructureCheck standard() {
-        return basic();
+        return withLoader(WeightFiles::load);
     }
 
     /** @return header and yaml checks that need no weights loader */

@@ -153,6 +153,34 @@ class DownloaderTest {
     }
 
     @Test
+    void aStaleCompletePartThatFailsTheChecksumIsFetchedAgain() throws IOException {
+        byte[] data = randomBytes(50_000, 40);
+        server.route("/f", FixtureServer.file(data, true));
+        ModelEntry e = entry("stale", ModelKind.CLIP, verified("st.pt", FileRole.WEIGHTS, data, server.url("/f")));
+        Files.createDirectories(cache.modelDir(e));
+        Files.write(cache.partOf(e, e.files().get(0)), randomBytes(50_000, 41));
+
+        downloader(fast()).download(e, null, null);
+
+        assertThat(Files.readAllBytes(cache.fileOf(e, e.files().get(0)))).isEqualTo(data);
+        assertThat(server.requests()).extracting(FixtureServer.Request::range).containsExactly((String) null);
+    }
+
+    @Test
+    void aSecondConcurrentDownloadOfTheSameModelIsRefused() throws IOException {
+        ModelEntry e = entry("locked", ModelKind.CLIP, verified("l.pt", FileRole.WEIGHTS, randomBytes(10, 42),
+                server.url("/f")));
+        Files.createDirectories(cache.modelDir(e));
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(
+                cache.modelDir(e).resolve(".download.lock"), java.nio.file.StandardOpenOption.CREATE,
+                java.nio.file.StandardOpenOption.WRITE); java.nio.channels.FileLock held = ch.lock()) {
+            assertThatThrownBy(() -> downloader(fast()).download(e, null, null))
+                    .hasMessageContaining("another download of locked");
+        }
+        assertThat(server.requests()).isEmpty();
+    }
+
+    @Test
     void wrongChecksumIsRejectedAndNothingLooksInstalled() throws IOException {
         byte[] served = randomBytes(50_000, 5);
         byte[] expected = randomBytes(50_000, 6);

@@ -49,6 +49,42 @@ class StructureChecksTest {
     }
 
     @Test
+    void referenceCheckpointParsesAndFitsItsYaml() {
+        Path ref = Reference.dir();
+        Map<ModelFile, Path> f = files(FileRole.CKPT, "a.ckpt", ref.resolve("vqgan_tiny.ckpt"),
+                FileRole.CONFIG, "a.yaml", ref.resolve("vqgan_tiny.yaml"));
+        assertThatCode(() -> StructureChecks.standard().check(vq(f), f)).doesNotThrowAnyException();
+        Map<ModelFile, Path> clip = files(FileRole.WEIGHTS, "c.pt", ref.resolve("clip_tiny_jit.pt"));
+        assertThatCode(() -> StructureChecks.standard().check(vq(clip), clip)).doesNotThrowAnyException();
+    }
+
+    @Test
+    void checkpointThatDoesNotFitItsYamlIsRefusedNamingTheTensor() throws IOException {
+        Path ref = Reference.dir();
+        Path yaml = Files.writeString(tmp.resolve("wrong.yaml"), Files.readString(ref.resolve("vqgan_tiny.yaml"))
+                .replace("n_embed: 32", "n_embed: 1024"));
+        Map<ModelFile, Path> f = files(FileRole.CKPT, "a.ckpt", ref.resolve("vqgan_tiny.ckpt"),
+                FileRole.CONFIG, "wrong.yaml", yaml);
+        assertThatThrownBy(() -> StructureChecks.standard().check(vq(f), f))
+                .hasMessageContaining("does not fit its yaml")
+                .hasMessageContaining("quantize.embedding.weight")
+                .hasMessageContaining("[32, 8]").hasMessageContaining("[1024, 8]");
+    }
+
+    @Test
+    void wrongKindOfWeightsOrGarbageIsRefused() throws IOException {
+        Path ref = Reference.dir();
+        Map<ModelFile, Path> vqAsClip = files(FileRole.WEIGHTS, "c.pt", ref.resolve("vqgan_tiny.ckpt"));
+        assertThatThrownBy(() -> StructureChecks.standard().check(vq(vqAsClip), vqAsClip))
+                .hasMessageContaining("not an OpenAI CLIP model");
+        byte[] zipHead = Files.readAllBytes(ref.resolve("vqgan_tiny.ckpt"));
+        Path cut = Files.write(tmp.resolve("cut.ckpt"), java.util.Arrays.copyOf(zipHead, zipHead.length / 2));
+        Map<ModelFile, Path> truncated = files(FileRole.CKPT, "cut.ckpt", cut);
+        assertThatThrownBy(() -> StructureChecks.standard().check(vq(truncated), truncated))
+                .isInstanceOf(ModelException.class).hasMessageContaining("cut.ckpt");
+    }
+
+    @Test
     void htmlSavedAsCheckpointIsNamedAsAWebPage() throws IOException {
         Path p = Files.writeString(tmp.resolve("x.ckpt"), "<!DOCTYPE html><html>login</html>");
         Map<ModelFile, Path> f = files(FileRole.CKPT, "x.ckpt", p);
