@@ -202,6 +202,24 @@ class ModelsCommandTest {
     }
 
     @Test
+    void readOnlySharedCacheIsListedAndVerifiedButNotChanged() throws IOException {
+        Path file = Files.write(tmp.resolve("v.txt.gz"), vocab);
+        assertThat(run("models", "import", file.toString(), "--as", "tinyvocab")).isZero();
+        Files.createFile(cache.resolve(ModelCache.READ_ONLY_MARKER));
+
+        assertThat(run("models", "list")).isZero();
+        assertThat(out).contains("(read-only)").containsPattern("tinyvocab .*installed");
+        assertThat(run("models", "verify", "tinyvocab")).isZero();
+        assertThat(run("models", "remove", "tinyvocab")).isEqualTo(1);
+        assertThat(err).contains("read-only");
+        assertThat(run("models", "download", "tinyclip", "--quiet")).isEqualTo(1);
+        assertThat(err).contains("read-only");
+        assertThat(cache.resolve("tinyvocab/tinyvocab.txt.gz")).exists();
+        assertThat(cache.resolve("tinyclip")).doesNotExist();
+        assertThat(requested).isEmpty();
+    }
+
+    @Test
     void unknownModelIsAnErrorListingTheKnownOnes() {
         assertThat(run("models", "download", "nope")).isEqualTo(1);
         assertThat(err).contains("unknown model 'nope'").contains("tinyclip");
