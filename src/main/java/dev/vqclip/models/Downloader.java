@@ -203,7 +203,7 @@ public final class Downloader {
         boolean owned = false;
         try (FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
              FileLock lock = tryLock(ch, entry, dir)) {
-            owned = true;
+            owned = lock.isValid();
             Map<String, String> shas = new LinkedHashMap<>();
             List<ModelFile> files = entry.files();
             for (int i = 0; i < files.size(); i++) {
