@@ -410,6 +410,35 @@ class DownloaderTest {
     }
 
     @Test
+    void checkpointWithoutChecksumIsInstalledOnlyIfItParsesAndFitsItsYaml() throws IOException {
+        Path ref = dev.vqclip.testing.Reference.dir();
+        byte[] ckpt = Files.readAllBytes(ref.resolve("vqgan_tiny.ckpt"));
+        byte[] yaml = Files.readAllBytes(ref.resolve("vqgan_tiny.yaml"));
+        byte[] wrongYaml = new String(yaml, java.nio.charset.StandardCharsets.UTF_8)
+                .replace("embed_dim: 8", "embed_dim: 256").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        server.route("/tiny.ckpt", FixtureServer.file(ckpt, true)).route("/tiny.yaml", FixtureServer.file(yaml, true))
+                .route("/wrong.yaml", FixtureServer.file(wrongYaml, true));
+        ModelEntry good = entry("tinyvq", ModelKind.VQGAN,
+                sizeOnly("tinyvq.ckpt", FileRole.CKPT, ckpt, server.url("/tiny.ckpt")),
+                new ModelFile("tinyvq.yaml", FileRole.CONFIG, null, null, null, List.of(server.url("/tiny.yaml")),
+                        null));
+        ModelEntry bad = entry("misfit", ModelKind.VQGAN,
+                sizeOnly("misfit.ckpt", FileRole.CKPT, ckpt, server.url("/tiny.ckpt")),
+                new ModelFile("misfit.yaml", FileRole.CONFIG, null, null, null, List.of(server.url("/wrong.yaml")),
+                        null));
+        Downloader d = new Downloader(cache, fast(), StructureChecks.standard());
+
+        d.download(good, null, null);
+        assertThat(cache.isInstalled(good)).isTrue();
+
+        assertThatThrownBy(() -> d.download(bad, null, null))
+                .hasMessageContaining("does not fit its yaml")
+                .hasMessageContaining("quantize.embedding.weight");
+        assertThat(cache.isInstalled(bad)).isFalse();
+        assertThat(leftovers(bad)).doesNotContain("misfit.ckpt", "misfit.yaml", ModelCache.MARKER);
+    }
+
+    @Test
     void urlEmbeddedChecksumIsEnforcedWhenTheCatalogueHasNone() {
         byte[] data = randomBytes(10_000, 15);
         String wrongSha = Hashing.sha256(randomBytes(10, 16));
