@@ -164,10 +164,9 @@ public final class ModelResolver {
         }
         for (ModelEntry e : catalogue.entries(ModelKind.CLIP)) {
             if (cache.isInstalled(e)) {
-                Optional<Path> v = vocab != null ? Optional.of(vocab) : installedVocab();
-                if (v.isPresent()) {
-                    return new Choice(cache.fileOf(e, roleFile(e, FileRole.WEIGHTS)), v.get(), e.name(), false);
-                }
+                // an installed CLIP without its vocabulary is a half-finished install: say so, do not fall back
+                Path v = vocab != null ? vocab : requiredVocab(e);
+                return new Choice(cache.fileOf(e, roleFile(e, FileRole.WEIGHTS)), v, e.name(), false);
             }
         }
         Path demo = demoFile(DEMO_CLIP, "CLIP");

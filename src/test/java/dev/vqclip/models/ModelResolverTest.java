@@ -150,8 +150,13 @@ class ModelResolverTest {
         assertThatThrownBy(() -> resolver().resolve(null, "ViT-B/32", null, null))
                 .isInstanceOf(ModelNotInstalledException.class)
                 .hasMessageContaining("'vocab' is not installed");
+        assertThatThrownBy(() -> resolver().resolve(null, null, null, null))
+                .as("an installed CLIP without vocabulary is not silently replaced by the demo")
+                .isInstanceOf(ModelNotInstalledException.class)
+                .hasMessageContaining("'vocab' is not installed");
         install(cache, vocab, bytes);
         assertThat(resolver().resolve(null, "ViT-B/32", null, null).clipName()).isEqualTo("clip-b32");
+        assertThat(resolver().resolve(null, null, null, null).clipName()).isEqualTo("clip-b32");
     }
 
     @Test
