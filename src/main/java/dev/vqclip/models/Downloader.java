@@ -358,6 +358,10 @@ public final class Downloader {
                 throw new SourceFailure("the connection closed before any data arrived");
             }
             long got = Files.size(part);
+            if (f.size() != null && got < minimumPlausible(f) && resumes == 0 && !usedOldPart) {
+                Files.delete(part);
+                throw new SourceFailure(WEB_PAGE + " (only " + got + " bytes, expected " + f.size() + ")");
+            }
             if (f.size() != null && got < f.size()) {
                 if (++resumes > options.maxResumes()) {
                     throw new SourceFailure("the response ended at " + got + " of " + f.size() + " bytes");

@@ -237,6 +237,19 @@ class DownloaderTest {
     }
 
     @Test
+    void smallErrorBodyWithoutLengthIsRejectedAtOnceNotResumedOverAndOver() throws IOException {
+        byte[] data = randomBytes(300_000, 19);
+        server.route("/json", FixtureServer.chunked("{\"error\": \"quota exceeded\"}".getBytes(),
+                "application/json"));
+        ModelEntry e = entry("quota", ModelKind.CLIP, verified("qu.pt", FileRole.WEIGHTS, data, server.url("/json")));
+
+        assertThatThrownBy(() -> downloader(fast()).download(e, null, null))
+                .hasMessageContaining(Downloader.WEB_PAGE);
+        assertThat(server.requests()).hasSize(1);
+        assertThat(leftovers(e)).noneMatch(n -> n.equals("qu.pt") || n.endsWith(".part"));
+    }
+
+    @Test
     void notFoundOnTheFirstSourceFallsBackToTheSecond() throws IOException {
         byte[] data = randomBytes(120_000, 9);
         server.route("/dead", FixtureServer.status(404)).route("/alive", FixtureServer.file(data, true));

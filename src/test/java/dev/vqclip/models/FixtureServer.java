@@ -146,6 +146,15 @@ final class FixtureServer implements AutoCloseable {
         return (ex, n, s) -> s.stall();
     }
 
+    /** A chunked response (no Content-Length) with the given body and type. */
+    static Behaviour chunked(byte[] body, String type) {
+        return (ex, n, s) -> {
+            ex.getResponseHeaders().set("Content-Type", type);
+            ex.sendResponseHeaders(200, 0);
+            ex.getResponseBody().write(body);
+        };
+    }
+
     static Behaviour status(int code) {
         return (ex, n, s) -> sendStatus(ex, code);
     }
