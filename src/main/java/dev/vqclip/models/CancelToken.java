@@ -12,10 +12,12 @@ public final class CancelToken {
         return new CancelToken();
     }
 
+    /** Asks the download to stop; it throws {@link DownloadCancelledException} within a fraction of a second. */
     public void cancel() {
         cancelled = true;
     }
 
+    /** @return whether {@link #cancel()} was called */
     public boolean isCancelled() {
         return cancelled;
     }

@@ -31,6 +31,11 @@ public final class Catalogue {
     private final String source;
     private final List<ModelEntry> entries;
 
+    /**
+     * A catalogue of the given entries (in preference order).
+     *
+     * @throws IllegalArgumentException for duplicate names or file names, or unknown requirements
+     */
     public Catalogue(String source, List<ModelEntry> entries) {
         this.source = source;
         this.entries = List.copyOf(entries);

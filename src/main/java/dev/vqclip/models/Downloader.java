@@ -127,6 +127,11 @@ public final class Downloader {
         this(cache, Options.fromEnvironment(System.getenv()), StructureChecks.standard());
     }
 
+    /**
+     * @param cache          where models are installed
+     * @param options        timeouts, mirrors, resume limit
+     * @param structureCheck run on files without a known SHA-256 before the model is marked installed
+     */
     public Downloader(ModelCache cache, Options options, StructureCheck structureCheck) {
         this.cache = cache;
         this.options = options;
@@ -137,6 +142,7 @@ public final class Downloader {
                 .build();
     }
 
+    /** @return the settings this downloader uses */
     public Options options() {
         return options;
     }

@@ -47,6 +47,7 @@ public final class ModelCache {
 
     private final Path root;
 
+    /** A cache rooted at {@code root} (made absolute; nothing is created until something is installed). */
     public ModelCache(Path root) {
         this.root = root.toAbsolutePath().normalize();
     }
@@ -73,6 +74,7 @@ public final class ModelCache {
         return Path.of(props.getProperty("user.home", "."), ".cache", "vqclip");
     }
 
+    /** @return the absolute cache folder */
     public Path root() {
         return root;
     }
@@ -107,6 +109,7 @@ public final class ModelCache {
         return Files.isRegularFile(modelDir(e).resolve(MARKER)) && e.files().stream().allMatch(f -> isPresent(e, f));
     }
 
+    /** @return installed, partial (files or downloads present) or missing */
     public Status status(ModelEntry e) {
         if (isInstalled(e)) {
             return Status.INSTALLED;

@@ -32,6 +32,7 @@ public final class ModelImporter {
     private final ModelCache cache;
     private final StructureCheck structure;
 
+    /** @param structure the check for files without a known SHA-256 (normally {@link StructureChecks#standard()}) */
     public ModelImporter(ModelCache cache, StructureCheck structure) {
         this.cache = cache;
         this.structure = structure;

@@ -43,6 +43,7 @@ public final class ModelVerifier {
     private final ModelCache cache;
     private final StructureCheck structure;
 
+    /** @param structure the check for files without a known SHA-256 (normally {@link StructureChecks#standard()}) */
     public ModelVerifier(ModelCache cache, StructureCheck structure) {
         this.cache = cache;
         this.structure = structure;
