@@ -248,6 +248,11 @@ public final class ClipTokenizer {
         return t.toLowerCase(Locale.ROOT);
     }
 
+    /** @return whether the string contains a character of CLIP's whitespace class */
+    static boolean containsWhitespace(String s) {
+        return WHITESPACE.matcher(s).find();
+    }
+
     /** Python's {@code str.strip()}: removes characters for which {@code str.isspace()} holds. */
     static String pythonStrip(String s) {
         int start = 0;
