@@ -55,7 +55,7 @@ public final class ClipTokenizer {
     private static final Pattern WHITESPACE = Pattern.compile("[" + WHITESPACE_CLASS + "]+");
     private static final Pattern PRETOKEN = Pattern.compile(
             "(?iu:<\\|startoftext\\|>|<\\|endoftext\\|>|'s|'t|'re|'ve|'m|'ll|'d)"
-                    + "|\\p{L}+|\\p{N}|[^" + WHITESPACE_CLASS + "\\p{L}\\p{N}]+");
+                    + "|\\p{L}+|\\p{N}|[^" + WHITESPACE_CLASS + "\\p{L}\\p{N}\\x{345}]+");
 
     private final Map<String, Integer> encoder;
     private final String[] decoder;
@@ -245,7 +245,81 @@ public final class ClipTokenizer {
         t = pythonStrip(t);
         t = WHITESPACE.matcher(t).replaceAll(" ");
         t = pythonStrip(t);
-        return t.toLowerCase(Locale.ROOT);
+        return pythonLower(t);
+    }
+
+    /**
+     * Python's {@code str.lower()}: full Unicode lower-case mapping per code point (so {@code İ} becomes {@code i̇}),
+     * and capital sigma becomes final {@code ς} when a cased letter precedes it and none follows it, skipping
+     * case-ignorable characters, exactly as CPython decides (Java's own rule looks at word boundaries instead).
+     */
+    static String pythonLower(String s) {
+        StringBuilder sb = new StringBuilder(s.length());
+        int i = 0;
+        while (i < s.length()) {
+            int cp = s.codePointAt(i);
+            int n = Character.charCount(cp);
+            if (cp == 0x03A3) {
+                sb.append(isFinalSigma(s, i) ? '\u03c2' : '\u03c3');
+            } else if (cp < 0x80) {
+                sb.append(cp >= 'A' && cp <= 'Z' ? (char) (cp + 32) : (char) cp);
+            } else {
+                sb.append(s.substring(i, i + n).toLowerCase(Locale.ROOT));
+            }
+            i += n;
+        }
+        return sb.toString();
+    }
+
+    private static boolean isFinalSigma(String s, int index) {
+        int j = index;
+        int c = -1;
+        while (j > 0) {
+            c = s.codePointBefore(j);
+            if (!isCaseIgnorable(c)) {
+                break;
+            }
+            j -= Character.charCount(c);
+            c = -1;
+        }
+        if (c < 0 || !isCased(c)) {
+            return false;
+        }
+        j = index + 1;
+        while (j < s.length()) {
+            c = s.codePointAt(j);
+            if (!isCaseIgnorable(c)) {
+                return !isCased(c);
+            }
+            j += Character.charCount(c);
+        }
+        return true;
+    }
+
+    private static boolean isCased(int cp) {
+        return Character.isLowerCase(cp) || Character.isUpperCase(cp) || Character.isTitleCase(cp);
+    }
+
+    /** Unicode Case_Ignorable: Mn, Me, Cf, Lm, Sk, and the MidLetter, MidNumLet and Single_Quote characters. */
+    private static boolean isCaseIgnorable(int cp) {
+        switch (Character.getType(cp)) {
+            case Character.NON_SPACING_MARK:
+            case Character.ENCLOSING_MARK:
+            case Character.FORMAT:
+            case Character.MODIFIER_LETTER:
+            case Character.MODIFIER_SYMBOL:
+                return true;
+            default:
+                break;
+        }
+        switch (cp) {
+            case 0x27: case 0x2E: case 0x3A: case 0xB7: case 0x387: case 0x55F: case 0x5F4: case 0x2018:
+            case 0x2019: case 0x2024: case 0x2027: case 0xFE13: case 0xFE52: case 0xFE55: case 0xFF07:
+            case 0xFF0E: case 0xFF1A:
+                return true;
+            default:
+                return false;
+        }
     }
 
     /** @return whether the string contains a character of CLIP's whitespace class */

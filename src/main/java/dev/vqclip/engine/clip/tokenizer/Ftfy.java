@@ -41,7 +41,7 @@ public final class Ftfy {
     /** ftfy's ANSI_RE. */
     private static final Pattern ANSI_ESCAPE = Pattern.compile("\u001b\\[((?:\\d|;)*)([a-zA-Z])");
 
-    /** After a two-byte lead other than Â/Ã, these look like real punctuation, not a continuation byte. */
+    /** After a lead other than Â/Ã, these look like real punctuation rather than continuation bytes. */
     private static final String COMMON_PUNCTUATION = "\u00a0\u2018\u2019\u201c\u201d\u00ab\u00bb\u2026\u2013\u2014"
             + "\u00a1\u00bf\u00b0\u00b7\u00b4\u00a9\u00ae\u2122";
 
@@ -206,8 +206,14 @@ public final class Ftfy {
                 || (lead == 0xF0 && second < 0x90) || (lead == 0xF4 && second > 0x8F)) {
             return 0; // overlong, surrogate or beyond U+10FFFF
         }
-        if (n == 2 && lead != 0xC2 && lead != 0xC3 && COMMON_PUNCTUATION.indexOf(text.charAt(i + 1)) >= 0) {
-            return 0; // e.g. "É–" or "Ü“" are more likely real text
+        if (lead != 0xC2 && lead != 0xC3) {
+            boolean allPunctuation = true;
+            for (int k = 1; k < n; k++) {
+                allPunctuation &= COMMON_PUNCTUATION.indexOf(text.charAt(i + k)) >= 0;
+            }
+            if (allPunctuation) {
+                return 0; // "É–", "Ü“" or "Brontë…”" are more likely real text than mojibake
+            }
         }
         return n;
     }
