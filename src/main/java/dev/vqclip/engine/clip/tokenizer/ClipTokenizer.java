@@ -145,8 +145,8 @@ public final class ClipTokenizer {
     }
 
     private static String[] parseMerge(String line, int lineNo, String source) throws IOException {
-        String[] parts = line.strip().split("[" + WHITESPACE_CLASS + "]+");
-        if (parts.length != 2 || parts[0].isEmpty()) {
+        String[] parts = splitOnWhitespace(line);
+        if (parts.length != 2) {
             throw new IOException(source + " line " + lineNo + ": expected two symbols separated by a space, got \""
                     + line + "\"");
         }
@@ -160,6 +160,26 @@ public final class ClipTokenizer {
             }
         }
         return parts;
+    }
+
+    /** Python's {@code str.split()} (no argument): the non-empty runs between whitespace. */
+    private static String[] splitOnWhitespace(String line) {
+        List<String> parts = new ArrayList<>(2);
+        int i = 0;
+        int n = line.length();
+        while (i < n) {
+            while (i < n && isPythonSpace(line.charAt(i))) {
+                i++;
+            }
+            int start = i;
+            while (i < n && !isPythonSpace(line.charAt(i))) {
+                i++;
+            }
+            if (i > start) {
+                parts.add(line.substring(start, i));
+            }
+        }
+        return parts.toArray(new String[0]);
     }
 
     /** Splits strict UTF-8 text on '\n' (as Python's {@code split('\n')}), with a limit on line length. */

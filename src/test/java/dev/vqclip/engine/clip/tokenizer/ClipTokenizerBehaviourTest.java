@@ -1,0 +1,173 @@
+package dev.vqclip.engine.clip.tokenizer;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.vqclip.testing.Reference;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.zip.GZIPOutputStream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ClipTokenizerBehaviourTest {
+    private ClipTokenizer clip;
+
+    @BeforeAll
+    void load() throws IOException {
+        clip = ClipTokenizer.load(Reference.file("clip/bpe_simple_vocab_16e6.txt.gz"));
+    }
+
+    @Test
+    void shortContextTruncatesAndEndsWithEot() {
+        int[] ids = clip.encode("a red apple");
+        assertThat(ids).hasSize(3);
+        assertThat(clip.tokenize("a red apple", 5, false)).containsExactly(49406, ids[0], ids[1], ids[2], 49407);
+        assertThat(clip.tokenize("a red apple", 4, true)).containsExactly(49406, ids[0], ids[1], 49407);
+        assertThat(clip.tokenize("a red apple", 1, true)).containsExactly(49407);
+        assertThat(clip.tokenize("", 3, false)).containsExactly(49406, 49407, 0);
+    }
+
+    @Test
+    void tooLongTextWithoutTruncationIsRejectedByName() {
+        assertThatThrownBy(() -> clip.tokenize("a red apple", 4, false))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("\"a red apple\"").hasMessageContaining("context length 4");
+        assertThatThrownBy(() -> clip.tokenize("x", 0, true)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void decodeInvertsEncodeUpToSpacing() {
+        assertThat(clip.decode(clip.encode("A red apple, by J.M.W. Turner!"))).isEqualTo("a red apple , by j . m . w . turner ! ");
+        assertThat(clip.decode(clip.encode("東京 🍎"))).isEqualTo("東京 🍎 ");
+        assertThat(clip.decode(new int[] {49406, 320, 49407})).isEqualTo("<|startoftext|>a <|endoftext|>");
+        assertThatThrownBy(() -> clip.decode(new int[] {49408})).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("49408");
+        assertThatThrownBy(() -> clip.decode(new int[] {-1})).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void literalSpecialTokensInTextBecomeSpecialIds() {
+        assertThat(clip.encode("<|startoftext|>hi<|ENDOFTEXT|>")).startsWith(49406).endsWith(49407);
+    }
+
+    @Test
+    void sameResultsFromManyThreads() throws Exception {
+        JsonNode cases = new ObjectMapper().readTree(Reference.file("tokenizer_cases.json").toFile()).get("cases");
+        List<String> texts = new ArrayList<>();
+        cases.forEach(c -> texts.add(c.get("text").asText()));
+        ClipTokenizer fresh = ClipTokenizer.load(Reference.file("clip/bpe_simple_vocab_16e6.txt.gz"));
+        List<long[]> expected = new ArrayList<>();
+        for (String t : texts) {
+            expected.add(clip.tokenize(t));
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<Boolean>> results = new ArrayList<>();
+            for (int w = 0; w < 8; w++) {
+                int offset = w;
+                results.add(pool.submit(() -> {
+                    for (int round = 0; round < 20; round++) {
+                        for (int i = 0; i < texts.size(); i++) {
+                            int k = (i + offset * 5) % texts.size();
+                            if (!Arrays.equals(expected.get(k), fresh.tokenize(texts.get(k)))) {
+                                return false;
+                            }
+                        }
+                    }
+                    return true;
+                }));
+            }
+            for (Future<Boolean> f : results) {
+                assertThat(f.get()).isTrue();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void encodesQuickly() {
+        String prompt = "A surreal, highly detailed matte painting of an ancient city floating above the clouds";
+        for (int i = 0; i < 200; i++) {
+            clip.encode(prompt + i);
+        }
+        long t0 = System.nanoTime();
+        int n = 2000;
+        for (int i = 0; i < n; i++) {
+            clip.tokenize(prompt + " " + i);
+        }
+        double us = (System.nanoTime() - t0) / 1e3 / n;
+        System.out.printf("perf   tokenize of a 15-word prompt: %.1f µs%n", us);
+        assertThat(us).isPositive();
+    }
+
+    private static byte[] gzip(String text) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (GZIPOutputStream gz = new GZIPOutputStream(bytes)) {
+            gz.write(text.getBytes(StandardCharsets.UTF_8));
+        }
+        return bytes.toByteArray();
+    }
+
+    @Test
+    void malformedMergesFilesAreRejectedWithTheLine(@TempDir Path dir) throws IOException {
+        Path plain = dir.resolve("plain.txt.gz");
+        Files.writeString(plain, "#version\ni n\n");
+        assertThatThrownBy(() -> ClipTokenizer.load(plain)).isInstanceOf(IOException.class)
+                .hasMessageContaining("plain.txt.gz").hasMessageContaining("gzip");
+
+        Path three = dir.resolve("three.txt.gz");
+        Files.write(three, gzip("#version\ni n\na b c\n"));
+        assertThatThrownBy(() -> ClipTokenizer.load(three)).isInstanceOf(IOException.class)
+                .hasMessageContaining("three.txt.gz line 3").hasMessageContaining("two symbols");
+
+        Path notBytes = dir.resolve("odd.txt.gz");
+        Files.write(notBytes, gzip("#version\n\u00e9 x\n")); // é (U+00E9) is a byte character, U+4E00 is not
+        assertThat(ClipTokenizer.load(notBytes).vocabSize()).isEqualTo(515);
+        Files.write(notBytes, gzip("#version\n\u4e00 x\n"));
+        assertThatThrownBy(() -> ClipTokenizer.load(notBytes)).isInstanceOf(IOException.class)
+                .hasMessageContaining("line 2").hasMessageContaining("byte characters");
+
+        byte[] badUtf8 = gzip("#version\ni n\n");
+        ByteArrayOutputStream raw = new ByteArrayOutputStream();
+        try (GZIPOutputStream gz = new GZIPOutputStream(raw)) {
+            gz.write("#v\ni \u00ff".getBytes(StandardCharsets.ISO_8859_1));
+        }
+        assertThatThrownBy(() -> ClipTokenizer.fromStream(new ByteArrayInputStream(raw.toByteArray())))
+                .isInstanceOf(IOException.class).hasMessageContaining("UTF-8");
+
+        byte[] truncated = Arrays.copyOf(badUtf8, badUtf8.length - 6);
+        assertThatThrownBy(() -> ClipTokenizer.fromStream(new ByteArrayInputStream(truncated)))
+                .isInstanceOf(IOException.class);
+
+        assertThatThrownBy(() -> ClipTokenizer.fromStream(new ByteArrayInputStream(gzip(""))))
+                .isInstanceOf(IOException.class).hasMessageContaining("empty");
+        assertThatThrownBy(() -> ClipTokenizer.load(dir.resolve("absent.gz"))).isInstanceOf(IOException.class)
+                .hasMessageContaining("absent.gz");
+    }
+
+    @Test
+    void headerOnlyFileGivesTheByteVocabulary() throws IOException {
+        ClipTokenizer bytesOnly = ClipTokenizer.fromStream(new ByteArrayInputStream(gzip("#version: 0.2\n")));
+        assertThat(bytesOnly.vocabSize()).isEqualTo(514);
+        assertThat(bytesOnly.sot()).isEqualTo(512);
+        assertThat(bytesOnly.encode("ab")).containsExactly('a' - '!', 256 + 'b' - '!');
+    }
+}
