@@ -118,6 +118,31 @@ class ClipTokenizerBehaviourTest {
         assertThat(us).isPositive();
     }
 
+    @Test
+    void arbitraryUnicodeNeverBreaksTheTokenizer() {
+        java.util.Random random = new java.util.Random(7);
+        for (int i = 0; i < 2000; i++) {
+            StringBuilder sb = new StringBuilder();
+            int len = random.nextInt(30);
+            for (int k = 0; k < len; k++) {
+                int pick = random.nextInt(4);
+                char c = pick == 0 ? (char) random.nextInt(0x100) // Latin-1 and C1 controls: mojibake material
+                        : pick == 1 ? "&;#<>'\u2019\u00c3\u00a9\u00e2\u20ac\u2122 \n\r".charAt(random.nextInt(15))
+                        : (char) random.nextInt(0x10000); // includes lone surrogates
+                sb.append(c);
+            }
+            String text = sb.toString();
+            long[] ids = clip.tokenize(text);
+            assertThat(ids).hasSize(77);
+            assertThat(ids[0]).isEqualTo(49406);
+            assertThat(ids).contains(49407L);
+            String fixed = Ftfy.fixText(text);
+            assertThat(fixed.codePoints().filter(cp -> Character.getType(cp) == Character.SURROGATE
+                    || (cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\f') || (cp >= 0x7F && cp <= 0x9F && "\u0081\u008d\u008f\u0090\u009d".indexOf(cp) < 0)))
+                    .as("no lone surrogates, CR or controls (but the 5 that Windows-1252 lacks) in %s", fixed).isEmpty();
+        }
+    }
+
     private static byte[] gzip(String text) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (GZIPOutputStream gz = new GZIPOutputStream(bytes)) {
