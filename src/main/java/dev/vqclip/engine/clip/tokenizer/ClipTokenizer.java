@@ -451,10 +451,18 @@ public final class ClipTokenizer {
      * @param text raw prompt text
      */
     public int[] encode(String text) {
+        return encode(text, Integer.MAX_VALUE);
+    }
+
+    /** The first {@code limit} ids of {@link #encode(String)} (or all, when fewer), without encoding the rest. */
+    private int[] encode(String text, int limit) {
         List<String> pretokens = pretokenize(clean(text));
         int[] ids = new int[Math.max(16, pretokens.size() * 2)];
         int n = 0;
         for (String pre : pretokens) {
+            if (n >= limit) {
+                break;
+            }
             String token = ByteEncoder.encode(pre);
             if (token.isEmpty()) {
                 continue;
@@ -470,7 +478,7 @@ public final class ClipTokenizer {
                 ids[n++] = id;
             }
         }
-        return Arrays.copyOf(ids, n);
+        return Arrays.copyOf(ids, Math.min(n, limit));
     }
 
     /** {@code clip.tokenize(text, context_length=77, truncate=True)} for one text. */
@@ -490,12 +498,12 @@ public final class ClipTokenizer {
         if (contextLength < 1) {
             throw new IllegalArgumentException("context length must be at least 1, got " + contextLength);
         }
-        int[] ids = encode(text);
+        // ids past the context are never used: encode only one more than fits, enough to tell truncation apart
+        int[] ids = encode(text, contextLength - 1);
         long[] out = new long[contextLength];
-        int total = ids.length + 2;
-        if (total > contextLength && !truncate) {
+        if (ids.length + 2 > contextLength && !truncate) {
             throw new IllegalArgumentException("Input \"" + text + "\" is too long for context length "
-                    + contextLength + " (" + total + " tokens)");
+                    + contextLength);
         }
         out[0] = sot;
         int n = Math.min(ids.length, contextLength - 1);

@@ -63,6 +63,17 @@ class ClipTokenizerBehaviourTest {
     }
 
     @Test
+    void truncationOnlyEncodesWhatFits() {
+        String longText = "a red apple ".repeat(100_000);
+        long[] row = clip.tokenize(longText);
+        int apple = clip.encode("apple")[0];
+        assertThat(row[3]).isEqualTo(apple);
+        assertThat(row[75]).isEqualTo(clip.encode("a")[0]);
+        assertThat(row[76]).isEqualTo(49407);
+        assertThat(clip.encode("a red apple ".repeat(30))).hasSize(90);
+    }
+
+    @Test
     void literalSpecialTokensInTextBecomeSpecialIds() {
         assertThat(clip.encode("<|startoftext|>hi<|ENDOFTEXT|>")).startsWith(49406).endsWith(49407);
     }
