@@ -515,6 +515,18 @@ public final class ClipTokenizer {
     }
 
     /**
+     * {@code clip.tokenize(texts, truncate=True)} flattened row by row: {@code texts.size() × 77} ids, ready for an
+     * (N, 77) int64 tensor.
+     */
+    public long[] tokenizeBatch(List<String> texts) {
+        long[] out = new long[texts.size() * DEFAULT_CONTEXT_LENGTH];
+        for (int i = 0; i < texts.size(); i++) {
+            System.arraycopy(tokenize(texts.get(i)), 0, out, i * DEFAULT_CONTEXT_LENGTH, DEFAULT_CONTEXT_LENGTH);
+        }
+        return out;
+    }
+
+    /**
      * CLIP's {@code SimpleTokenizer.decode}: the pieces joined, read back as UTF-8 (bad bytes become U+FFFD) and
      * {@code </w>} turned into a space.
      *

@@ -63,6 +63,13 @@ class ClipTokenizerBehaviourTest {
     }
 
     @Test
+    void batchOfTheFourPromptsEqualsTheReferenceTokenTensor() {
+        List<String> prompts = List.of("a red apple", "an astronaut in the style of van Gogh",
+                "Baba Yaga's house + fantasy art", "the Tower of Babel by J.M.W. Turner");
+        assertThat(clip.tokenizeBatch(prompts)).containsExactly(Reference.longs("clip/text_tokens.npy"));
+    }
+
+    @Test
     void truncationOnlyEncodesWhatFits() {
         String longText = "a red apple ".repeat(100_000);
         long[] row = clip.tokenize(longText);
