@@ -7,72 +7,89 @@ import dev.vqclip.engine.clip.tokenizer.ClipTokenizer;
 import dev.vqclip.engine.run.RunModels;
 import dev.vqclip.engine.vqgan.Vqgan;
 import dev.vqclip.models.Hashing;
+
 import dev.vqclip.models.ModelResolver;
 import dev.vqclip.models.ResolvedModels;
 import picocli.CommandLine.Option;
 
-import java.io.IOException;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
-/** Model selection shared by the commands that run the models: {@code --vqgan --config --clip --vocab --device}. */
+/**
+ * The model options every command that runs a model shares. Add to a command with
+ * {@code @CommandLine.Mixin ModelOptions models;} and call {@link #resolve(PrintWriter)} in {@code call()}.
+ */
 public final class ModelOptions {
-    @Option(names = "--vqgan", paramLabel = "NAME|FILE", description = "VQGAN: an installed model's name or a checkpoint file (default: the best installed, else the bundled demo model).")
+    @Option(names = "--vqgan", paramLabel = "NAME|FILE",
+            description = "VQGAN: an installed model's name (see vqclip models list) or a checkpoint file. "
+                    + "Default: the best installed one, else the bundled demo model.")
     String vqgan;
 
-    @Option(names = "--config", paramLabel = "YAML", description = "The VQGAN's taming yaml (with a checkpoint file).")
-    Path config;
-
-    @Option(names = "--clip", paramLabel = "NAME|FILE", description = "CLIP: an installed model's name or a .pt/.safetensors file.")
+    @Option(names = "--clip", paramLabel = "NAME|FILE",
+            description = "CLIP: an installed model's name (e.g. ViT-B/32) or a weights file. Default: the best "
+                    + "installed one, else the bundled demo model.")
     String clip;
 
-    @Option(names = "--vocab", paramLabel = "FILE", description = "CLIP's BPE vocabulary (bpe_simple_vocab_16e6.txt.gz).")
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "The VQGAN's taming yaml (default: the model's own, or FILE.yaml beside --vqgan FILE).")
+    Path config;
+
+    @Option(names = "--vocab", paramLabel = "FILE",
+            description = "CLIP's BPE vocabulary (default: the installed bpe_simple_vocab_16e6).")
     Path vocab;
 
-    @Option(names = "--device", defaultValue = "auto", description = "auto, cpu, gpu or gpu:N (default ${DEFAULT-VALUE}: a CUDA GPU when there is one).")
+    @Option(names = "--device", defaultValue = "auto",
+            description = "auto, cpu, gpu or gpu:N (default ${DEFAULT-VALUE}: a CUDA GPU when DJL finds one).")
     String device = "auto";
 
     private ResolvedModels resolved;
 
-    /** @return the files chosen by the options (resolving once) */
-    public ResolvedModels resolve(PrintStream log) {
+    /**
+     * Resolves the options against the catalogue, the cache and the demo assets; notes such as the fallback to the
+     * demo models are printed to {@code err}.
+     *
+     * @throws dev.vqclip.models.ModelException with a user-facing message when a model is missing
+     */
+    public ResolvedModels resolve(PrintWriter err) {
         if (resolved == null) {
-            resolved = ModelResolver.standard(log::println).resolve(vqgan, clip, config, vocab);
+            resolved = ModelResolver.standard(msg -> {
+                err.println("note: " + msg);
+                err.flush();
+            }).resolve(vqgan, clip, config, vocab);
         }
         return resolved;
     }
 
-    /** Loads the chosen models on the chosen device; the caller closes them. */
-    public RunModels load(PrintStream log) throws IOException {
-        ResolvedModels rm = resolve(log);
+    /** Resolves and loads the chosen models on the chosen device; the caller closes them. */
+    public RunModels load(java.io.PrintStream log) throws java.io.IOException {
+        PrintWriter err = new PrintWriter(log, true);
+        ResolvedModels rm = resolve(err);
         Device d = Devices.parse(device);
         if (rm.demo()) {
-            log.println("using the bundled DEMO models (a tiny VQGAN and CLIP trained on a world of coloured shapes);"
-                    + " install real ones with: vqclip models download vqgan_imagenet_f16_16384 (see vqclip models list)");
+            err.println("using the bundled DEMO models (a tiny VQGAN and CLIP trained on a world of coloured shapes);"
+                    + " for real images install published ones: vqclip models list");
         }
         Vqgan vq = Vqgan.load(rm.vqganCkpt(), rm.vqganConfig(), d);
         try {
             Clip c = Clip.load(rm.clipWeights(), d);
             try {
                 ClipTokenizer tok = ClipTokenizer.load(rm.clipVocab());
-                String desc = (rm.demo() ? "DEMO " : "") + "VQGAN " + rm.vqganName() + " + CLIP " + rm.clipName() + ", "
-                        + Devices.describe(d);
+                String desc = (rm.demo() ? "DEMO models: " : "") + "VQGAN " + rm.vqganName() + " + CLIP "
+                        + rm.clipName() + " on " + Devices.describe(d);
                 return new RunModels(vq, c, tok, d, desc, rm.demo());
-            } catch (IOException | RuntimeException e) {
+            } catch (java.io.IOException | RuntimeException e) {
                 c.close();
                 throw e;
             }
-        } catch (IOException | RuntimeException e) {
+        } catch (java.io.IOException | RuntimeException e) {
             vq.close();
             throw e;
         }
     }
 
-    /** @return each model file's name and sha256, for a saved run's record of what made it */
-    public Map<String, String> fileHashes() throws IOException {
-        Map<String, String> out = new LinkedHashMap<>();
+    /** @return each resolved model file's name and sha256, recorded in saved runs */
+    public java.util.Map<String, String> fileHashes() throws java.io.IOException {
+        java.util.Map<String, String> out = new java.util.LinkedHashMap<>();
         if (resolved != null) {
             for (Path p : new Path[] {resolved.vqganCkpt(), resolved.vqganConfig(), resolved.clipWeights(),
                 resolved.clipVocab()}) {
@@ -80,5 +97,25 @@ public final class ModelOptions {
             }
         }
         return out;
+    }
+
+    public String device() {
+        return device;
+    }
+
+    public String vqgan() {
+        return vqgan;
+    }
+
+    public String clip() {
+        return clip;
+    }
+
+    public Path config() {
+        return config;
+    }
+
+    public Path vocab() {
+        return vocab;
     }
 }
