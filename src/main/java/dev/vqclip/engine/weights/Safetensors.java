@@ -50,7 +50,7 @@ public final class Safetensors {
                 Header h = header(ch);
                 Map<String, RawTensor> out = new LinkedHashMap<>();
                 for (Entry e : h.entries()) {
-                    ByteBuffer b = ByteBuffer.allocate(Math.toIntExact(e.end() - e.begin()));
+                    ByteBuffer b = ByteBuffer.allocateDirect(Math.toIntExact(e.end() - e.begin()));
                     long p = h.dataStart() + e.begin();
                     while (b.hasRemaining()) {
                         int n = ch.read(b, p);
