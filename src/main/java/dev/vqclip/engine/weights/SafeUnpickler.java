@@ -489,6 +489,9 @@ final class SafeUnpickler extends Unpickler {
         if (o instanceof PickleGlobal g) {
             return "global " + g;
         }
+        if (o.getClass() == Object.class) {
+            return "MARK";
+        }
         return o.getClass().getSimpleName();
     }
 

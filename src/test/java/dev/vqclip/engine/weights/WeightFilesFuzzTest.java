@@ -23,9 +23,9 @@ class WeightFilesFuzzTest {
     @Test
     void randomByteFlipsGiveAStateDictOrAWeightsException() throws Exception {
         String[] models = {"vqgan_tiny.ckpt", "vqgan_tiny_legacy.ckpt", "clip_tiny_jit.pt", "clip_tiny_state_dict.pt"};
-        Random random = new Random(20261127L);
+        Random random = new Random(Long.getLong("vqclip.fuzz.seed", 20261127L));
         TreeMap<String, Integer> outcomes = new TreeMap<>();
-        int iterations = 200;
+        int iterations = Integer.getInteger("vqclip.fuzz.iterations", 200);
         for (int it = 0; it < iterations; it++) {
             String model = models[it % models.length];
             byte[] bytes = Files.readAllBytes(Reference.file(model));
