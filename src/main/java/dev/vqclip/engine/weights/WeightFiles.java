@@ -119,7 +119,11 @@ public final class WeightFiles {
         if (h.length < 16) {
             return "only " + h.length + " bytes long";
         }
-        return "unrecognised content";
+        boolean text = true;
+        for (byte b : h) {
+            text &= b >= 0x20 || b == '\n' || b == '\r' || b == '\t' || b < 0;
+        }
+        return text ? "it is a text file" : "unrecognised content";
     }
 
     private static StateDict readTorchScript(Path file) throws IOException {
@@ -169,7 +173,7 @@ public final class WeightFiles {
         } catch (NoSuchFileException e) {
             throw new WeightsException(file + ": no such file", e);
         } catch (ZipException e) {
-            throw new WeightsException(file + ": corrupt zip archive (" + e.getMessage() + ")", e);
+            throw new WeightsException(file + ": truncated or corrupt zip archive (" + e.getMessage() + ")", e);
         } catch (EOFException e) {
             throw new WeightsException(file + ": file is truncated", e);
         } catch (IOException e) {
