@@ -182,6 +182,17 @@ class WeightFilesSafetyTest {
                         .hasMessageFindingMatch("truncated|corrupt|premature");
             }
         }
+        Path st = tmp.resolve("whole.safetensors");
+        Safetensors.write(st, WeightFiles.load(Reference.file("clip_tiny_state_dict.pt")).asMap(), Map.of());
+        byte[] all = Files.readAllBytes(st);
+        for (int keep : new int[]{4, 100, all.length / 2, all.length - 1}) {
+            Path cut = tmp.resolve("cut_" + keep + ".safetensors");
+            Files.write(cut, Arrays.copyOf(all, keep));
+            assertThatThrownBy(() -> WeightFiles.load(cut))
+                    .as("safetensors cut to " + keep + " bytes")
+                    .isInstanceOf(WeightsException.class)
+                    .hasMessageStartingWith(cut.toString());
+        }
     }
 
     @Test
