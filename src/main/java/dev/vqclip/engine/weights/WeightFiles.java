@@ -14,6 +14,7 @@ import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 import java.util.zip.ZipException;
 
 /**
@@ -57,11 +58,21 @@ public final class WeightFiles {
      *     or its pickle names anything outside the allow-list
      */
     public static StateDict load(Path file) {
+        return load(file, name -> true);
+    }
+
+    /**
+     * Reads the tensors whose names pass {@code keep}; the others are validated but their bytes are never read
+     * (e.g. skip the {@code loss.*} tensors of a taming checkpoint).
+     *
+     * @throws WeightsException as {@link #load(Path)}, also when no tensor passes the filter
+     */
+    public static StateDict load(Path file, Predicate<String> keep) {
         Format format = detect(file);
         return switch (format) {
-            case TORCH_ZIP, TORCH_LEGACY -> TorchCheckpoint.read(file).stateDict();
-            case TORCHSCRIPT -> guard(file, () -> readTorchScript(file));
-            case SAFETENSORS -> Safetensors.read(file);
+            case TORCH_ZIP, TORCH_LEGACY -> TorchCheckpoint.read(file, keep).stateDict();
+            case TORCHSCRIPT -> guard(file, () -> readTorchScript(file, keep));
+            case SAFETENSORS -> Safetensors.read(file, keep);
         };
     }
 
@@ -126,7 +137,7 @@ public final class WeightFiles {
         return text ? "it is a text file" : "unrecognised content";
     }
 
-    private static StateDict readTorchScript(Path file) throws IOException {
+    private static StateDict readTorchScript(Path file, Predicate<String> keep) throws IOException {
         try (TorchZip zip = TorchZip.open(file)) {
             Object root = zip.readData();
             if (!(root instanceof ScriptObject module)) {
@@ -138,7 +149,7 @@ public final class WeightFiles {
             if (refs.isEmpty()) {
                 throw new BadFile("TorchScript archive holds no tensors");
             }
-            return new StateDict(file.toString(), Materializer.read(refs, zip, zip.fileSize()));
+            return new StateDict(file.toString(), Materializer.read(select(refs, keep), zip, zip.fileSize()));
         }
     }
 
@@ -155,6 +166,20 @@ public final class WeightFiles {
             }
         }
         path.remove(module);
+    }
+
+    /** @return the entries whose names pass the filter; throws when none does */
+    static <T> Map<String, T> select(Map<String, T> all, Predicate<String> keep) {
+        Map<String, T> out = new LinkedHashMap<>();
+        all.forEach((k, v) -> {
+            if (keep.test(k)) {
+                out.put(k, v);
+            }
+        });
+        if (out.isEmpty()) {
+            throw new BadFile("none of its " + all.size() + " tensors passes the requested filter");
+        }
+        return out;
     }
 
     /** Body of a read that may fail in the ways a file can. */

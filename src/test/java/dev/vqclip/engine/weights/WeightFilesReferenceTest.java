@@ -75,6 +75,23 @@ class WeightFilesReferenceTest {
     }
 
     @Test
+    void filterReadsOnlyTheWantedTensors(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+        for (String model : List.of("vqgan_tiny.ckpt", "vqgan_tiny_legacy.ckpt")) {
+            StateDict vq = WeightFiles.load(Reference.file(model), n -> !n.startsWith("loss."));
+            assertThat(vq.size()).as(model).isEqualTo(183);
+            assertThat(vq.names()).noneMatch(n -> n.startsWith("loss.")).contains("quantize.embedding.weight");
+        }
+        StateDict visual = WeightFiles.load(Reference.file("clip_tiny_jit.pt"), n -> n.startsWith("visual."));
+        assertThat(visual.names()).allMatch(n -> n.startsWith("visual.")).contains("visual.proj");
+        Path st = tmp.resolve("clip.safetensors");
+        Safetensors.write(st, WeightFiles.load(Reference.file("clip_tiny_state_dict.pt")).asMap(), Map.of());
+        assertThat(WeightFiles.load(st, "logit_scale"::equals).names()).containsExactly("logit_scale");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> WeightFiles.load(st, n -> false))
+                .isInstanceOf(WeightsException.class)
+                .hasMessageContaining("none of its 62 tensors");
+    }
+
+    @Test
     void lightningMetadataReads() {
         for (String model : List.of("vqgan_tiny.ckpt", "vqgan_tiny_legacy.ckpt")) {
             TorchCheckpoint ckpt = TorchCheckpoint.read(Reference.file(model));
