@@ -30,6 +30,10 @@ import java.util.zip.ZipException;
  * <p>Model files are untrusted: pickles are interpreted against an allow-list and no code from them ever runs; all
  * sizes are validated before allocating. Any problem gives a {@link WeightsException} whose message starts with the
  * file name. Dtypes are kept as stored (fp16/bf16 too); {@link RawTensor} converts.
+ *
+ * <p>Memory: each tensor's bytes are read once into a direct (off-heap) buffer; they are freed by the garbage
+ * collector when the {@link StateDict} becomes unreachable, so drop it once the weights are on the engine. All
+ * methods are thread-safe (no shared state).
  */
 public final class WeightFiles {
     /** The formats this package reads. */
