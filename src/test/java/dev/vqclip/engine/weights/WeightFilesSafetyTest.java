@@ -270,6 +270,26 @@ class WeightFilesSafetyTest {
     }
 
     @Test
+    void legacyStorageViewsReadTheirSliceOfTheRootStorage() throws Exception {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        b.writeBytes(PickleBytes.legacyPreamble());
+        PickleBytes main = PickleBytes.proto(2).emptyDict().mark().str("v");
+        main.global("torch._utils", "_rebuild_tensor_v2").mark();
+        main.mark().str("storage").global("torch", "FloatStorage").str("root").str("cpu").longValue(6)
+                .mark().str("view").longValue(2).longValue(3).tuple().tuple().binpersid();
+        main.longValue(1).ints(2).ints(1).falseValue().global("collections", "OrderedDict").emptyTuple().reduce()
+                .tuple().reduce();
+        b.writeBytes(main.setitems().stop().bytes());
+        b.writeBytes(PickleBytes.proto(2).mark().str("root").raw('l').stop().bytes());
+        b.writeBytes(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(6).array());
+        b.writeBytes(PickleBytes.floats(10, 11, 12, 13, 14, 15));
+        Path file = tmp.resolve("view.pt");
+        Files.write(file, b.toByteArray());
+        // view = root[2:5] = 12, 13, 14; tensor = view[1:3]
+        assertThat(WeightFiles.load(file).get("v", 2).toFloatArray()).containsExactly(13, 14);
+    }
+
+    @Test
     void foreignFilesAreNamedForWhatTheyAre() throws Exception {
         Map<String, byte[]> files = new LinkedHashMap<>();
         files.put("model.png", new byte[]{(byte) 0x89, 'P', 'N', 'G', 13, 10, 26, 10, 0, 0, 0, 13, 'I', 'H', 'D', 'R',
