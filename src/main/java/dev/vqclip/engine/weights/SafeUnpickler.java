@@ -38,7 +38,9 @@ final class SafeUnpickler extends Unpickler {
         StorageRef storage(String key, DType dtype, long numel, Object viewMetadata);
     }
 
-    private static final int MAX_STRING = 256 << 20;
+    private static final int MAX_STRING = 64 << 20;
+    /** Longest decimal integer accepted by the text LONG opcode (parsing is quadratic in the digits). */
+    private static final int MAX_DIGITS = 4300;
     /**
      * Each operation allocates at most about a hundred bytes besides the length-checked strings, so this caps what a
      * hostile pickle can make us allocate; real checkpoints use about 30 operations per tensor.
@@ -177,6 +179,16 @@ final class SafeUnpickler extends Unpickler {
             case Opcodes.BINUNICODE8 -> stack.add(new String(readBytes(readLength(8)), StandardCharsets.UTF_8));
             case Opcodes.BINSTRING -> stack.add(PickleUtils.rawStringFromBytes(readBytes(readLength(4))));
             case Opcodes.LONG4 -> stack.add(PickleUtils.decode_long(readBytes(readLength(4))));
+            case Opcodes.LONG -> {
+                String digits = PickleUtils.readline(input);
+                if (digits.endsWith("L")) {
+                    digits = digits.substring(0, digits.length() - 1);
+                }
+                if (digits.length() > MAX_DIGITS) {
+                    throw new BadFile("pickle integer with " + digits.length() + " digits");
+                }
+                stack.add(PickleUtils.optimizeBigint(new BigInteger(digits)));
+            }
             case Opcodes.PERSID -> stack.add(persistentLoad(PickleUtils.readline(input)));
             case Opcodes.BINPERSID -> stack.add(persistentLoad(stack.pop()));
             case Opcodes.EXT1, Opcodes.EXT2, Opcodes.EXT4 ->
@@ -488,6 +500,9 @@ final class SafeUnpickler extends Unpickler {
         }
         if (o instanceof PickleGlobal g) {
             return "global " + g;
+        }
+        if (o.getClass() == Object.class) {
+            return "MARK";
         }
         return o.getClass().getSimpleName();
     }

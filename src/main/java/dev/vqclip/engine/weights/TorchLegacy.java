@@ -160,7 +160,7 @@ final class TorchLegacy implements StorageReader, Closeable {
         if (start == null) {
             throw new BadFile("storage '" + storage.key() + "' is not in the file's storage list");
         }
-        ByteBuffer b = ByteBuffer.allocate(length);
+        ByteBuffer b = ByteBuffer.allocateDirect(length);
         readFully(b, start + byteOffset, "storage '" + storage.key() + "'");
         b.flip();
         return b;
