@@ -6,7 +6,10 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.vqclip.engine.weights.RawTensor;
 import dev.vqclip.engine.weights.StateDict;
+import dev.vqclip.engine.weights.WeightFiles;
 import dev.vqclip.engine.weights.WeightsException;
+
+import java.nio.file.Path;
 
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -42,6 +45,20 @@ public final class Vqgan implements AutoCloseable {
         this.quantizer = config.variant() == VqganConfig.Variant.GUMBEL
                 ? GumbelQuantizer.load(src, config)
                 : VectorQuantizer.load(src, "quantize.embedding.weight", config);
+    }
+
+    /**
+     * Loads a checkpoint with its taming yaml.
+     *
+     * @param ckpt a Lightning {@code .ckpt} (zip or legacy torch.save), a plain state dict or a safetensors file
+     * @param yaml the taming training config that describes it
+     * @param device where the weights go
+     * @throws WeightsException when the file cannot be read or does not fit the config (names the tensor and shapes)
+     * @throws VqganConfigException when the yaml is unusable (names the file and key)
+     */
+    public static Vqgan load(Path ckpt, Path yaml, Device device) {
+        VqganConfig config = VqganConfig.load(yaml);
+        return fromStateDict(WeightFiles.load(ckpt), config, device);
     }
 
     /**
