@@ -132,6 +132,22 @@ public final class Vqgan implements AutoCloseable {
         }
     }
 
+    /**
+     * Every tensor name and shape the config implies, in construction order (for tests and diagnostics; builds a
+     * throw-away model on the CPU, so use it with small configs).
+     */
+    static java.util.Map<String, long[]> tensorShapes(VqganConfig config) {
+        java.util.Map<String, long[]> shapes = new java.util.LinkedHashMap<>();
+        try (NDManager scratch = NDManager.newBaseManager(Device.cpu())) {
+            ParamSource src = (name, init, bound, shape) -> {
+                shapes.put(name, shape.clone());
+                return scratch.zeros(new Shape(shape));
+            };
+            new Vqgan(config, scratch, src);
+        }
+        return shapes;
+    }
+
     /** Lightning checkpoints wrap the weights in {@code state_dict.}; accept both forms. */
     private static StateDict unwrap(StateDict sd) {
         boolean wrapped = !sd.names().isEmpty() && sd.names().stream().allMatch(n -> n.startsWith("state_dict."));
@@ -250,6 +266,11 @@ public final class Vqgan implements AutoCloseable {
     /** @return the device holding the weights */
     public Device device() {
         return manager.getDevice();
+    }
+
+    /** @return how many arrays the weights' manager holds (constant after loading; for leak tests) */
+    int weightArrayCount() {
+        return manager.getManagedArrays().size();
     }
 
     /** Frees the weights. */
