@@ -80,9 +80,10 @@ public final class BenchDecodeCommand implements Callable<Integer> {
                     Runtime.getRuntime().availableProcessors());
             out.flush();
             VqganBenchmark.Result r = VqganBenchmark.run(vq, batch, wh[1] / f, wh[0] / f, warmup, iterations);
-            out.printf("decode:                       %9.1f ms per iteration%n", r.msDecode());
-            out.printf("quantize + decode + backward: %9.1f ms per iteration (%.2f× decode)%n", r.msDecodeBackward(),
-                    r.ratio());
+            out.printf("decode:                       %9.1f ms per iteration (process CPU %.1f ms)%n", r.msDecode(),
+                    r.cpuMsDecode());
+            out.printf("quantize + decode + backward: %9.1f ms per iteration (%.2f× decode; process CPU %.1f ms)%n",
+                    r.msDecodeBackward(), r.ratio(), r.cpuMsDecodeBackward());
             out.flush();
         }
         return 0;

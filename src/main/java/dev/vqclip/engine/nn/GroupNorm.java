@@ -53,16 +53,16 @@ public final class GroupNorm {
             NDArray zeros = m.zeros(new Shape(rows), in.getDataType());
             NDArray normed = BatchNorm.batchNorm(flat, runMean, runVar, ones, zeros, 1, 0.9f, eps, true)
                     .singletonOrThrow().reshape(shape);
-            NDArray out = normed;
+            // in place: batch norm's backward needs its input and statistics, not its output
             if (gamma != null) {
                 checkAffine("gamma", gamma, c);
-                out = out.mul(Scopes.viewIn(gamma, m, affineShape));
+                normed.muli(Scopes.viewIn(gamma, m, affineShape));
             }
             if (beta != null) {
                 checkAffine("beta", beta, c);
-                out = out.add(Scopes.viewIn(beta, m, affineShape));
+                normed.addi(Scopes.viewIn(beta, m, affineShape));
             }
-            return out == normed ? normed.duplicate() : out;
+            return normed;
         });
     }
 

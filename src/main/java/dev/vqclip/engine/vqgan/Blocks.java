@@ -59,7 +59,8 @@ final class Blocks {
                 // dropout is the identity at inference
                 h = conv2.apply(Activations.swish(norm2.apply(h)));
                 NDArray skip = shortcut == null ? in : shortcut.apply(in);
-                return skip.add(h);
+                // in place on the convolution's output, which its backward does not need
+                return h.addi(skip);
             });
         }
     }
@@ -79,7 +80,7 @@ final class Blocks {
             return Scopes.scoped(x, in -> {
                 NDArray h = norm.apply(in);
                 NDArray att = SpatialAttention.apply(q.apply(h), k.apply(h), v.apply(h));
-                return in.add(proj.apply(att));
+                return proj.apply(att).addi(in);
             });
         }
     }

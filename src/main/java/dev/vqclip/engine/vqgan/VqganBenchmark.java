@@ -17,10 +17,12 @@ public final class VqganBenchmark {
     }
 
     /**
-     * @param msDecode mean milliseconds of one decode
-     * @param msDecodeBackward mean milliseconds of quantize + decode + backward to z
+     * @param msDecode mean wall-clock milliseconds of one decode
+     * @param msDecodeBackward mean wall-clock milliseconds of quantize + decode + backward to z
+     * @param cpuMsDecode mean process CPU milliseconds (all threads) of one decode, NaN where unavailable
+     * @param cpuMsDecodeBackward mean process CPU milliseconds of one step with backward, NaN where unavailable
      */
-    public record Result(double msDecode, double msDecodeBackward) {
+    public record Result(double msDecode, double msDecodeBackward, double cpuMsDecode, double cpuMsDecodeBackward) {
         /** @return how many times longer a step with backward takes than a decode alone */
         public double ratio() {
             return msDecodeBackward / msDecode;
@@ -51,20 +53,34 @@ public final class VqganBenchmark {
                 decodeOnce(vq, codes);
             }
             long t0 = System.nanoTime();
+            long c0 = cpuNanos();
             for (int i = 0; i < iterations; i++) {
                 decodeOnce(vq, codes);
             }
             double msDecode = (System.nanoTime() - t0) / 1e6 / iterations;
+            double cpuDecode = (cpuNanos() - c0) / 1e6 / iterations;
             for (int i = 0; i < warmup; i++) {
                 stepOnce(vq, base, z0, shape);
             }
             t0 = System.nanoTime();
+            c0 = cpuNanos();
             for (int i = 0; i < iterations; i++) {
                 stepOnce(vq, base, z0, shape);
             }
             double msStep = (System.nanoTime() - t0) / 1e6 / iterations;
-            return new Result(msDecode, msStep);
+            double cpuStep = (cpuNanos() - c0) / 1e6 / iterations;
+            boolean cpu = cpuNanos() >= 0;
+            return new Result(msDecode, msStep, cpu ? cpuDecode : Double.NaN, cpu ? cpuStep : Double.NaN);
         }
+    }
+
+    /** @return CPU time of the whole process (native threads included), or -1 where the JVM does not tell */
+    private static long cpuNanos() {
+        var os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        if (os instanceof com.sun.management.OperatingSystemMXBean sun) {
+            return sun.getProcessCpuTime();
+        }
+        return -1;
     }
 
     private static void decodeOnce(Vqgan vq, NDArray codes) {
