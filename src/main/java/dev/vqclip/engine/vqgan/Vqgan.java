@@ -10,10 +10,12 @@ import dev.vqclip.engine.weights.WeightFiles;
 import dev.vqclip.engine.weights.WeightsException;
 
 import java.nio.file.Path;
-
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 
@@ -26,6 +28,9 @@ import java.util.SplittableRandom;
  * callers run each step in a sub-manager. Not thread-safe: use one thread per model (DJL's engine rules).
  */
 public final class Vqgan implements AutoCloseable {
+    /** Tensors under these prefixes must all be explained by the config; others (e.g. {@code loss.*}) are ignored. */
+    private static final List<String> MODEL_PREFIXES = List.of("encoder.", "decoder.", "quantize.", "quant_conv.",
+            "post_quant_conv.");
     private final VqganConfig config;
     private final NDManager manager;
     private final Encoder encoder;
@@ -63,8 +68,10 @@ public final class Vqgan implements AutoCloseable {
 
     /**
      * Builds the model from named tensors (a Lightning checkpoint's {@code state_dict} or a plain state dict).
-     * Every tensor the config implies must be present with the implied shape; {@code loss.*} tensors are ignored;
-     * any other tensor the config does not explain is an error (it means the yaml does not describe this file).
+     * Every tensor the config implies must be present with the implied shape. Tensors outside the model
+     * ({@code loss.*} and anything not under {@code encoder.}, {@code decoder.}, {@code quantize.},
+     * {@code quant_conv.}, {@code post_quant_conv.}) are ignored, as taming's non-strict loading does; a tensor
+     * inside the model that the config does not explain is an error (the yaml does not describe this file).
      *
      * @throws WeightsException naming the tensor and both shapes, a missing tensor, or an unexpected one
      */
@@ -85,7 +92,7 @@ public final class Vqgan implements AutoCloseable {
             Vqgan model = new Vqgan(config, manager, src);
             List<String> unexpected = new ArrayList<>();
             for (String name : sd.names()) {
-                if (!used.contains(name) && !name.startsWith("loss.")) {
+                if (!used.contains(name) && MODEL_PREFIXES.stream().anyMatch(name::startsWith)) {
                     unexpected.add(name);
                 }
             }
@@ -113,7 +120,7 @@ public final class Vqgan implements AutoCloseable {
                 int n = Math.toIntExact(RawTensor.numel(shape));
                 float[] v = new float[n];
                 switch (init) {
-                    case ONES -> java.util.Arrays.fill(v, 1f);
+                    case ONES -> Arrays.fill(v, 1f);
                     case ZEROS -> { }
                     case UNIFORM -> {
                         SplittableRandom r = new SplittableRandom(seed * 31 + name.hashCode());
@@ -136,8 +143,8 @@ public final class Vqgan implements AutoCloseable {
      * Every tensor name and shape the config implies, in construction order (for tests and diagnostics; builds a
      * throw-away model on the CPU, so use it with small configs).
      */
-    static java.util.Map<String, long[]> tensorShapes(VqganConfig config) {
-        java.util.Map<String, long[]> shapes = new java.util.LinkedHashMap<>();
+    static Map<String, long[]> tensorShapes(VqganConfig config) {
+        Map<String, long[]> shapes = new LinkedHashMap<>();
         try (NDManager scratch = NDManager.newBaseManager(Device.cpu())) {
             ParamSource src = (name, init, bound, shape) -> {
                 shapes.put(name, shape.clone());

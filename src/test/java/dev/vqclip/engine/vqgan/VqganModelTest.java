@@ -125,6 +125,17 @@ class VqganModelTest {
     }
 
     @Test
+    void tensorsOutsideTheModelAreIgnoredLikeTamingsNonStrictLoading() {
+        StateDict sd = WeightFiles.load(Reference.file("vqgan_tiny.ckpt"));
+        assertThat(sd.names()).anyMatch(n -> n.startsWith("loss."));
+        Map<String, RawTensor> more = new LinkedHashMap<>(sd.asMap());
+        more.put("model_ema.decay", RawTensor.ofFloats(new float[] {0.999f}, 1));
+        try (Vqgan vq = Vqgan.fromStateDict(new StateDict("extra.ckpt", more), tiny(), Device.cpu())) {
+            assertThat(vq.codebook().getShape()).isEqualTo(new Shape(32, 8));
+        }
+    }
+
+    @Test
     void gumbelModelEncodesByArgmaxOfItsLogitsAndOptimisesByNearestCodebookRow() {
         VqganConfig c = tinyGumbel();
         try (Vqgan vq = Vqgan.fromStateDict(randomStateDict(c, 3), c, Device.cpu())) {
