@@ -43,6 +43,11 @@ public final class ReconstructCommand implements Callable<Integer> {
     @Option(names = "--device", defaultValue = "auto", description = "auto, cpu, gpu or gpu:N (default ${DEFAULT-VALUE}).")
     String device;
 
+    @Option(names = "--max-size", defaultValue = "512", paramLabel = "PX",
+            description = "Scale larger images down so the longer side is at most this many pixels; the encoder's "
+                    + "memory grows with the pixel count (default ${DEFAULT-VALUE}).")
+    int maxSize;
+
     @Parameters(index = "0", paramLabel = "IN", description = "Input image (PNG, JPEG, BMP or GIF).")
     Path input;
 
@@ -55,6 +60,17 @@ public final class ReconstructCommand implements Callable<Integer> {
         BufferedImage image = readImage(input);
         VqganConfig cfg = config(config);
         int f = cfg.factor();
+        if (maxSize < f) {
+            throw new IllegalArgumentException("--max-size " + maxSize + " is below the model's factor " + f);
+        }
+        int longer = Math.max(image.getWidth(), image.getHeight());
+        if (longer > maxSize) {
+            int sw = Math.max(1, (int) Math.round((double) image.getWidth() * maxSize / longer));
+            int sh = Math.max(1, (int) Math.round((double) image.getHeight() * maxSize / longer));
+            out.printf("note: %s is %d×%d; scaled down to %d×%d (--max-size %d)%n", input.getFileName(),
+                    image.getWidth(), image.getHeight(), sw, sh, maxSize);
+            image = scale(image, sw, sh);
+        }
         int w = image.getWidth() / f * f;
         int h = image.getHeight() / f * f;
         if (w == 0 || h == 0) {
@@ -79,6 +95,20 @@ public final class ReconstructCommand implements Callable<Integer> {
                     output, w, h, w / f, h / f, cfg.nEmbed(), Devices.describe(d), (System.nanoTime() - t0) / 1e9);
         }
         return 0;
+    }
+
+    static BufferedImage scale(BufferedImage img, int w, int h) {
+        BufferedImage out = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+        java.awt.Graphics2D g = out.createGraphics();
+        try {
+            g.setRenderingHint(java.awt.RenderingHints.KEY_INTERPOLATION,
+                    java.awt.RenderingHints.VALUE_INTERPOLATION_BICUBIC);
+            g.setRenderingHint(java.awt.RenderingHints.KEY_RENDERING, java.awt.RenderingHints.VALUE_RENDER_QUALITY);
+            g.drawImage(img, 0, 0, w, h, null);
+        } finally {
+            g.dispose();
+        }
+        return out;
     }
 
     /** A built-in config name or a yaml path. */

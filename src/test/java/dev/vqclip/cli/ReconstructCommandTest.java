@@ -78,6 +78,22 @@ class ReconstructCommandTest {
     }
 
     @Test
+    void scalesLargeImagesDownAndSaysSo(@TempDir Path dir) throws IOException {
+        Path in = dir.resolve("big.png");
+        Path out = dir.resolve("small.png");
+        ImageIO.write(new BufferedImage(90, 45, BufferedImage.TYPE_INT_RGB), "png", in.toFile());
+        Run run = run("reconstruct", "--vqgan", Reference.file("vqgan_tiny.ckpt").toString(), "--config",
+                Reference.file("vqgan_tiny.yaml").toString(), "--device", "cpu", "--max-size", "42", in.toString(),
+                out.toString());
+        assertThat(run.exit()).as(run.err()).isZero();
+        assertThat(run.out()).contains("scaled down to 42×21").contains("centre-cropped to 40×20")
+                .contains("40×20 px");
+        BufferedImage result = ImageIO.read(out.toFile());
+        assertThat(result.getWidth()).isEqualTo(40);
+        assertThat(result.getHeight()).isEqualTo(20);
+    }
+
+    @Test
     void pixelConversionMapsTheRangeAndClamps() {
         assertThat(ReconstructCommand.channel(-1f)).isZero();
         assertThat(ReconstructCommand.channel(1f)).isEqualTo(255);
