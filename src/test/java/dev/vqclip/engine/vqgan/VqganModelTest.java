@@ -164,6 +164,24 @@ class VqganModelTest {
     }
 
     @Test
+    void decodesOnTheGpuLikeOnTheCpu() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Engine.getInstance().getGpuCount() > 0, "no CUDA GPU");
+        StateDict sd = WeightFiles.load(Reference.file("vqgan_tiny.ckpt"));
+        try (Vqgan cpu = Vqgan.fromStateDict(sd, tiny(), Device.cpu());
+                Vqgan gpu = Vqgan.fromStateDict(sd, tiny(), Device.gpu());
+                NDManager g = NDManager.newBaseManager(Device.gpu())) {
+            NDArray z = gaussian(3, 1, 8, 8, 8);
+            NDArray zg = g.create(z.toFloatArray(), z.getShape());
+            Quantized qc = cpu.quantize(z);
+            Quantized qg = gpu.quantize(zg);
+            assertThat(qg.indexArray()).containsExactly(qc.indexArray());
+            NDArray out = gpu.decode(qg.zq());
+            assertThat(out.getDevice()).isEqualTo(Device.gpu());
+            Reference.assertClose("gpu vs cpu decode", cpu.decode(qc.zq()).toFloatArray(), out.toFloatArray(), 1e-4);
+        }
+    }
+
+    @Test
     void randomWeightsAreSeeded() {
         try (Vqgan a = Vqgan.randomWeights(tiny(), Device.cpu(), 7);
                 Vqgan b = Vqgan.randomWeights(tiny(), Device.cpu(), 7);
