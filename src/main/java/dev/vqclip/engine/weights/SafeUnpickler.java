@@ -39,11 +39,17 @@ final class SafeUnpickler extends Unpickler {
     }
 
     private static final int MAX_STRING = 256 << 20;
+    /**
+     * Each operation allocates at most about a hundred bytes besides the length-checked strings, so this caps what a
+     * hostile pickle can make us allocate; real checkpoints use about 30 operations per tensor.
+     */
+    private static final long MAX_OPCODES = 4_000_000;
 
     private final boolean torchScript;
     private final StorageResolver storages;
     private final long length;
     private Counting counting;
+    private long opcodes;
 
     /**
      * @param torchScript allow {@code __torch__.*} classes (only inside TorchScript archives)
@@ -69,6 +75,9 @@ final class SafeUnpickler extends Unpickler {
 
     @Override
     protected Object dispatch(short key) throws IOException {
+        if (++opcodes > MAX_OPCODES) {
+            throw new BadFile("pickle has more than " + MAX_OPCODES + " operations, implausible for a model file");
+        }
         switch (key) {
             case Opcodes.GLOBAL -> {
                 String module = PickleUtils.readline(input);
@@ -134,6 +143,15 @@ final class SafeUnpickler extends Unpickler {
                 List<Object> items = stack.pop_all_since_marker();
                 putPairs(dict(stack.peek()), items);
             }
+            case Opcodes.APPENDS -> {
+                List<Object> items = stack.pop_all_since_marker();
+                list(stack.peek()).addAll(items);
+            }
+            case Opcodes.APPEND -> {
+                Object value = stack.pop();
+                list(stack.peek()).add(value);
+            }
+            case Opcodes.POP_MARK -> stack.pop_all_since_marker();
             case Opcodes.EMPTY_SET -> stack.add(new LinkedHashSet<>());
             case Opcodes.ADDITEMS -> {
                 List<Object> items = stack.pop_all_since_marker();
@@ -412,6 +430,14 @@ final class SafeUnpickler extends Unpickler {
     }
 
     @SuppressWarnings("unchecked")
+    private static List<Object> list(Object o) {
+        if (!(o instanceof List<?>)) {
+            throw new BadFile("pickle APPEND on a non-list of type " + typeName(o));
+        }
+        return (List<Object>) o;
+    }
+
+    @SuppressWarnings("unchecked")
     private static Map<Object, Object> dict(Object o) {
         if (!(o instanceof Map<?, ?>)) {
             throw new BadFile("pickle SETITEM on a non-dict of type " + typeName(o));
@@ -421,10 +447,8 @@ final class SafeUnpickler extends Unpickler {
 
     /** Python refuses lists, dicts and sets as keys; so do we (their Java hash codes could also recurse). */
     private static Object hashable(Object o) {
-        if (o instanceof Collection<?> || o instanceof Map<?, ?> || o instanceof byte[]) {
-            if (!(o instanceof byte[])) {
-                throw new BadFile("pickle uses an unhashable " + typeName(o) + " as a dict key or set item");
-            }
+        if (o instanceof Collection<?> || o instanceof Map<?, ?>) {
+            throw new BadFile("pickle uses an unhashable " + typeName(o) + " as a dict key or set item");
         }
         return o;
     }

@@ -87,6 +87,9 @@ final class TorchLegacy implements StorageReader, Closeable {
                 throw new BadFile("legacy storage key list holds a " + SafeUnpickler.typeName(k));
             }
             StorageRef s = storages.get(key);
+            if (dataOffsets.containsKey(key)) {
+                throw new BadFile("storage '" + TorchZip.abbreviate(key) + "' is listed twice");
+            }
             if (s == null) {
                 throw new BadFile("storage '" + TorchZip.abbreviate(key) + "' is listed but no tensor describes it");
             }

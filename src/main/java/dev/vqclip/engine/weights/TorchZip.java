@@ -151,8 +151,8 @@ final class TorchZip implements StorageReader, Closeable {
         ZipEntry e = zip.getEntry(root + "data/" + storage.key());
         try (InputStream in = zip.getInputStream(e)) {
             in.skipNBytes(byteOffset);
-            byte[] b = in.readNBytes(length);
-            if (b.length != length) {
+            byte[] b = new byte[length];
+            if (in.readNBytes(b, 0, length) != length) {
                 throw new BadFile("storage entry " + e.getName() + " ends early (truncated file?)");
             }
             return ByteBuffer.wrap(b);

@@ -174,7 +174,8 @@ public final class WeightFiles {
             throw new WeightsException(file + ": file is truncated", e);
         } catch (IOException e) {
             String m = String.valueOf(e.getMessage());
-            throw new WeightsException(file + (m.contains("premature end") ? ": file is truncated (" + m + ")"
+            boolean ended = m.contains("premature end") || m.contains("expected more bytes");
+            throw new WeightsException(file + (ended ? ": file is truncated or corrupt (" + m + ")"
                     : ": cannot read (" + e + ")"), e);
         } catch (PickleException e) {
             throw new WeightsException(file + ": corrupt pickle (" + e.getMessage() + ")", e);
