@@ -39,7 +39,9 @@ public final class Main {
             subcommands = {CommandLine.HelpCommand.class,
                 WeightsCommand.class,
                 TokenizeCommand.class,
-                ModelsCommand.class})
+                ModelsCommand.class,
+                ReconstructCommand.class,
+                BenchCommand.class})
     public static final class VqclipCommand implements Runnable {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
