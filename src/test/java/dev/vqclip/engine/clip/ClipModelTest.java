@@ -181,4 +181,12 @@ class ClipModelTest {
             assertThat(clip.logitScale()).isCloseTo(1 / 0.07f, org.assertj.core.data.Offset.offset(1e-3f));
         }
     }
+
+    @Test
+    void benchmarkTimesForwardAndBackward() {
+        ClipBenchmark.Result r = ClipBenchmark.run(clip, 4, 1, 2);
+        assertThat(r.msForward()).isPositive();
+        assertThat(r.msForwardBackward()).isPositive();
+        assertThat(r.cutouts()).isEqualTo(4);
+    }
 }
