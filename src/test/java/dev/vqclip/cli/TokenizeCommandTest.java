@@ -1,0 +1,90 @@
+package dev.vqclip.cli;
+
+import dev.vqclip.testing.Reference;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.stream.Collectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class TokenizeCommandTest {
+    private static final String[] PROMPTS = {"a red apple", "an astronaut in the style of van Gogh",
+        "Baba Yaga's house + fantasy art", "the Tower of Babel by J.M.W. Turner"};
+
+    private record Result(int code, String out, String err) {
+    }
+
+    private static Result run(String... args) {
+        PrintStream oldOut = System.out;
+        PrintStream oldErr = System.err;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            int code = Main.run(args);
+            return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+    }
+
+    @Test
+    void printsClipTokenizeLinesForTheFourReferencePrompts() {
+        Path vocab = Reference.file("clip/bpe_simple_vocab_16e6.txt.gz");
+        long[] expected = Reference.longs("clip/text_tokens.npy");
+        String[] args = new String[PROMPTS.length + 3];
+        args[0] = "tokenize";
+        args[1] = "--vocab";
+        args[2] = vocab.toString();
+        System.arraycopy(PROMPTS, 0, args, 3, PROMPTS.length);
+
+        Result r = run(args);
+
+        assertThat(r.code()).as(r.err()).isZero();
+        String[] lines = r.out().split("\\R");
+        assertThat(lines).hasSize(4);
+        for (int p = 0; p < 4; p++) {
+            String want = Arrays.stream(Arrays.copyOfRange(expected, p * 77, p * 77 + 77))
+                    .mapToObj(Long::toString).collect(Collectors.joining(" "));
+            assertThat(lines[p]).as("line for %s", PROMPTS[p]).isEqualTo(want);
+        }
+    }
+
+    @Test
+    void helpDescribesTheCommand() {
+        Result r = run("tokenize", "--help");
+        assertThat(r.code()).isZero();
+        assertThat(r.out()).contains("--vocab").contains("TEXT").contains("clip.tokenize");
+    }
+
+    @Test
+    void missingVocabIsAClearError() {
+        Result r = run("tokenize", "a red apple");
+        assertThat(r.code()).isNotZero();
+        assertThat(r.err()).contains("--vocab");
+        assertThat(r.out()).isEmpty();
+    }
+
+    @Test
+    void unreadableVocabNamesTheFile(@TempDir Path dir) throws IOException {
+        Path bad = dir.resolve("not-a-vocab.txt.gz");
+        Files.writeString(bad, "plain text, not gzip");
+        Result r = run("tokenize", "--vocab", bad.toString(), "a red apple");
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).contains("not-a-vocab.txt.gz").contains("gzip");
+
+        Result missing = run("tokenize", "--vocab", dir.resolve("absent.gz").toString(), "x");
+        assertThat(missing.code()).isEqualTo(1);
+        assertThat(missing.err()).contains("absent.gz").contains("not found");
+    }
+}
