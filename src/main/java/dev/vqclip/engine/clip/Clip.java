@@ -6,6 +6,9 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.vqclip.engine.weights.StateDict;
+import dev.vqclip.engine.weights.WeightFiles;
+
+import java.nio.file.Path;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -56,6 +59,20 @@ public final class Clip implements AutoCloseable {
             this.mean = m.toType(dataType, true);
             this.std = s.toType(dataType, true);
         }
+    }
+
+    /**
+     * Reads an OpenAI CLIP ViT file and builds the model. The file is only read (never executed): OpenAI's released
+     * TorchScript archives ({@code ViT-B-32.pt}, fp16 weights converted in Java), {@code torch.save} state dicts and
+     * safetensors with OpenAI's tensor names are accepted.
+     *
+     * @param file the model file
+     * @param device where to compute
+     * @throws dev.vqclip.engine.weights.WeightsException naming the file and the problem (unreadable, not CLIP, a
+     *     ResNet CLIP, missing / unexpected / misshapen tensors)
+     */
+    public static Clip load(Path file, Device device) {
+        return fromStateDict(WeightFiles.load(file), device);
     }
 
     /**
