@@ -264,6 +264,11 @@ public final class Clip implements AutoCloseable {
         return dataType;
     }
 
+    /** @return how many arrays the model's own manager holds (for leak checks in tests) */
+    int weightArrayCount() {
+        return manager.getManagedArrays().size();
+    }
+
     /** Frees the weights. Arrays returned earlier stay valid (they belong to the callers' managers). */
     @Override
     public void close() {

@@ -189,4 +189,27 @@ class ClipModelTest {
         assertThat(r.msForwardBackward()).isPositive();
         assertThat(r.cutouts()).isEqualTo(4);
     }
+
+    @Test
+    void repeatedStepsLeaveNoArraysBehind() {
+        int modelArrays = clip.weightArrayCount();
+        try (NDManager m = NDManager.newBaseManager(Device.cpu())) {
+            NDArray target = m.randomNormal(new Shape(1, SMALL.embedDim())).normalize(2, -1, 1e-12);
+            int callerArrays = m.getManagedArrays().size();
+            for (int step = 0; step < 3; step++) {
+                try (NDManager s = m.newSubManager()) {
+                    NDArray x = s.randomUniform(0, 1, new Shape(2, 3, 16, 16));
+                    x.setRequiresGradient(true);
+                    try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                        gc.backward(sphericalLoss(clip, x, target));
+                    }
+                    assertThat(x.getGradient().abs().sum().getFloat()).isPositive();
+                    clip.encodeText(s, new long[][] {{98, 5, 99, 0, 0, 0, 0, 0}});
+                }
+                assertThat(m.getManagedArrays().size()).as("caller's arrays after step %d", step)
+                        .isEqualTo(callerArrays);
+                assertThat(clip.weightArrayCount()).as("model arrays after step %d", step).isEqualTo(modelArrays);
+            }
+        }
+    }
 }
