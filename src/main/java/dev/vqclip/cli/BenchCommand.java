@@ -56,10 +56,10 @@ public final class BenchCommand implements Runnable {
                                 + " timed iterations%n", model, (System.nanoTime() - t0) / 1e9, Devices.describe(d),
                         cutouts, clip.imageResolution(), clip.imageResolution(), warmup, iterations);
                 ClipBenchmark.Result r = ClipBenchmark.run(clip, cutouts, warmup, iterations);
-                System.out.printf("forward:            %9.1f ms per iteration (%.1f ms per cutout)%n", r.msForward(),
-                        r.msForward() / cutouts);
-                System.out.printf("forward + backward: %9.1f ms per iteration (%.1f ms per cutout)%n",
-                        r.msForwardBackward(), r.msForwardBackward() / cutouts);
+                System.out.printf("forward:            %9.1f ms per iteration (median; best %.1f; %.1f ms per cutout)%n",
+                        r.msForward(), r.bestForward(), r.msForward() / cutouts);
+                System.out.printf("forward + backward: %9.1f ms per iteration (median; best %.1f; %.1f ms per cutout)%n",
+                        r.msForwardBackward(), r.bestForwardBackward(), r.msForwardBackward() / cutouts);
             }
             return 0;
         }

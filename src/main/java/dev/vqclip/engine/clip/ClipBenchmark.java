@@ -6,6 +6,8 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 
+import java.util.Arrays;
+
 /**
  * Times the hot path of VQGAN-CLIP: the image encoder on a batch of cutouts, forward only and forward + backward
  * with respect to the pixels (through {@link Clip#normalize}, to a spherical-distance loss as the optimisation uses).
@@ -15,12 +17,18 @@ public final class ClipBenchmark {
     }
 
     /**
-     * @param msForward mean milliseconds of one forward pass over the batch
-     * @param msForwardBackward mean milliseconds of forward + backward over the batch
+     * Timings in milliseconds per iteration (one batch). Medians are reported because a shared machine makes single
+     * iterations noisy; the best iteration shows what the hardware can do.
+     *
+     * @param msForward median of one forward pass over the batch
+     * @param msForwardBackward median of forward + backward over the batch
+     * @param bestForward fastest forward pass
+     * @param bestForwardBackward fastest forward + backward
      * @param cutouts batch size
      * @param iterations timed iterations of each kind
      */
-    public record Result(double msForward, double msForwardBackward, int cutouts, int iterations) {
+    public record Result(double msForward, double msForwardBackward, double bestForward, double bestForwardBackward,
+                         int cutouts, int iterations) {
     }
 
     /**
@@ -42,17 +50,27 @@ public final class ClipBenchmark {
                 forward(clip, pixels);
                 forwardBackward(clip, pixels, target);
             }
-            long t0 = System.nanoTime();
+            double[] fwd = new double[iterations];
+            double[] both = new double[iterations];
             for (int i = 0; i < iterations; i++) {
+                long t0 = System.nanoTime();
                 forward(clip, pixels);
+                fwd[i] = (System.nanoTime() - t0) / 1e6;
             }
-            long t1 = System.nanoTime();
             for (int i = 0; i < iterations; i++) {
+                long t0 = System.nanoTime();
                 forwardBackward(clip, pixels, target);
+                both[i] = (System.nanoTime() - t0) / 1e6;
             }
-            long t2 = System.nanoTime();
-            return new Result((t1 - t0) / 1e6 / iterations, (t2 - t1) / 1e6 / iterations, cutouts, iterations);
+            Arrays.sort(fwd);
+            Arrays.sort(both);
+            return new Result(median(fwd), median(both), fwd[0], both[0], cutouts, iterations);
         }
+    }
+
+    private static double median(double[] sorted) {
+        int n = sorted.length;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 
     private static void forward(Clip clip, NDArray pixels) {
