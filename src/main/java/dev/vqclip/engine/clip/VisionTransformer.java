@@ -67,7 +67,7 @@ public final class VisionTransformer {
      */
     public NDArray forward(NDArray pixels) {
         NDManager owner = pixels.getManager();
-        try (NDManager scope = owner.newSubManager()) {
+        try (NDManager scope = owner.newSubManager(pixels.getDevice())) {
             NDArray x = embed(pixels, scope);
             for (ResidualAttentionBlock b : blocks) {
                 x = b.forward(x, null);

@@ -212,4 +212,22 @@ class ClipModelTest {
             }
         }
     }
+
+    @Test
+    void encodesOnAGpuLikeOnTheCpu() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Engine.getInstance().getGpuCount() > 0, "no CUDA GPU");
+        try (Clip gpu = Clip.randomWeights(SMALL, Device.gpu(), 7);
+             NDManager cpuM = NDManager.newBaseManager(Device.cpu());
+             NDManager gpuM = NDManager.newBaseManager(Device.gpu())) {
+            NDArray x = cpuM.randomUniform(0, 1, new Shape(2, 3, 16, 16));
+            float[] onCpu = clip.encodeImage(clip.normalize(x)).toFloatArray();
+            float[] onGpu = gpu.encodeImage(gpu.normalize(x.toDevice(Device.gpu(), true))).toFloatArray();
+            for (int i = 0; i < onCpu.length; i++) {
+                assertThat(onGpu[i]).isCloseTo(onCpu[i], org.assertj.core.data.Offset.offset(1e-3f));
+            }
+            long[][] tok = {{98, 5, 99, 0, 0, 0, 0, 0}};
+            assertThat(gpu.encodeText(cpuM, tok).getDevice()).isEqualTo(Device.cpu());
+            assertThat(gpu.encodeText(gpuM, tok).getDevice()).isEqualTo(Device.gpu());
+        }
+    }
 }
