@@ -90,6 +90,39 @@ class ClipReferenceTest {
         }
     }
 
+    /**
+     * One VQGAN-CLIP step's CLIP part (README section D): from the chain's image, the image features, the spherical
+     * loss to the prompt and its gradient with respect to the image must match PyTorch's.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"step0", "step1"})
+    void sphericalLossGradientMatchesTheReferenceChain(String step) {
+        try (Clip clip = Clip.load(Reference.file("clip_tiny_jit.pt"), Device.cpu());
+             NDManager m = NDManager.newBaseManager(Device.cpu())) {
+            long[] tok = Reference.longs("chain/text_tokens.npy");
+            NDArray text = clip.encodeText(m, new long[][] {tok});
+            Reference.assertClose("chain text_features", Reference.floats("chain/text_features.npy"),
+                    text.toFloatArray(), TOL);
+            NDArray b = text.normalize(2, -1, 1e-12);
+
+            NDArray image = m.create(Reference.floats("chain/" + step + "_image.npy"), new Shape(1, 3, 32, 32));
+            image.setRequiresGradient(true);
+            try (ai.djl.training.GradientCollector gc = ai.djl.engine.Engine.getInstance().newGradientCollector()) {
+                NDArray features = clip.encodeImage(clip.normalize(image));
+                NDArray a = features.normalize(2, -1, 1e-12);
+                NDArray d = a.sub(b);
+                NDArray loss = d.mul(d).sum(new int[] {-1}).sqrt().div(2).asin().square().mul(2).mean();
+                Reference.assertClose("chain " + step + "_image_features",
+                        Reference.floats("chain/" + step + "_image_features.npy"), features.toFloatArray(), TOL);
+                Reference.assertClose("chain " + step + "_loss_spherical",
+                        Reference.floats("chain/" + step + "_loss_spherical.npy"), loss.toFloatArray(), TOL);
+                gc.backward(loss);
+            }
+            Reference.assertClose("chain " + step + "_grad_image", Reference.floats("chain/" + step + "_grad_image.npy"),
+                    image.getGradient().toFloatArray(), TOL);
+        }
+    }
+
     static long[][] tokens() {
         long[] flat = Reference.longs("clip/text_tokens.npy");
         long[][] rows = new long[flat.length / 77][77];
