@@ -49,9 +49,9 @@ class ClipConfigTest {
         assertThat(l14.textHeads()).isEqualTo(12);
         assertThat(l14.grid()).isEqualTo(16);
         assertThatThrownBy(() -> ClipConfig.builtin("RN50")).hasMessageContaining("ViT-B/32");
-        // builtin sizes round-trip through inference
-        StateDict sd = new StateDict("b16", zeros(ClipConfig.builtin("ViT-B/16").expectedTensors()));
-        assertThat(ClipConfig.fromWeights(sd)).isEqualTo(ClipConfig.builtin("ViT-B/16"));
+        // another shape family round-trips through inference too (3 text layers, patch 16, 4 heads)
+        ClipConfig mid = new ClipConfig(32, 64, 1, 256, 4, 16, 20, 300, 128, 2, 3);
+        assertThat(ClipConfig.fromWeights(new StateDict("mid", zeros(mid.expectedTensors())))).isEqualTo(mid);
     }
 
     @Test
