@@ -9,9 +9,9 @@ import dev.vqclip.engine.weights.StateDict;
 import dev.vqclip.engine.weights.WeightFiles;
 
 import java.nio.file.Path;
-
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * OpenAI CLIP (ViT) on DJL: the image encoder (differentiable with respect to its input, batch-first — the hot path
@@ -24,9 +24,9 @@ import java.util.Map;
  */
 public final class Clip implements AutoCloseable {
     /** Per-channel mean of OpenAI's preprocessing (RGB). */
-    public static final float[] MEAN = {0.48145466f, 0.4578275f, 0.40821073f};
+    private static final float[] MEAN = {0.48145466f, 0.4578275f, 0.40821073f};
     /** Per-channel standard deviation of OpenAI's preprocessing (RGB). */
-    public static final float[] STD = {0.26862954f, 0.26130258f, 0.27577711f};
+    private static final float[] STD = {0.26862954f, 0.26130258f, 0.27577711f};
 
     private final ClipConfig config;
     private final NDManager manager;
@@ -45,7 +45,7 @@ public final class Clip implements AutoCloseable {
         NDArray any = params.get("visual.conv1.weight");
         this.dataType = any.getDataType();
         this.logitScaleLog = params.get("logit_scale").toType(DataType.FLOAT32, false).toFloatArray()[0];
-        java.util.function.Function<String, NDArray> lookup = name -> {
+        Function<String, NDArray> lookup = name -> {
             NDArray a = params.get(name);
             if (a == null) {
                 throw new IllegalStateException("no parameter " + name);
@@ -133,7 +133,8 @@ public final class Clip implements AutoCloseable {
     }
 
     /**
-     * Maps pixels in [0, 1] to CLIP's input: {@code (x − MEAN) / STD} per channel. Differentiable.
+     * Maps pixels in [0, 1] to CLIP's input: {@code (x − mean) / std} per channel with OpenAI's mean (0.48145466,
+     * 0.4578275, 0.40821073) and std (0.26862954, 0.26130258, 0.27577711). Differentiable.
      *
      * @param pixels01 (N, 3, H, W) on this model's device
      * @return normalised pixels, same shape, in the manager of {@code pixels01}
