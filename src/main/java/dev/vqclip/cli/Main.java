@@ -41,7 +41,8 @@ public final class Main {
                 TokenizeCommand.class,
                 ModelsCommand.class,
                 ReconstructCommand.class,
-                BenchCommand.class})
+                BenchCommand.class,
+                EmbedCommand.class})
     public static final class VqclipCommand implements Runnable {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
