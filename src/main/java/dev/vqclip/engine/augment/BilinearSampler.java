@@ -11,9 +11,11 @@ import ai.djl.ndarray.types.Shape;
  * Bilinear resampling of a batch of images at arbitrary points: the part of PyTorch's {@code grid_sample} (mode
  * {@code bilinear}) that VQGAN-CLIP's augmentations need, composed from DJL ops because DJL has no grid-sample op.
  *
- * <p>How it works: for every output point the four neighbouring pixels are found with {@code floor}, their flat
- * indices {@code y·W + x} go through one {@code gather} per call (batched over images, channels and corners), and the
- * four values are blended with the bilinear weights. The result is differentiable with respect to the input image
+ * <p>How it works: coordinates are clamped into the image (zeros padding first frames the image with one pixel of
+ * zeros, which gives exactly torch's zeros semantics); for every output point the top-left neighbour {@code (x0, y0)}
+ * comes from {@code floor} (kept ≤ W−2, H−2 so that all four neighbours are {@code base + {0, 1, W, W+1}}); the four
+ * values are read by one {@code gather} per call (batched over images, channels and corners) and blended with the
+ * bilinear weights. The result is differentiable with respect to the input image
  * (the gradient of {@code gather} is a scatter-add). Gradients with respect to the coordinates flow through the
  * weights as in PyTorch, but that path is not tested and nothing here relies on it.
  *
@@ -71,48 +73,47 @@ public final class BilinearSampler {
         long w = in.get(3);
         long points = g.get(1) * g.get(2);
         try (NDList t = new NDList()) {
+            NDArray src = input;
             NDArray xs = keep(t, x.toType(dt, true));
             NDArray ys = keep(t, y.toType(dt, true));
-            if (padding == Padding.BORDER) {
-                xs = clamp(t, xs, 0, w - 1);
-                ys = clamp(t, ys, 0, h - 1);
+            if (padding == Padding.ZEROS) {
+                // a frame of zeros one pixel wide, then border padding of the framed image: beyond one pixel out the
+                // clamped coordinates read the frame (0), and within it they blend the edge with 0, as torch does
+                src = keep(t, input.pad(new Shape(1, 1, 1, 1), 0));
+                xs = keep(t, xs.add(1));
+                ys = keep(t, ys.add(1));
+                h += 2;
+                w += 2;
             }
-            NDArray x0 = keep(t, xs.floor());
-            NDArray y0 = keep(t, ys.floor());
-            NDArray wx1 = keep(t, xs.sub(x0));
-            NDArray wy1 = keep(t, ys.sub(y0));
-            NDArray wx0 = keep(t, keep(t, wx1.neg()).add(1));
-            NDArray wy0 = keep(t, keep(t, wy1.neg()).add(1));
-            NDArray ix0 = keep(t, x0.toType(DataType.INT64, false));
-            NDArray iy0 = keep(t, y0.toType(DataType.INT64, false));
-            NDArray ix1 = keep(t, ix0.add(1));
-            NDArray iy1 = keep(t, iy0.add(1));
-            if (padding == Padding.BORDER) {
-                // x0 is already in [0, W-1]; x1 only leaves the image when x = W-1 exactly, where its weight is 0
-                ix1 = keep(t, ix1.minimum(w - 1));
-                iy1 = keep(t, iy1.minimum(h - 1));
-            } else {
-                NDArray x1 = keep(t, x0.add(1));
-                NDArray y1 = keep(t, y0.add(1));
-                wx0 = keep(t, wx0.mul(inside(t, x0, w)));
-                wx1 = keep(t, wx1.mul(inside(t, x1, w)));
-                wy0 = keep(t, wy0.mul(inside(t, y0, h)));
-                wy1 = keep(t, wy1.mul(inside(t, y1, h)));
-                ix0 = clamp(t, ix0, 0, w - 1);
-                ix1 = clamp(t, ix1, 0, w - 1);
-                iy0 = clamp(t, iy0, 0, h - 1);
-                iy1 = clamp(t, iy1, 0, h - 1);
+            xs = clamp(t, xs, 0, w - 1);
+            ys = clamp(t, ys, 0, h - 1);
+            // a 1-pixel axis is doubled so that the right/lower neighbour always exists (its weight stays 0)
+            if (w == 1) {
+                src = keep(t, NDArrays.concat(new NDList(src, src), 3));
+                w = 2;
             }
-            NDArray row0 = keep(t, iy0.mul(w));
-            NDArray row1 = keep(t, iy1.mul(w));
-            NDArray index = keep(t, NDArrays.stack(new NDList(
-                    keep(t, row0.add(ix0)), keep(t, row0.add(ix1)),
-                    keep(t, row1.add(ix0)), keep(t, row1.add(ix1))), 1));
-            NDArray weights = keep(t, NDArrays.stack(new NDList(
-                    keep(t, wy0.mul(wx0)), keep(t, wy0.mul(wx1)),
-                    keep(t, wy1.mul(wx0)), keep(t, wy1.mul(wx1))), 1));
+            if (h == 1) {
+                src = keep(t, NDArrays.concat(new NDList(src, src), 2));
+                h = 2;
+            }
+            // the top-left neighbour is at most (W-2, H-2): at x = W-1 the weight moves entirely to x0 + 1 = W-1,
+            // so the four neighbours are always base + {0, 1, W, W+1} and integer coordinates stay exact
+            NDArray x0 = keep(t, keep(t, xs.floor()).minimum(w - 2));
+            NDArray y0 = keep(t, keep(t, ys.floor()).minimum(h - 2));
+            NDArray wx = keep(t, xs.sub(x0));
+            NDArray wy = keep(t, ys.sub(y0));
+            NDArray base = keep(t, keep(t, keep(t, y0.toType(DataType.INT64, false)).mul(w))
+                    .add(keep(t, x0.toType(DataType.INT64, false))));
+            NDArray offsets = keep(t, src.getManager().create(new long[] {0, 1, w, w + 1}, new Shape(1, 4, 1)));
+            if (!offsets.getDevice().equals(src.getDevice())) {
+                offsets = keep(t, offsets.toDevice(src.getDevice(), false));
+            }
+            NDArray index = keep(t, keep(t, base.reshape(n, 1, points)).add(offsets)); // N × 4 × P
+            NDArray ry = keep(t, NDArrays.stack(new NDList(keep(t, keep(t, wy.neg()).add(1)), wy), 1));
+            NDArray rx = keep(t, NDArrays.stack(new NDList(keep(t, keep(t, wx.neg()).add(1)), wx), 1));
+            NDArray weights = keep(t, keep(t, ry.reshape(n, 2, 1, points)).mul(keep(t, rx.reshape(n, 1, 2, points))));
             NDArray flatIndex = keep(t, keep(t, index.reshape(n, 1, 4 * points)).broadcast(n, c, 4 * points));
-            NDArray flatInput = keep(t, input.reshape(n, c, h * w));
+            NDArray flatInput = keep(t, src.reshape(n, c, h * w));
             NDArray corners = keep(t, keep(t, flatInput.gather(flatIndex, 2)).reshape(n, c, 4, points));
             NDArray blended = keep(t, corners.mul(keep(t, weights.reshape(n, 1, 4, points))));
             return keep(t, blended.sum(new int[] {2})).reshape(n, c, g.get(1), g.get(2));
@@ -159,13 +160,6 @@ public final class BilinearSampler {
                 return scaled.sub(0.5);
             }
         }
-    }
-
-    /** @return 1 where the integer-valued {@code index} lies in [0, size − 1], else 0 (no comparison ops needed) */
-    private static NDArray inside(NDList t, NDArray index, long size) {
-        NDArray fromStart = clamp(t, keep(t, index.add(1)), 0, 1);
-        NDArray fromEnd = clamp(t, keep(t, keep(t, index.neg()).add(size)), 0, 1);
-        return keep(t, fromStart.mul(fromEnd));
     }
 
     /**

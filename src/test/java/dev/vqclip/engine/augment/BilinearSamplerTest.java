@@ -273,6 +273,20 @@ class BilinearSamplerTest {
     }
 
     @Test
+    void sampleFromAOneRowImage() {
+        NDArray row = manager.create(new float[] {1, 2, 4, 8}, new Shape(1, 1, 1, 4));
+        NDArray x = manager.create(new float[] {1.5f, 3f, 5f, -1f}, new Shape(1, 1, 4));
+        NDArray y = manager.create(new float[] {0.7f, 0f, 0f, 0.5f}, new Shape(1, 1, 4));
+        assertThat(BilinearSampler.sample(row, x, y, Padding.BORDER).toFloatArray()).containsExactly(3f, 8f, 8f, 1f);
+        // zeros: y = 0.7 is 0.7 of the way to the (zero) row below; x = 5 and x = -1 are a full pixel out
+        float[] z = BilinearSampler.sample(row, x, y, Padding.ZEROS).toFloatArray();
+        assertThat(z[0]).isCloseTo(0.3f * 3f, within(1e-6f));
+        assertThat(z[1]).isEqualTo(8f);
+        assertThat(z[2]).isZero();
+        assertThat(z[3]).isZero();
+    }
+
+    @Test
     void keepsTheInputsDataTypeAndLeavesOnlyTheResultBehind() {
         try (NDManager m = manager.newSubManager()) {
             NDArray in = m.create(new double[4 * 4], new Shape(1, 1, 4, 4));
