@@ -272,6 +272,54 @@ class BilinearSamplerTest {
         }
     }
 
+    /**
+     * Parity with a native PyTorch kernel: bilinear {@code interpolate} (align_corners false) to a larger size is a
+     * sample at {@code src = (in/out)·(dst + ½) − ½} clamped at 0, with the last pixel repeated; forward values and
+     * input gradients must agree. (Only enlargements: DJL 0.36's {@code interpolation(size, 1, …)} is antialiased
+     * when shrinking and ignores its align-corners flag.)
+     */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource({"9, 11", "12, 13", "5, 7", "17, 8"})
+    void matchesTorchsBilinearInterpolate(int ho, int wo) {
+        double sy = H / (double) ho;
+        double sx = W / (double) wo;
+        NDArray x = coords(ho, wo, (n, i, j) -> Math.max(sx * (j + 0.5) - 0.5, 0));
+        NDArray y = coords(ho, wo, (n, i, j) -> Math.max(sy * (i + 0.5) - 0.5, 0));
+        SplittableRandom r = new SplittableRandom(3);
+        float[] wts = new float[N * C * ho * wo];
+        for (int k = 0; k < wts.length; k++) {
+            wts[k] = (float) r.nextDouble(-1, 1);
+        }
+        NDArray w = manager.create(wts, new Shape(N, C, ho, wo));
+        NDArray a = input.duplicate();
+        NDArray b = input.duplicate();
+        a.setRequiresGradient(true);
+        b.setRequiresGradient(true);
+        float[] ours;
+        float[] torch;
+        try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+            NDArray mine = BilinearSampler.sample(a, x, y, Padding.BORDER);
+            NDArray native_ = b.getNDArrayInternal().interpolation(new long[] {ho, wo}, 1, false);
+            ours = mine.toFloatArray();
+            torch = native_.toFloatArray();
+            gc.backward(mine.mul(w).sum().add(native_.mul(w).sum()));
+        }
+        float[] ga = a.getGradient().toFloatArray();
+        float[] gb = b.getGradient().toFloatArray();
+        double worst = 0;
+        for (int k = 0; k < ours.length; k++) {
+            worst = Math.max(worst, Math.abs(ours[k] - torch[k]));
+        }
+        double worstGrad = 0;
+        for (int k = 0; k < ga.length; k++) {
+            worstGrad = Math.max(worstGrad, Math.abs(ga[k] - gb[k]));
+        }
+        System.out.printf("parity sampler vs torch bilinear %dx%d: max|Δ| %.2g, grad max|Δ| %.2g%n", ho, wo, worst,
+                worstGrad);
+        assertThat(worst).isLessThan(1e-6);
+        assertThat(worstGrad).isLessThan(1e-5);
+    }
+
     @Test
     void sampleFromAOneRowImage() {
         NDArray row = manager.create(new float[] {1, 2, 4, 8}, new Shape(1, 1, 1, 4));
