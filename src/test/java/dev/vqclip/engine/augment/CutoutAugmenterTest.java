@@ -372,6 +372,30 @@ class CutoutAugmenterTest {
         assertThat(nonZero).isGreaterThan(40);
     }
 
+    @Test
+    void gradientsAreReproducibleOnTheCpu() {
+        float[] px = randomPixels(64, 56, 19);
+        CutoutAugmenter aug = new CutoutAugmenter(32, 8, 1.0, Augmentations.defaults());
+        float[][] grads = new float[2][];
+        for (int run = 0; run < 2; run++) {
+            try (NDManager step = manager.newSubManager()) {
+                NDArray x = step.create(px, new Shape(1, 3, 64, 56));
+                x.setRequiresGradient(true);
+                try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                    NDArray out = aug.apply(x, new SplittableRandom(20));
+                    gc.backward(out.mul(out).sum());
+                }
+                grads[run] = x.getGradient().toFloatArray();
+            }
+        }
+        assertThat(grads[1]).containsExactly(grads[0]);
+        long nonZero = 0;
+        for (float g : grads[0]) {
+            nonZero += g != 0 ? 1 : 0;
+        }
+        assertThat(nonZero).isGreaterThan(grads[0].length / 2);
+    }
+
     private double loss(CutoutAugmenter aug, double[] img, int h, int w, NDArray wts) {
         try (NDManager m = manager.newSubManager()) {
             NDArray x = m.create(img, new Shape(1, 3, h, w));
