@@ -12,6 +12,7 @@ import ai.djl.ndarray.types.Shape;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.SplittableRandom;
 import java.util.random.RandomGenerator;
 
 /**
@@ -128,6 +129,25 @@ public final class CutoutAugmenter {
 
     public Augmentations augmentations() {
         return aug;
+    }
+
+    /**
+     * A generator that is a pure function of (seed, step), for "the randomness of step k depends only on the seed and
+     * k": a {@link SplittableRandom} seeded with a SplitMix64 mix of both, so neighbouring steps and seeds give
+     * unrelated streams.
+     *
+     * @param seed the run's seed
+     * @param step the step number
+     * @return a fresh generator; the same arguments always give the same stream
+     */
+    public static RandomGenerator randomForStep(long seed, long step) {
+        return new SplittableRandom(mix(mix(seed) + step * 0x9E3779B97F4A7C15L));
+    }
+
+    private static long mix(long z) {
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
     }
 
     /**

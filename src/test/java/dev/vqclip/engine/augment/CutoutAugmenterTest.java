@@ -277,6 +277,15 @@ class CutoutAugmenterTest {
     }
 
     @Test
+    void theGeneratorForAStepDependsOnlyOnSeedAndStep() {
+        CutoutAugmenter aug = new CutoutAugmenter(224, 4, 1.0, Augmentations.defaults());
+        CutoutPlan a = aug.plan(256, 256, CutoutAugmenter.randomForStep(7, 12));
+        assertThat(aug.plan(256, 256, CutoutAugmenter.randomForStep(7, 12))).isEqualTo(a);
+        assertThat(aug.plan(256, 256, CutoutAugmenter.randomForStep(7, 13))).isNotEqualTo(a);
+        assertThat(aug.plan(256, 256, CutoutAugmenter.randomForStep(8, 12))).isNotEqualTo(a);
+    }
+
+    @Test
     void switchingAnAugmentationOffLeavesTheOtherChoicesAlone() {
         CutoutAugmenter all = new CutoutAugmenter(224, 32, 1.0, Augmentations.defaults());
         CutoutAugmenter noFlip = new CutoutAugmenter(224, 32, 1.0,
