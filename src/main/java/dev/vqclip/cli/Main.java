@@ -40,6 +40,8 @@ public final class Main {
                 WeightsCommand.class,
                 TokenizeCommand.class,
                 ModelsCommand.class,
+                GenerateCommand.class,
+                EditCommand.class,
                 ReconstructCommand.class,
                 BenchCommand.class,
                 EmbedCommand.class})
