@@ -42,7 +42,7 @@ public final class EditCommand implements Callable<Integer> {
     @Option(names = "--with", description = "What to put there (becomes the text prompt).")
     String with;
 
-    @Option(names = "--mask-threshold", description = "Self-mask z-score threshold (default ${DEFAULT-VALUE}).", defaultValue = "0.5")
+    @Option(names = "--mask-threshold", description = "Self-mask z-score threshold (default ${DEFAULT-VALUE}).", defaultValue = "1.0")
     double threshold;
 
     @Option(names = "--keep-weight", description = "Weight of staying close to the original image's embedding when self-masking (default ${DEFAULT-VALUE}).", defaultValue = "0.5")

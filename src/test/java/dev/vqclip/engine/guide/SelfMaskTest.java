@@ -32,8 +32,8 @@ class SelfMaskTest {
             NDArray img = m.create(px, new Shape(1, 3, side, side));
             NDArray target = SphericalLoss.normalize(m.create(new float[] {1f, -1f, -1f}, new Shape(1, 3)));
             SelfMask.HeatMap heat = SelfMask.score(img, target,
-                    crops -> crops.mean(new int[] {2, 3}).sub(0.5f), 16, factor, 64);
-            float[] mask = heat.mask(0.5);
+                    crops -> crops.mean(new int[] {3}).mean(new int[] {2}).sub(0.5f), 16, factor, 64);
+            float[] mask = heat.mask(1.0);
             int rows = side / factor;
             int inRegion = 0;
             int total = 0;
@@ -52,8 +52,10 @@ class SelfMaskTest {
             }
             assertThat(heat.crops()).isGreaterThan(50);
             assertThat(total).as("the mask is not empty").isGreaterThan(0);
-            assertThat((double) inRegion / total).as("precision: mask cells on the red square").isGreaterThanOrEqualTo(0.8);
-            assertThat((double) regionHit / regionCells).as("recall: red square cells in the mask").isGreaterThanOrEqualTo(0.5);
+            System.out.printf("self-mask: %d cells, precision %.2f, recall %.2f%n", total, (double) inRegion / total,
+                    (double) regionHit / regionCells);
+            assertThat((double) inRegion / total).as("precision: mask cells on the red square").isGreaterThanOrEqualTo(0.75);
+            assertThat((double) regionHit / regionCells).as("recall: red square cells in the mask").isGreaterThanOrEqualTo(0.6);
         }
     }
 }

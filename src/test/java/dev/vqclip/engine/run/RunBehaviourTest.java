@@ -117,6 +117,7 @@ class RunBehaviourTest {
                     run.step(false);
                 }
                 change[k] = distanceToPrompt(run, text) - d0;
+                System.out.printf("weight %s: distance %.5f -> change %.5f%n", weights[k], d0, change[k]);
             }
         }
         assertThat(change[0]).as("positive weight pulls closer").isNegative();
