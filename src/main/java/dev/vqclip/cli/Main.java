@@ -36,7 +36,8 @@ public final class Main {
     /** The root command. */
     @Command(name = "vqclip", mixinStandardHelpOptions = true, version = "vqclip 0.1.0",
             description = "VQGAN-CLIP Studio: generate and edit images from text.",
-            subcommands = {CommandLine.HelpCommand.class, TokenizeCommand.class, WeightsCommand.class})
+            subcommands = {CommandLine.HelpCommand.class, WeightsCommand.class, TokenizeCommand.class,
+                ModelsCommand.class})
     public static final class VqclipCommand implements Runnable {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
