@@ -207,7 +207,9 @@ final class SafeUnpickler extends Unpickler {
         if (g == null) {
             String why = module.startsWith("__torch__")
                     ? " (TorchScript classes are only accepted inside a TorchScript archive)"
-                    : " (not on the allow-list; reading model files never runs code from them)";
+                    : " (not on the allow-list; reading model files never runs code from them"
+                    + (!name.isEmpty() && Character.isUpperCase(name.charAt(0))
+                    ? "; if the file pickles a whole model object, re-save its state_dict)" : ")");
             throw new BadFile("refusing pickle global '" + module + "." + name + "'" + why);
         }
         return g;

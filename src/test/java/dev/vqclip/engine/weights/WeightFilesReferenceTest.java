@@ -97,6 +97,24 @@ class WeightFilesReferenceTest {
     }
 
     @Test
+    void torchScriptHalfWeightsEqualTheStateDictAfterWidening() {
+        StateDict jit = WeightFiles.load(Reference.file("clip_tiny_jit.pt"));
+        StateDict sd = WeightFiles.load(Reference.file("clip_tiny_state_dict.pt"));
+        assertThat(jit.names()).containsAll(sd.names())
+                .contains("input_resolution", "context_length", "vocab_size").hasSize(sd.size() + 3);
+        int half = 0;
+        for (String name : sd.names()) {
+            RawTensor a = sd.get(name);
+            RawTensor b = jit.get(name, a.shape());
+            half += b.dtype() == DType.FLOAT16 ? 1 : 0;
+            // Arrays.equals: AssertJ's containsExactly is quadratic on million-element arrays
+            assertThat(java.util.Arrays.equals(b.toFloatArray(), a.toFloatArray())).as(name + " values").isTrue();
+        }
+        assertThat(half).isEqualTo(35);
+        assertThat(jit.get("vocab_size").toLongArray()).containsExactly(49408);
+    }
+
+    @Test
     void lightningMetadataReads() {
         for (String model : List.of("vqgan_tiny.ckpt", "vqgan_tiny_legacy.ckpt")) {
             TorchCheckpoint ckpt = TorchCheckpoint.read(Reference.file(model));

@@ -53,6 +53,16 @@ class WeightFilesSafetyTest {
     }
 
     @Test
+    void wholePickledModelIsRefusedWithAHint() throws Exception {
+        Path file = evilZip(PickleBytes.proto(2).global("taming.models.vqgan", "VQModel").emptyTuple().raw(0x81)
+                .stop());
+        assertThatThrownBy(() -> WeightFiles.load(file))
+                .isInstanceOf(WeightsException.class)
+                .hasMessageContaining("taming.models.vqgan.VQModel")
+                .hasMessageContaining("re-save its state_dict");
+    }
+
+    @Test
     void stackGlobalIsCheckedLikeGlobal() throws Exception {
         // protocol 4: SHORT_BINUNICODE module, SHORT_BINUNICODE name, STACK_GLOBAL
         PickleBytes p = PickleBytes.proto(4);
