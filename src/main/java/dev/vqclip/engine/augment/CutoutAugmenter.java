@@ -115,18 +115,22 @@ public final class CutoutAugmenter {
         this.aug = aug;
     }
 
+    /** @return the side of each output cutout */
     public int cutSize() {
         return cutSize;
     }
 
+    /** @return the number of cutouts per call */
     public int cutouts() {
         return cutouts;
     }
 
+    /** @return the exponent of the cutout size distribution */
     public double cutPow() {
         return cutPow;
     }
 
+    /** @return the augmentation switches */
     public Augmentations augmentations() {
         return aug;
     }
