@@ -217,7 +217,7 @@ public final class CutoutAugmenter {
             boolean useJitter = aug.colorJitter() && jitter;
             list.add(new CutoutPlan.Cutout(size, ox, oy, aug.flip() && flip,
                     useAffine ? degrees : 0, useAffine ? tx : 0, useAffine ? ty : 0,
-                    aug.perspective() && perspective ? corners : null,
+                    aug.perspective() && perspective && cutSize > 1 ? corners : null,
                     useJitter ? hue : 0, useJitter ? saturation : 1,
                     aug.noise() ? noiseStd : 0));
         }
