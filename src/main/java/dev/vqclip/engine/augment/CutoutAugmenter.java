@@ -115,18 +115,22 @@ public final class CutoutAugmenter {
         this.aug = aug;
     }
 
+    /** @return the side of each output cutout */
     public int cutSize() {
         return cutSize;
     }
 
+    /** @return the number of cutouts per call */
     public int cutouts() {
         return cutouts;
     }
 
+    /** @return the exponent of the cutout size distribution */
     public double cutPow() {
         return cutPow;
     }
 
+    /** @return the augmentation switches */
     public Augmentations augmentations() {
         return aug;
     }
@@ -213,7 +217,7 @@ public final class CutoutAugmenter {
             boolean useJitter = aug.colorJitter() && jitter;
             list.add(new CutoutPlan.Cutout(size, ox, oy, aug.flip() && flip,
                     useAffine ? degrees : 0, useAffine ? tx : 0, useAffine ? ty : 0,
-                    aug.perspective() && perspective ? corners : null,
+                    aug.perspective() && perspective && cutSize > 1 ? corners : null,
                     useJitter ? hue : 0, useJitter ? saturation : 1,
                     aug.noise() ? noiseStd : 0));
         }

@@ -426,6 +426,13 @@ class CutoutAugmenterTest {
     }
 
     @Test
+    void oneByOneCutoutsWorkWithEveryAugmentationOn() {
+        NDArray out = new CutoutAugmenter(1, 4, 1.0, Augmentations.defaults()).apply(
+                image(randomPixels(5, 6, 21), 5, 6), new SplittableRandom(22));
+        assertThat(out.getShape()).isEqualTo(new Shape(4, 3, 1, 1));
+    }
+
+    @Test
     void rejectsWhatItCannotCut() {
         CutoutAugmenter aug = new CutoutAugmenter(8, 2, 1.0, Augmentations.none());
         SplittableRandom r = new SplittableRandom(1);
