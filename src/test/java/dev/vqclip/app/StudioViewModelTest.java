@@ -188,6 +188,9 @@ class StudioViewModelTest {
         assertThat(step()).isEqualTo(10);
         // loading + loaded + started + history captures (start, 5, 10) + ONE drain for all ten steps
         assertThat(queued).isEqualTo(2 + 1 + 3 + 1);
+        vm.run().pause();
+        ex.queueUi = false;
+        ex.runEngineUntil(() -> vm.run().getState() == RunState.PAUSED, 5);
         assertThat(vm.run().lossSeries().get(0).getData()).hasSize(10);
     }
 

@@ -62,6 +62,10 @@ public final class RunViewModel implements EngineWorker.Listener {
     private final ObservableList<XYChart.Series<Number, Number>> lossSeries = FXCollections.observableArrayList();
     private final ObjectBinding<RunState> state;
     private long lastNanos = -1;
+    private long lastChartNanos = -1;
+    private final List<StepEvent> pendingPoints = new java.util.ArrayList<>();
+    /** The loss chart is updated at most this often while running. */
+    static final long CHART_INTERVAL_NANOS = 500_000_000L;
     private int lastStep;
 
     public RunViewModel(TaskExecutor executor, EngineProvider provider, Outputs outputs) {
@@ -196,6 +200,8 @@ public final class RunViewModel implements EngineWorker.Listener {
 
     private void resetStats(GenerationRequest r) {
         lossSeries.clear();
+        pendingPoints.clear();
+        lastChartNanos = -1;
         nameSeries(r.prompts());
         step.set(0);
         totalSteps.set(r.steps());
@@ -260,10 +266,11 @@ public final class RunViewModel implements EngineWorker.Listener {
 
     @Override
     public void stepped(List<StepEvent> events, Frame latest) {
-        for (StepEvent e : events) {
-            for (int i = 0; i < e.promptLosses().size() && i < lossSeries.size(); i++) {
-                addPoint(lossSeries.get(i), e.step(), e.promptLosses().get(i));
-            }
+        pendingPoints.addAll(events);
+        long t = clock.getAsLong();
+        if (lastChartNanos < 0 || t - lastChartNanos >= CHART_INTERVAL_NANOS) {
+            flushChart();
+            lastChartNanos = t;
         }
         if (!events.isEmpty()) {
             StepEvent last = events.get(events.size() - 1);
@@ -293,6 +300,7 @@ public final class RunViewModel implements EngineWorker.Listener {
 
     @Override
     public void halted(EngineWorker.Halt why, int atStep) {
+        flushChart();
         running.set(false);
         resumable.set(why != EngineWorker.Halt.STOPPED);
         step.set(atStep);
@@ -309,6 +317,16 @@ public final class RunViewModel implements EngineWorker.Listener {
         running.set(false);
         error.set(msg);
         message.set(msg);
+    }
+
+    /** Adds the pending points to the chart (a chart re-layout per step would cost the UI thread too much). */
+    private void flushChart() {
+        for (StepEvent e : pendingPoints) {
+            for (int i = 0; i < e.promptLosses().size() && i < lossSeries.size(); i++) {
+                addPoint(lossSeries.get(i), e.step(), e.promptLosses().get(i));
+            }
+        }
+        pendingPoints.clear();
     }
 
     private static void addPoint(XYChart.Series<Number, Number> s, int x, double y) {
