@@ -17,7 +17,6 @@ import javafx.scene.control.ScrollPane;
 import javafx.scene.control.SeparatorMenuItem;
 import javafx.scene.control.SplitPane;
 import javafx.scene.control.TextInputControl;
-import javafx.scene.control.ToolBar;
 import javafx.scene.control.Tooltip;
 import javafx.scene.input.KeyCode;
 import javafx.scene.input.KeyCombination;
@@ -50,10 +49,12 @@ public final class MainView extends BorderPane {
         centerSplit.setOrientation(Orientation.VERTICAL);
         centerSplit.setDividerPositions(0.72);
         SplitPane main = new SplitPane(leftScroll, centerSplit);
-        main.setDividerPositions(0.3);
+        main.setDividerPositions(0.34);
         SplitPane.setResizableWithParent(leftScroll, false);
 
-        ToolBar tools = new ToolBar(new RunView(vm.run(), vm::start, vm::stepOnce));
+        RunView tools = new RunView(vm.run(), vm::start, vm::stepOnce);
+        tools.setStyle("-fx-padding: 6 8 6 8; -fx-border-color: transparent transparent -color-border-default "
+                + "transparent;");
         setTop(new VBox(menus(vm, darkTheme, quit), tools));
         setCenter(main);
         setBottom(new VBox(new HistoryView(vm.history(), vm::continueFromSelected), statusBar(vm)));
@@ -157,7 +158,12 @@ public final class MainView extends BorderPane {
         mem.setId("memory");
         mem.textProperty().bind(vm.memoryProperty());
         mem.setTooltip(new Tooltip("Java heap in use / maximum"));
-        s.getRightItems().addAll(demo, engine, rate, mem);
+        for (javafx.scene.Node n : new javafx.scene.Node[] {demo, engine, rate, mem}) {
+            if (!s.getRightItems().isEmpty()) {
+                s.getRightItems().add(new javafx.scene.control.Separator(Orientation.VERTICAL));
+            }
+            s.getRightItems().add(n);
+        }
         return s;
     }
 }

@@ -280,4 +280,38 @@ class StudioViewModelTest {
         assertThat(vm.run().progressProperty().get()).isEqualTo(1.0);
         assertThat(vm.history().entries().get(vm.history().entries().size() - 1).label()).isEqualTo("finished at 7");
     }
+
+    @Test
+    void autosaveWritesARecoveryCopyOnlyWhenThereAreChanges() throws Exception {
+        Path recovery = tmp.resolve("home/recovery.vqsession");
+        vm.autosave(recovery);
+        ex.runEngine(5);
+        assertThat(recovery).doesNotExist();
+        typeAndConfigure("red");
+        vm.start();
+        ex.runEngineUntil(() -> step() >= 3, 20);
+        vm.autosave(recovery);
+        ex.runEngineUntil(() -> Files.exists(recovery), 5);
+        assertThat(vm.noticeProperty().get()).startsWith("autosaved");
+        assertThat(vm.dirtyProperty().get()).isTrue(); // a recovery copy is not a save
+        assertThat(dev.vqclip.session.SessionStore.load(recovery).data().current().step()).isGreaterThanOrEqualTo(3);
+    }
+
+    @Test
+    void newSessionClearsEverythingAfterConfirmation() {
+        typeAndConfigure("red");
+        vm.start();
+        ex.runEngineUntil(() -> step() >= 2, 20);
+        dialogs.discard = false;
+        vm.newSession();
+        assertThat(vm.prompts().prompts()).isNotEmpty();
+        dialogs.discard = true;
+        vm.newSession();
+        ex.runEngine(10);
+        assertThat(vm.prompts().prompts()).isEmpty();
+        assertThat(vm.history().entries()).isEmpty();
+        assertThat(vm.canvas().getFrame()).isNull();
+        assertThat(vm.run().getState()).isEqualTo(RunState.IDLE);
+        assertThat(engine.openRuns).isZero();
+    }
 }

@@ -66,14 +66,16 @@ public final class PromptView extends VBox {
         text.textProperty().bindBidirectional(r.textProperty());
         text.setTooltip(new Tooltip("Prompt text; edits reach a running generation at its next step"));
         HBox.setHgrow(text, Priority.ALWAYS);
+        text.setMinWidth(120);
         Slider weight = new Slider(-PromptRowViewModel.MAX_WEIGHT, PromptRowViewModel.MAX_WEIGHT, 1);
         weight.setId("promptWeight" + i);
-        weight.setPrefWidth(90);
+        weight.setPrefWidth(80);
+        weight.setMinWidth(60);
         weight.valueProperty().bindBidirectional(r.weightProperty());
         weight.setTooltip(new Tooltip("Weight: how strongly this prompt pulls (negative: pushes away)"));
         Label value = new Label();
         value.setId("promptWeightLabel" + i);
-        value.setMinWidth(40);
+        value.setMinWidth(44);
         value.textProperty().bind(Bindings.format("%+.2f", r.weightProperty()));
         Button remove = new Button(null, new FontIcon(MaterialDesignC.CLOSE));
         remove.setId("removePrompt" + i);

@@ -76,6 +76,12 @@ public final class EngineWorker {
     private final ConcurrentLinkedQueue<Runnable> commands = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean pauseRequested = new AtomicBoolean();
     private final AtomicBoolean stopRequested = new AtomicBoolean();
+    /**
+     * Bumped on the calling (UI) thread by every command that replaces what the engine is doing (start, resume,
+     * step, restore, park, close). A queued loop job of an older generation exits, and results of an older
+     * generation are dropped when they reach the UI, so nothing from a replaced run lands in a new session.
+     */
+    private final java.util.concurrent.atomic.AtomicInteger generation = new java.util.concurrent.atomic.AtomicInteger();
     private volatile int historyEvery = 50;
     private volatile long frameIntervalNanos = 100_000_000L;
 
@@ -83,8 +89,8 @@ public final class EngineWorker {
     private RunFactory factory;
     private SteppableRun run;
     private RunSnapshot parked;
-    private int generation;
     private boolean looping;
+    private int loopGen;
     private long lastFrameNanos;
 
     public EngineWorker(TaskExecutor ex, EngineProvider provider, Listener listener) {
@@ -112,25 +118,26 @@ public final class EngineWorker {
     public void start(GenerationRequest request, boolean loop) {
         pauseRequested.set(!loop);
         stopRequested.set(false);
+        int gen = generation.incrementAndGet();
         ex.runOnEngine(() -> guarded(() -> {
-            if (!ensureFactory()) {
+            if (gen != generation.get() || !ensureFactory()) {
                 return;
             }
             closeRun();
             run = factory.start(request);
             parked = null;
-            int gen = ++generation;
             RunSnapshot s = run.snapshot();
             Frame f = run.frame();
             int[] grid = run.latentGrid();
             lastFrameNanos = System.nanoTime();
-            post(() -> listener.started(grid, f, s, false));
-            capture("start", f);
+            postIf(gen, () -> listener.started(grid, f, s, false));
+            capture("start", f, gen);
             if (loop) {
                 looping = true;
+                loopGen = gen;
                 loopStep(gen);
             } else {
-                stepOnceNow();
+                stepOnceNow(gen);
             }
         }));
     }
@@ -144,35 +151,40 @@ public final class EngineWorker {
     public void resume() {
         pauseRequested.set(false);
         stopRequested.set(false);
+        int gen = generation.incrementAndGet();
         ex.runOnEngine(() -> guarded(() -> {
-            if (looping || !ensureRun()) {
+            if (gen != generation.get() || !ensureRun(gen)) {
                 return;
             }
             looping = true;
-            loopStep(++generation);
+            loopGen = gen;
+            loopStep(gen);
         }));
     }
 
     /** Takes exactly one step while paused. */
     public void stepOnce() {
         pauseRequested.set(true);
+        int gen = generation.incrementAndGet();
         ex.runOnEngine(() -> guarded(() -> {
-            if (looping || !ensureRun()) {
+            if (gen != generation.get() || !ensureRun(gen)) {
                 return;
             }
-            stepOnceNow();
+            looping = false;
+            stepOnceNow(gen);
         }));
     }
 
     /** Ends the run: records a snapshot and frees it; "continue from here" on history goes on from there. */
     public void stop() {
         stopRequested.set(true);
+        int gen = generation.get();
         ex.runOnEngine(() -> guarded(() -> {
             if (looping) {
                 return; // the loop sees the flag and stops itself
             }
-            if (run != null) {
-                finishStop();
+            if (run != null && gen == generation.get()) {
+                finishStop(gen);
             }
         }));
     }
@@ -214,29 +226,29 @@ public final class EngineWorker {
     /** Makes {@code snapshot} the current state (paused), for "continue from here". */
     public void restore(RunSnapshot snapshot) {
         pauseRequested.set(true);
+        int gen = generation.incrementAndGet();
         ex.runOnEngine(() -> guarded(() -> {
-            if (!ensureFactory()) {
+            looping = false;
+            if (gen != generation.get() || !ensureFactory()) {
                 return;
             }
-            generation++;
-            looping = false;
             if (run == null) {
                 run = factory.resume(snapshot);
             } else {
                 run.restore(snapshot);
             }
             parked = null;
-            announceRestored();
+            announceRestored(gen);
             int step = run.stepCount();
-            post(() -> listener.halted(Halt.PAUSED, step));
+            postIf(gen, () -> listener.halted(Halt.PAUSED, step));
         }));
     }
 
     /** Forgets the run and keeps {@code snapshot} (may be null) to resume from later (after opening a session). */
     public void park(RunSnapshot snapshot) {
         pauseRequested.set(true);
+        generation.incrementAndGet();
         ex.runOnEngine(() -> guarded(() -> {
-            generation++;
             looping = false;
             closeRun();
             parked = snapshot;
@@ -273,8 +285,9 @@ public final class EngineWorker {
     /** Frees the run and the models (queued after pending work); the worker is unusable afterwards. */
     public void close() {
         stopRequested.set(true);
+        generation.incrementAndGet();
         ex.runOnEngine(() -> {
-            generation++;
+            looping = false;
             closeRun();
             if (factory != null) {
                 factory.close();
@@ -286,12 +299,15 @@ public final class EngineWorker {
     // ---- engine thread ----
 
     private void loopStep(int gen) {
-        if (gen != generation) {
+        if (gen != generation.get() || run == null) {
+            if (loopGen == gen) {
+                looping = false;
+            }
             return;
         }
         if (stopRequested.get()) {
             looping = false;
-            finishStop();
+            finishStop(gen);
             return;
         }
         if (pauseRequested.get()) {
@@ -300,21 +316,21 @@ public final class EngineWorker {
             pendingFrame.set(f);
             flush();
             int step = run.stepCount();
-            capture("paused at " + step, f);
-            post(() -> listener.halted(Halt.PAUSED, step));
+            capture("paused at " + step, f, gen);
+            postIf(gen, () -> listener.halted(Halt.PAUSED, step));
             return;
         }
         try {
             applyCommands();
-            StepEvent ev = doStep();
+            StepEvent ev = doStep(gen);
             if (ev.step() >= run.request().steps()) {
                 looping = false;
                 Frame f = run.frame();
                 pendingFrame.set(f);
                 flush();
-                capture("finished at " + ev.step(), f);
+                capture("finished at " + ev.step(), f, gen);
                 int s = ev.step();
-                post(() -> listener.halted(Halt.FINISHED, s));
+                postIf(gen, () -> listener.halted(Halt.FINISHED, s));
                 return;
             }
         } catch (RuntimeException e) {
@@ -325,17 +341,17 @@ public final class EngineWorker {
         ex.runOnEngine(() -> loopStep(gen));
     }
 
-    private void stepOnceNow() {
+    private void stepOnceNow(int gen) {
         applyCommands();
-        StepEvent ev = doStep();
+        StepEvent ev = doStep(gen);
         Frame f = ev.frame() != null ? ev.frame() : run.frame();
         pendingFrame.set(f);
         flush();
         int s = ev.step();
-        post(() -> listener.halted(Halt.PAUSED, s));
+        postIf(gen, () -> listener.halted(Halt.PAUSED, s));
     }
 
-    private StepEvent doStep() {
+    private StepEvent doStep(int gen) {
         long now = System.nanoTime();
         boolean withFrame = now - lastFrameNanos >= frameIntervalNanos;
         StepEvent ev = run.step(withFrame);
@@ -348,26 +364,34 @@ public final class EngineWorker {
         flush();
         int every = historyEvery;
         if (every > 0 && ev.step() % every == 0) {
-            capture("step " + ev.step(), ev.frame() != null ? ev.frame() : run.frame());
+            capture("step " + ev.step(), ev.frame() != null ? ev.frame() : run.frame(), gen);
         }
         return ev;
     }
 
-    private void finishStop() {
+    private void finishStop(int gen) {
         Frame f = run.frame();
         pendingFrame.set(f);
         flush();
-        capture("stopped at " + run.stepCount(), f);
+        capture("stopped at " + run.stepCount(), f, gen);
         int s = run.stepCount();
         parked = run.snapshot();
         closeRun();
-        generation++;
-        post(() -> listener.halted(Halt.STOPPED, s));
+        postIf(gen, () -> listener.halted(Halt.STOPPED, s));
     }
 
-    private void capture(String label, Frame f) {
+    private void capture(String label, Frame f, int gen) {
         Captured c = new Captured(run.snapshot(), f, Images.thumbnail(f, HistoryEntry.THUMBNAIL_SIDE), label);
-        post(() -> listener.captured(c));
+        postIf(gen, () -> listener.captured(c));
+    }
+
+    /** Posts to the UI, where it runs only if no newer command has replaced generation {@code gen} meanwhile. */
+    private void postIf(int gen, Runnable r) {
+        ex.runOnUi(() -> {
+            if (gen == generation.get()) {
+                r.run();
+            }
+        });
     }
 
     private boolean ensureFactory() {
@@ -391,7 +415,7 @@ public final class EngineWorker {
         return true;
     }
 
-    private boolean ensureRun() {
+    private boolean ensureRun(int gen) {
         if (run != null) {
             return true;
         }
@@ -400,16 +424,16 @@ public final class EngineWorker {
         }
         run = factory.resume(parked);
         parked = null;
-        announceRestored();
+        announceRestored(gen);
         return true;
     }
 
-    private void announceRestored() {
+    private void announceRestored(int gen) {
         RunSnapshot s = run.snapshot();
         Frame f = run.frame();
         int[] grid = run.latentGrid();
         lastFrameNanos = System.nanoTime();
-        post(() -> listener.started(grid, f, s, true));
+        postIf(gen, () -> listener.started(grid, f, s, true));
     }
 
     private void closeRun() {

@@ -62,9 +62,14 @@ public final class RunView extends HBox {
         err.textProperty().bind(Bindings.createStringBinding(
                 () -> vm.errorProperty().get() == null ? "" : vm.errorProperty().get(), vm.errorProperty()));
         err.setStyle("-fx-text-fill: -color-danger-fg;");
-        err.setWrapText(true);
-        err.setMaxWidth(420);
+        err.setMinWidth(0);
+        HBox.setHgrow(err, javafx.scene.layout.Priority.ALWAYS);
         getChildren().addAll(startB, pause, resume, stop, step, bar, stepL, rate, eta, st, err);
+        for (javafx.scene.Node n : getChildren()) {
+            if (n != err && n instanceof javafx.scene.layout.Region r) {
+                r.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
+            }
+        }
     }
 
     /**
