@@ -47,7 +47,7 @@ public final class MainView extends BorderPane {
         leftScroll.setPrefWidth(380);
         SplitPane centerSplit = new SplitPane(new CanvasView(vm.canvas()), RunView.lossChart(vm.run()));
         centerSplit.setOrientation(Orientation.VERTICAL);
-        centerSplit.setDividerPositions(0.72);
+        centerSplit.setDividerPositions(0.66);
         SplitPane main = new SplitPane(leftScroll, centerSplit);
         main.setDividerPositions(0.34);
         SplitPane.setResizableWithParent(leftScroll, false);

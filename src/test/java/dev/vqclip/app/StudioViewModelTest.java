@@ -314,4 +314,17 @@ class StudioViewModelTest {
         assertThat(vm.run().getState()).isEqualTo(RunState.IDLE);
         assertThat(engine.openRuns).isZero();
     }
+
+    @Test
+    void closingTheSessionFreesTheRunAndTheEngine() {
+        typeAndConfigure("red");
+        vm.start();
+        ex.runEngineUntil(() -> step() >= 2, 20);
+        assertThat(engine.openRuns).isEqualTo(1);
+        vm.close();
+        ex.runEngine(10);
+        assertThat(engine.openRuns).isZero();
+        assertThat(engine.closed).isTrue();
+        assertThat(ex.shutdown).isTrue();
+    }
 }

@@ -107,39 +107,47 @@ public final class RunView extends HBox {
                 xRange.run();
             }
         });
-        double[] range = {Double.NaN, Double.NaN};
-        javafx.collections.ListChangeListener<XYChart.Data<Number, Number>> points = c -> {
-            boolean grow = false;
-            while (c.next()) {
-                for (XYChart.Data<Number, Number> d : c.getAddedSubList()) {
-                    double v = d.getYValue().doubleValue();
-                    if (Double.isFinite(v) && (Double.isNaN(range[0]) || v < range[0] || v > range[1])) {
-                        range[0] = Double.isNaN(range[0]) ? v : Math.min(range[0], v);
-                        range[1] = Double.isNaN(range[1]) ? v : Math.max(range[1], v);
-                        grow = true;
-                    }
-                }
-            }
-            if (grow) {
-                double span = Math.max(1e-6, range[1] - range[0]);
-                y.setLowerBound(range[0] - 0.2 * span);
-                y.setUpperBound(range[1] + 0.2 * span);
-                y.setTickUnit(niceUnit(1.4 * span));
-            }
-        };
+        javafx.collections.ListChangeListener<XYChart.Data<Number, Number>> points = c -> fitY(y, vm);
         javafx.collections.ListChangeListener<XYChart.Series<Number, Number>> series = c -> {
             while (c.next()) {
                 c.getAddedSubList().forEach(s -> s.getData().addListener(points));
-            }
-            if (vm.lossSeries().isEmpty()) {
-                range[0] = Double.NaN;
-                range[1] = Double.NaN;
             }
         };
         vm.lossSeries().addListener(series);
         vm.lossSeries().forEach(s -> s.getData().addListener(points));
         xRange.run();
         return chart;
+    }
+
+    /**
+     * Moves the y axis only when the data leave it or fill less than 40% of it, to nice multiples of the tick unit,
+     * so that tick labels are re-measured a few times per run rather than on every update.
+     */
+    private static void fitY(NumberAxis y, RunViewModel vm) {
+        double lo = Double.POSITIVE_INFINITY;
+        double hi = Double.NEGATIVE_INFINITY;
+        for (XYChart.Series<Number, Number> s : vm.lossSeries()) {
+            for (XYChart.Data<Number, Number> d : s.getData()) {
+                double v = d.getYValue().doubleValue();
+                if (Double.isFinite(v)) {
+                    lo = Math.min(lo, v);
+                    hi = Math.max(hi, v);
+                }
+            }
+        }
+        if (lo > hi) {
+            return;
+        }
+        double span = Math.max(1e-6, hi - lo);
+        double axisSpan = y.getUpperBound() - y.getLowerBound();
+        boolean outside = lo < y.getLowerBound() || hi > y.getUpperBound();
+        if (!outside && span >= 0.4 * axisSpan) {
+            return;
+        }
+        double unit = niceUnit(span * 1.2);
+        y.setLowerBound(Math.floor((lo - 0.1 * span) / unit) * unit);
+        y.setUpperBound(Math.ceil((hi + 0.1 * span) / unit) * unit);
+        y.setTickUnit(unit);
     }
 
     /** @return a tick unit giving about 5-10 ticks over {@code span} (1, 2 or 5 times a power of ten) */
