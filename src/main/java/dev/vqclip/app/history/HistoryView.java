@@ -30,7 +30,7 @@ public final class HistoryView extends BorderPane {
         list.setOrientation(Orientation.HORIZONTAL);
         list.setPrefHeight(HistoryEntry.THUMBNAIL_SIDE + 52);
         list.setTooltip(new Tooltip("Snapshots: click one to look at it; \"Continue from here\" branches from it"));
-        list.setCellFactory(l -> new Cell());
+        list.setCellFactory(l -> new Cell(vm));
         list.getSelectionModel().selectedItemProperty().addListener((o, a, e) -> {
             if (vm.selectedProperty().get() != e) {
                 vm.selectedProperty().set(e);
@@ -74,7 +74,10 @@ public final class HistoryView extends BorderPane {
         private final Label label = new Label();
         private final VBox box = new VBox(2, view, label);
 
-        Cell() {
+        private final HistoryViewModel vm;
+
+        Cell(HistoryViewModel vm) {
+            this.vm = vm;
             box.setAlignment(Pos.CENTER);
             label.setStyle("-fx-font-size: 0.85em;");
         }
@@ -88,7 +91,7 @@ public final class HistoryView extends BorderPane {
                 setId(null);
                 return;
             }
-            view.setImage(thumbs.computeIfAbsent(e.id(), k -> Frames.toImage(e.thumbnail(), null)));
+            view.setImage(thumbs.computeIfAbsent(e.id(), k -> Frames.toImage(vm.thumbnail(e), null)));
             label.setText(e.label() + " · " + e.branchId());
             setId("history-" + e.id());
             setTooltip(new Tooltip(e.label() + " on branch " + e.branchId()

@@ -1,6 +1,7 @@
 package dev.vqclip.app.history;
 
 import dev.vqclip.app.run.EngineWorker;
+import dev.vqclip.engine.run.Frame;
 import dev.vqclip.session.HistoryEntry;
 import javafx.beans.property.ObjectProperty;
 import javafx.beans.property.ReadOnlyStringProperty;
@@ -23,6 +24,7 @@ public final class HistoryViewModel {
     private final ObjectProperty<HistoryEntry> selected = new SimpleObjectProperty<>();
     private final ReadOnlyStringWrapper branch = new ReadOnlyStringWrapper("b1");
     private final Map<String, String> lastOnBranch = new HashMap<>();
+    private final Map<String, Frame> thumbnails = new HashMap<>();
     private int nextEntry = 1;
     private int nextBranch = 2;
 
@@ -33,6 +35,9 @@ public final class HistoryViewModel {
         String id = "h" + nextEntry++;
         HistoryEntry e = new HistoryEntry(id, lastOnBranch.get(branch.get()), branch.get(), c.snapshot().step(),
                 c.label(), nowMillis, c.snapshot(), c.frame());
+        if (c.thumbnail() != null) {
+            thumbnails.put(id, c.thumbnail());
+        }
         entries.add(e);
         lastOnBranch.put(branch.get(), id);
         return e;
@@ -68,6 +73,7 @@ public final class HistoryViewModel {
         }
         nextEntry = maxEntry + 1;
         nextBranch = Math.max(maxBranch, number(currentBranch)) + 1;
+        thumbnails.clear();
         selected.set(null);
         entries.setAll(list);
         branch.set(currentBranch == null ? "b1" : currentBranch);
@@ -82,6 +88,11 @@ public final class HistoryViewModel {
             out.addFirst(e);
         }
         return out;
+    }
+
+    /** @return the entry's thumbnail (made on the engine thread when captured, else computed once here) */
+    public Frame thumbnail(HistoryEntry e) {
+        return thumbnails.computeIfAbsent(e.id(), k -> e.thumbnail());
     }
 
     private static int number(String id) {
