@@ -64,6 +64,9 @@ public final class MainView extends BorderPane {
                     && !(getScene() != null && getScene().getFocusOwner() instanceof TextInputControl)) {
                 vm.run().togglePause();
                 e.consume();
+            } else if (e.getCode() == KeyCode.ESCAPE && vm.history().selectedProperty().get() != null) {
+                vm.showLive();
+                e.consume();
             }
         });
     }

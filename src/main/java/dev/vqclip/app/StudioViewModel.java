@@ -94,6 +94,14 @@ public final class StudioViewModel implements RunViewModel.Outputs {
         history.selectedProperty().addListener((o, a, e) -> {
             if (e != null) {
                 canvas.show(e.frame(), "history: " + e.label() + " (" + e.branchId() + ")");
+            } else if (liveFrame != null) {
+                canvas.show(liveFrame, "step " + run.stepProperty().get());
+            }
+        });
+        // starting or resuming returns the canvas to the live image
+        run.runningProperty().addListener((o, was, now) -> {
+            if (now) {
+                history.selectedProperty().set(null);
             }
         });
         title = Bindings.createStringBinding(() -> "VQGAN-CLIP Studio — "
@@ -460,11 +468,15 @@ public final class StudioViewModel implements RunViewModel.Outputs {
     @Override
     public void frame(Frame f, int step) {
         liveFrame = f;
-        if (history.selectedProperty().get() != null && run.getState() != RunState.RUNNING) {
-            return; // the user is looking at a snapshot
+        if (history.selectedProperty().get() != null) {
+            return; // the user is looking at a snapshot; Esc or Resume returns to the live image
         }
-        history.selectedProperty().set(null);
         canvas.show(f, "step " + step);
+    }
+
+    /** Leaves the history view and shows the live image again. */
+    public void showLive() {
+        history.selectedProperty().set(null);
     }
 
     @Override

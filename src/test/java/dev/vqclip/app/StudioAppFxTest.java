@@ -155,6 +155,44 @@ class StudioAppFxTest {
         assertThat(robot.lookup("#promptWeightLabel1").queryAs(Label.class).getText()).isEqualTo("-1.00");
     }
 
+    @Test
+    void shortcutsUndoSettingsEditsAndToggleTheTheme() throws Exception {
+        StudioApp app = launch(new FakeRunFactory(0), new ScriptedDialogs(), 0);
+        StudioViewModel vm = app.viewModel();
+        robot.interact(() -> vm.settings().stepsProperty().set(123));
+        robot.clickOn("#canvasImage");
+        robot.press(KeyCode.CONTROL).type(KeyCode.Z).release(KeyCode.CONTROL);
+        waitUntil(() -> vm.settings().stepsProperty().get() == 400, 5);
+        robot.press(KeyCode.CONTROL).type(KeyCode.Y).release(KeyCode.CONTROL);
+        waitUntil(() -> vm.settings().stepsProperty().get() == 123, 5);
+        robot.press(KeyCode.CONTROL).type(KeyCode.T).release(KeyCode.CONTROL);
+        waitUntil(() -> javafx.application.Application.getUserAgentStylesheet().endsWith("primer-dark.css"), 5);
+        robot.press(KeyCode.CONTROL).type(KeyCode.T).release(KeyCode.CONTROL);
+        waitUntil(() -> javafx.application.Application.getUserAgentStylesheet().endsWith("primer-light.css"), 5);
+    }
+
+    @Test
+    void escapeLeavesTheHistoryViewForTheLiveImage() throws Exception {
+        StudioApp app = launch(new FakeRunFactory(0), new ScriptedDialogs(), 0);
+        StudioViewModel vm = app.viewModel();
+        robot.interact(() -> {
+            vm.prompts().rows().get(0).textProperty().set("red");
+            vm.settings().widthProperty().set(64);
+            vm.settings().heightProperty().set(64);
+            vm.settings().stepsProperty().set(20);
+            vm.settings().historyEveryProperty().set(5);
+            vm.start();
+        });
+        waitUntil(() -> vm.run().getState() == RunState.PAUSED && vm.run().stepProperty().get() == 20, 20);
+        HistoryEntry first = fx(() -> vm.history().entries().get(0));
+        robot.interact(() -> vm.history().selectedProperty().set(first));
+        assertThat(shownPixels()).isEqualTo(first.frame().argb());
+        robot.clickOn("#canvasImage").type(KeyCode.ESCAPE);
+        waitUntil(() -> vm.history().selectedProperty().get() == null, 5);
+        assertThat(shownPixels()).isEqualTo(fx(() -> vm.liveFrame().orElseThrow().argb()));
+        assertThat(robot.lookup("#canvasCaption").queryAs(Label.class).getText()).isEqualTo("step 20");
+    }
+
     /**
      * While the fake engine burns ~50 ms of real CPU per step on its own thread (256×256 frames, history every 5
      * steps), probes posted to the FX thread every 10 ms measure (a) the CPU time the FX thread itself spent during

@@ -29,7 +29,8 @@ public final class HistoryView extends BorderPane {
         list.setId("history");
         list.setOrientation(Orientation.HORIZONTAL);
         list.setPrefHeight(HistoryEntry.THUMBNAIL_SIDE + 52);
-        list.setTooltip(new Tooltip("Snapshots: click one to look at it; \"Continue from here\" branches from it"));
+        list.setTooltip(new Tooltip("Snapshots: click one to look at it (Esc: back to the live image); "
+                + "\"Continue from here\" branches from it"));
         list.setCellFactory(l -> new Cell(vm));
         list.getSelectionModel().selectedItemProperty().addListener((o, a, e) -> {
             if (vm.selectedProperty().get() != e) {
