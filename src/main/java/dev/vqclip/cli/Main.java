@@ -44,14 +44,25 @@ public final class Main {
                 EditCommand.class,
                 ReconstructCommand.class,
                 BenchCommand.class,
-                EmbedCommand.class})
+                EmbedCommand.class,
+                StudioCommand.class})
     public static final class VqclipCommand implements Runnable {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
+        /** No command: open the studio (or print usage where there is no display). */
         @Override
         public void run() {
-            spec.commandLine().usage(System.out);
+            if (!StudioCommand.displayAvailable()) {
+                spec.commandLine().usage(System.out);
+                System.out.println();
+                System.out.println("(no display found: the studio window needs a desktop; commands work headless)");
+                return;
+            }
+            int code = StudioCommand.launch(false, null);
+            if (code != 0) {
+                throw new CommandLine.ExecutionException(spec.commandLine(), "the studio could not start");
+            }
         }
     }
 }

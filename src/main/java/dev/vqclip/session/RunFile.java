@@ -225,7 +225,13 @@ public final class RunFile {
             throw new IOException(where + ": missing entry " + name);
         }
         RawTensor t;
-        try (InputStream in = zip.getInputStream(e)) {
+        long numel = 1;
+        for (long d : shape) {
+            numel *= d;
+        }
+        // never decompress more than the expected array could need (header ≤ 1 MiB): guards against zip bombs
+        long limit = numel * 8 + (1 << 20) + 16;
+        try (InputStream in = new LimitedInputStream(zip.getInputStream(e), limit)) {
             t = Npy.read(in, name);
         } catch (RuntimeException ex) {
             throw new IOException(where + ": " + ex.getMessage(), ex);
@@ -251,6 +257,40 @@ public final class RunFile {
                 throw new IOException(where + ": entry " + name + " is larger than " + max + " bytes");
             }
             return b;
+        }
+    }
+
+    /** Reads at most {@code limit} bytes, then reports end of stream. */
+    static final class LimitedInputStream extends java.io.FilterInputStream {
+        private long left;
+
+        LimitedInputStream(InputStream in, long limit) {
+            super(in);
+            left = limit;
+        }
+
+        @Override
+        public int read() throws IOException {
+            if (left <= 0) {
+                return -1;
+            }
+            int b = super.read();
+            if (b >= 0) {
+                left--;
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (left <= 0) {
+                return -1;
+            }
+            int n = super.read(b, off, (int) Math.min(len, left));
+            if (n > 0) {
+                left -= n;
+            }
+            return n;
         }
     }
 

@@ -236,6 +236,15 @@ class RunFileTest {
         }
     }
 
+    @Test
+    void arrayLargerThanRunJsonSaysIsRefusedWithoutReadingIt() throws IOException {
+        // an npy header claiming a huge array: the reader must not trust it
+        byte[] big = npy(RawTensor.ofFloats(new float[4 * 3 * 150_000], 1, 4, 3, 150_000));
+        Path f = corrupt("big", (name, data) -> name.equals("z.npy") ? big : data);
+        assertThatThrownBy(() -> RunFile.read(f)).isInstanceOf(IOException.class).hasMessageContaining("z.npy")
+                .hasMessageContaining("truncated");
+    }
+
     private static BiFunction<String, byte[], byte[]> jsonEdit(String from, String to) {
         return (name, data) -> {
             if (!name.equals("run.json")) {
