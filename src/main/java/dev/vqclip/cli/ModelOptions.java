@@ -2,10 +2,7 @@ package dev.vqclip.cli;
 
 import ai.djl.Device;
 import dev.vqclip.engine.Devices;
-import dev.vqclip.engine.clip.Clip;
-import dev.vqclip.engine.clip.tokenizer.ClipTokenizer;
 import dev.vqclip.engine.run.RunModels;
-import dev.vqclip.engine.vqgan.Vqgan;
 import dev.vqclip.models.Hashing;
 
 import dev.vqclip.models.ModelResolver;
@@ -69,22 +66,14 @@ public final class ModelOptions {
             err.println("using the bundled DEMO models (a tiny VQGAN and CLIP trained on a world of coloured shapes);"
                     + " for real images install published ones: vqclip models list");
         }
-        Vqgan vq = Vqgan.load(rm.vqganCkpt(), rm.vqganConfig(), d);
-        try {
-            Clip c = Clip.load(rm.clipWeights(), d);
-            try {
-                ClipTokenizer tok = ClipTokenizer.load(rm.clipVocab());
-                String desc = (rm.demo() ? "DEMO models: " : "") + "VQGAN " + rm.vqganName() + " + CLIP "
-                        + rm.clipName() + " on " + Devices.describe(d);
-                return new RunModels(vq, c, tok, d, desc, rm.demo());
-            } catch (java.io.IOException | RuntimeException e) {
-                c.close();
-                throw e;
-            }
-        } catch (java.io.IOException | RuntimeException e) {
-            vq.close();
-            throw e;
-        }
+        return RunModels.load(rm.vqganCkpt(), rm.vqganConfig(), rm.clipWeights(), rm.clipVocab(), d,
+                describe(rm, d), rm.demo(), (f, msg) -> { });
+    }
+
+    /** @return e.g. "DEMO models: VQGAN demo + CLIP demo on CPU" */
+    public static String describe(ResolvedModels rm, Device d) {
+        return (rm.demo() ? "DEMO models: " : "") + "VQGAN " + rm.vqganName() + " + CLIP " + rm.clipName() + " on "
+                + Devices.describe(d);
     }
 
     /** @return each resolved model file's name and sha256, recorded in saved runs */
