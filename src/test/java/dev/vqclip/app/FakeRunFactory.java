@@ -150,7 +150,9 @@ public final class FakeRunFactory implements RunFactory {
                 v[k] = (float) (b2 * v[k] + (1 - b2) * g * g);
                 double mh = m[k] / (1 - Math.pow(b1, stepNo));
                 double vh = v[k] / (1 - Math.pow(b2, stepNo));
-                z[k] -= (float) (lr * mh / (Math.sqrt(vh) + 1e-8));
+                double update = lr * mh / (Math.sqrt(vh) + 1e-8);
+                // like the real run: the update is masked too, so cells at 0 stay bit-identical
+                z[k] -= (float) (mask == null ? update : update * mask[k % cells]);
             }
             burn(t0);
             s = new RunSnapshot(s.request(), stepNo, s.shape(), z, m, v, s.mask(), s.original());

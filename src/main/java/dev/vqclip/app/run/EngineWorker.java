@@ -248,16 +248,16 @@ public final class EngineWorker {
      * @param edited a copy owned by the engine from now on (the UI must not change it)
      */
     public void applyPaint(Frame edited, boolean[] painted, Consumer<Integer> onApplied) {
-        int gen = generation.get();
+        // no generation check: the paint belongs to the run that the resume or step queued right after it continues
         ex.runOnEngine(() -> guarded(() -> {
-            if (gen != generation.get() || !ensureRun(gen)) {
+            if (!ensureRun(generation.get())) {
                 return;
             }
             int n = run.applyPaint(edited, painted);
             Frame f = run.frame();
             pendingFrame.set(f);
             flush();
-            postIf(gen, () -> onApplied.accept(n));
+            post(() -> onApplied.accept(n));
         }));
     }
 
@@ -266,11 +266,10 @@ public final class EngineWorker {
      * error arrives on the UI thread.
      */
     public void selfMask(String phrase, Consumer<SelfMask.HeatMap> onSuccess, Consumer<Exception> onFailure) {
-        int gen = generation.get();
         ex.runOnEngine(() -> {
             SelfMask.HeatMap h;
             try {
-                if (gen != generation.get() || !ensureRun(gen)) {
+                if (!ensureRun(generation.get())) {
                     throw new IllegalStateException("there is no run to select in yet");
                 }
                 h = run.selfMask(phrase);
