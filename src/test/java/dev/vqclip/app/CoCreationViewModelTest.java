@@ -37,6 +37,7 @@ class CoCreationViewModelTest {
                 () -> 1L);
         vm.run().setFrameIntervalMillis(0);
         paint = vm.paint();
+        paint.toolProperty().set(PaintViewModel.Tool.BRUSH);
         vm.prompts().rows().get(0).textProperty().set("a harbour at night");
         vm.settings().widthProperty().set(64);
         vm.settings().heightProperty().set(48);

@@ -33,6 +33,8 @@ import java.util.Deque;
 public final class PaintViewModel {
     /** The active tool. */
     public enum Tool {
+        /** no tool: dragging pans the view */
+        PAN,
         /** paints colour into the paint layer */
         BRUSH,
         /** removes paint (the frame under it shows again) */
@@ -67,7 +69,7 @@ public final class PaintViewModel {
 
     private static final int UNDO_LIMIT = 50;
     private final CanvasViewModel canvas;
-    private final ObjectProperty<Tool> tool = new SimpleObjectProperty<>(Tool.BRUSH);
+    private final ObjectProperty<Tool> tool = new SimpleObjectProperty<>(Tool.PAN);
     private final DoubleProperty size = new SimpleDoubleProperty(24);
     private final DoubleProperty hardness = new SimpleDoubleProperty(0.7);
     private final DoubleProperty opacity = new SimpleDoubleProperty(1.0);
@@ -118,6 +120,9 @@ public final class PaintViewModel {
             return;
         }
         Tool t = tool.get();
+        if (t == Tool.PAN) {
+            return;
+        }
         boolean isPaint = t == Tool.BRUSH || t == Tool.ERASER || t == Tool.PICKER || t == Tool.SELECT;
         if (isPaint && !paintAllowed.get()) {
             message.set("pause the run to paint (the mask brush works while running)");

@@ -31,6 +31,7 @@ class PaintViewModelTest {
         canvas.show(frame, "step 1");
         canvas.latentGridProperty().set(new int[] {H / 8, W / 8, 8});
         vm = new PaintViewModel(canvas);
+        vm.toolProperty().set(PaintViewModel.Tool.BRUSH);
     }
 
     void stroke(double... xy) {
