@@ -254,6 +254,12 @@ public final class EngineWorker {
                 return;
             }
             int n = run.applyPaint(edited, painted);
+            RunSnapshot s = run.snapshot();
+            if (n > 0 && s.original() != null) {
+                // "keep unmasked pixels" keeps the image as the user left it, paint included
+                run.restore(new RunSnapshot(s.request(), s.step(), s.shape(), s.z(), s.adamM(), s.adamV(), s.mask(),
+                        s.z()));
+            }
             Frame f = run.frame();
             pendingFrame.set(f);
             flush();
