@@ -143,9 +143,12 @@ public final class StudioViewModel implements RunViewModel.Outputs {
 
     /** On resume: the engine gets a copy of the painted image and writes it into z before the next step. */
     private void handPaintToEngine() {
+        boolean hadPaint = canvas.paintLayerProperty().get() != null;
         PaintViewModel.Edit e = paint.takeEdit(liveFrame);
-        undoKinds.removeIf(k -> k);
-        redoKinds.removeIf(k -> k);
+        if (hadPaint) { // handing paint over clears the stroke undo (the strokes are in z now)
+            undoKinds.removeIf(k -> k);
+            redoKinds.removeIf(k -> k);
+        }
         if (e != null) {
             run.worker().applyPaint(e.edited(), e.painted(), n -> notice.set("paint written into " + n
                     + " latent cells"));

@@ -40,7 +40,6 @@ class CoCreationFxTest {
 
     @BeforeAll
     static void toolkit() throws Exception {
-        Reference.dir(); // skips without ../shared/reference (fails on CI)
         FxToolkit.registerPrimaryStage();
     }
 
@@ -95,6 +94,7 @@ class CoCreationFxTest {
 
     @Test
     void paintMaskKeepUnmaskedResumeFreezesEverythingOutsideTheMask() throws Exception {
+        Reference.dir(); // skips without ../shared/reference (fails on CI)
         RunModels models = tinyModels();
         StudioConfig c = new StudioConfig(p -> new VqganClipRunFactory(models), w -> new ScriptedDialogs(), null,
                 null, 0, null);
@@ -204,5 +204,51 @@ class CoCreationFxTest {
             }
         }
         assertThat(differingOutside).as("pixels outside the mask that changed").isZero();
+    }
+
+    @Test
+    void selectByTextShowsTheHeatMapAndAcceptMakesItTheMaskThenReplaceResumes() throws Exception {
+        FakeRunFactory engine = new FakeRunFactory(0);
+        StudioConfig c = new StudioConfig(p -> engine, w -> new ScriptedDialogs(), null, null, 0, null);
+        app = (StudioApp) FxToolkit.setupApplication(() -> new StudioApp(c));
+        StudioViewModel vm = app.viewModel();
+        waitUntil(() -> vm.run().engineReadyProperty().get(), 10);
+        robot.interact(() -> {
+            vm.prompts().rows().get(0).textProperty().set("a forest");
+            vm.settings().widthProperty().set(64);
+            vm.settings().heightProperty().set(48);
+            vm.settings().stepsProperty().set(100000);
+        });
+        robot.clickOn("#start");
+        waitUntil(() -> vm.run().stepProperty().get() >= 3, 10);
+        pauseAndWait(vm);
+        assertThat(fx(() -> robot.lookup("#acceptHeat").query().getParent().isVisible())).isFalse();
+        robot.clickOn("#selectPhrase").write("the river");
+        robot.clickOn("#selectByText");
+        waitUntil(() -> vm.paint().heatProperty().get() != null, 10);
+        assertThat(fx(() -> robot.lookup("#acceptHeat").query().getParent().isVisible())).isTrue();
+        robot.interact(() -> vm.paint().thresholdProperty().set(0.0));
+        float[] z = fx(() -> vm.paint().heatProperty().get().zscores());
+        int expected = 0;
+        for (float v : z) {
+            expected += v >= 0.0 ? 1 : 0;
+        }
+        robot.clickOn("#acceptHeat");
+        LatentMask m = fx(() -> vm.paint().latentMaskProperty().get());
+        assertThat(dev.vqclip.app.paint.MaskGrid.editableCells(m)).isEqualTo(expected);
+        robot.clickOn("#replacePhrase").write("a lake");
+        robot.clickOn("#replaceWith");
+        waitUntil(() -> vm.run().getState() == RunState.RUNNING, 10);
+        assertThat(fx(() -> vm.prompts().prompts().get(0).text())).isEqualTo("a lake");
+        int from = fx(() -> vm.run().stepProperty().get());
+        waitUntil(() -> vm.run().stepProperty().get() >= from + 3, 10);
+        assertThat(engine.promptLog.get(engine.promptLog.size() - 1)).endsWith("[a lake]");
+        // Ctrl+Z after accepting: the mask goes away again (undo is per edit)
+        pauseAndWait(vm);
+        robot.clickOn("#canvasImage");
+        robot.press(KeyCode.CONTROL).type(KeyCode.Z).release(KeyCode.CONTROL);
+        assertThat(fx(() -> vm.prompts().prompts().get(0).text())).isEqualTo("a forest");
+        robot.press(KeyCode.CONTROL).type(KeyCode.Z).release(KeyCode.CONTROL);
+        assertThat(fx(() -> vm.paint().latentMaskProperty().get())).isNull();
     }
 }
