@@ -251,4 +251,24 @@ class CoCreationFxTest {
         robot.press(KeyCode.CONTROL).type(KeyCode.Z).release(KeyCode.CONTROL);
         assertThat(fx(() -> vm.paint().latentMaskProperty().get())).isNull();
     }
+
+    /** The screenshot script's paint demo (packaging/screenshots-cocreate.sh) really paints and masks. */
+    @Test
+    void paintDemoScriptPausesPaintsAndThenMasks() throws Exception {
+        FakeRunFactory engine = new FakeRunFactory(0);
+        System.setProperty("vqclip.demoPaint", "true");
+        try {
+            StudioConfig c = new StudioConfig(p -> engine, w -> new ScriptedDialogs(), "a demo", null, 0, null);
+            app = (StudioApp) FxToolkit.setupApplication(() -> new StudioApp(c));
+            StudioViewModel vm = app.viewModel();
+            waitUntil(() -> vm.canvas().paintLayerProperty().get() != null, 20);
+            assertThat(fx(() -> vm.run().getState())).isEqualTo(RunState.PAUSED);
+            assertThat(fx(() -> vm.run().stepProperty().get())).isGreaterThanOrEqualTo(StudioApp.DEMO_PAINT_STEP);
+            waitUntil(() -> vm.paint().latentMaskProperty().get() != null, StudioApp.DEMO_MASK_DELAY_S + 10);
+            assertThat(fx(() -> vm.canvas().showGridProperty().get())).isTrue();
+            assertThat(fx(() -> vm.canvas().paintLayerProperty().get())).as("paint still shown").isNotNull();
+        } finally {
+            System.clearProperty("vqclip.demoPaint");
+        }
+    }
 }
