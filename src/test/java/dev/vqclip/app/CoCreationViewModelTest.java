@@ -286,4 +286,74 @@ class CoCreationViewModelTest {
         assertThat(vm.noticeProperty().get()).contains("could not open broken.png");
         assertThat(state().request().initImage()).isEqualTo(img);
     }
+
+    /**
+     * The same hand-over on the real engine (tiny reference models): right after the paint is written, z and both
+     * Adam moments are bit-identical outside the painted cells and the painted cells are re-encoded.
+     */
+    @Test
+    void realEnginePaintHandOverKeepsZAndMomentsOutsideThePaintedCells() throws Exception {
+        dev.vqclip.testing.Reference.dir();
+        var models = CoCreationFxTest.tinyModels();
+        var real = new dev.vqclip.engine.run.VqganClipRunFactory(models);
+        vm = new StudioViewModel(ex, progress -> real, new ScriptedDialogs(), new SettingsViewModel(() -> 7L),
+                () -> 1L);
+        paint = vm.paint();
+        paint.toolProperty().set(PaintViewModel.Tool.BRUSH);
+        vm.prompts().rows().get(0).textProperty().set("a red apple");
+        vm.settings().widthProperty().set(64);
+        vm.settings().heightProperty().set(48);
+        vm.settings().cutoutsProperty().set(4);
+        vm.settings().historyEveryProperty().set(0);
+        try {
+            vm.start();
+            runTo(3);
+            pause();
+            RunSnapshot before = state();
+            assertThat(before.adamM()).as("moments are non-zero after 3 steps").isNotEqualTo(
+                    new float[before.adamM().length]);
+            paint.colourProperty().set(0xff2040ff);
+            paint.sizeProperty().set(5);
+            paint.hardnessProperty().set(1);
+            stroke(30, 20, 44, 22);
+            int[] grid = vm.canvas().latentGridProperty().get();
+            boolean[] painted = dev.vqclip.app.paint.Brushes.painted(vm.canvas().paintLayerProperty().get());
+            boolean[] cells = new boolean[grid[0] * grid[1]];
+            for (int i = 0; i < painted.length; i++) {
+                if (painted[i]) {
+                    cells[(i / 64 / grid[2]) * grid[1] + (i % 64) / grid[2]] = true;
+                }
+            }
+            vm.run().stepOnce(null);
+            ex.runEngine(1); // only the hand-over job; the step is still queued
+            RunSnapshot after;
+            {
+                // read the state before the queued step runs
+                AtomicReference<RunSnapshot> s = new AtomicReference<>();
+                Runnable stepJob = ex.engine.poll();
+                vm.run().worker().background(() -> vm.run().worker().currentState(), s::set, e -> { });
+                ex.runEngine(1);
+                after = s.get();
+                ex.engine.addFirst(stepJob);
+            }
+            assertThat(after.step()).isEqualTo(before.step());
+            int n = cells.length;
+            int rewritten = 0;
+            for (int k = 0; k < before.z().length; k++) {
+                if (!cells[k % n]) {
+                    assertThat(after.z()[k]).isEqualTo(before.z()[k]);
+                    assertThat(after.adamM()[k]).isEqualTo(before.adamM()[k]);
+                    assertThat(after.adamV()[k]).isEqualTo(before.adamV()[k]);
+                } else if (after.z()[k] != before.z()[k]) {
+                    rewritten++;
+                }
+            }
+            assertThat(rewritten).isPositive();
+            ex.runEngineUntil(() -> step() == before.step() + 1, 20);
+            assertThat(vm.noticeProperty().get()).contains("latent cells");
+        } finally {
+            vm.close();
+            ex.runEngine(10);
+        }
+    }
 }
