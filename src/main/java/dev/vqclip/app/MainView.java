@@ -41,14 +41,17 @@ public final class MainView extends BorderPane {
     public MainView(StudioViewModel vm, Consumer<Boolean> darkTheme, Runnable quit) {
         setId("main");
         PromptView prompts = new PromptView(vm.prompts().rows().isEmpty() ? vm.prompts() : vm.prompts());
-        VBox left = new VBox(10, prompts, new SettingsView(vm.settings()));
+        javafx.scene.control.TitledPane paintPane = new javafx.scene.control.TitledPane("Paint & mask",
+                new PaintView(vm.paint(), vm::selectByText, vm::replaceWith));
+        paintPane.setId("paintPane");
+        VBox left = new VBox(10, prompts, paintPane, new SettingsView(vm.settings()));
         left.setStyle("-fx-padding: 8;");
         ScrollPane leftScroll = new ScrollPane(left);
         leftScroll.setFitToWidth(true);
         leftScroll.setMinWidth(300);
         leftScroll.setPrefWidth(380);
         BorderPane canvasArea = new BorderPane(new CanvasView(vm.canvas(), vm.paint(), vm::openImage));
-        canvasArea.setTop(new PaintView(vm.paint(), vm::selectByText, vm::replaceWith));
+        canvasArea.setLeft(PaintView.toolStrip(vm.paint()));
         SplitPane centerSplit = new SplitPane(canvasArea, RunView.lossChart(vm.run()));
         centerSplit.setOrientation(Orientation.VERTICAL);
         centerSplit.setDividerPositions(0.66);

@@ -87,6 +87,25 @@ class CoCreationFxTest {
         robot.release(MouseButton.PRIMARY);
     }
 
+    /** Scrolls the side panel so the node is on screen (the panel is taller than the test window). */
+    void reveal(String query) {
+        robot.interact(() -> {
+            javafx.scene.Node n = robot.lookup(query).query();
+            javafx.scene.Node p = n.getParent();
+            while (p != null && !(p instanceof javafx.scene.control.ScrollPane)) {
+                p = p.getParent();
+            }
+            if (p instanceof javafx.scene.control.ScrollPane sp) {
+                javafx.scene.Node content = sp.getContent();
+                javafx.geometry.Bounds b = content.sceneToLocal(n.localToScene(n.getBoundsInLocal()));
+                double extra = content.getBoundsInLocal().getHeight() - sp.getViewportBounds().getHeight();
+                if (extra > 0) {
+                    sp.setVvalue(Math.max(0, Math.min(1, (b.getMinY() - 40) / extra)));
+                }
+            }
+        });
+    }
+
     void pauseAndWait(StudioViewModel vm) throws Exception {
         robot.clickOn("#pause");
         waitUntil(() -> vm.run().getState() == RunState.PAUSED, 60);
@@ -140,6 +159,7 @@ class CoCreationFxTest {
         assertThat(mask).isNotNull();
         int editable = dev.vqclip.app.paint.MaskGrid.editableCells(mask);
         assertThat(editable).isBetween(1, grid[0] * grid[1] - 1);
+        reveal("#keepUnmasked");
         robot.clickOn("#keepUnmasked");
         assertThat(fx(() -> robot.lookup("#keepUnmasked").queryAs(CheckBox.class).isSelected())).isTrue();
 
@@ -223,6 +243,7 @@ class CoCreationFxTest {
         waitUntil(() -> vm.run().stepProperty().get() >= 3, 10);
         pauseAndWait(vm);
         assertThat(fx(() -> robot.lookup("#acceptHeat").query().getParent().isVisible())).isFalse();
+        reveal("#selectPhrase");
         robot.clickOn("#selectPhrase").write("the river");
         robot.clickOn("#selectByText");
         waitUntil(() -> vm.paint().heatProperty().get() != null, 10);
@@ -233,9 +254,11 @@ class CoCreationFxTest {
         for (float v : z) {
             expected += v >= 0.0 ? 1 : 0;
         }
+        reveal("#acceptHeat");
         robot.clickOn("#acceptHeat");
         LatentMask m = fx(() -> vm.paint().latentMaskProperty().get());
         assertThat(dev.vqclip.app.paint.MaskGrid.editableCells(m)).isEqualTo(expected);
+        reveal("#replacePhrase");
         robot.clickOn("#replacePhrase").write("a lake");
         robot.clickOn("#replaceWith");
         waitUntil(() -> vm.run().getState() == RunState.RUNNING, 10);

@@ -26,14 +26,13 @@ import org.kordamp.ikonli.materialdesign2.MaterialDesignD;
 import org.kordamp.ikonli.materialdesign2.MaterialDesignS;
 
 /**
- * The co-creation toolbar: tools, brush settings, mask commands and select-by-text. Binds to a
- * {@link PaintViewModel}; the two engine commands (select, replace) are passed in.
+ * The co-creation panel: brush settings, mask commands and select-by-text (for the side panel), plus
+ * {@link #toolStrip} (the tool buttons, next to the canvas). Binds to a {@link PaintViewModel}; the two engine
+ * commands (select, replace) are passed in.
  */
 public final class PaintView extends VBox {
-    public PaintView(PaintViewModel vm, Runnable selectByText, Runnable replaceWith) {
-        setId("paintTools");
-        setSpacing(4);
-        setStyle("-fx-padding: 4 8 4 8;");
+    /** @return the tool buttons as a vertical strip */
+    public static VBox toolStrip(PaintViewModel vm) {
         ToggleGroup tools = new ToggleGroup();
         ToggleButton pan = tool(tools, vm, PaintViewModel.Tool.PAN, "toolPan", MaterialDesignH.HAND_BACK_RIGHT_OUTLINE,
                 "Pan (drag to move the view)");
@@ -51,6 +50,15 @@ public final class PaintView extends VBox {
                 MaterialDesignE.ERASER_VARIANT, "Mask eraser: remove from the editable region");
         vm.toolProperty().addListener((o, a, t) -> selectToggle(tools, t));
         selectToggle(tools, vm.toolProperty().get());
+        VBox strip = new VBox(4, pan, brush, eraser, picker, select, new Separator(), mask, maskErase);
+        strip.setId("toolStrip");
+        strip.setStyle("-fx-padding: 6 4 6 4;");
+        return strip;
+    }
+
+    public PaintView(PaintViewModel vm, Runnable selectByText, Runnable replaceWith) {
+        setId("paintTools");
+        setSpacing(6);
 
         Slider size = slider("brushSize", 1, 128, vm.sizeProperty(), "Brush size in image pixels");
         Slider hardness = slider("brushHardness", 0, 1, vm.hardnessProperty(), "Hardness: 1 = hard edge, 0 = soft");
@@ -80,11 +88,10 @@ public final class PaintView extends VBox {
         keep.setTooltip(new Tooltip("Frames show the original pixels outside the mask"));
         keep.selectedProperty().bindBidirectional(vm.keepUnmaskedPixelsProperty());
 
-        FlowPane row1 = new FlowPane(6, 4, pan, brush, eraser, picker, select, new Separator(), label("size"), size,
-                label("hard"), hardness, label("opacity"), opacity, colour, fill, clearPaint);
+        FlowPane row1 = new FlowPane(6, 4, label("size"), size, label("hardness"), hardness, label("opacity"), opacity,
+                colour, fill, clearPaint);
         row1.setAlignment(Pos.CENTER_LEFT);
-        FlowPane row2 = new FlowPane(6, 4, mask, maskErase, invert, clearMask, maskSel, label("feather"), feather,
-                keep);
+        FlowPane row2 = new FlowPane(6, 4, invert, clearMask, maskSel, label("feather"), feather, keep);
         row2.setAlignment(Pos.CENTER_LEFT);
 
         TextField phrase = new TextField();
@@ -97,6 +104,7 @@ public final class PaintView extends VBox {
                 selectByText);
         Slider threshold = new Slider(-2, 3, vm.thresholdProperty().get());
         threshold.setId("heatThreshold");
+        threshold.setPrefWidth(90);
         threshold.setTooltip(new Tooltip("Threshold: cells scoring at least this many standard deviations above "
                 + "the mean are selected"));
         threshold.valueProperty().bindBidirectional(vm.thresholdProperty());
@@ -114,12 +122,26 @@ public final class PaintView extends VBox {
         Button replace = button("replaceWith", "Replace", "Use the selection as the mask, make this the prompt "
                 + "and resume", replaceWith);
         FlowPane row3 = new FlowPane(6, 4, phrase, find, heatBox, with, replace);
+        hintWrap(row1, row2, row3);
         row3.setAlignment(Pos.CENTER_LEFT);
         Label hint = new Label();
         hint.setId("paintMessage");
         hint.textProperty().bind(Bindings.createStringBinding(() -> vm.messageProperty().get(),
                 vm.messageProperty()));
-        getChildren().addAll(row1, row2, row3, hint);
+        hint.setWrapText(true);
+        getChildren().addAll(section("Brush"), row1, section("Mask"), row2, section("Select by text"), row3, hint);
+    }
+
+    private static void hintWrap(FlowPane... rows) {
+        for (FlowPane r : rows) {
+            r.setPrefWrapLength(280);
+        }
+    }
+
+    private static Label section(String text) {
+        Label l = new Label(text);
+        l.setStyle("-fx-font-weight: bold;");
+        return l;
     }
 
     private static void selectToggle(ToggleGroup g, PaintViewModel.Tool t) {
