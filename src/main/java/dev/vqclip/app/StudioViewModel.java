@@ -497,6 +497,8 @@ public final class StudioViewModel implements RunViewModel.Outputs {
         canvas.show(d.frame(), d.current() == null ? "" : "step " + d.current().step());
         canvas.latentGridProperty().set(null);
         paint.setLayers(new PaintViewModel.Layers(d.paint(), d.mask()));
+        paint.keepUnmaskedPixelsProperty().set(d.request() != null && d.request().keepUnmaskedPixels());
+        initImage = d.request() == null ? null : d.request().initImage();
         entryLayers.clear();
         undoKinds.clear();
         redoKinds.clear();
@@ -552,7 +554,8 @@ public final class StudioViewModel implements RunViewModel.Outputs {
         List<Prompt> p = prompts.prompts();
         if (!p.isEmpty()) {
             try {
-                r = settings.get().toRequest(p);
+                r = settings.get().toRequest(p).withKeepUnmaskedPixels(paint.keepUnmaskedPixelsProperty().get());
+                r = initImage == null ? r : r.withInitImage(initImage);
             } catch (IllegalArgumentException ignored) {
                 r = null;
             }
@@ -691,6 +694,8 @@ public final class StudioViewModel implements RunViewModel.Outputs {
     public void started(int[] latentGrid, RunSnapshot state, boolean restored) {
         canvas.latentGridProperty().set(latentGrid);
         if (restored) {
+            paint.keepUnmaskedPixelsProperty().set(state.request().keepUnmaskedPixels());
+            initImage = state.request().initImage();
             applyEditor(new EditorState(state.request().prompts().stream()
                     .map(p -> new SessionData.PromptRow(p.text(), p.weight(), p.stop())).toList(),
                     Settings.of(state.request())), false);

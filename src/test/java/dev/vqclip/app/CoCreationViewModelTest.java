@@ -260,6 +260,33 @@ class CoCreationViewModelTest {
     }
 
     @Test
+    void savedSessionBringsBackLayersKeepFlagAndTheEditedImage() throws Exception {
+        int[] px = new int[64 * 48];
+        java.util.Arrays.fill(px, 0xff808080);
+        Path img = tmp.resolve("grey.png");
+        Files.write(img, Images.encodePng(new Frame(64, 48, px), Map.of()));
+        vm.openImage(img);
+        ex.runEngine(10);
+        paint.toolProperty().set(PaintViewModel.Tool.MASK);
+        stroke(10, 10, 30, 10);
+        paint.toolProperty().set(PaintViewModel.Tool.BRUSH);
+        stroke(40, 30);
+        paint.keepUnmaskedPixelsProperty().set(true);
+        var layers = paint.layers();
+        Path file = tmp.resolve("s.vqsession");
+        vm.saveTo(file);
+        ex.runEngine(5);
+        vm.newSession();
+        assertThat(paint.layers().mask()).isNull();
+        vm.openFile(file);
+        ex.runEngine(5);
+        assertThat(paint.layers().paint().argb()).isEqualTo(layers.paint().argb());
+        assertThat(paint.layers().mask().values()).isEqualTo(layers.mask().values());
+        assertThat(paint.keepUnmaskedPixelsProperty().get()).isTrue();
+        assertThat(vm.initImage()).contains(img);
+    }
+
+    @Test
     void openingAnImageStartsAnEditingRunFromItPausedAtStepZero() throws Exception {
         int[] px = new int[300 * 170];
         java.util.Arrays.fill(px, 0xff336699);
