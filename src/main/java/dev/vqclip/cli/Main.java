@@ -36,14 +36,33 @@ public final class Main {
     /** The root command. */
     @Command(name = "vqclip", mixinStandardHelpOptions = true, version = "vqclip 0.1.0",
             description = "VQGAN-CLIP Studio: generate and edit images from text.",
-            subcommands = {CommandLine.HelpCommand.class, TokenizeCommand.class, EmbedCommand.class, BenchCommand.class})
+            subcommands = {CommandLine.HelpCommand.class,
+                WeightsCommand.class,
+                TokenizeCommand.class,
+                ModelsCommand.class,
+                GenerateCommand.class,
+                EditCommand.class,
+                ReconstructCommand.class,
+                BenchCommand.class,
+                EmbedCommand.class,
+                StudioCommand.class})
     public static final class VqclipCommand implements Runnable {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
+        /** No command: open the studio (or print usage where there is no display). */
         @Override
         public void run() {
-            spec.commandLine().usage(System.out);
+            if (!StudioCommand.displayAvailable()) {
+                spec.commandLine().usage(System.out);
+                System.out.println();
+                System.out.println("(no display found: the studio window needs a desktop; commands work headless)");
+                return;
+            }
+            int code = StudioCommand.launch(false, null);
+            if (code != 0) {
+                throw new CommandLine.ExecutionException(spec.commandLine(), "the studio could not start");
+            }
         }
     }
 }

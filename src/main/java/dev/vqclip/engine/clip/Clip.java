@@ -56,8 +56,8 @@ public final class Clip implements AutoCloseable {
         this.text = new TextTransformer(config, lookup, manager, dataType);
         try (NDArray m = manager.create(MEAN, new Shape(1, 3, 1, 1));
              NDArray s = manager.create(STD, new Shape(1, 3, 1, 1))) {
-            this.mean = m.toType(dataType, true);
-            this.std = s.toType(dataType, true);
+            this.mean = dev.vqclip.engine.nn.Tensors.copy(m, dataType);
+            this.std = dev.vqclip.engine.nn.Tensors.copy(s, dataType);
         }
     }
 
@@ -121,7 +121,7 @@ public final class Clip implements AutoCloseable {
         try {
             Map<String, NDArray> converted = new LinkedHashMap<>();
             for (Map.Entry<String, NDArray> e : params.entrySet()) {
-                NDArray c = e.getValue().toType(type, true);
+                NDArray c = dev.vqclip.engine.nn.Tensors.copy(e.getValue(), type);
                 c.attach(m);
                 converted.put(e.getKey(), c);
             }

@@ -38,7 +38,7 @@ public final class TextTransformer {
             }
         }
         try (NDArray m32 = weights.create(m, new Shape(l, l))) {
-            mask = m32.toType(dataType, true);
+            mask = dev.vqclip.engine.nn.Tensors.copy(m32, dataType);
         }
         blocks = new ResidualAttentionBlock[config.textLayers()];
         for (int i = 0; i < blocks.length; i++) {

@@ -7,7 +7,8 @@ import java.util.regex.Pattern;
 /**
  * Parses the prompt syntax of VQGAN-CLIP: prompts separated by {@code |}, each {@code text[:weight[:stop]]}. Weight and
  * stop are read from the right only when they look like numbers, so text may contain colons ("a photo: the sea",
- * "https://…"); a trailing part that looks numeric but is not a number is an error naming it.
+ * "https://…"); a trailing part that looks numeric but is not a number is an error naming it. A text that itself
+ * ends in {@code :number} ("time 10:30") needs an explicit weight and stop: {@code "time 10:30:1:-inf"}.
  */
 public final class PromptParser {
     private static final Pattern NUMERIC_LOOKING = Pattern.compile("[-+0-9.eE]+|[-+]?inf(inity)?", Pattern.CASE_INSENSITIVE);

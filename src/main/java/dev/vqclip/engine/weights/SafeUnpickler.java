@@ -38,12 +38,20 @@ final class SafeUnpickler extends Unpickler {
         StorageRef storage(String key, DType dtype, long numel, Object viewMetadata);
     }
 
-    private static final int MAX_STRING = 256 << 20;
+    private static final int MAX_STRING = 64 << 20;
+    /** Longest decimal integer accepted by the text LONG opcode (parsing is quadratic in the digits). */
+    private static final int MAX_DIGITS = 4300;
+    /**
+     * Each operation allocates at most about a hundred bytes besides the length-checked strings, so this caps what a
+     * hostile pickle can make us allocate; real checkpoints use about 30 operations per tensor.
+     */
+    private static final long MAX_OPCODES = 4_000_000;
 
     private final boolean torchScript;
     private final StorageResolver storages;
     private final long length;
     private Counting counting;
+    private long opcodes;
 
     /**
      * @param torchScript allow {@code __torch__.*} classes (only inside TorchScript archives)
@@ -69,6 +77,9 @@ final class SafeUnpickler extends Unpickler {
 
     @Override
     protected Object dispatch(short key) throws IOException {
+        if (++opcodes > MAX_OPCODES) {
+            throw new BadFile("pickle has more than " + MAX_OPCODES + " operations, implausible for a model file");
+        }
         switch (key) {
             case Opcodes.GLOBAL -> {
                 String module = PickleUtils.readline(input);
@@ -134,6 +145,15 @@ final class SafeUnpickler extends Unpickler {
                 List<Object> items = stack.pop_all_since_marker();
                 putPairs(dict(stack.peek()), items);
             }
+            case Opcodes.APPENDS -> {
+                List<Object> items = stack.pop_all_since_marker();
+                list(stack.peek()).addAll(items);
+            }
+            case Opcodes.APPEND -> {
+                Object value = stack.pop();
+                list(stack.peek()).add(value);
+            }
+            case Opcodes.POP_MARK -> stack.pop_all_since_marker();
             case Opcodes.EMPTY_SET -> stack.add(new LinkedHashSet<>());
             case Opcodes.ADDITEMS -> {
                 List<Object> items = stack.pop_all_since_marker();
@@ -159,6 +179,16 @@ final class SafeUnpickler extends Unpickler {
             case Opcodes.BINUNICODE8 -> stack.add(new String(readBytes(readLength(8)), StandardCharsets.UTF_8));
             case Opcodes.BINSTRING -> stack.add(PickleUtils.rawStringFromBytes(readBytes(readLength(4))));
             case Opcodes.LONG4 -> stack.add(PickleUtils.decode_long(readBytes(readLength(4))));
+            case Opcodes.LONG -> {
+                String digits = PickleUtils.readline(input);
+                if (digits.endsWith("L")) {
+                    digits = digits.substring(0, digits.length() - 1);
+                }
+                if (digits.length() > MAX_DIGITS) {
+                    throw new BadFile("pickle integer with " + digits.length() + " digits");
+                }
+                stack.add(PickleUtils.optimizeBigint(new BigInteger(digits)));
+            }
             case Opcodes.PERSID -> stack.add(persistentLoad(PickleUtils.readline(input)));
             case Opcodes.BINPERSID -> stack.add(persistentLoad(stack.pop()));
             case Opcodes.EXT1, Opcodes.EXT2, Opcodes.EXT4 ->
@@ -177,7 +207,9 @@ final class SafeUnpickler extends Unpickler {
         if (g == null) {
             String why = module.startsWith("__torch__")
                     ? " (TorchScript classes are only accepted inside a TorchScript archive)"
-                    : " (not on the allow-list; reading model files never runs code from them)";
+                    : " (not on the allow-list; reading model files never runs code from them"
+                    + (!name.isEmpty() && Character.isUpperCase(name.charAt(0))
+                    ? "; if the file pickles a whole model object, re-save its state_dict)" : ")");
             throw new BadFile("refusing pickle global '" + module + "." + name + "'" + why);
         }
         return g;
@@ -412,6 +444,14 @@ final class SafeUnpickler extends Unpickler {
     }
 
     @SuppressWarnings("unchecked")
+    private static List<Object> list(Object o) {
+        if (!(o instanceof List<?>)) {
+            throw new BadFile("pickle APPEND on a non-list of type " + typeName(o));
+        }
+        return (List<Object>) o;
+    }
+
+    @SuppressWarnings("unchecked")
     private static Map<Object, Object> dict(Object o) {
         if (!(o instanceof Map<?, ?>)) {
             throw new BadFile("pickle SETITEM on a non-dict of type " + typeName(o));
@@ -421,10 +461,8 @@ final class SafeUnpickler extends Unpickler {
 
     /** Python refuses lists, dicts and sets as keys; so do we (their Java hash codes could also recurse). */
     private static Object hashable(Object o) {
-        if (o instanceof Collection<?> || o instanceof Map<?, ?> || o instanceof byte[]) {
-            if (!(o instanceof byte[])) {
-                throw new BadFile("pickle uses an unhashable " + typeName(o) + " as a dict key or set item");
-            }
+        if (o instanceof Collection<?> || o instanceof Map<?, ?>) {
+            throw new BadFile("pickle uses an unhashable " + typeName(o) + " as a dict key or set item");
         }
         return o;
     }
@@ -464,6 +502,9 @@ final class SafeUnpickler extends Unpickler {
         }
         if (o instanceof PickleGlobal g) {
             return "global " + g;
+        }
+        if (o.getClass() == Object.class) {
+            return "MARK";
         }
         return o.getClass().getSimpleName();
     }

@@ -18,6 +18,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 
 /**
  * Hugging Face safetensors: an 8-byte little-endian header length, a JSON header mapping each tensor name to
@@ -45,12 +46,19 @@ public final class Safetensors {
      * @throws WeightsException naming the file when the header or the data are malformed or truncated
      */
     public static StateDict read(Path file) {
+        return read(file, name -> true);
+    }
+
+    /** Reads the tensors whose names pass {@code keep} (the others' bytes are never read). */
+    public static StateDict read(Path file, Predicate<String> keep) {
         return WeightFiles.guard(file, () -> {
             try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
                 Header h = header(ch);
+                Map<String, Entry> byName = new LinkedHashMap<>();
+                h.entries().forEach(e -> byName.put(e.name(), e));
                 Map<String, RawTensor> out = new LinkedHashMap<>();
-                for (Entry e : h.entries()) {
-                    ByteBuffer b = ByteBuffer.allocate(Math.toIntExact(e.end() - e.begin()));
+                for (Entry e : WeightFiles.select(byName, keep).values()) {
+                    ByteBuffer b = ByteBuffer.allocateDirect(Math.toIntExact(e.end() - e.begin()));
                     long p = h.dataStart() + e.begin();
                     while (b.hasRemaining()) {
                         int n = ch.read(b, p);

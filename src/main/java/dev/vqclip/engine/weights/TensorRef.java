@@ -116,7 +116,7 @@ public final class TensorRef {
         StorageRef root = storage.root();
         long rootOffset = storage.base() == null ? storageOffset : storage.baseOffset() + storageOffset;
         if (numel == 0) {
-            return new RawTensor(dtype(), shape, ByteBuffer.allocate(0));
+            return new RawTensor(dtype(), shape, ByteBuffer.allocateDirect(0));
         }
         if (isContiguous()) {
             ByteBuffer b = reader.read(root, rootOffset * item, bytes);
@@ -131,7 +131,7 @@ public final class TensorRef {
                     + " elements of its storage: too large to gather");
         }
         ByteBuffer src = reader.read(root, rootOffset * item, Math.toIntExact(span * item));
-        ByteBuffer dst = ByteBuffer.allocate(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer dst = ByteBuffer.allocateDirect(bytes).order(ByteOrder.LITTLE_ENDIAN);
         long[] index = new long[shape.length];
         long at = 0;
         byte[] element = new byte[item];

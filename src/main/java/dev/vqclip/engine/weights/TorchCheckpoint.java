@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.function.Predicate;
 
 /**
  * A {@code torch.save} file (zip or legacy): the top-level object for metadata (Lightning's {@code epoch},
@@ -39,6 +40,15 @@ public final class TorchCheckpoint {
      * @throws WeightsException naming the file for anything but a readable zip or legacy torch.save dict
      */
     public static TorchCheckpoint read(Path file) {
+        return read(file, name -> true);
+    }
+
+    /**
+     * Reads a torch.save checkpoint and those state-dict tensors whose names pass {@code keep}.
+     *
+     * @throws WeightsException naming the file for anything but a readable zip or legacy torch.save dict
+     */
+    public static TorchCheckpoint read(Path file, Predicate<String> keep) {
         WeightFiles.Format format = WeightFiles.detect(file);
         if (format != WeightFiles.Format.TORCH_ZIP && format != WeightFiles.Format.TORCH_LEGACY) {
             throw new WeightsException(file + ": is a " + format + " file, not a torch.save checkpoint");
@@ -48,13 +58,13 @@ public final class TorchCheckpoint {
                 try (TorchZip zip = TorchZip.open(file)) {
                     Map<Object, Object> top = topDict(zip.readData());
                     return new TorchCheckpoint(file, format, top,
-                            new StateDict(file.toString(), Materializer.read(stateDictRefs(top), zip, zip.fileSize())));
+                            new StateDict(file.toString(), Materializer.read(WeightFiles.select(stateDictRefs(top), keep), zip, zip.fileSize())));
                 }
             }
             try (TorchLegacy legacy = TorchLegacy.open(file)) {
                 Map<Object, Object> top = topDict(legacy.data());
                 return new TorchCheckpoint(file, format, top, new StateDict(file.toString(),
-                        Materializer.read(stateDictRefs(top), legacy, legacy.fileSize())));
+                        Materializer.read(WeightFiles.select(stateDictRefs(top), keep), legacy, legacy.fileSize())));
             }
         });
     }

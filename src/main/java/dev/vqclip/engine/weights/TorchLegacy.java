@@ -87,6 +87,9 @@ final class TorchLegacy implements StorageReader, Closeable {
                 throw new BadFile("legacy storage key list holds a " + SafeUnpickler.typeName(k));
             }
             StorageRef s = storages.get(key);
+            if (dataOffsets.containsKey(key)) {
+                throw new BadFile("storage '" + TorchZip.abbreviate(key) + "' is listed twice");
+            }
             if (s == null) {
                 throw new BadFile("storage '" + TorchZip.abbreviate(key) + "' is listed but no tensor describes it");
             }
@@ -157,7 +160,7 @@ final class TorchLegacy implements StorageReader, Closeable {
         if (start == null) {
             throw new BadFile("storage '" + storage.key() + "' is not in the file's storage list");
         }
-        ByteBuffer b = ByteBuffer.allocate(length);
+        ByteBuffer b = ByteBuffer.allocateDirect(length);
         readFully(b, start + byteOffset, "storage '" + storage.key() + "'");
         b.flip();
         return b;

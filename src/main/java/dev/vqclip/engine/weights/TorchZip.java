@@ -151,11 +151,16 @@ final class TorchZip implements StorageReader, Closeable {
         ZipEntry e = zip.getEntry(root + "data/" + storage.key());
         try (InputStream in = zip.getInputStream(e)) {
             in.skipNBytes(byteOffset);
-            byte[] b = in.readNBytes(length);
-            if (b.length != length) {
-                throw new BadFile("storage entry " + e.getName() + " ends early (truncated file?)");
+            ByteBuffer out = ByteBuffer.allocateDirect(length);
+            byte[] chunk = new byte[Math.min(length, 1 << 20)];
+            while (out.hasRemaining()) {
+                int n = in.read(chunk, 0, Math.min(chunk.length, out.remaining()));
+                if (n < 0) {
+                    throw new BadFile("storage entry " + e.getName() + " ends early (truncated file?)");
+                }
+                out.put(chunk, 0, n);
             }
-            return ByteBuffer.wrap(b);
+            return out.flip();
         } catch (java.io.EOFException ex) {
             throw new BadFile("storage entry " + e.getName() + " ends early (truncated file?)", ex);
         }

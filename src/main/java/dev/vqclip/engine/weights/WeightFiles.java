@@ -14,6 +14,7 @@ import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 import java.util.zip.ZipException;
 
 /**
@@ -29,6 +30,10 @@ import java.util.zip.ZipException;
  * <p>Model files are untrusted: pickles are interpreted against an allow-list and no code from them ever runs; all
  * sizes are validated before allocating. Any problem gives a {@link WeightsException} whose message starts with the
  * file name. Dtypes are kept as stored (fp16/bf16 too); {@link RawTensor} converts.
+ *
+ * <p>Memory: each tensor's bytes are read once into a direct (off-heap) buffer; they are freed by the garbage
+ * collector when the {@link StateDict} becomes unreachable, so drop it once the weights are on the engine. All
+ * methods are thread-safe (no shared state).
  */
 public final class WeightFiles {
     /** The formats this package reads. */
@@ -57,11 +62,21 @@ public final class WeightFiles {
      *     or its pickle names anything outside the allow-list
      */
     public static StateDict load(Path file) {
+        return load(file, name -> true);
+    }
+
+    /**
+     * Reads the tensors whose names pass {@code keep}; the others are validated but their bytes are never read
+     * (e.g. skip the {@code loss.*} tensors of a taming checkpoint).
+     *
+     * @throws WeightsException as {@link #load(Path)}, also when no tensor passes the filter
+     */
+    public static StateDict load(Path file, Predicate<String> keep) {
         Format format = detect(file);
         return switch (format) {
-            case TORCH_ZIP, TORCH_LEGACY -> TorchCheckpoint.read(file).stateDict();
-            case TORCHSCRIPT -> guard(file, () -> readTorchScript(file));
-            case SAFETENSORS -> Safetensors.read(file);
+            case TORCH_ZIP, TORCH_LEGACY -> TorchCheckpoint.read(file, keep).stateDict();
+            case TORCHSCRIPT -> guard(file, () -> readTorchScript(file, keep));
+            case SAFETENSORS -> Safetensors.read(file, keep);
         };
     }
 
@@ -119,10 +134,14 @@ public final class WeightFiles {
         if (h.length < 16) {
             return "only " + h.length + " bytes long";
         }
-        return "unrecognised content";
+        boolean text = true;
+        for (byte b : h) {
+            text &= b >= 0x20 || b == '\n' || b == '\r' || b == '\t' || b < 0;
+        }
+        return text ? "it is a text file" : "unrecognised content";
     }
 
-    private static StateDict readTorchScript(Path file) throws IOException {
+    private static StateDict readTorchScript(Path file, Predicate<String> keep) throws IOException {
         try (TorchZip zip = TorchZip.open(file)) {
             Object root = zip.readData();
             if (!(root instanceof ScriptObject module)) {
@@ -134,7 +153,7 @@ public final class WeightFiles {
             if (refs.isEmpty()) {
                 throw new BadFile("TorchScript archive holds no tensors");
             }
-            return new StateDict(file.toString(), Materializer.read(refs, zip, zip.fileSize()));
+            return new StateDict(file.toString(), Materializer.read(select(refs, keep), zip, zip.fileSize()));
         }
     }
 
@@ -153,6 +172,20 @@ public final class WeightFiles {
         path.remove(module);
     }
 
+    /** @return the entries whose names pass the filter; throws when none does */
+    static <T> Map<String, T> select(Map<String, T> all, Predicate<String> keep) {
+        Map<String, T> out = new LinkedHashMap<>();
+        all.forEach((k, v) -> {
+            if (keep.test(k)) {
+                out.put(k, v);
+            }
+        });
+        if (out.isEmpty()) {
+            throw new BadFile("none of its " + all.size() + " tensors passes the requested filter");
+        }
+        return out;
+    }
+
     /** Body of a read that may fail in the ways a file can. */
     interface Reading<T> {
         T run() throws IOException;
@@ -169,7 +202,7 @@ public final class WeightFiles {
         } catch (NoSuchFileException e) {
             throw new WeightsException(file + ": no such file", e);
         } catch (ZipException e) {
-            throw new WeightsException(file + ": corrupt zip archive (" + e.getMessage() + ")", e);
+            throw new WeightsException(file + ": truncated or corrupt zip archive (" + e.getMessage() + ")", e);
         } catch (EOFException e) {
             throw new WeightsException(file + ": file is truncated", e);
         } catch (IOException e) {

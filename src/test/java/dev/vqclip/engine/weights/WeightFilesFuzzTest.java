@@ -6,6 +6,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 
@@ -22,13 +23,17 @@ class WeightFilesFuzzTest {
 
     @Test
     void randomByteFlipsGiveAStateDictOrAWeightsException() throws Exception {
-        String[] models = {"vqgan_tiny.ckpt", "vqgan_tiny_legacy.ckpt", "clip_tiny_jit.pt", "clip_tiny_state_dict.pt"};
-        Random random = new Random(20261127L);
+        Path safetensors = tmp.resolve("clip_tiny.safetensors");
+        Safetensors.write(safetensors, WeightFiles.load(Reference.file("clip_tiny_jit.pt")).asMap(),
+                Map.of("source", "clip_tiny_jit.pt"));
+        String[] models = {"vqgan_tiny.ckpt", "vqgan_tiny_legacy.ckpt", "clip_tiny_jit.pt", "clip_tiny_state_dict.pt",
+                "clip_tiny.safetensors"};
+        Random random = new Random(Long.getLong("vqclip.fuzz.seed", 20261127L));
         TreeMap<String, Integer> outcomes = new TreeMap<>();
-        int iterations = 200;
+        int iterations = Integer.getInteger("vqclip.fuzz.iterations", 200);
         for (int it = 0; it < iterations; it++) {
             String model = models[it % models.length];
-            byte[] bytes = Files.readAllBytes(Reference.file(model));
+            byte[] bytes = Files.readAllBytes(model.endsWith(".safetensors") ? safetensors : Reference.file(model));
             int flips = 1 + random.nextInt(6);
             for (int f = 0; f < flips; f++) {
                 int region = random.nextInt(4);

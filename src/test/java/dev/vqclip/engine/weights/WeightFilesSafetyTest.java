@@ -42,17 +42,24 @@ class WeightFilesSafetyTest {
     @Test
     void otherDangerousGlobalsAreRefusedByName() throws Exception {
         for (String[] g : new String[][]{{"os", "system"}, {"builtins", "eval"}, {"subprocess", "Popen"},
-                {"builtins", "getattr"}, {"torch", "load"}, {"__builtin__", "set"}}) {
+                {"builtins", "getattr"}, {"torch", "load"}, {"torch.serialization", "load"},
+                {"numpy", "load"}, {"omegaconf.dictconfig", "DictConfig"}}) {
             PickleBytes p = PickleBytes.proto(2).global(g[0], g[1]).str("x").tuple1().reduce().stop();
-            if (g[1].equals("set")) {
-                // allowed, but only with a collection argument: a string is refused before anything is built
-                continue;
-            }
             Path file = evilZip(p);
             assertThatThrownBy(() -> WeightFiles.load(file))
                     .isInstanceOf(WeightsException.class)
                     .hasMessageContaining(g[0] + "." + g[1]);
         }
+    }
+
+    @Test
+    void wholePickledModelIsRefusedWithAHint() throws Exception {
+        Path file = evilZip(PickleBytes.proto(2).global("taming.models.vqgan", "VQModel").emptyTuple().raw(0x81)
+                .stop());
+        assertThatThrownBy(() -> WeightFiles.load(file))
+                .isInstanceOf(WeightsException.class)
+                .hasMessageContaining("taming.models.vqgan.VQModel")
+                .hasMessageContaining("re-save its state_dict");
     }
 
     @Test
@@ -185,6 +192,17 @@ class WeightFilesSafetyTest {
                         .hasMessageFindingMatch("truncated|corrupt|premature");
             }
         }
+        Path st = tmp.resolve("whole.safetensors");
+        Safetensors.write(st, WeightFiles.load(Reference.file("clip_tiny_state_dict.pt")).asMap(), Map.of());
+        byte[] all = Files.readAllBytes(st);
+        for (int keep : new int[]{4, 100, all.length / 2, all.length - 1}) {
+            Path cut = tmp.resolve("cut_" + keep + ".safetensors");
+            Files.write(cut, Arrays.copyOf(all, keep));
+            assertThatThrownBy(() -> WeightFiles.load(cut))
+                    .as("safetensors cut to " + keep + " bytes")
+                    .isInstanceOf(WeightsException.class)
+                    .hasMessageStartingWith(cut.toString());
+        }
     }
 
     @Test
@@ -259,6 +277,26 @@ class WeightFilesSafetyTest {
         Path file = tmp.resolve("ok.pt");
         Files.write(file, b.toByteArray());
         assertThat(WeightFiles.load(file).get("w", 3).toFloatArray()).containsExactly(2, 3, 4);
+    }
+
+    @Test
+    void legacyStorageViewsReadTheirSliceOfTheRootStorage() throws Exception {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        b.writeBytes(PickleBytes.legacyPreamble());
+        PickleBytes main = PickleBytes.proto(2).emptyDict().mark().str("v");
+        main.global("torch._utils", "_rebuild_tensor_v2").mark();
+        main.mark().str("storage").global("torch", "FloatStorage").str("root").str("cpu").longValue(6)
+                .mark().str("view").longValue(2).longValue(3).tuple().tuple().binpersid();
+        main.longValue(1).ints(2).ints(1).falseValue().global("collections", "OrderedDict").emptyTuple().reduce()
+                .tuple().reduce();
+        b.writeBytes(main.setitems().stop().bytes());
+        b.writeBytes(PickleBytes.proto(2).mark().str("root").raw('l').stop().bytes());
+        b.writeBytes(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(6).array());
+        b.writeBytes(PickleBytes.floats(10, 11, 12, 13, 14, 15));
+        Path file = tmp.resolve("view.pt");
+        Files.write(file, b.toByteArray());
+        // view = root[2:5] = 12, 13, 14; tensor = view[1:3]
+        assertThat(WeightFiles.load(file).get("v", 2).toFloatArray()).containsExactly(13, 14);
     }
 
     @Test

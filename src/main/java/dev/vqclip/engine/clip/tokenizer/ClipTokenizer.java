@@ -145,8 +145,8 @@ public final class ClipTokenizer {
     }
 
     private static String[] parseMerge(String line, int lineNo, String source) throws IOException {
-        String[] parts = line.strip().split("[" + WHITESPACE_CLASS + "]+");
-        if (parts.length != 2 || parts[0].isEmpty()) {
+        String[] parts = splitOnWhitespace(line);
+        if (parts.length != 2) {
             throw new IOException(source + " line " + lineNo + ": expected two symbols separated by a space, got \""
                     + line + "\"");
         }
@@ -160,6 +160,26 @@ public final class ClipTokenizer {
             }
         }
         return parts;
+    }
+
+    /** Python's {@code str.split()} (no argument): the non-empty runs between whitespace. */
+    private static String[] splitOnWhitespace(String line) {
+        List<String> parts = new ArrayList<>(2);
+        int i = 0;
+        int n = line.length();
+        while (i < n) {
+            while (i < n && isPythonSpace(line.charAt(i))) {
+                i++;
+            }
+            int start = i;
+            while (i < n && !isPythonSpace(line.charAt(i))) {
+                i++;
+            }
+            if (i > start) {
+                parts.add(line.substring(start, i));
+            }
+        }
+        return parts.toArray(new String[0]);
     }
 
     /** Splits strict UTF-8 text on '\n' (as Python's {@code split('\n')}), with a limit on line length. */
@@ -431,10 +451,18 @@ public final class ClipTokenizer {
      * @param text raw prompt text
      */
     public int[] encode(String text) {
+        return encode(text, Integer.MAX_VALUE);
+    }
+
+    /** The first {@code limit} ids of {@link #encode(String)} (or all, when fewer), without encoding the rest. */
+    private int[] encode(String text, int limit) {
         List<String> pretokens = pretokenize(clean(text));
         int[] ids = new int[Math.max(16, pretokens.size() * 2)];
         int n = 0;
         for (String pre : pretokens) {
+            if (n >= limit) {
+                break;
+            }
             String token = ByteEncoder.encode(pre);
             if (token.isEmpty()) {
                 continue;
@@ -450,7 +478,7 @@ public final class ClipTokenizer {
                 ids[n++] = id;
             }
         }
-        return Arrays.copyOf(ids, n);
+        return Arrays.copyOf(ids, Math.min(n, limit));
     }
 
     /** {@code clip.tokenize(text, context_length=77, truncate=True)} for one text. */
@@ -470,12 +498,12 @@ public final class ClipTokenizer {
         if (contextLength < 1) {
             throw new IllegalArgumentException("context length must be at least 1, got " + contextLength);
         }
-        int[] ids = encode(text);
+        // ids past the context are never used: encode only one more than fits, enough to tell truncation apart
+        int[] ids = encode(text, contextLength - 1);
         long[] out = new long[contextLength];
-        int total = ids.length + 2;
-        if (total > contextLength && !truncate) {
+        if (ids.length + 2 > contextLength && !truncate) {
             throw new IllegalArgumentException("Input \"" + text + "\" is too long for context length "
-                    + contextLength + " (" + total + " tokens)");
+                    + contextLength);
         }
         out[0] = sot;
         int n = Math.min(ids.length, contextLength - 1);
@@ -483,6 +511,18 @@ public final class ClipTokenizer {
             out[1 + i] = ids[i];
         }
         out[Math.min(1 + ids.length, contextLength - 1)] = eot;
+        return out;
+    }
+
+    /**
+     * {@code clip.tokenize(texts, truncate=True)} flattened row by row: {@code texts.size() × 77} ids, ready for an
+     * (N, 77) int64 tensor.
+     */
+    public long[] tokenizeBatch(List<String> texts) {
+        long[] out = new long[texts.size() * DEFAULT_CONTEXT_LENGTH];
+        for (int i = 0; i < texts.size(); i++) {
+            System.arraycopy(tokenize(texts.get(i)), 0, out, i * DEFAULT_CONTEXT_LENGTH, DEFAULT_CONTEXT_LENGTH);
+        }
         return out;
     }
 

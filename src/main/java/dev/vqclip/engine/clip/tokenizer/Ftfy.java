@@ -26,6 +26,8 @@ import java.util.regex.Pattern;
  */
 public final class Ftfy {
     private static final int MAX_DECODE_LENGTH = 1_000_000;
+    /** ftfy loops until nothing changes; real text settles in a few rounds. */
+    private static final int MAX_ROUNDS = 64;
 
     /** Windows-1252 characters for bytes 0x80..0x9F; the five undefined bytes map to the C1 control of that value. */
     private static final char[] CP1252_HIGH = {0x20AC, 0x81, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6,
@@ -103,7 +105,7 @@ public final class Ftfy {
     /** ftfy's {@code fix_and_explain} loop for one segment. */
     private static String fixSegment(String text, boolean unescapeHtml) {
         boolean unescape = unescapeHtml && text.indexOf('<') < 0;
-        while (true) {
+        for (int round = 0; round < MAX_ROUNDS; round++) {
             String orig = text;
             if (unescape) {
                 text = HtmlEntities.get().ftfyUnescape(text);
@@ -122,19 +124,21 @@ public final class Ftfy {
                 return text;
             }
         }
+        return text; // every round shortens or settles the text; this bound only guards against the unforeseen
     }
 
     // ---- mojibake -------------------------------------------------------------------------------------------------
 
     /** ftfy's {@code fix_encoding}: repeats one repair step until nothing changes. */
     static String fixEncoding(String text) {
-        while (true) {
+        for (int round = 0; round < MAX_ROUNDS; round++) {
             String prev = text;
             text = fixEncodingOneStep(text);
             if (text.equals(prev)) {
                 return text;
             }
         }
+        return text;
     }
 
     private static String fixEncodingOneStep(String text) {

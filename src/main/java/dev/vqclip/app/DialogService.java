@@ -1,0 +1,19 @@
+package dev.vqclip.app;
+
+import java.nio.file.Path;
+import java.util.Optional;
+
+/** Windows a view-model may ask for; tests substitute a scripted one. Called on the UI thread. */
+public interface DialogService {
+    /** @return the file to write, or empty when cancelled */
+    Optional<Path> chooseSaveFile(String title, String extension, String suggestedName);
+
+    /** @return the file to open, or empty when cancelled */
+    Optional<Path> chooseOpenFile(String title, String extension);
+
+    /** @return a folder, or empty when cancelled */
+    Optional<Path> chooseFolder(String title);
+
+    /** @return true when the user agrees to lose unsaved work */
+    boolean confirmDiscard(String what);
+}

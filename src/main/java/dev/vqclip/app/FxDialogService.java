@@ -1,0 +1,73 @@
+package dev.vqclip.app;
+
+import javafx.scene.control.Alert;
+import javafx.scene.control.ButtonType;
+import javafx.stage.DirectoryChooser;
+import javafx.stage.FileChooser;
+import javafx.stage.Window;
+
+import java.io.File;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/** File choosers and confirmations as real windows, owned by the main window. */
+public final class FxDialogService implements DialogService {
+    private final Window owner;
+    private File lastFolder;
+
+    public FxDialogService(Window owner) {
+        this.owner = owner;
+    }
+
+    @Override
+    public Optional<Path> chooseSaveFile(String title, String extension, String suggestedName) {
+        FileChooser fc = chooser(title, extension);
+        fc.setInitialFileName(suggestedName);
+        File f = fc.showSaveDialog(owner);
+        if (f == null) {
+            return Optional.empty();
+        }
+        lastFolder = f.getParentFile();
+        String name = f.getName();
+        return Optional.of(name.toLowerCase(java.util.Locale.ROOT).endsWith(extension) ? f.toPath()
+                : f.toPath().resolveSibling(name + extension));
+    }
+
+    @Override
+    public Optional<Path> chooseOpenFile(String title, String extension) {
+        File f = chooser(title, extension).showOpenDialog(owner);
+        if (f != null) {
+            lastFolder = f.getParentFile();
+        }
+        return Optional.ofNullable(f).map(File::toPath);
+    }
+
+    @Override
+    public Optional<Path> chooseFolder(String title) {
+        DirectoryChooser dc = new DirectoryChooser();
+        dc.setTitle(title);
+        if (lastFolder != null && lastFolder.isDirectory()) {
+            dc.setInitialDirectory(lastFolder);
+        }
+        return Optional.ofNullable(dc.showDialog(owner)).map(File::toPath);
+    }
+
+    @Override
+    public boolean confirmDiscard(String what) {
+        Alert a = new Alert(Alert.AlertType.CONFIRMATION, "Discard unsaved changes to " + what + "?",
+                ButtonType.YES, ButtonType.NO);
+        a.initOwner(owner);
+        a.setHeaderText(null);
+        return a.showAndWait().filter(b -> b == ButtonType.YES).isPresent();
+    }
+
+    private FileChooser chooser(String title, String extension) {
+        FileChooser fc = new FileChooser();
+        fc.setTitle(title);
+        fc.getExtensionFilters().add(new FileChooser.ExtensionFilter(extension + " files", "*" + extension));
+        if (lastFolder != null && lastFolder.isDirectory()) {
+            fc.setInitialDirectory(lastFolder);
+        }
+        return fc;
+    }
+}

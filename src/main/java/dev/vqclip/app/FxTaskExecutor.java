@@ -1,0 +1,53 @@
+package dev.vqclip.app;
+
+import javafx.application.Platform;
+import javafx.concurrent.Task;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Production executor: UI work goes through {@link Platform#runLater}; engine work runs as {@link Task}s on one
+ * daemon thread per session ("vqclip-engine"), so all DJL calls of a session happen on the same thread.
+ */
+public final class FxTaskExecutor implements TaskExecutor {
+    private static final Logger LOG = LoggerFactory.getLogger(FxTaskExecutor.class);
+    private final ExecutorService engine = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "vqclip-engine");
+        t.setDaemon(true);
+        return t;
+    });
+
+    @Override
+    public void runOnUi(Runnable r) {
+        Platform.runLater(r);
+    }
+
+    @Override
+    public void runOnEngine(Runnable r) {
+        Task<Void> task = new Task<>() {
+            @Override
+            protected Void call() {
+                r.run();
+                return null;
+            }
+        };
+        task.setOnFailed(e -> LOG.error("engine job failed", task.getException()));
+        if (!engine.isShutdown()) {
+            engine.execute(task);
+        }
+    }
+
+    @Override
+    public void shutdown() {
+        engine.shutdown();
+    }
+
+    /** Waits for the engine thread to finish its queue (for orderly exit). */
+    public boolean awaitTermination(long millis) throws InterruptedException {
+        return engine.awaitTermination(millis, TimeUnit.MILLISECONDS);
+    }
+}

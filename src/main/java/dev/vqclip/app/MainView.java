@@ -1,0 +1,172 @@
+package dev.vqclip.app;
+
+import dev.vqclip.app.canvas.CanvasView;
+import dev.vqclip.app.history.HistoryView;
+import dev.vqclip.app.prompt.PromptView;
+import dev.vqclip.app.run.RunState;
+import dev.vqclip.app.run.RunView;
+import dev.vqclip.app.settings.SettingsView;
+import javafx.beans.binding.Bindings;
+import javafx.geometry.Orientation;
+import javafx.scene.control.CheckMenuItem;
+import javafx.scene.control.Label;
+import javafx.scene.control.Menu;
+import javafx.scene.control.MenuBar;
+import javafx.scene.control.MenuItem;
+import javafx.scene.control.ScrollPane;
+import javafx.scene.control.SeparatorMenuItem;
+import javafx.scene.control.SplitPane;
+import javafx.scene.control.TextInputControl;
+import javafx.scene.control.Tooltip;
+import javafx.scene.input.KeyCode;
+import javafx.scene.input.KeyCombination;
+import javafx.scene.input.KeyEvent;
+import javafx.scene.layout.BorderPane;
+import javafx.scene.layout.VBox;
+import org.controlsfx.control.StatusBar;
+import org.kordamp.ikonli.javafx.FontIcon;
+import org.kordamp.ikonli.materialdesign2.MaterialDesignC;
+import org.kordamp.ikonli.materialdesign2.MaterialDesignE;
+import org.kordamp.ikonli.materialdesign2.MaterialDesignF;
+import org.kordamp.ikonli.materialdesign2.MaterialDesignR;
+import org.kordamp.ikonli.materialdesign2.MaterialDesignT;
+import org.kordamp.ikonli.materialdesign2.MaterialDesignU;
+
+import java.util.function.Consumer;
+
+/** The main window's content: menus, run controls, prompt/settings panel, canvas, loss chart, history, status. */
+public final class MainView extends BorderPane {
+    public MainView(StudioViewModel vm, Consumer<Boolean> darkTheme, Runnable quit) {
+        setId("main");
+        PromptView prompts = new PromptView(vm.prompts().rows().isEmpty() ? vm.prompts() : vm.prompts());
+        VBox left = new VBox(10, prompts, new SettingsView(vm.settings()));
+        left.setStyle("-fx-padding: 8;");
+        ScrollPane leftScroll = new ScrollPane(left);
+        leftScroll.setFitToWidth(true);
+        leftScroll.setMinWidth(300);
+        leftScroll.setPrefWidth(380);
+        SplitPane centerSplit = new SplitPane(new CanvasView(vm.canvas()), RunView.lossChart(vm.run()));
+        centerSplit.setOrientation(Orientation.VERTICAL);
+        centerSplit.setDividerPositions(0.66);
+        SplitPane main = new SplitPane(leftScroll, centerSplit);
+        main.setDividerPositions(0.34);
+        SplitPane.setResizableWithParent(leftScroll, false);
+
+        RunView tools = new RunView(vm.run(), vm::start, vm::stepOnce);
+        tools.setStyle("-fx-padding: 6 8 6 8; -fx-border-color: transparent transparent -color-border-default "
+                + "transparent;");
+        setTop(new VBox(menus(vm, darkTheme, quit), tools));
+        setCenter(main);
+        setBottom(new VBox(new HistoryView(vm.history(), vm::continueFromSelected), statusBar(vm)));
+
+        addEventFilter(KeyEvent.KEY_PRESSED, e -> {
+            if (e.getCode() == KeyCode.SPACE && !e.isShortcutDown()
+                    && !(getScene() != null && getScene().getFocusOwner() instanceof TextInputControl)) {
+                vm.run().togglePause();
+                e.consume();
+            } else if (e.getCode() == KeyCode.ESCAPE && vm.history().selectedProperty().get() != null) {
+                vm.showLive();
+                e.consume();
+            }
+        });
+    }
+
+    private static MenuBar menus(StudioViewModel vm, Consumer<Boolean> darkTheme, Runnable quit) {
+        Menu file = new Menu("_File");
+        file.setId("fileMenu");
+        file.getItems().addAll(
+                item("menuNew", "_New session", "Shortcut+N", MaterialDesignF.FILE_PLUS, vm::newSession),
+                item("menuOpen", "_Open session…", "Shortcut+O", MaterialDesignF.FOLDER_OPEN, vm::open),
+                item("menuSave", "_Save session", "Shortcut+S", MaterialDesignC.CONTENT_SAVE, vm::save),
+                item("menuSaveAs", "Save session _as…", "Shortcut+Shift+S", MaterialDesignC.CONTENT_SAVE_EDIT,
+                        vm::saveAs),
+                new SeparatorMenuItem(),
+                item("menuExportPng", "_Export frame as PNG…", "Shortcut+E", MaterialDesignE.EXPORT, vm::exportFrame),
+                item("menuExportGif", "Export history as _GIF…", null, MaterialDesignF.FILE_GIF_BOX, vm::exportGif),
+                item("menuExportFrames", "Export history _frames to folder…", null, MaterialDesignF.FOLDER_IMAGE,
+                        vm::exportFrameFolder),
+                new SeparatorMenuItem(),
+                item("menuQuit", "_Quit", "Shortcut+Q", null, quit));
+        Menu edit = new Menu("_Edit");
+        MenuItem undo = item("menuUndo", "_Undo prompt/settings edit", "Shortcut+Z", MaterialDesignU.UNDO, vm::undo);
+        undo.disableProperty().bind(vm.undoStack().canUndoProperty().not());
+        MenuItem redo = item("menuRedo", "_Redo", "Shortcut+Y", MaterialDesignR.REDO, vm::redo);
+        redo.disableProperty().bind(vm.undoStack().canRedoProperty().not());
+        edit.getItems().addAll(undo, redo);
+        Menu run = new Menu("_Run");
+        MenuItem start = item("menuStart", "_Start", "Shortcut+Enter", null, vm::start);
+        start.disableProperty().bind(vm.run().canStartProperty().not());
+        MenuItem toggle = item("menuPause", "_Pause / resume   (Space)", null, null, vm.run()::togglePause);
+        MenuItem step = item("menuStep", "Step _once", "Shortcut+PERIOD", null, vm::stepOnce);
+        step.disableProperty().bind(vm.run().stateProperty().isEqualTo(RunState.RUNNING));
+        MenuItem stop = item("menuStop", "S_top", null, null, vm.run()::stop);
+        run.getItems().addAll(start, toggle, step, stop);
+        Menu view = new Menu("_View");
+        CheckMenuItem dark = new CheckMenuItem("_Dark theme");
+        dark.setId("menuDark");
+        dark.setGraphic(new FontIcon(MaterialDesignT.THEME_LIGHT_DARK));
+        dark.setAccelerator(KeyCombination.keyCombination("Shortcut+T"));
+        dark.selectedProperty().addListener((o, a, b) -> darkTheme.accept(b));
+        CheckMenuItem grid = new CheckMenuItem("Show latent _grid");
+        grid.selectedProperty().bindBidirectional(vm.canvas().showGridProperty());
+        view.getItems().addAll(
+                item("menuZoomIn", "Zoom _in", "Shortcut+PLUS", null, vm.canvas()::zoomIn),
+                item("menuZoomOut", "Zoom _out", "Shortcut+MINUS", null, vm.canvas()::zoomOut),
+                item("menuFit", "_Fit to window", "Shortcut+0", null, vm.canvas()::fitToView),
+                item("menuActual", "_Actual size", "Shortcut+1", null, vm.canvas()::actualSize),
+                new SeparatorMenuItem(), grid, dark);
+        MenuBar bar = new MenuBar(file, edit, run, view);
+        bar.setId("menuBar");
+        return bar;
+    }
+
+    private static MenuItem item(String id, String text, String accel, org.kordamp.ikonli.Ikon icon, Runnable r) {
+        MenuItem m = new MenuItem(text);
+        m.setId(id);
+        if (accel != null) {
+            m.setAccelerator(KeyCombination.keyCombination(accel));
+        }
+        if (icon != null) {
+            m.setGraphic(new FontIcon(icon));
+        }
+        m.setOnAction(e -> r.run());
+        return m;
+    }
+
+    private static StatusBar statusBar(StudioViewModel vm) {
+        StatusBar s = new StatusBar();
+        s.setId("statusBar");
+        s.textProperty().bind(Bindings.createStringBinding(() -> {
+            String n = vm.noticeProperty().get();
+            String m = vm.run().messageProperty().get();
+            return n == null || n.isEmpty() ? m : m == null || m.isEmpty() ? n : m + "  ·  " + n;
+        }, vm.noticeProperty(), vm.run().messageProperty()));
+        s.progressProperty().bind(Bindings.createDoubleBinding(
+                () -> vm.busyProperty().get() ? -1.0 : 0.0, vm.busyProperty()));
+        Label engine = new Label();
+        engine.setId("engineStatus");
+        engine.textProperty().bind(vm.run().engineDescriptionProperty());
+        engine.setTooltip(new Tooltip("Models and device in use"));
+        Label demo = new Label("DEMO MODEL — tiny bundled weights, not real quality");
+        demo.setId("demoBadge");
+        demo.visibleProperty().bind(vm.run().demoProperty());
+        demo.managedProperty().bind(demo.visibleProperty());
+        demo.setStyle("-fx-text-fill: -color-warning-fg; -fx-font-weight: bold;");
+        demo.setTooltip(new Tooltip("The bundled demo models are in use: images show the pipeline, not real quality"));
+        Label rate = new Label();
+        rate.setId("statusRate");
+        rate.textProperty().bind(Bindings.format("%.2f it/s", vm.run().itPerSecProperty()));
+        rate.setTooltip(new Tooltip("Steps per second"));
+        Label mem = new Label();
+        mem.setId("memory");
+        mem.textProperty().bind(vm.memoryProperty());
+        mem.setTooltip(new Tooltip("Java heap in use / maximum"));
+        for (javafx.scene.Node n : new javafx.scene.Node[] {demo, engine, rate, mem}) {
+            if (!s.getRightItems().isEmpty()) {
+                s.getRightItems().add(new javafx.scene.control.Separator(Orientation.VERTICAL));
+            }
+            s.getRightItems().add(n);
+        }
+        return s;
+    }
+}

@@ -1,0 +1,554 @@
+package dev.vqclip.app;
+
+import dev.vqclip.app.canvas.CanvasViewModel;
+import dev.vqclip.app.history.HistoryViewModel;
+import dev.vqclip.app.prompt.PromptViewModel;
+import dev.vqclip.app.run.EngineWorker;
+import dev.vqclip.app.run.RunState;
+import dev.vqclip.app.run.RunViewModel;
+import dev.vqclip.app.settings.Settings;
+import dev.vqclip.app.settings.SettingsViewModel;
+import dev.vqclip.engine.guide.Prompt;
+import dev.vqclip.engine.guide.PromptParser;
+import dev.vqclip.engine.run.Frame;
+import dev.vqclip.engine.run.GenerationRequest;
+import dev.vqclip.engine.run.RunSnapshot;
+import dev.vqclip.session.HistoryEntry;
+import dev.vqclip.session.Images;
+import dev.vqclip.session.RequestJson;
+import dev.vqclip.session.SessionData;
+import dev.vqclip.session.SessionStore;
+import javafx.beans.Observable;
+import javafx.beans.binding.Bindings;
+import javafx.beans.binding.StringBinding;
+import javafx.beans.property.ReadOnlyBooleanProperty;
+import javafx.beans.property.ReadOnlyBooleanWrapper;
+import javafx.beans.property.ReadOnlyObjectProperty;
+import javafx.beans.property.ReadOnlyObjectWrapper;
+import javafx.beans.property.ReadOnlyStringProperty;
+import javafx.beans.property.ReadOnlyStringWrapper;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.LongSupplier;
+
+/**
+ * One studio session: the feature view-models, undo of editor edits, and the file commands. Runs on the UI thread;
+ * disk and engine work goes through the session's {@link EngineWorker} so the UI thread never waits.
+ */
+public final class StudioViewModel implements RunViewModel.Outputs {
+    /** Prompts and settings as one value, for undo. */
+    public record EditorState(List<SessionData.PromptRow> rows, Settings settings) {
+    }
+
+    private final TaskExecutor executor;
+    private final DialogService dialogs;
+    private final LongSupplier wallClock;
+    private final PromptViewModel prompts = new PromptViewModel();
+    private final SettingsViewModel settings;
+    private final CanvasViewModel canvas = new CanvasViewModel();
+    private final HistoryViewModel history = new HistoryViewModel();
+    private final RunViewModel run;
+    private final UndoStack<EditorState> undo = new UndoStack<>(StudioViewModel::sameTypingBurst);
+    private final ReadOnlyObjectWrapper<Path> sessionFile = new ReadOnlyObjectWrapper<>();
+    private final ReadOnlyBooleanWrapper dirty = new ReadOnlyBooleanWrapper();
+    private final ReadOnlyStringWrapper notice = new ReadOnlyStringWrapper("");
+    private final ReadOnlyStringWrapper memory = new ReadOnlyStringWrapper("");
+    private final ReadOnlyBooleanWrapper busy = new ReadOnlyBooleanWrapper();
+    private final StringBinding title;
+    private EditorState editor;
+    private boolean applying;
+    private Frame liveFrame;
+
+    public StudioViewModel(TaskExecutor executor, EngineProvider provider, DialogService dialogs) {
+        this(executor, provider, dialogs, new SettingsViewModel(), System::currentTimeMillis);
+    }
+
+    public StudioViewModel(TaskExecutor executor, EngineProvider provider, DialogService dialogs,
+                           SettingsViewModel settings, LongSupplier wallClock) {
+        this.executor = executor;
+        this.dialogs = dialogs;
+        this.settings = settings;
+        this.wallClock = wallClock;
+        this.run = new RunViewModel(executor, provider, this);
+        this.editor = editorState();
+        prompts.rows().addListener((Observable o) -> editorChanged(true));
+        for (Observable o : settings.observables()) {
+            o.addListener(x -> editorChanged(false));
+        }
+        settings.learningRateProperty().addListener((o, a, b) -> {
+            if (!applying) {
+                run.learningRateEdited(b.doubleValue());
+            }
+        });
+        settings.historyEveryProperty().addListener((o, a, b) -> run.setHistoryEvery(b.intValue()));
+        run.setHistoryEvery(settings.historyEveryProperty().get());
+        history.selectedProperty().addListener((o, a, e) -> {
+            if (e != null) {
+                canvas.show(e.frame(), "history: " + e.label() + " (" + e.branchId() + ")");
+            } else if (liveFrame != null) {
+                canvas.show(liveFrame, "step " + run.stepProperty().get());
+            }
+        });
+        // starting or resuming returns the canvas to the live image
+        run.runningProperty().addListener((o, was, now) -> {
+            if (now) {
+                history.selectedProperty().set(null);
+            }
+        });
+        title = Bindings.createStringBinding(() -> "VQGAN-CLIP Studio — "
+                + (sessionFile.get() == null ? "untitled" : sessionFile.get().getFileName().toString())
+                + (dirty.get() ? " *" : ""), sessionFile, dirty);
+    }
+
+    // ---- Commands: run ----
+
+    /** Loads the engine in the background (call once at startup). */
+    public void loadEngine() {
+        run.loadEngine();
+    }
+
+    /** Starts a new run from the editor's prompts and settings. */
+    public void start() {
+        GenerationRequest r = requestOrError();
+        if (r == null) {
+            return;
+        }
+        history.newRoot();
+        history.selectedProperty().set(null);
+        run.start(r);
+        dirty.set(true);
+    }
+
+    /** Takes one step (starting a run if there is none). */
+    public void stepOnce() {
+        if (run.getState() == RunState.PAUSED) {
+            run.stepOnce(null);
+            return;
+        }
+        GenerationRequest r = requestOrError();
+        if (r != null) {
+            history.newRoot();
+            run.stepOnce(r);
+        }
+    }
+
+    /** Continues from the selected history entry on a new branch (the old branch is kept). */
+    public void continueFromSelected() {
+        HistoryEntry e = history.selectedProperty().get();
+        if (e == null) {
+            notice.set("select a snapshot in the history first");
+            return;
+        }
+        history.branchFrom(e);
+        run.restore(e.snapshot());
+        canvas.show(e.frame(), "step " + e.step());
+        liveFrame = e.frame();
+        dirty.set(true);
+    }
+
+    private GenerationRequest requestOrError() {
+        List<Prompt> p = prompts.prompts();
+        if (p.isEmpty()) {
+            run.showError("type a prompt first");
+            return null;
+        }
+        try {
+            return settings.get().toRequest(p);
+        } catch (IllegalArgumentException e) {
+            run.showError(e.getMessage());
+            return null;
+        }
+    }
+
+    // ---- Commands: edits ----
+
+    public void undo() {
+        EditorState s = undo.undo(editorState());
+        if (s != null) {
+            applyEditor(s, true);
+        }
+    }
+
+    public void redo() {
+        EditorState s = undo.redo(editorState());
+        if (s != null) {
+            applyEditor(s, true);
+        }
+    }
+
+    private void editorChanged(boolean promptsChanged) {
+        if (applying) {
+            return;
+        }
+        EditorState now = editorState();
+        undo.changed(editor, now);
+        editor = now;
+        dirty.set(true);
+        if (promptsChanged) {
+            run.promptsEdited(prompts.prompts());
+        }
+    }
+
+    private void applyEditor(EditorState s, boolean forwardToRun) {
+        applying = true;
+        try {
+            prompts.setRows(s.rows());
+            settings.set(s.settings());
+        } finally {
+            applying = false;
+        }
+        editor = editorState();
+        dirty.set(true);
+        if (forwardToRun) {
+            run.promptsEdited(prompts.prompts());
+            run.learningRateEdited(s.settings().learningRate());
+        }
+    }
+
+    private EditorState editorState() {
+        return new EditorState(prompts.toRows(), settings.get());
+    }
+
+    /** Typing in one row is one undo step. */
+    static boolean sameTypingBurst(EditorState a, EditorState b) {
+        if (a == null || b == null || !a.settings().equals(b.settings()) || a.rows().size() != b.rows().size()) {
+            return false;
+        }
+        int diffs = 0;
+        for (int i = 0; i < a.rows().size(); i++) {
+            SessionData.PromptRow x = a.rows().get(i);
+            SessionData.PromptRow y = b.rows().get(i);
+            if (x.weight() != y.weight() || x.stop() != y.stop()) {
+                return false;
+            }
+            if (!x.text().equals(y.text())) {
+                diffs++;
+            }
+        }
+        return diffs <= 1;
+    }
+
+    // ---- Commands: files ----
+
+    /** Starts an empty session (asks first when there is unsaved work). */
+    public void newSession() {
+        if (dirty.get() && !dialogs.confirmDiscard("the current session")) {
+            return;
+        }
+        run.park(null);
+        applyEditor(new EditorState(List.of(), Settings.defaults()), false);
+        history.load(List.of(), "b1");
+        canvas.show(null, "");
+        canvas.latentGridProperty().set(null);
+        canvas.paintLayerProperty().set(null);
+        canvas.maskLayerProperty().set(null);
+        liveFrame = null;
+        undo.clear();
+        sessionFile.set(null);
+        dirty.set(false);
+        notice.set("new session");
+    }
+
+    public void open() {
+        if (dirty.get() && !dialogs.confirmDiscard("the current session")) {
+            return;
+        }
+        dialogs.chooseOpenFile("Open session", SessionStore.EXTENSION).ifPresent(this::openFile);
+    }
+
+    /** Opens a session file in the background; on failure the open session stays as it is. */
+    public void openFile(Path file) {
+        busy.set(true);
+        notice.set("opening " + file.getFileName() + "…");
+        run.worker().background(() -> SessionStore.load(file), loaded -> {
+            busy.set(false);
+            applySession(loaded.data());
+            sessionFile.set(file);
+            dirty.set(false);
+            notice.set(loaded.warnings().isEmpty() ? "opened " + file.getFileName()
+                    : "opened " + file.getFileName() + " with problems: " + String.join("; ", loaded.warnings()));
+        }, e -> {
+            busy.set(false);
+            notice.set("could not open " + file.getFileName() + ": " + e.getMessage());
+        });
+    }
+
+    private void applySession(SessionData d) {
+        Settings s = d.request() == null ? Settings.defaults() : Settings.of(d.request());
+        applyEditor(new EditorState(d.promptRows(), s), false);
+        undo.clear();
+        history.load(d.history(), d.branchId());
+        liveFrame = d.frame();
+        canvas.show(d.frame(), d.current() == null ? "" : "step " + d.current().step());
+        canvas.paintLayerProperty().set(d.paint());
+        canvas.maskLayerProperty().set(d.mask());
+        canvas.latentGridProperty().set(null);
+        run.park(d.current());
+    }
+
+    public void save() {
+        if (sessionFile.get() == null) {
+            saveAs();
+        } else {
+            saveTo(sessionFile.get());
+        }
+    }
+
+    public void saveAs() {
+        dialogs.chooseSaveFile("Save session", SessionStore.EXTENSION, "session" + SessionStore.EXTENSION)
+                .ifPresent(this::saveTo);
+    }
+
+    /** Saves in the background (between steps); a failure leaves the previous file intact and says why. */
+    public void saveTo(Path file) {
+        SessionData partial = sessionData(null);
+        busy.set(true);
+        run.worker().background(() -> {
+            SessionStore.save(file, withCurrent(partial, run.worker().currentState()));
+            return file;
+        }, f -> {
+            busy.set(false);
+            sessionFile.set(f);
+            dirty.set(false);
+            notice.set("saved " + f.getFileName());
+        }, e -> {
+            busy.set(false);
+            notice.set("could not save: " + e.getMessage());
+        });
+    }
+
+    /** Saves a recovery copy when there are unsaved changes (the autosave timer calls this). */
+    public void autosave(Path recovery) {
+        if (!dirty.get()) {
+            return;
+        }
+        SessionData partial = sessionData(null);
+        run.worker().background(() -> {
+            Files.createDirectories(recovery.getParent());
+            SessionStore.save(recovery, withCurrent(partial, run.worker().currentState()));
+            return recovery;
+        }, f -> notice.set("autosaved to " + f), e -> notice.set("autosave failed: " + e.getMessage()));
+    }
+
+    private SessionData sessionData(RunSnapshot current) {
+        GenerationRequest r = null;
+        List<Prompt> p = prompts.prompts();
+        if (!p.isEmpty()) {
+            try {
+                r = settings.get().toRequest(p);
+            } catch (IllegalArgumentException ignored) {
+                r = null;
+            }
+        }
+        Map<String, String> models = new LinkedHashMap<>();
+        models.put("engine", run.engineDescriptionProperty().get());
+        return new SessionData(r, prompts.toRows(), current, liveFrame, new ArrayList<>(history.entries()),
+                history.getBranch(), canvas.paintLayerProperty().get(), canvas.maskLayerProperty().get(), models);
+    }
+
+    private static SessionData withCurrent(SessionData d, RunSnapshot current) {
+        return new SessionData(d.request(), d.promptRows(), current, d.frame(), d.history(), d.branchId(), d.paint(),
+                d.mask(), d.models());
+    }
+
+    // ---- Commands: export ----
+
+    public void exportFrame() {
+        if (canvas.getFrame() == null) {
+            notice.set("nothing to export yet");
+            return;
+        }
+        dialogs.chooseSaveFile("Export frame as PNG", ".png", "frame.png").ifPresent(this::exportFrameTo);
+    }
+
+    /** Writes the shown frame as PNG with prompts and settings in {@code tEXt} chunks. */
+    public void exportFrameTo(Path file) {
+        Frame f = Objects.requireNonNull(canvas.getFrame(), "no frame");
+        Map<String, String> text = new LinkedHashMap<>();
+        text.put("Software", "VQGAN-CLIP Studio");
+        text.put("Title", prompts.prompts().isEmpty() ? "" : PromptParser.format(prompts.prompts()));
+        text.put("vqclip.prompts", PromptParser.format(prompts.prompts()));
+        text.put("vqclip.step", Integer.toString(run.stepProperty().get()));
+        text.put("vqclip.engine", run.engineDescriptionProperty().get());
+        SessionData d = sessionData(null);
+        if (d.request() != null) {
+            text.put("vqclip.request", RequestJson.write(d.request()).toString());
+        }
+        run.worker().background(() -> {
+            dev.vqclip.session.AtomicFiles.write(file, out -> Images.writePng(out, f, text));
+            return file;
+        }, p -> notice.set("exported " + p.getFileName()), e -> notice.set("export failed: " + e.getMessage()));
+    }
+
+    public void exportGif() {
+        dialogs.chooseSaveFile("Export history as GIF", ".gif", "history.gif").ifPresent(this::exportGifTo);
+    }
+
+    /** Writes the current branch's lineage (oldest first) as an animated GIF. */
+    public void exportGifTo(Path file) {
+        List<Frame> frames = branchFrames();
+        if (frames.isEmpty()) {
+            notice.set("the history is empty");
+            return;
+        }
+        run.worker().background(() -> {
+            Images.writeGif(file, frames, 200);
+            return file;
+        }, p -> notice.set("exported " + frames.size() + " frames to " + p.getFileName()),
+                e -> notice.set("export failed: " + e.getMessage()));
+    }
+
+    public void exportFrameFolder() {
+        dialogs.chooseFolder("Export history frames to folder").ifPresent(this::exportFramesTo);
+    }
+
+    /** Writes the current branch's lineage as numbered PNGs into a folder. */
+    public void exportFramesTo(Path dir) {
+        List<HistoryEntry> entries = branchEntries();
+        if (entries.isEmpty()) {
+            notice.set("the history is empty");
+            return;
+        }
+        run.worker().background(() -> {
+            Files.createDirectories(dir);
+            int i = 0;
+            for (HistoryEntry e : entries) {
+                Path f = dir.resolve(String.format(Locale.ROOT, "frame-%03d-step-%05d.png", i++, e.step()));
+                dev.vqclip.session.AtomicFiles.write(f, out -> Images.writePng(out, e.frame(), Map.of()));
+            }
+            return entries.size();
+        }, n -> notice.set("exported " + n + " frames"), e -> notice.set("export failed: " + e.getMessage()));
+    }
+
+    private List<HistoryEntry> branchEntries() {
+        HistoryEntry last = history.selectedProperty().get();
+        if (last == null) {
+            for (HistoryEntry e : history.entries()) {
+                if (e.branchId().equals(history.getBranch())) {
+                    last = e;
+                }
+            }
+        }
+        if (last == null && !history.entries().isEmpty()) {
+            last = history.entries().get(history.entries().size() - 1);
+        }
+        return last == null ? List.of() : history.lineage(last);
+    }
+
+    private List<Frame> branchFrames() {
+        return branchEntries().stream().map(HistoryEntry::frame).toList();
+    }
+
+    // ---- Status ----
+
+    /** Updates the memory figure (the view calls this every second). */
+    public void refreshMemory() {
+        Runtime rt = Runtime.getRuntime();
+        long used = (rt.totalMemory() - rt.freeMemory()) >> 20;
+        memory.set(String.format(Locale.ROOT, "heap %d / %d MiB", used, rt.maxMemory() >> 20));
+    }
+
+    /** Frees the run and the engine (queued after pending saves). */
+    public void close() {
+        run.close();
+        executor.shutdown();
+    }
+
+    // ---- Engine results (UI thread) ----
+
+    @Override
+    public void frame(Frame f, int step) {
+        liveFrame = f;
+        if (history.selectedProperty().get() != null) {
+            return; // the user is looking at a snapshot; Esc or Resume returns to the live image
+        }
+        canvas.show(f, "step " + step);
+    }
+
+    /** Leaves the history view and shows the live image again. */
+    public void showLive() {
+        history.selectedProperty().set(null);
+    }
+
+    @Override
+    public void started(int[] latentGrid, RunSnapshot state, boolean restored) {
+        canvas.latentGridProperty().set(latentGrid);
+        if (restored) {
+            applyEditor(new EditorState(state.request().prompts().stream()
+                    .map(p -> new SessionData.PromptRow(p.text(), p.weight(), p.stop())).toList(),
+                    Settings.of(state.request())), false);
+        }
+    }
+
+    @Override
+    public void captured(EngineWorker.Captured c) {
+        history.add(c, wallClock.getAsLong());
+        dirty.set(true);
+    }
+
+    // ---- Properties ----
+
+    public PromptViewModel prompts() {
+        return prompts;
+    }
+
+    public SettingsViewModel settings() {
+        return settings;
+    }
+
+    public CanvasViewModel canvas() {
+        return canvas;
+    }
+
+    public HistoryViewModel history() {
+        return history;
+    }
+
+    public RunViewModel run() {
+        return run;
+    }
+
+    public UndoStack<EditorState> undoStack() {
+        return undo;
+    }
+
+    public ReadOnlyObjectProperty<Path> sessionFileProperty() {
+        return sessionFile.getReadOnlyProperty();
+    }
+
+    public ReadOnlyBooleanProperty dirtyProperty() {
+        return dirty.getReadOnlyProperty();
+    }
+
+    /** @return the last file/export message (not an error dialog) */
+    public ReadOnlyStringProperty noticeProperty() {
+        return notice.getReadOnlyProperty();
+    }
+
+    public ReadOnlyStringProperty memoryProperty() {
+        return memory.getReadOnlyProperty();
+    }
+
+    /** @return true while a save or open is in progress */
+    public ReadOnlyBooleanProperty busyProperty() {
+        return busy.getReadOnlyProperty();
+    }
+
+    public StringBinding titleProperty() {
+        return title;
+    }
+
+    /** @return the live frame (not a history view), or empty */
+    public Optional<Frame> liveFrame() {
+        return Optional.ofNullable(liveFrame);
+    }
+}

@@ -1,0 +1,179 @@
+package dev.vqclip.app.canvas;
+
+import dev.vqclip.app.Frames;
+import dev.vqclip.engine.run.Frame;
+import dev.vqclip.session.PixelMask;
+import javafx.geometry.Pos;
+import javafx.scene.Group;
+import javafx.scene.canvas.Canvas;
+import javafx.scene.canvas.GraphicsContext;
+import javafx.scene.control.Button;
+import javafx.scene.control.Label;
+import javafx.scene.control.ScrollPane;
+import javafx.scene.control.ToggleButton;
+import javafx.scene.control.Tooltip;
+import javafx.scene.image.ImageView;
+import javafx.scene.image.WritableImage;
+import javafx.scene.layout.BorderPane;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.Priority;
+import javafx.scene.layout.Region;
+import javafx.scene.layout.StackPane;
+import javafx.scene.paint.Color;
+import org.kordamp.ikonli.javafx.FontIcon;
+import org.kordamp.ikonli.materialdesign2.MaterialDesignF;
+import org.kordamp.ikonli.materialdesign2.MaterialDesignG;
+import org.kordamp.ikonli.materialdesign2.MaterialDesignM;
+import org.kordamp.ikonli.materialdesign2.MaterialDesignN;
+
+/**
+ * The canvas: frame, paint layer and mask/grid overlay stacked in one scaled group inside a pannable scroll pane.
+ * Binds to a {@link CanvasViewModel}; converts frames to images and draws overlays, nothing else.
+ */
+public final class CanvasView extends BorderPane {
+    private final CanvasViewModel vm;
+    private final ImageView frameView = new ImageView();
+    private final ImageView paintView = new ImageView();
+    private final Canvas overlay = new Canvas(1, 1);
+    private final StackPane layers = new StackPane(frameView, paintView, overlay);
+    private final ScrollPane scroll = new ScrollPane();
+    private WritableImage frameImage;
+
+    public CanvasView(CanvasViewModel vm) {
+        this.vm = vm;
+        setId("canvas");
+        frameView.setId("canvasImage");
+        frameView.setSmooth(false);
+        paintView.setSmooth(false);
+        overlay.setMouseTransparent(true);
+        layers.setAlignment(Pos.TOP_LEFT);
+        Group group = new Group(layers);
+        StackPane center = new StackPane(group);
+        center.setMinSize(0, 0);
+        scroll.setContent(center);
+        scroll.setPannable(true);
+        scroll.setFitToWidth(true);
+        scroll.setFitToHeight(true);
+        scroll.getStyleClass().add("edge-to-edge");
+        center.minWidthProperty().bind(scroll.widthProperty().subtract(2));
+        center.minHeightProperty().bind(scroll.heightProperty().subtract(2));
+        setCenter(scroll);
+        setBottom(toolbar());
+
+        layers.scaleXProperty().bind(vm.zoomProperty());
+        layers.scaleYProperty().bind(vm.zoomProperty());
+        vm.frameProperty().addListener((o, a, f) -> showFrame(f));
+        vm.paintLayerProperty().addListener((o, a, p) -> paintView.setImage(p == null ? null : Frames.toImage(p, null)));
+        vm.latentGridProperty().addListener(o -> drawOverlay());
+        vm.maskLayerProperty().addListener(o -> drawOverlay());
+        vm.showGridProperty().addListener(o -> drawOverlay());
+        vm.showMaskProperty().addListener(o -> drawOverlay());
+        vm.fitProperty().addListener(o -> refit());
+        scroll.viewportBoundsProperty().addListener(o -> refit());
+        setOnScroll(e -> {
+            if (e.isControlDown()) {
+                if (e.getDeltaY() > 0) {
+                    vm.zoomIn();
+                } else if (e.getDeltaY() < 0) {
+                    vm.zoomOut();
+                }
+                e.consume();
+            }
+        });
+        showFrame(vm.getFrame());
+    }
+
+    private HBox toolbar() {
+        Button in = iconButton("zoomIn", MaterialDesignM.MAGNIFY_PLUS, "Zoom in (Ctrl+wheel)");
+        in.setOnAction(e -> vm.zoomIn());
+        Button out = iconButton("zoomOut", MaterialDesignM.MAGNIFY_MINUS, "Zoom out (Ctrl+wheel)");
+        out.setOnAction(e -> vm.zoomOut());
+        Button fit = iconButton("fit", MaterialDesignF.FIT_TO_PAGE_OUTLINE, "Fit the image to the view");
+        fit.setOnAction(e -> vm.fitToView());
+        Button one = iconButton("actualSize", MaterialDesignN.NUMERIC_1_BOX_OUTLINE, "Actual size (100%)");
+        one.setOnAction(e -> vm.actualSize());
+        ToggleButton grid = new ToggleButton(null, new FontIcon(MaterialDesignG.GRID));
+        grid.setId("showGrid");
+        grid.setTooltip(new Tooltip("Show the latent token grid (one cell per VQGAN code)"));
+        grid.selectedProperty().bindBidirectional(vm.showGridProperty());
+        Label zoom = new Label();
+        zoom.setId("zoomLabel");
+        zoom.textProperty().bind(vm.zoomProperty().multiply(100).asString("%.0f%%"));
+        zoom.setTooltip(new Tooltip("Zoom"));
+        Label caption = new Label();
+        caption.setId("canvasCaption");
+        caption.textProperty().bind(vm.captionProperty());
+        caption.setTooltip(new Tooltip("What the canvas shows"));
+        Region spring = new Region();
+        HBox.setHgrow(spring, Priority.ALWAYS);
+        HBox bar = new HBox(6, caption, spring, zoom, out, in, one, fit, grid);
+        bar.setAlignment(Pos.CENTER_LEFT);
+        bar.setStyle("-fx-padding: 4 8 4 8;");
+        return bar;
+    }
+
+    static Button iconButton(String id, org.kordamp.ikonli.Ikon icon, String tip) {
+        Button b = new Button(null, new FontIcon(icon));
+        b.setId(id);
+        b.setTooltip(new Tooltip(tip));
+        b.getStyleClass().addAll("button-icon", "flat");
+        return b;
+    }
+
+    private void showFrame(Frame f) {
+        if (f == null) {
+            frameView.setImage(null);
+            frameImage = null;
+        } else {
+            frameImage = Frames.toImage(f, frameImage);
+            frameView.setImage(frameImage);
+            if (overlay.getWidth() != f.width() || overlay.getHeight() != f.height()) {
+                overlay.setWidth(f.width());
+                overlay.setHeight(f.height());
+                drawOverlay();
+            }
+        }
+        refit();
+    }
+
+    private void refit() {
+        Frame f = vm.getFrame();
+        if (f == null || !vm.fitProperty().get()) {
+            return;
+        }
+        double w = scroll.getViewportBounds().getWidth();
+        double h = scroll.getViewportBounds().getHeight();
+        if (w > 1 && h > 1) {
+            vm.fittedZoom(Math.min(w / f.width(), h / f.height()) * 0.98);
+        }
+    }
+
+    private void drawOverlay() {
+        GraphicsContext g = overlay.getGraphicsContext2D();
+        g.clearRect(0, 0, overlay.getWidth(), overlay.getHeight());
+        PixelMask m = vm.maskLayerProperty().get();
+        if (m != null && vm.showMaskProperty().get()) {
+            float[] v = m.values();
+            g.setFill(Color.rgb(255, 40, 40, 0.35));
+            for (int y = 0; y < m.height(); y++) {
+                for (int x = 0; x < m.width(); x++) {
+                    if (v[y * m.width() + x] < 0.5f) {
+                        g.fillRect(x, y, 1, 1);
+                    }
+                }
+            }
+        }
+        int[] grid = vm.latentGridProperty().get();
+        if (grid != null && vm.showGridProperty().get()) {
+            g.setStroke(Color.rgb(255, 255, 255, 0.35));
+            g.setLineWidth(0.5);
+            int factor = grid[2];
+            for (int r = 0; r <= grid[0]; r++) {
+                g.strokeLine(0, r * factor, grid[1] * factor, r * factor);
+            }
+            for (int c = 0; c <= grid[1]; c++) {
+                g.strokeLine(c * factor, 0, c * factor, grid[0] * factor);
+            }
+        }
+    }
+}

@@ -1,0 +1,123 @@
+package dev.vqclip.app.history;
+
+import dev.vqclip.app.run.EngineWorker;
+import dev.vqclip.engine.run.Frame;
+import dev.vqclip.session.HistoryEntry;
+import javafx.beans.property.ObjectProperty;
+import javafx.beans.property.ReadOnlyStringProperty;
+import javafx.beans.property.ReadOnlyStringWrapper;
+import javafx.beans.property.SimpleObjectProperty;
+import javafx.collections.FXCollections;
+import javafx.collections.ObservableList;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The history strip: snapshots in the order they were taken, as a tree of branches. New snapshots join the current
+ * branch after its last entry; "continue from here" opens a new branch whose first entry's parent is the chosen one,
+ * so nothing is ever overwritten.
+ */
+public final class HistoryViewModel {
+    private final ObservableList<HistoryEntry> entries = FXCollections.observableArrayList();
+    private final ObjectProperty<HistoryEntry> selected = new SimpleObjectProperty<>();
+    private final ReadOnlyStringWrapper branch = new ReadOnlyStringWrapper("b1");
+    private final Map<String, String> lastOnBranch = new HashMap<>();
+    private final Map<String, Frame> thumbnails = new HashMap<>();
+    private int nextEntry = 1;
+    private int nextBranch = 2;
+
+    // ---- Commands ----
+
+    /** Adds a captured snapshot to the current branch. */
+    public HistoryEntry add(EngineWorker.Captured c, long nowMillis) {
+        String id = "h" + nextEntry++;
+        HistoryEntry e = new HistoryEntry(id, lastOnBranch.get(branch.get()), branch.get(), c.snapshot().step(),
+                c.label(), nowMillis, c.snapshot(), c.frame());
+        if (c.thumbnail() != null) {
+            thumbnails.put(id, c.thumbnail());
+        }
+        entries.add(e);
+        lastOnBranch.put(branch.get(), id);
+        return e;
+    }
+
+    /** Starts a new branch whose entries descend from {@code from}; returns the new branch id. */
+    public String branchFrom(HistoryEntry from) {
+        String b = "b" + nextBranch++;
+        lastOnBranch.put(b, from.id());
+        branch.set(b);
+        return b;
+    }
+
+    /** Starts a new branch with no parent (a fresh Start). */
+    public String newRoot() {
+        if (!lastOnBranch.containsKey(branch.get())) {
+            return branch.get();
+        }
+        String b = "b" + nextBranch++;
+        branch.set(b);
+        return b;
+    }
+
+    /** Replaces everything (after opening a session). */
+    public void load(List<HistoryEntry> list, String currentBranch) {
+        lastOnBranch.clear();
+        int maxEntry = 0;
+        int maxBranch = 1;
+        for (HistoryEntry e : list) {
+            lastOnBranch.put(e.branchId(), e.id());
+            maxEntry = Math.max(maxEntry, number(e.id()));
+            maxBranch = Math.max(maxBranch, number(e.branchId()));
+        }
+        nextEntry = maxEntry + 1;
+        nextBranch = Math.max(maxBranch, number(currentBranch)) + 1;
+        thumbnails.clear();
+        selected.set(null);
+        entries.setAll(list);
+        branch.set(currentBranch == null ? "b1" : currentBranch);
+    }
+
+    /** @return the entries of a branch and its ancestors' entries up to the branch point, oldest first */
+    public List<HistoryEntry> lineage(HistoryEntry last) {
+        Map<String, HistoryEntry> byId = new HashMap<>();
+        entries.forEach(e -> byId.put(e.id(), e));
+        java.util.LinkedList<HistoryEntry> out = new java.util.LinkedList<>();
+        for (HistoryEntry e = last; e != null; e = e.parentId() == null ? null : byId.get(e.parentId())) {
+            out.addFirst(e);
+        }
+        return out;
+    }
+
+    /** @return the entry's thumbnail (made on the engine thread when captured, else computed once here) */
+    public Frame thumbnail(HistoryEntry e) {
+        return thumbnails.computeIfAbsent(e.id(), k -> e.thumbnail());
+    }
+
+    private static int number(String id) {
+        try {
+            return id == null ? 0 : Integer.parseInt(id.substring(1));
+        } catch (NumberFormatException | IndexOutOfBoundsException e) {
+            return 0;
+        }
+    }
+
+    // ---- Properties ----
+
+    public ObservableList<HistoryEntry> entries() {
+        return entries;
+    }
+
+    public ObjectProperty<HistoryEntry> selectedProperty() {
+        return selected;
+    }
+
+    public ReadOnlyStringProperty branchProperty() {
+        return branch.getReadOnlyProperty();
+    }
+
+    public String getBranch() {
+        return branch.get();
+    }
+}

@@ -1,0 +1,420 @@
+package dev.vqclip.app.run;
+
+import dev.vqclip.app.EngineProvider;
+import dev.vqclip.app.TaskExecutor;
+import dev.vqclip.engine.guide.Prompt;
+import dev.vqclip.engine.run.Frame;
+import dev.vqclip.engine.run.GenerationRequest;
+import dev.vqclip.engine.run.RunSnapshot;
+import dev.vqclip.engine.run.StepEvent;
+import javafx.beans.binding.Bindings;
+import javafx.beans.binding.BooleanBinding;
+import javafx.beans.binding.ObjectBinding;
+import javafx.beans.property.ReadOnlyBooleanProperty;
+import javafx.beans.property.ReadOnlyBooleanWrapper;
+import javafx.beans.property.ReadOnlyDoubleProperty;
+import javafx.beans.property.ReadOnlyDoubleWrapper;
+import javafx.beans.property.ReadOnlyIntegerProperty;
+import javafx.beans.property.ReadOnlyIntegerWrapper;
+import javafx.beans.property.ReadOnlyStringProperty;
+import javafx.beans.property.ReadOnlyStringWrapper;
+import javafx.collections.FXCollections;
+import javafx.collections.ObservableList;
+import javafx.scene.chart.XYChart;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.function.LongSupplier;
+
+/**
+ * Run controls and statistics. Commands go to the {@link EngineWorker}; its results arrive here on the UI thread
+ * and become properties. {@link #stateProperty()} is derived from the facts (loading, running, resumable, error).
+ */
+public final class RunViewModel implements EngineWorker.Listener {
+    /** Where frames, new runs and snapshots go (the session view-model). */
+    public interface Outputs {
+        void frame(Frame f, int step);
+
+        void started(int[] latentGrid, RunSnapshot state, boolean restored);
+
+        void captured(EngineWorker.Captured c);
+    }
+
+    /** Most points kept per loss series; older points are thinned out beyond this. */
+    static final int MAX_POINTS = 600;
+
+    private final EngineWorker worker;
+    private final Outputs outputs;
+    private final LongSupplier clock;
+    private final ReadOnlyBooleanWrapper loading = new ReadOnlyBooleanWrapper();
+    private final ReadOnlyBooleanWrapper running = new ReadOnlyBooleanWrapper();
+    private final ReadOnlyBooleanWrapper resumable = new ReadOnlyBooleanWrapper();
+    private final ReadOnlyStringWrapper error = new ReadOnlyStringWrapper();
+    private final ReadOnlyStringWrapper message = new ReadOnlyStringWrapper("");
+    private final ReadOnlyDoubleWrapper progress = new ReadOnlyDoubleWrapper(0);
+    private final ReadOnlyIntegerWrapper step = new ReadOnlyIntegerWrapper();
+    private final ReadOnlyIntegerWrapper totalSteps = new ReadOnlyIntegerWrapper();
+    private final ReadOnlyDoubleWrapper itPerSec = new ReadOnlyDoubleWrapper();
+    private final ReadOnlyStringWrapper eta = new ReadOnlyStringWrapper("");
+    private final ReadOnlyStringWrapper engineDescription = new ReadOnlyStringWrapper("engine not loaded");
+    private final ReadOnlyBooleanWrapper demo = new ReadOnlyBooleanWrapper();
+    private final ReadOnlyBooleanWrapper engineReady = new ReadOnlyBooleanWrapper();
+    private final ObservableList<XYChart.Series<Number, Number>> lossSeries = FXCollections.observableArrayList();
+    private final ObjectBinding<RunState> state;
+    private long lastNanos = -1;
+    private long lastChartNanos = -1;
+    private final List<StepEvent> pendingPoints = new java.util.ArrayList<>();
+    /** The loss chart is updated at most this often while running. */
+    static final long CHART_INTERVAL_NANOS = 500_000_000L;
+    private int lastStep;
+
+    public RunViewModel(TaskExecutor executor, EngineProvider provider, Outputs outputs) {
+        this(executor, provider, outputs, System::nanoTime);
+    }
+
+    /** @param clock nanoseconds, for it/s (tests pass a fake) */
+    public RunViewModel(TaskExecutor executor, EngineProvider provider, Outputs outputs, LongSupplier clock) {
+        this.worker = new EngineWorker(executor, provider, this);
+        this.outputs = outputs;
+        this.clock = clock;
+        state = Bindings.createObjectBinding(() -> {
+            if (error.get() != null) {
+                return RunState.FAILED;
+            }
+            if (loading.get()) {
+                return RunState.LOADING;
+            }
+            if (running.get()) {
+                return RunState.RUNNING;
+            }
+            return resumable.get() ? RunState.PAUSED : RunState.IDLE;
+        }, error, loading, running, resumable);
+    }
+
+    // ---- Commands ----
+
+    /** Loads the models in the background (at startup, so Start is quick). */
+    public void loadEngine() {
+        loading.set(true);
+        worker.load();
+    }
+
+    /** Starts a new run with the request; a previous run is replaced (its history stays). */
+    public void start(GenerationRequest request) {
+        error.set(null);
+        running.set(true);
+        resetStats(request);
+        worker.start(request, true);
+    }
+
+    /** Takes one step: of the paused run, or of a new run when there is none. */
+    public void stepOnce(GenerationRequest requestIfNew) {
+        error.set(null);
+        if (resumable.get()) {
+            worker.stepOnce();
+        } else if (requestIfNew != null) {
+            resetStats(requestIfNew);
+            worker.start(requestIfNew, false);
+        }
+    }
+
+    public void pause() {
+        worker.pause();
+    }
+
+    public void resume() {
+        error.set(null);
+        running.set(true);
+        lastNanos = -1;
+        worker.resume();
+    }
+
+    /** Space: pause when running, resume when paused. */
+    public void togglePause() {
+        if (running.get()) {
+            pause();
+        } else if (resumable.get()) {
+            resume();
+        }
+    }
+
+    public void stop() {
+        worker.stop();
+    }
+
+    /** Prompt edits: applied by the engine before its next step. */
+    public void promptsEdited(List<Prompt> prompts) {
+        if (!prompts.isEmpty()) {
+            worker.setPrompts(prompts);
+            nameSeries(prompts);
+        }
+    }
+
+    public void learningRateEdited(double lr) {
+        if (lr > 0) {
+            worker.setLearningRate(lr);
+        }
+    }
+
+    /** Makes a history snapshot the current (paused) state. */
+    public void restore(RunSnapshot s) {
+        error.set(null);
+        running.set(false);
+        worker.restore(s);
+    }
+
+    /** Drops the run, keeping {@code s} (may be null) to resume from (after opening a session). */
+    public void park(RunSnapshot s) {
+        running.set(false);
+        error.set(null);
+        resumable.set(s != null);
+        worker.park(s);
+        if (s != null) {
+            step.set(s.step());
+            totalSteps.set(s.request().steps());
+            progress.set(s.request().steps() == 0 ? 0 : Math.min(1, (double) s.step() / s.request().steps()));
+            nameSeries(s.request().prompts());
+        }
+    }
+
+    public void setHistoryEvery(int n) {
+        worker.setHistoryEvery(n);
+    }
+
+    public void setFrameIntervalMillis(long ms) {
+        worker.setFrameIntervalMillis(ms);
+    }
+
+    /** Shows an error that happened outside the run (e.g. an invalid request) as the FAILED state. */
+    public void showError(String msg) {
+        error.set(msg);
+    }
+
+    public EngineWorker worker() {
+        return worker;
+    }
+
+    public void close() {
+        worker.close();
+    }
+
+    private void resetStats(GenerationRequest r) {
+        lossSeries.clear();
+        pendingPoints.clear();
+        lastChartNanos = -1;
+        nameSeries(r.prompts());
+        step.set(0);
+        totalSteps.set(r.steps());
+        progress.set(0);
+        itPerSec.set(0);
+        eta.set("");
+        lastNanos = -1;
+        lastStep = 0;
+    }
+
+    private void nameSeries(List<Prompt> prompts) {
+        while (lossSeries.size() < prompts.size()) {
+            lossSeries.add(new XYChart.Series<>());
+        }
+        for (int i = 0; i < lossSeries.size(); i++) {
+            lossSeries.get(i).setName(i < prompts.size() ? prompts.get(i).text() : "(removed)");
+        }
+    }
+
+    // ---- Engine results (UI thread) ----
+
+    @Override
+    public void loading(double fraction, String msg) {
+        loading.set(true);
+        progress.set(fraction);
+        message.set(msg);
+    }
+
+    @Override
+    public void loaded(String description, boolean isDemo) {
+        loading.set(false);
+        engineReady.set(true);
+        engineDescription.set(description);
+        demo.set(isDemo);
+        progress.set(0);
+        message.set("engine ready");
+    }
+
+    @Override
+    public void loadFailed(String msg) {
+        loading.set(false);
+        running.set(false);
+        engineReady.set(false);
+        engineDescription.set("no engine");
+        error.set(msg);
+        message.set(msg);
+        progress.set(0);
+    }
+
+    @Override
+    public void started(int[] latentGrid, Frame frame, RunSnapshot s, boolean restored) {
+        resumable.set(true);
+        step.set(s.step());
+        totalSteps.set(s.request().steps());
+        lastStep = s.step();
+        if (restored) {
+            nameSeries(s.request().prompts());
+        }
+        outputs.started(latentGrid, s, restored);
+        outputs.frame(frame, s.step());
+    }
+
+    @Override
+    public void stepped(List<StepEvent> events, Frame latest) {
+        pendingPoints.addAll(events);
+        long t = clock.getAsLong();
+        if (lastChartNanos < 0 || t - lastChartNanos >= CHART_INTERVAL_NANOS) {
+            flushChart();
+            lastChartNanos = t;
+        }
+        if (!events.isEmpty()) {
+            StepEvent last = events.get(events.size() - 1);
+            long now = clock.getAsLong();
+            if (lastNanos >= 0 && now > lastNanos && last.step() > lastStep) {
+                double rate = (last.step() - lastStep) / ((now - lastNanos) / 1e9);
+                itPerSec.set(itPerSec.get() == 0 ? rate : 0.7 * itPerSec.get() + 0.3 * rate);
+            } else if (itPerSec.get() == 0 && last.seconds() > 0) {
+                itPerSec.set(1.0 / last.seconds());
+            }
+            lastNanos = now;
+            lastStep = last.step();
+            step.set(last.step());
+            totalSteps.set(last.totalSteps());
+            progress.set(last.totalSteps() == 0 ? 0 : Math.min(1.0, (double) last.step() / last.totalSteps()));
+            eta.set(formatEta(last.totalSteps() - last.step(), itPerSec.get()));
+        }
+        if (latest != null) {
+            outputs.frame(latest, step.get());
+        }
+    }
+
+    @Override
+    public void captured(EngineWorker.Captured c) {
+        outputs.captured(c);
+    }
+
+    @Override
+    public void halted(EngineWorker.Halt why, int atStep) {
+        flushChart();
+        running.set(false);
+        resumable.set(why != EngineWorker.Halt.STOPPED);
+        step.set(atStep);
+        message.set(switch (why) {
+            case PAUSED -> "paused at step " + atStep;
+            case FINISHED -> "finished at step " + atStep;
+            case STOPPED -> "stopped at step " + atStep;
+        });
+        eta.set("");
+    }
+
+    @Override
+    public void failed(String msg) {
+        running.set(false);
+        error.set(msg);
+        message.set(msg);
+    }
+
+    /** Adds the pending points to the chart (a chart re-layout per step would cost the UI thread too much). */
+    private void flushChart() {
+        for (StepEvent e : pendingPoints) {
+            for (int i = 0; i < e.promptLosses().size() && i < lossSeries.size(); i++) {
+                addPoint(lossSeries.get(i), e.step(), e.promptLosses().get(i));
+            }
+        }
+        pendingPoints.clear();
+    }
+
+    private static void addPoint(XYChart.Series<Number, Number> s, int x, double y) {
+        ObservableList<XYChart.Data<Number, Number>> d = s.getData();
+        if (d.size() >= MAX_POINTS) {
+            // keep the curve's shape: drop every other point of the older half
+            List<XYChart.Data<Number, Number>> keep = new java.util.ArrayList<>();
+            for (int i = 0; i < d.size(); i++) {
+                if (i >= d.size() / 2 || i % 2 == 0) {
+                    keep.add(d.get(i));
+                }
+            }
+            d.setAll(keep);
+        }
+        d.add(new XYChart.Data<>(x, y));
+    }
+
+    static String formatEta(int remaining, double rate) {
+        if (remaining <= 0 || rate <= 0) {
+            return "";
+        }
+        long s = Math.round(remaining / rate);
+        return s >= 3600 ? String.format(Locale.ROOT, "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60)
+                : String.format(Locale.ROOT, "%d:%02d", s / 60, s % 60);
+    }
+
+    // ---- Properties ----
+
+    public ObjectBinding<RunState> stateProperty() {
+        return state;
+    }
+
+    public RunState getState() {
+        return state.get();
+    }
+
+    /** @return the FAILED message, or null */
+    public ReadOnlyStringProperty errorProperty() {
+        return error.getReadOnlyProperty();
+    }
+
+    public ReadOnlyStringProperty messageProperty() {
+        return message.getReadOnlyProperty();
+    }
+
+    /** @return 0..1, or -1 while loading with unknown progress */
+    public ReadOnlyDoubleProperty progressProperty() {
+        return progress.getReadOnlyProperty();
+    }
+
+    public ReadOnlyIntegerProperty stepProperty() {
+        return step.getReadOnlyProperty();
+    }
+
+    public ReadOnlyIntegerProperty totalStepsProperty() {
+        return totalSteps.getReadOnlyProperty();
+    }
+
+    public ReadOnlyDoubleProperty itPerSecProperty() {
+        return itPerSec.getReadOnlyProperty();
+    }
+
+    public ReadOnlyStringProperty etaProperty() {
+        return eta.getReadOnlyProperty();
+    }
+
+    public ReadOnlyStringProperty engineDescriptionProperty() {
+        return engineDescription.getReadOnlyProperty();
+    }
+
+    public ReadOnlyBooleanProperty demoProperty() {
+        return demo.getReadOnlyProperty();
+    }
+
+    public ReadOnlyBooleanProperty engineReadyProperty() {
+        return engineReady.getReadOnlyProperty();
+    }
+
+    public ReadOnlyBooleanProperty runningProperty() {
+        return running.getReadOnlyProperty();
+    }
+
+    public ObservableList<XYChart.Series<Number, Number>> lossSeries() {
+        return lossSeries;
+    }
+
+    public BooleanBinding canStartProperty() {
+        return Bindings.createBooleanBinding(() -> state.get() != RunState.RUNNING && state.get() != RunState.LOADING,
+                state);
+    }
+}

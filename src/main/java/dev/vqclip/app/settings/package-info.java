@@ -1,0 +1,2 @@
+/** Run settings: size, steps, seed, cutouts, learning rate, augmentations, regularisation. */
+package dev.vqclip.app.settings;

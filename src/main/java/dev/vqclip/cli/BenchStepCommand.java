@@ -1,0 +1,121 @@
+package dev.vqclip.cli;
+
+import ai.djl.Device;
+import dev.vqclip.engine.Devices;
+import dev.vqclip.engine.clip.Clip;
+import dev.vqclip.engine.clip.ClipConfig;
+import dev.vqclip.engine.clip.tokenizer.BpeTrainer;
+import dev.vqclip.engine.clip.tokenizer.ClipTokenizer;
+import dev.vqclip.engine.guide.PromptParser;
+import dev.vqclip.engine.run.GenerationRequest;
+import dev.vqclip.engine.run.Run;
+import dev.vqclip.engine.run.RunModels;
+import dev.vqclip.engine.run.StepEvent;
+import dev.vqclip.engine.vqgan.Vqgan;
+import dev.vqclip.engine.vqgan.VqganConfig;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code vqclip bench step}: seconds per full optimisation step (decode, cutouts, augmentations, CLIP, backward,
+ * Adam), on real-size models with random weights or on the installed ones, and the process's native memory.
+ */
+@Command(name = "step", mixinStandardHelpOptions = true,
+        description = "Time full optimisation steps. Last line: 'seconds per step: X'.")
+public final class BenchStepCommand implements Callable<Integer> {
+    @Mixin
+    ModelOptions modelOptions;
+
+    @Option(names = "--random-weights", description = "Use random weights of real-size models (--vqgan-config, --clip-config) instead of installed models.")
+    boolean randomWeights;
+
+    @Option(names = "--vqgan-config", description = "Built-in VQGAN config for --random-weights (default ${DEFAULT-VALUE}).", defaultValue = "vqgan_imagenet_f16_16384")
+    String vqganConfig;
+
+    @Option(names = "--clip-config", description = "Built-in CLIP size for --random-weights (default ${DEFAULT-VALUE}).", defaultValue = "ViT-B/32")
+    String clipConfig;
+
+    @Option(names = "--size", defaultValue = "256x256", description = "Image size (default ${DEFAULT-VALUE}).")
+    String size;
+
+    @Option(names = "--cutouts", defaultValue = "32", description = "Cutouts per step (default ${DEFAULT-VALUE}).")
+    int cutouts;
+
+    @Option(names = "--steps", defaultValue = "3", description = "Timed steps after one warm-up step (default ${DEFAULT-VALUE}).")
+    int steps;
+
+    @Option(names = "--memory-at", split = ",", description = "Also print resident memory after these step counts (e.g. 100,1000).")
+    List<Integer> memoryAt = List.of();
+
+    @Override
+    public Integer call() throws Exception {
+        int[] wh = GenerateCommand.parseSize(size);
+        try (RunModels models = randomWeights ? randomModels() : modelOptions.load(System.err)) {
+            GenerationRequest r = GenerationRequest.defaults(PromptParser.parse("a painting of a lighthouse"))
+                    .withSize(wh[0], wh[1]).withCutouts(cutouts).withSeed(1);
+            System.out.printf(Locale.ROOT, "models: %s%nsize %dx%d, %d cutouts, device %s%n", models.description(),
+                    wh[0], wh[1], cutouts, Devices.describe(models.device()));
+            System.out.printf(Locale.ROOT, "memory before the run: %s%n", memory());
+            try (Run run = Run.start(models, r)) {
+                StepEvent warm = run.step(false);
+                System.out.printf(Locale.ROOT, "warm-up step: %.3f s, loss %.4f%n", warm.seconds(), warm.totalLoss());
+                int last = Math.max(steps, memoryAt.stream().mapToInt(Integer::intValue).max().orElse(0));
+                double timed = 0;
+                for (int k = 1; k <= last; k++) {
+                    StepEvent e = run.step(false);
+                    if (k <= steps) {
+                        timed += e.seconds();
+                    }
+                    if (memoryAt.contains(k)) {
+                        System.out.printf(Locale.ROOT, "after %d steps: %s%n", k, memory());
+                    }
+                }
+                System.out.printf(Locale.ROOT, "memory after the run: %s%n", memory());
+                System.out.printf(Locale.ROOT, "seconds per step: %.3f%n", timed / steps);
+            }
+        }
+        return 0;
+    }
+
+    private RunModels randomModels() throws Exception {
+        Device device = Devices.parse(modelOptions.device);
+        Vqgan vq = Vqgan.randomWeights(VqganConfig.builtin(vqganConfig), device, 1);
+        Clip clip = Clip.randomWeights(ClipConfig.builtin(clipConfig), device, 2);
+        ByteArrayOutputStream merges = new ByteArrayOutputStream();
+        BpeTrainer.write(BpeTrainer.train(List.of("a painting of a lighthouse"), 64), merges);
+        ClipTokenizer tok = ClipTokenizer.fromStream(new ByteArrayInputStream(merges.toByteArray()));
+        return new RunModels(vq, clip, tok, device, vqganConfig + " + CLIP " + clipConfig + " (random weights)", false);
+    }
+
+    /** @return resident and peak resident memory of this process (Linux), e.g. "RSS 1.2 GiB, peak 1.5 GiB" */
+    static String memory() {
+        try {
+            long rss = 0;
+            long hwm = 0;
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    rss = kb(line);
+                } else if (line.startsWith("VmHWM:")) {
+                    hwm = kb(line);
+                }
+            }
+            return String.format(Locale.ROOT, "RSS %.2f GiB, peak %.2f GiB", rss / 1048576.0, hwm / 1048576.0);
+        } catch (Exception e) {
+            Runtime rt = Runtime.getRuntime();
+            return String.format(Locale.ROOT, "heap %.2f GiB (no /proc)", (rt.totalMemory() - rt.freeMemory()) / 1073741824.0);
+        }
+    }
+
+    private static long kb(String line) {
+        return Long.parseLong(line.replaceAll("[^0-9]", ""));
+    }
+}

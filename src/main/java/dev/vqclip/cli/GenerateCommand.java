@@ -1,0 +1,264 @@
+package dev.vqclip.cli;
+
+import dev.vqclip.engine.augment.Augmentations;
+import dev.vqclip.engine.guide.Prompt;
+import dev.vqclip.engine.guide.PromptParser;
+import dev.vqclip.engine.run.Frame;
+import dev.vqclip.engine.run.GenerationRequest;
+import dev.vqclip.engine.run.Images;
+import dev.vqclip.engine.run.PngFiles;
+import dev.vqclip.engine.run.Run;
+import dev.vqclip.engine.run.RunModels;
+import dev.vqclip.engine.run.RunSnapshot;
+import dev.vqclip.engine.run.StepEvent;
+import dev.vqclip.session.RunFile;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+/** {@code vqclip generate}: text (and image) prompts to an image, from random codes or from a saved run. */
+@Command(name = "generate", mixinStandardHelpOptions = true,
+        description = "Generate an image from text prompts (\"a | b:0.5 | c:-1\"), or continue a saved run.")
+public final class GenerateCommand implements Callable<Integer> {
+    @Mixin
+    ModelOptions modelOptions;
+
+    @Mixin
+    RunOptions runOptions;
+
+    @Override
+    public Integer call() throws Exception {
+        return runOptions.execute(modelOptions, null);
+    }
+
+    /** Options shared by generate and edit. */
+    public static final class RunOptions {
+        @Option(names = {"-p", "--prompt"}, description = "Text prompts: \"text[:weight[:stop]] | ...\".")
+        String prompt;
+
+        @Option(names = "--image-prompt", paramLabel = "IMG[:WEIGHT]", description = "An image whose CLIP embedding is a target (repeatable).")
+        List<String> imagePrompts = new ArrayList<>();
+
+        @Option(names = "--size", paramLabel = "WxH", description = "Output size; rounded down to the VQGAN's factor (default ${DEFAULT-VALUE}).", defaultValue = "256x256")
+        String size;
+
+        @Option(names = "--steps", description = "Steps to reach (default ${DEFAULT-VALUE}; with --resume, the step to continue to).", defaultValue = "400")
+        int steps;
+
+        @Option(names = "--seed", description = "Random seed (default ${DEFAULT-VALUE}).", defaultValue = "0")
+        long seed;
+
+        @Option(names = "--cutouts", description = "Cutouts per step (default ${DEFAULT-VALUE}).", defaultValue = "32")
+        int cutouts;
+
+        @Option(names = "--cut-pow", description = "Cutout size exponent (default ${DEFAULT-VALUE}).", defaultValue = "1.0")
+        double cutPow;
+
+        @Option(names = "--lr", description = "Adam learning rate (default ${DEFAULT-VALUE}).", defaultValue = "0.15")
+        double lr;
+
+        @Option(names = "--l2", description = "Initial weight of the α·mean(z²) regulariser (default ${DEFAULT-VALUE}).", defaultValue = "0.1")
+        double l2;
+
+        @Option(names = "--l2-decay", description = "Per-step decay of that weight (default ${DEFAULT-VALUE}).", defaultValue = "0.005")
+        double l2Decay;
+
+        @Option(names = "--no-augment", description = "Turn off all cutout augmentations.")
+        boolean noAugment;
+
+        @Option(names = "--init-noise", description = "Start from Gaussian noise instead of random codebook entries.")
+        boolean initNoise;
+
+        @Option(names = {"-o", "--out"}, description = "Output PNG (prompt and settings go into its text metadata).")
+        Path out;
+
+        @Option(names = "--save-every", description = "Write a frame every N steps into --frames.", defaultValue = "0")
+        int saveEvery;
+
+        @Option(names = "--frames", description = "Folder for intermediate frames.")
+        Path frames;
+
+        @Option(names = "--save-run", description = "Write the run state (.vqrun) at the end.")
+        Path saveRun;
+
+        @Option(names = "--resume", description = "Continue a saved run (.vqrun) up to --steps.")
+        Path resume;
+
+        @Option(names = "--paint", description = "With --resume: an edited copy of the run's frame; the latent cells where it differs are re-encoded into z before continuing.")
+        Path paint;
+
+        @Option(names = "--quiet", description = "No progress bar.")
+        boolean quiet;
+
+        Integer execute(ModelOptions mo, EditSetup edit) throws Exception {
+            if (prompt == null && imagePrompts.isEmpty() && resume == null && (edit == null || !edit.hasPrompt())) {
+                throw new IllegalArgumentException("give --prompt (or --image-prompt, or --resume a saved run)");
+            }
+            if (paint != null && resume == null) {
+                throw new IllegalArgumentException("--paint needs --resume (painting edits a saved run)");
+            }
+            if (saveEvery > 0 && frames == null) {
+                throw new IllegalArgumentException("--save-every needs --frames DIR");
+            }
+            if (out == null && saveRun == null) {
+                throw new IllegalArgumentException("give --out IMAGE.png and/or --save-run RUN.vqrun");
+            }
+            try (RunModels models = mo.load(System.err)) {
+                Run run;
+                if (resume != null) {
+                    RunFile.Loaded loaded = RunFile.read(resume);
+                    RunSnapshot s = loaded.snapshot();
+                    if (prompt != null) {
+                        s = new RunSnapshot(s.request().withPrompts(PromptParser.parse(prompt)), s.step(), s.shape(),
+                                s.z(), s.adamM(), s.adamV(), s.mask(), s.original());
+                    }
+                    run = Run.resume(models, s);
+                    if (steps < run.stepCount()) {
+                        throw new IllegalArgumentException("--steps " + steps + " is before the saved step "
+                                + run.stepCount() + " of " + resume);
+                    }
+                    run.setPlannedSteps(steps);
+                    if (paint != null) {
+                        applyPaint(run);
+                    }
+                } else {
+                    run = Run.start(models, request(edit));
+                    if (edit != null) {
+                        edit.apply(run, models);
+                    }
+                }
+                try (run) {
+                    loop(run, models);
+                    if (out != null) {
+                        Frame f = run.frame();
+                        PngFiles.write(out, f, metadata(run, models));
+                        System.err.println("wrote " + out + " (" + f.width() + "x" + f.height() + ", step "
+                                + run.stepCount() + ")");
+                    }
+                    if (saveRun != null) {
+                        RunFile.write(saveRun, run.snapshot(), mo.fileHashes());
+                        System.err.println("saved run " + saveRun + " at step " + run.stepCount());
+                    }
+                }
+            }
+            return 0;
+        }
+
+        GenerationRequest request(EditSetup edit) {
+            List<Prompt> prompts = prompt == null ? List.of() : PromptParser.parse(prompt);
+            List<GenerationRequest.ImagePrompt> ips = new ArrayList<>();
+            for (String ip : imagePrompts) {
+                int c = ip.lastIndexOf(':');
+                double w = 1;
+                String file = ip;
+                if (c > 1 && ip.substring(c + 1).matches("[-+0-9.eE]+")) {
+                    w = Double.parseDouble(ip.substring(c + 1));
+                    file = ip.substring(0, c);
+                }
+                ips.add(new GenerationRequest.ImagePrompt(Path.of(file), w));
+            }
+            int[] wh = parseSize(size);
+            GenerationRequest r = new GenerationRequest(prompts, ips, wh[0], wh[1], steps, seed, cutouts, cutPow, lr,
+                    0.9, 0.999, l2, l2Decay, noAugment ? Augmentations.none() : Augmentations.defaults(),
+                    initNoise ? GenerationRequest.Init.NOISE : GenerationRequest.Init.RANDOM_CODES, null, false);
+            return edit == null ? r : edit.adapt(r);
+        }
+
+        private void applyPaint(Run run) {
+            Frame current = run.frame();
+            Frame edited = Images.read(paint);
+            if (edited.width() != current.width() || edited.height() != current.height()) {
+                throw new IllegalArgumentException(paint + " is " + edited.width() + "x" + edited.height()
+                        + " but the run's frame is " + current.width() + "x" + current.height());
+            }
+            boolean[] painted = new boolean[current.argb().length];
+            for (int i = 0; i < painted.length; i++) {
+                painted[i] = (current.argb()[i] & 0xffffff) != (edited.argb()[i] & 0xffffff);
+            }
+            int cells = run.applyPaint(edited, painted);
+            System.err.println("paint: re-encoded " + cells + " latent cells from " + paint);
+        }
+
+        private void loop(Run run, RunModels models) throws Exception {
+            int start = run.stepCount();
+            int total = steps - start;
+            if (frames != null) {
+                Files.createDirectories(frames);
+            }
+            ProgressBar pb = quiet || total <= 0 ? null : new ProgressBarBuilder().setTaskName("generate")
+                    .setInitialMax(steps).setStyle(ProgressBarStyle.ASCII).showSpeed().setUnit(" it", 1)
+                    .startsFrom(start, java.time.Duration.ZERO).setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(System.err)).build();
+            try {
+                while (run.stepCount() < steps) {
+                    int next = run.stepCount() + 1;
+                    boolean want = saveEvery > 0 && next % saveEvery == 0;
+                    StepEvent e = run.step(want);
+                    if (want) {
+                        PngFiles.write(frames.resolve(String.format(Locale.ROOT, "%05d.png", e.step())), e.frame(),
+                                metadata(run, models));
+                    }
+                    if (pb != null) {
+                        pb.stepTo(e.step());
+                        pb.setExtraMessage(String.format(Locale.ROOT, "loss %.4f", e.totalLoss()));
+                    }
+                }
+            } finally {
+                if (pb != null) {
+                    pb.close();
+                }
+            }
+        }
+
+        static java.util.Map<String, String> metadata(Run run, RunModels models) {
+            GenerationRequest r = run.request();
+            java.util.Map<String, String> md = new java.util.LinkedHashMap<>();
+            md.put("Software", "VQGAN-CLIP Studio");
+            md.put("Title", PromptParser.format(r.prompts()));
+            md.put("vqclip.prompts", PromptParser.format(r.prompts()));
+            md.put("vqclip.step", String.valueOf(run.stepCount()));
+            md.put("vqclip.seed", String.valueOf(r.seed()));
+            md.put("vqclip.settings", String.format(Locale.ROOT,
+                    "size=%dx%d steps=%d cutouts=%d cut_pow=%s lr=%s betas=%s,%s l2=%s l2_decay=%s augment=%s init=%s",
+                    r.width(), r.height(), r.steps(), r.cutouts(), r.cutPow(), r.learningRate(), r.beta1(), r.beta2(),
+                    r.l2Weight(), r.l2Decay(), r.augmentations(), r.init()));
+            md.put("vqclip.models", models.description());
+            return md;
+        }
+    }
+
+    static int[] parseSize(String s) {
+        String[] p = s.toLowerCase(Locale.ROOT).split("x");
+        try {
+            if (p.length == 2) {
+                int w = Integer.parseInt(p[0].trim());
+                int h = Integer.parseInt(p[1].trim());
+                if (w > 0 && h > 0) {
+                    return new int[] {w, h};
+                }
+            }
+        } catch (NumberFormatException ignored) {
+            // fall through to the error below
+        }
+        throw new IllegalArgumentException("--size " + s + ": expected WIDTHxHEIGHT, e.g. 256x256");
+    }
+
+    /** What edit adds to a run: the init image, the mask or the self-mask. */
+    interface EditSetup {
+        boolean hasPrompt();
+
+        GenerationRequest adapt(GenerationRequest r);
+
+        void apply(Run run, RunModels models);
+    }
+
+}

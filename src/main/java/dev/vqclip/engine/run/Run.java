@@ -1,0 +1,400 @@
+package dev.vqclip.engine.run;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import dev.vqclip.engine.augment.CutoutAugmenter;
+import dev.vqclip.engine.clip.Clip;
+import dev.vqclip.engine.guide.Prompt;
+import dev.vqclip.engine.guide.SphericalLoss;
+import dev.vqclip.engine.guide.Target;
+import dev.vqclip.engine.vqgan.Vqgan;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * One VQGAN-CLIP optimisation: z, Adam's moments, the step counter, targets and mask, stepped on the engine thread.
+ *
+ * <p>Memory: the run owns a manager (child of the models' device) for its persistent arrays — z, moments, mask,
+ * targets — and opens one sub-manager per step, to which the persistent arrays are temporarily attached; everything
+ * a step creates is freed when it ends, so native memory stays flat over any number of steps. Randomness of step k
+ * is a pure function of (seed, k), so a restored snapshot continues exactly like the uninterrupted run.
+ */
+public final class Run implements SteppableRun {
+    private final RunModels models;
+    private final Vqgan vqgan;
+    private final Clip clip;
+    private final NDManager manager;
+    private final Adam adam = new Adam();
+    private final int rows;
+    private final int cols;
+    private final int channels;
+    private final int factor;
+    private final NDArray z;
+    private final NDArray m;
+    private final NDArray v;
+    private final NDArray codeMin;
+    private final NDArray codeMax;
+    private NDManager targetManager;
+    private List<Target> targets = List.of();
+    private NDManager maskManager;
+    private NDArray maskArray;
+    private LatentMask mask;
+    private float[] original;
+    private Frame originalFrame;
+    private GenerationRequest request;
+    private CutoutAugmenter augmenter;
+    private int step;
+    private boolean clampToCodebook = true;
+
+    /**
+     * Creates a run at step 0 with z initialised as the request says.
+     *
+     * @param models loaded models (not owned: the caller closes them after the run)
+     */
+    public static Run start(RunModels models, GenerationRequest request) {
+        int f = models.vqgan().factor();
+        int w = request.width() / f * f;
+        int h = request.height() / f * f;
+        if (w < f || h < f) {
+            throw new IllegalArgumentException("size " + request.width() + "x" + request.height()
+                    + " is smaller than one latent cell (" + f + " px)");
+        }
+        GenerationRequest r = request.withSize(w, h);
+        Run run = new Run(models, r, h / f, w / f);
+        try {
+            float[] z0 = Initialiser.initialLatent(models, r, h / f, w / f);
+            run.z.set(z0);
+            if (r.init() == GenerationRequest.Init.IMAGE) {
+                run.setOriginal(z0);
+            }
+            return run;
+        } catch (RuntimeException e) {
+            run.close();
+            throw e;
+        }
+    }
+
+    /** Creates a run from a snapshot. */
+    public static Run resume(RunModels models, RunSnapshot s) {
+        Run run = new Run(models, s.request(), s.rows(), s.cols());
+        if (s.channels() != run.channels) {
+            run.close();
+            throw new IllegalArgumentException("the saved run has " + s.channels() + " latent channels but the loaded"
+                    + " VQGAN has " + run.channels + ": it was made with another model");
+        }
+        try {
+            run.restore(s);
+            return run;
+        } catch (RuntimeException e) {
+            run.close();
+            throw e;
+        }
+    }
+
+    private Run(RunModels models, GenerationRequest request, int rows, int cols) {
+        this.models = models;
+        this.vqgan = models.vqgan();
+        this.clip = models.clip();
+        this.request = request;
+        this.rows = rows;
+        this.cols = cols;
+        this.channels = vqgan.embedDim();
+        this.factor = vqgan.factor();
+        this.manager = NDManager.newBaseManager(models.device());
+        Shape shape = new Shape(1, channels, rows, cols);
+        z = manager.zeros(shape);
+        m = manager.zeros(shape);
+        v = manager.zeros(shape);
+        try (NDManager tmp = manager.newSubManager()) {
+            NDArray book = vqgan.codebook().duplicate();
+            book.attach(tmp);
+            codeMin = book.min(new int[] {0}).reshape(1, channels, 1, 1);
+            codeMax = book.max(new int[] {0}).reshape(1, channels, 1, 1);
+            codeMin.attach(manager);
+            codeMax.attach(manager);
+        }
+        augmenter = newAugmenter(request);
+        setPrompts(request.prompts());
+    }
+
+    private CutoutAugmenter newAugmenter(GenerationRequest r) {
+        return new CutoutAugmenter(clip.imageResolution(), r.cutouts(), r.cutPow(), r.augmentations());
+    }
+
+    /** For the parity test only: the reference chain does not clamp z to the codebook's range. */
+    void setClampToCodebook(boolean clamp) {
+        this.clampToCodebook = clamp;
+    }
+
+    @Override
+    public GenerationRequest request() {
+        return request;
+    }
+
+    @Override
+    public int stepCount() {
+        return step;
+    }
+
+    @Override
+    public int[] latentGrid() {
+        return new int[] {rows, cols, factor};
+    }
+
+    /** @return the models this run uses */
+    public RunModels models() {
+        return models;
+    }
+
+    @Override
+    public StepEvent step(boolean withFrame) {
+        long t0 = System.nanoTime();
+        double alpha = request.l2Weight() * Math.pow(1 - request.l2Decay(), step);
+        StepMath.Result r;
+        double[] losses;
+        try (NDManager sm = manager.newSubManager()) {
+            sm.tempAttachAll(z, m, v);
+            NDArray zLeaf = z.duplicate();
+            zLeaf.setRequiresGradient(true);
+            SplittableRandom rng = randomFor(request.seed(), step);
+            try (GradientCollector gc = sm.getEngine().newGradientCollector()) {
+                r = StepMath.run(vqgan, zLeaf, img -> clip.encodeImage(clip.normalize(augmenter.apply(img, rng))),
+                        targets, alpha, gc);
+            }
+            NDArray grad = r.gradZ();
+            if (maskArray != null) {
+                grad = grad.mul(maskArray);
+            }
+            adam.step(z, m, v, grad, step + 1, request.learningRate(), request.beta1(), request.beta2(), maskArray);
+            if (clampToCodebook) {
+                NDArray clamped = z.maximum(codeMin).minimum(codeMax);
+                NDArray change = z.sub(clamped);
+                if (maskArray != null) {
+                    change = change.mul(maskArray);
+                }
+                z.subi(change);
+            }
+            losses = r.targetLosses();
+        }
+        step++;
+        Frame frame = withFrame ? frame() : null;
+        List<Double> perPrompt = new ArrayList<>();
+        for (double l : losses) {
+            perPrompt.add(l);
+        }
+        return new StepEvent(step, request.steps(), perPrompt, r.l2Loss(), r.totalLoss(), frame,
+                (System.nanoTime() - t0) / 1e9);
+    }
+
+    /** @return the generator of step k's randomness: a pure function of (seed, k) */
+    static SplittableRandom randomFor(long seed, int step) {
+        long x = seed * 0x9E3779B97F4A7C15L + step * 0xC2B2AE3D27D4EB4FL + 0x165667B19E3779F9L;
+        x = (x ^ (x >>> 30)) * 0xBF58476D1CE4E5B9L;
+        x = (x ^ (x >>> 27)) * 0x94D049BB133111EBL;
+        return new SplittableRandom(x ^ (x >>> 31));
+    }
+
+    @Override
+    public Frame frame() {
+        Frame f = decodeFrame(z);
+        if (request.keepUnmaskedPixels() && mask != null && originalFrame != null) {
+            f = composite(f, originalFrame);
+        }
+        return f;
+    }
+
+    private Frame decodeFrame(NDArray latent) {
+        try (NDManager sm = manager.newSubManager()) {
+            sm.tempAttachAll(latent);
+            NDArray img = vqgan.decode(vqgan.quantize(latent).zqExact()).add(1f).div(2f).clip(0f, 1f);
+            float[] rgb = img.toType(DataType.FLOAT32, false).toFloatArray();
+            return Frame.fromPlanarRgb(rgb, cols * factor, rows * factor);
+        }
+    }
+
+    private Frame composite(Frame current, Frame orig) {
+        int w = current.width();
+        int[] out = current.argb().clone();
+        for (int y = 0; y < current.height(); y++) {
+            for (int x = 0; x < w; x++) {
+                if (mask.at(y / factor, x / factor) <= 0f) {
+                    out[y * w + x] = orig.argb()[y * w + x];
+                }
+            }
+        }
+        return new Frame(w, current.height(), out);
+    }
+
+    @Override
+    public void setPrompts(List<Prompt> prompts) {
+        rebuildTargets(request.withPrompts(prompts));
+    }
+
+    private void rebuildTargets(GenerationRequest next) {
+        NDManager tm = manager.newSubManager();
+        try {
+            List<Target> t = Targets.build(models, next, tm);
+            if (targetManager != null) {
+                targetManager.close();
+            }
+            targetManager = tm;
+            targets = t;
+            request = next;
+        } catch (RuntimeException e) {
+            tm.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Adds a target that is not a prompt of the request (used by self-masked editing to keep the rest of the image
+     * close to the original). Cleared when the prompts change.
+     */
+    public void addTarget(String label, float[] embedding, double weight) {
+        NDArray e = targetManager.create(embedding, new Shape(1, embedding.length));
+        List<Target> t = new ArrayList<>(targets);
+        t.add(new Target(label, SphericalLoss.normalize(e), weight, Double.NEGATIVE_INFINITY));
+        targets = List.copyOf(t);
+    }
+
+    /** @return the targets' labels in loss order */
+    public List<String> targetLabels() {
+        return targets.stream().map(Target::label).toList();
+    }
+
+    @Override
+    public void setLearningRate(double lr) {
+        request = request.withLearningRate(lr);
+    }
+
+    /** Changes the number of planned steps (the run may go on past it). */
+    public void setPlannedSteps(int steps) {
+        request = request.withSteps(steps);
+    }
+
+    @Override
+    public void setMask(LatentMask newMask) {
+        if (newMask != null && (newMask.rows() != rows || newMask.cols() != cols)) {
+            throw new IllegalArgumentException("mask " + newMask.rows() + "x" + newMask.cols()
+                    + " does not fit the latent grid " + rows + "x" + cols);
+        }
+        if (maskManager != null) {
+            maskManager.close();
+            maskManager = null;
+            maskArray = null;
+        }
+        mask = newMask;
+        if (newMask != null) {
+            maskManager = manager.newSubManager();
+            maskArray = maskManager.create(newMask.values(), new Shape(1, 1, rows, cols));
+            if (original == null) {
+                setOriginal(z.toFloatArray());
+            }
+        }
+    }
+
+    private void setOriginal(float[] latent) {
+        original = latent.clone();
+        try (NDManager tmp = manager.newSubManager()) {
+            originalFrame = decodeFrame(tmp.create(original, z.getShape()));
+        }
+    }
+
+    /** @return the current mask, or null */
+    public LatentMask mask() {
+        return mask;
+    }
+
+    @Override
+    public int applyPaint(Frame edited, boolean[] painted) {
+        int w = cols * factor;
+        int h = rows * factor;
+        if (edited.width() != w || edited.height() != h || painted.length != w * h) {
+            throw new IllegalArgumentException("painted image is " + edited.width() + "x" + edited.height()
+                    + " but the run's frames are " + w + "x" + h);
+        }
+        float[] cells = new float[rows * cols];
+        int count = 0;
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                if (painted[y * w + x]) {
+                    int c = (y / factor) * cols + x / factor;
+                    if (cells[c] == 0f) {
+                        cells[c] = 1f;
+                        count++;
+                    }
+                }
+            }
+        }
+        if (count == 0) {
+            return 0;
+        }
+        try (NDManager sm = manager.newSubManager()) {
+            sm.tempAttachAll(z, m, v);
+            NDArray pixels = sm.create(edited.toPlanarRgb(), new Shape(1, 3, h, w)).mul(2f).sub(1f);
+            NDArray encoded = vqgan.quantize(vqgan.encode(pixels)).zqExact();
+            NDArray cellMask = sm.create(cells, new Shape(1, 1, rows, cols));
+            NDArray keep = cellMask.neg().add(1f);
+            // z·1 + e·0 = z exactly outside the painted cells
+            NDArray nz = z.mul(keep).add(encoded.mul(cellMask));
+            z.set(new NDIndex(":"), nz);
+            // a painted cell starts afresh: no momentum from what was there before
+            m.set(new NDIndex(":"), m.mul(keep));
+            v.set(new NDIndex(":"), v.mul(keep));
+        }
+        return count;
+    }
+
+    @Override
+    public RunSnapshot snapshot() {
+        return new RunSnapshot(request, step, new long[] {1, channels, rows, cols}, z.toFloatArray(),
+                m.toFloatArray(), v.toFloatArray(), mask, original == null ? null : original.clone());
+    }
+
+    @Override
+    public void restore(RunSnapshot s) {
+        if (s.channels() != channels || s.rows() != rows || s.cols() != cols) {
+            throw new IllegalArgumentException("snapshot latent " + Arrays.toString(s.shape())
+                    + " does not fit this run's " + Arrays.toString(new long[] {1, channels, rows, cols}));
+        }
+        z.set(s.z());
+        m.set(s.adamM());
+        v.set(s.adamV());
+        step = s.step();
+        GenerationRequest old = request;
+        boolean promptsChanged = !s.request().prompts().equals(old.prompts())
+                || !s.request().imagePrompts().equals(old.imagePrompts());
+        if (promptsChanged || targets.isEmpty()) {
+            rebuildTargets(s.request());
+        }
+        request = s.request();
+        if (old.cutouts() != request.cutouts() || old.cutPow() != request.cutPow()
+                || !old.augmentations().equals(request.augmentations())) {
+            augmenter = newAugmenter(request);
+        }
+        original = null;
+        originalFrame = null;
+        if (s.original() != null) {
+            setOriginal(s.original());
+        }
+        setMask(s.mask());
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+
+    /** For tests: the managed state. */
+    NDManager manager() {
+        return manager;
+    }
+
+}

@@ -1,0 +1,42 @@
+package dev.vqclip.engine.run;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import dev.vqclip.engine.guide.Prompt;
+import dev.vqclip.engine.guide.SphericalLoss;
+import dev.vqclip.engine.guide.Target;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** Builds the normalised CLIP targets of a request's text and image prompts (no gradients). */
+final class Targets {
+    private Targets() {
+    }
+
+    /**
+     * @param out the manager the embeddings are created in (the caller closes it when the prompts change)
+     */
+    static List<Target> build(RunModels models, GenerationRequest request, NDManager out) {
+        List<Target> targets = new ArrayList<>();
+        if (!request.prompts().isEmpty()) {
+            long[][] tokens = new long[request.prompts().size()][];
+            for (int i = 0; i < tokens.length; i++) {
+                tokens[i] = models.tokenizer().tokenize(request.prompts().get(i).text(),
+                        models.clip().contextLength(), true);
+            }
+            NDArray features = SphericalLoss.normalize(models.clip().encodeText(out, tokens));
+            for (int i = 0; i < tokens.length; i++) {
+                Prompt p = request.prompts().get(i);
+                targets.add(new Target(p.text(), features.get(i).reshape(1, -1), p.weight(), p.stop()));
+            }
+        }
+        for (GenerationRequest.ImagePrompt ip : request.imagePrompts()) {
+            float[] e = Images.clipEmbedding(models.clip(), Images.read(ip.image()), out);
+            NDArray emb = out.create(e).reshape(1, -1);
+            targets.add(new Target(ip.image().getFileName().toString(), SphericalLoss.normalize(emb), ip.weight(),
+                    Double.NEGATIVE_INFINITY));
+        }
+        return targets;
+    }
+}

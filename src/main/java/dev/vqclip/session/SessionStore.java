@@ -1,0 +1,311 @@
+package dev.vqclip.session;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vqclip.engine.guide.Prompt;
+import dev.vqclip.engine.run.Frame;
+import dev.vqclip.engine.run.GenerationRequest;
+import dev.vqclip.engine.run.RunSnapshot;
+import dev.vqclip.engine.weights.DType;
+import dev.vqclip.engine.weights.Npy;
+import dev.vqclip.engine.weights.RawTensor;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipException;
+import java.util.zip.ZipFile;
+import java.util.zip.ZipOutputStream;
+
+/**
+ * The studio's {@code .vqsession} file: a zip with a versioned {@code manifest.json} and the data it points to.
+ * <pre>
+ * manifest.json            format "vqclip-session", version, saved, request (or null), promptRows, branch,
+ *                          current/frame/paint/mask entry names (or null), models, history[] (id, parent, branch,
+ *                          step, label, created, snapshot prefix, frame and thumbnail entries)
+ * current/run.json …       the current run state, in the {@link RunFile} layout under a prefix
+ * frame.png                the image on the canvas
+ * paint.png                the paint layer (ARGB)
+ * mask.npy                 the pixel mask layer, float32 (1,1,H,W)
+ * history/&lt;id&gt;/…          each snapshot ({@link RunFile} layout), frame.png and thumb.png
+ * </pre>
+ * Saving is atomic (a failed save leaves the previous file as it was). Loading is tolerant: unknown fields are
+ * ignored, missing optional fields get defaults, older versions are migrated by {@link #migrate}, and a damaged
+ * history entry is skipped with a warning instead of losing the session. A newer version, a damaged manifest or a
+ * damaged current run is an {@link IOException} naming the file and the problem.
+ */
+public final class SessionStore {
+    /** The manifest version this code writes and the newest it reads. */
+    public static final int VERSION = 1;
+    /** The manifest's {@code format}. */
+    public static final String FORMAT = "vqclip-session";
+    /** File name extension, with the dot. */
+    public static final String EXTENSION = ".vqsession";
+    private static final Pattern SAFE_ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
+    private static final int MAX_MANIFEST = 16 << 20;
+    private static final int MAX_PNG = 256 << 20;
+
+    /**
+     * A loaded session.
+     *
+     * @param data what the file holds
+     * @param warnings problems that were worked around (e.g. a damaged history entry that was skipped)
+     */
+    public record Loaded(SessionData data, List<String> warnings) {
+        public Loaded {
+            warnings = List.copyOf(warnings);
+        }
+    }
+
+    private SessionStore() {
+    }
+
+    /** @return where autosave keeps the recovery copy ({@code ~/.vqclip/recovery.vqsession}, or under {@code -Dvqclip.home}) */
+    public static Path recoveryFile() {
+        String home = System.getProperty("vqclip.home", System.getProperty("user.home") + "/.vqclip");
+        return Path.of(home).resolve("recovery" + EXTENSION);
+    }
+
+    /** Saves atomically; on failure the previous file at {@code file} is kept unchanged. */
+    public static void save(Path file, SessionData d) throws IOException {
+        AtomicFiles.write(file, out -> {
+            ZipOutputStream zip = new ZipOutputStream(out);
+            write(zip, d);
+            zip.finish();
+        });
+    }
+
+    private static void write(ZipOutputStream zip, SessionData d) throws IOException {
+        ObjectNode m = RunFile.JSON.createObjectNode();
+        m.put("format", FORMAT);
+        m.put("version", VERSION);
+        m.put("saved", Instant.now().toString());
+        m.set("request", d.request() == null ? null : RequestJson.write(d.request()));
+        ArrayNode rows = m.putArray("promptRows");
+        for (SessionData.PromptRow r : d.promptRows()) {
+            ObjectNode n = rows.addObject();
+            n.put("text", r.text());
+            RequestJson.putDouble(n, "weight", r.weight());
+            RequestJson.putDouble(n, "stop", r.stop());
+        }
+        m.put("branch", d.branchId());
+        ObjectNode models = m.putObject("models");
+        d.models().forEach(models::put);
+        if (d.current() != null) {
+            RunFile.writeTo(zip, "current/", d.current(), d.models());
+            m.put("current", "current/");
+        } else {
+            m.putNull("current");
+        }
+        putPng(zip, m, "frame", "frame.png", d.frame());
+        putPng(zip, m, "paint", "paint.png", d.paint());
+        if (d.mask() != null) {
+            PixelMask pm = d.mask();
+            ByteArrayOutputStream b = new ByteArrayOutputStream();
+            Npy.write(b, RawTensor.ofFloats(pm.values(), 1, 1, pm.height(), pm.width()));
+            RunFile.put(zip, "mask.npy", b.toByteArray());
+            m.put("mask", "mask.npy");
+        } else {
+            m.putNull("mask");
+        }
+        ArrayNode hist = m.putArray("history");
+        for (HistoryEntry e : d.history()) {
+            if (!SAFE_ID.matcher(e.id()).matches()) {
+                throw new IllegalArgumentException("history id '" + e.id() + "' is not a safe name");
+            }
+            String prefix = "history/" + e.id() + "/";
+            ObjectNode n = hist.addObject();
+            n.put("id", e.id());
+            n.put("parent", e.parentId());
+            n.put("branch", e.branchId());
+            n.put("step", e.step());
+            n.put("label", e.label());
+            n.put("created", e.createdMillis());
+            n.put("snapshot", prefix);
+            n.put("frame", prefix + "frame.png");
+            n.put("thumbnail", prefix + "thumb.png");
+            RunFile.writeTo(zip, prefix, e.snapshot());
+            RunFile.put(zip, prefix + "frame.png", Images.encodePng(e.frame()));
+            RunFile.put(zip, prefix + "thumb.png", Images.encodePng(e.thumbnail()));
+        }
+        RunFile.put(zip, "manifest.json", RunFile.JSON.writeValueAsBytes(m));
+    }
+
+    private static void putPng(ZipOutputStream zip, ObjectNode m, String key, String entry, Frame f)
+            throws IOException {
+        if (f == null) {
+            m.putNull(key);
+            return;
+        }
+        RunFile.put(zip, entry, Images.encodePng(f));
+        m.put(key, entry);
+    }
+
+    /**
+     * Loads a session file.
+     *
+     * @throws IOException naming the file and the problem; nothing else is affected (the caller keeps what is open)
+     */
+    public static Loaded load(Path file) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            throw new NoSuchFileException(file.toString(), null, "no such session file");
+        }
+        ZipFile zip;
+        try {
+            zip = new ZipFile(file.toFile());
+        } catch (ZipException e) {
+            throw new IOException(file + ": not a session file (not a zip archive)", e);
+        }
+        try (zip) {
+            return read(zip, file.toString());
+        } catch (RuntimeException e) {
+            throw new IOException(file + ": damaged session: " + e.getMessage(), e);
+        }
+    }
+
+    private static Loaded read(ZipFile zip, String where) throws IOException {
+        JsonNode root;
+        try {
+            root = RunFile.JSON.readTree(RunFile.entryBytes(zip, "manifest.json", MAX_MANIFEST, where));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IOException(where + ": manifest.json is not valid JSON: " + e.getOriginalMessage(), e);
+        }
+        if (root == null || !root.isObject() || !FORMAT.equals(root.path("format").asText())) {
+            throw new IOException(where + ": not a " + FORMAT + " file (manifest format '"
+                    + (root == null ? "" : root.path("format").asText()) + "')");
+        }
+        int version = root.path("version").asInt(-1);
+        if (version < 1) {
+            throw new IOException(where + ": manifest.json has no valid version");
+        }
+        if (version > VERSION) {
+            throw new IOException(where + ": session version " + version + " was written by a newer program (this one"
+                    + " reads up to " + VERSION + ")");
+        }
+        List<String> warnings = new ArrayList<>();
+        ObjectNode m = migrate((ObjectNode) root, version, warnings);
+        String mw = where + " manifest.json";
+
+        GenerationRequest request = null;
+        JsonNode rq = m.get("request");
+        if (rq != null && !rq.isNull()) {
+            try {
+                request = RequestJson.read(rq, mw);
+            } catch (IllegalArgumentException e) {
+                warnings.add("settings could not be read and were reset: " + e.getMessage());
+            }
+        }
+        List<SessionData.PromptRow> rows = new ArrayList<>();
+        for (JsonNode n : m.path("promptRows")) {
+            JsonNode stop = n.get("stop");
+            rows.add(new SessionData.PromptRow(n.path("text").asText(""),
+                    n.has("weight") ? RequestJson.readDouble(n, "weight", mw) : 1.0,
+                    stop == null || stop.isNull() ? Double.NEGATIVE_INFINITY : RequestJson.readDouble(n, "stop", mw)));
+        }
+        if (rows.isEmpty() && request != null) {
+            for (Prompt p : request.prompts()) {
+                rows.add(new SessionData.PromptRow(p.text(), p.weight(), p.stop()));
+            }
+        }
+        Map<String, String> models = new LinkedHashMap<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = m.path("models").fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            models.put(e.getKey(), e.getValue().asText());
+        }
+        RunSnapshot current = null;
+        String cur = textOrNull(m, "current");
+        if (cur != null) {
+            current = RunFile.readFrom(zip, cur).snapshot();
+        }
+        Frame frame = png(zip, textOrNull(m, "frame"), where);
+        Frame paint = png(zip, textOrNull(m, "paint"), where);
+        PixelMask mask = null;
+        String maskEntry = textOrNull(m, "mask");
+        if (maskEntry != null) {
+            try {
+                mask = readMask(zip, maskEntry, where);
+            } catch (IOException | IllegalArgumentException e) {
+                warnings.add("the mask layer was damaged and is left out: " + e.getMessage());
+            }
+        }
+        List<HistoryEntry> history = new ArrayList<>();
+        String previous = null;
+        for (JsonNode n : m.path("history")) {
+            String id = n.path("id").asText("");
+            try {
+                if (!SAFE_ID.matcher(id).matches()) {
+                    throw new IOException("history id '" + id + "' is not a safe name");
+                }
+                String prefix = n.path("snapshot").asText("history/" + id + "/");
+                RunSnapshot s = RunFile.readFrom(zip, prefix).snapshot();
+                Frame f = png(zip, n.path("frame").asText(prefix + "frame.png"), where);
+                if (f == null) {
+                    throw new IOException("history entry " + id + " has no frame");
+                }
+                JsonNode parent = n.get("parent");
+                String branch = n.path("branch").asText("b1");
+                history.add(new HistoryEntry(id, parent == null ? previous : parent.isNull() ? null : parent.asText(),
+                        branch, n.path("step").asInt(s.step()), n.path("label").asText(null),
+                        n.path("created").asLong(0), s, f));
+                previous = id;
+            } catch (IOException | IllegalArgumentException e) {
+                warnings.add("history entry '" + id + "' was damaged and is left out: " + e.getMessage());
+            }
+        }
+        SessionData d = new SessionData(request, rows, current, frame, history, m.path("branch").asText("b1"), paint,
+                mask, models);
+        return new Loaded(d, warnings);
+    }
+
+    /**
+     * Brings a manifest of an older version up to {@link #VERSION}. Version 1 is the first; its optional fields
+     * ({@code promptRows}, {@code branch}, {@code parent}, {@code paint}, {@code mask}, {@code models}) may be
+     * absent and get defaults when read. Later versions add a step here per version.
+     */
+    static ObjectNode migrate(ObjectNode manifest, int version, List<String> warnings) {
+        if (version < VERSION) {
+            warnings.add("session was written by an older version (" + version + ") and was upgraded");
+        }
+        return manifest;
+    }
+
+    private static String textOrNull(JsonNode m, String key) {
+        JsonNode n = m.get(key);
+        return n == null || n.isNull() || n.asText().isEmpty() ? null : n.asText();
+    }
+
+    private static Frame png(ZipFile zip, String entry, String where) throws IOException {
+        if (entry == null) {
+            return null;
+        }
+        return Images.decode(RunFile.entryBytes(zip, entry, MAX_PNG, where), where + " " + entry);
+    }
+
+    private static PixelMask readMask(ZipFile zip, String entry, String where) throws IOException {
+        ZipEntry e = zip.getEntry(entry);
+        if (e == null) {
+            throw new IOException(where + ": missing entry " + entry);
+        }
+        RawTensor t;
+        try (InputStream in = zip.getInputStream(e)) {
+            t = Npy.read(in, entry);
+        }
+        long[] s = t.shape();
+        if (t.dtype() != DType.FLOAT32 || s.length != 4 || s[0] != 1 || s[1] != 1) {
+            throw new IOException(where + ": " + entry + " must be float32 (1,1,H,W), got " + t);
+        }
+        return new PixelMask((int) s[3], (int) s[2], t.toFloatArray());
+    }
+}

@@ -1,0 +1,37 @@
+package dev.vqclip.app;
+
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Optional;
+
+/** A dialog service that answers from a script; records what was asked. */
+public final class ScriptedDialogs implements DialogService {
+    public final Deque<Path> files = new ArrayDeque<>();
+    public boolean discard = true;
+    public int asked;
+
+    @Override
+    public Optional<Path> chooseSaveFile(String title, String extension, String suggestedName) {
+        asked++;
+        return Optional.ofNullable(files.poll());
+    }
+
+    @Override
+    public Optional<Path> chooseOpenFile(String title, String extension) {
+        asked++;
+        return Optional.ofNullable(files.poll());
+    }
+
+    @Override
+    public Optional<Path> chooseFolder(String title) {
+        asked++;
+        return Optional.ofNullable(files.poll());
+    }
+
+    @Override
+    public boolean confirmDiscard(String what) {
+        asked++;
+        return discard;
+    }
+}

@@ -1,0 +1,213 @@
+package dev.vqclip.engine.run;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import dev.vqclip.engine.augment.Augmentations;
+import dev.vqclip.engine.guide.Prompt;
+import dev.vqclip.engine.guide.SphericalLoss;
+import dev.vqclip.testing.Reference;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** What the run promises: masks, negative weights, determinism, restore, paint, flat memory. Tiny reference models. */
+class RunBehaviourTest {
+    private static RunModels models;
+
+    @BeforeAll
+    static void load() {
+        Reference.dir();
+        models = TinyModels.load();
+    }
+
+    @AfterAll
+    static void close() {
+        if (models != null) {
+            models.close();
+        }
+    }
+
+    private static GenerationRequest request(String prompt) {
+        return GenerationRequest.defaults(List.of(new Prompt(prompt))).withSize(64, 48).withCutouts(4).withSeed(7);
+    }
+
+    @Test
+    void cellsOutsideTheMaskStayBitIdenticalOverTwentySteps() {
+        try (Run run = Run.start(models, request("a red apple"))) {
+            int[] g = run.latentGrid();
+            float[] mv = new float[g[0] * g[1]];
+            for (int r = 0; r < g[0]; r++) {
+                for (int c = 0; c < g[1] / 2; c++) {
+                    mv[r * g[1] + c] = 1f;
+                }
+            }
+            run.setMask(new LatentMask(g[0], g[1], mv));
+            float[] before = run.snapshot().z();
+            for (int i = 0; i < 20; i++) {
+                run.step(false);
+            }
+            float[] after = run.snapshot().z();
+            int channels = before.length / (g[0] * g[1]);
+            int changedInside = 0;
+            for (int ch = 0; ch < channels; ch++) {
+                for (int cell = 0; cell < g[0] * g[1]; cell++) {
+                    int i = ch * g[0] * g[1] + cell;
+                    if (mv[cell] == 0f) {
+                        assertThat(Float.floatToIntBits(after[i])).as("z[%d] outside the mask", i)
+                                .isEqualTo(Float.floatToIntBits(before[i]));
+                    } else if (after[i] != before[i]) {
+                        changedInside++;
+                    }
+                }
+            }
+            assertThat(changedInside).as("the masked region moves").isGreaterThan(0);
+        }
+    }
+
+    @Test
+    void keepUnmaskedPixelsCompositesTheOriginalBack() {
+        try (Run run = Run.start(models, request("a red apple").withKeepUnmaskedPixels(true))) {
+            int[] g = run.latentGrid();
+            float[] mv = new float[g[0] * g[1]];
+            mv[0] = 1f;
+            Frame before = run.frame();
+            run.setMask(new LatentMask(g[0], g[1], mv));
+            for (int i = 0; i < 5; i++) {
+                run.step(false);
+            }
+            Frame after = run.frame();
+            for (int y = 0; y < after.height(); y++) {
+                for (int x = 0; x < after.width(); x++) {
+                    if (y >= g[2] || x >= g[2]) {
+                        assertThat(after.pixel(x, y)).isEqualTo(before.pixel(x, y));
+                    }
+                }
+            }
+        }
+    }
+
+    private static double distanceToPrompt(Run run, String prompt) {
+        try (NDManager m = NDManager.newBaseManager()) {
+            Frame f = run.frame();
+            NDArray img = Images.toTensor(f, m);
+            NDArray a = SphericalLoss.normalize(models.clip().encodeImage(models.clip().normalize(
+                    img.getNDArrayInternal().interpolation(new long[] {32, 32}, 2, false))));
+            long[][] t = {models.tokenizer().tokenize(prompt, 77, true)};
+            NDArray b = SphericalLoss.normalize(models.clip().encodeText(m, t));
+            return SphericalLoss.distance(a, b).getFloat();
+        }
+    }
+
+    @Test
+    void aNegativeWeightMovesTheDistanceTheOtherWay() {
+        String text = "a red apple";
+        double[] change = new double[2];
+        double[] weights = {1.0, -1.0};
+        for (int k = 0; k < 2; k++) {
+            GenerationRequest r = GenerationRequest.defaults(List.of(new Prompt(text, weights[k])))
+                    .withSize(32, 32).withCutouts(1).withAugmentations(Augmentations.none()).withSeed(3)
+                    .withRegularisation(0, 0);
+            try (Run run = Run.start(models, r)) {
+                double d0 = distanceToPrompt(run, text);
+                for (int i = 0; i < 10; i++) {
+                    run.step(false);
+                }
+                change[k] = distanceToPrompt(run, text) - d0;
+                System.out.printf("weight %s: distance %.5f -> change %.5f%n", weights[k], d0, change[k]);
+            }
+        }
+        assertThat(change[0]).as("positive weight pulls closer").isNegative();
+        assertThat(change[1]).as("negative weight pushes away").isPositive();
+    }
+
+    @Test
+    void sameSeedSameResultAndRestoreEqualsUninterrupted() {
+        GenerationRequest r = request("a red apple | blurry:-0.5");
+        float[] uninterrupted;
+        RunSnapshot at3;
+        try (Run run = Run.start(models, r)) {
+            for (int i = 0; i < 3; i++) {
+                run.step(false);
+            }
+            at3 = run.snapshot();
+            for (int i = 0; i < 3; i++) {
+                run.step(false);
+            }
+            uninterrupted = run.snapshot().z();
+        }
+        try (Run again = Run.start(models, r)) {
+            for (int i = 0; i < 6; i++) {
+                again.step(false);
+            }
+            assertThat(again.snapshot().z()).as("same seed, same settings").containsExactly(uninterrupted);
+        }
+        try (Run resumed = Run.resume(models, at3)) {
+            assertThat(resumed.stepCount()).isEqualTo(3);
+            for (int i = 0; i < 3; i++) {
+                resumed.step(false);
+            }
+            assertThat(resumed.snapshot().z()).as("restored at 3, continued to 6").containsExactly(uninterrupted);
+        }
+        try (Run other = Run.start(models, r.withSeed(8))) {
+            other.step(false);
+            assertThat(other.snapshot().z()).isNotEqualTo(uninterrupted);
+        }
+    }
+
+    @Test
+    void paintRewritesOnlyThePaintedCellsAndKeepsTheMoments() {
+        try (Run run = Run.start(models, request("a red apple"))) {
+            run.step(false);
+            run.step(false);
+            RunSnapshot before = run.snapshot();
+            Frame f = run.frame();
+            int[] g = run.latentGrid();
+            int[] px = f.argb().clone();
+            boolean[] painted = new boolean[px.length];
+            // paint a green square covering latent cell (1, 2) only
+            for (int y = g[2]; y < 2 * g[2]; y++) {
+                for (int x = 2 * g[2]; x < 3 * g[2]; x++) {
+                    px[y * f.width() + x] = 0xff00c000;
+                    painted[y * f.width() + x] = true;
+                }
+            }
+            int cells = run.applyPaint(new Frame(f.width(), f.height(), px), painted);
+            assertThat(cells).isEqualTo(1);
+            RunSnapshot after = run.snapshot();
+            int plane = g[0] * g[1];
+            int paintedCell = g[1] + 2;
+            int changed = 0;
+            for (int i = 0; i < before.z().length; i++) {
+                if (i % plane == paintedCell) {
+                    changed += before.z()[i] != after.z()[i] ? 1 : 0;
+                    assertThat(after.adamM()[i]).isZero();
+                } else {
+                    assertThat(after.z()[i]).isEqualTo(before.z()[i]);
+                    assertThat(after.adamM()[i]).isEqualTo(before.adamM()[i]);
+                    assertThat(after.adamV()[i]).isEqualTo(before.adamV()[i]);
+                }
+            }
+            assertThat(changed).isGreaterThan(0);
+            assertThat(after.step()).isEqualTo(before.step());
+        }
+    }
+
+    @Test
+    void nativeMemoryStaysFlatOverManySteps() {
+        try (Run run = Run.start(models, request("a red apple"))) {
+            run.step(true);
+            int runArrays = run.manager().getManagedArrays().size();
+            NDManager vqManager = models.vqgan().codebook().getManager();
+            int vqArrays = vqManager.getManagedArrays().size();
+            for (int i = 0; i < 40; i++) {
+                run.step(i % 10 == 0);
+            }
+            assertThat(run.manager().getManagedArrays()).hasSize(runArrays);
+            assertThat(vqManager.getManagedArrays()).hasSize(vqArrays);
+        }
+    }
+}

@@ -1,0 +1,102 @@
+package dev.vqclip.engine.weights;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayInputStream;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class SafeUnpicklerTest {
+    private static Object unpickle(byte[] bytes, boolean torchScript) throws Exception {
+        SafeUnpickler u = new SafeUnpickler(torchScript, (k, d, n, v) -> new StorageRef(k, d, n, null, 0),
+                bytes.length);
+        return u.read(new ByteArrayInputStream(bytes));
+    }
+
+    private static Object unpickle(PickleBytes p) throws Exception {
+        return unpickle(p.bytes(), false);
+    }
+
+    @Test
+    void dictsKeepFileOrderThroughSetitemsAndOrderedDict() throws Exception {
+        PickleBytes p = PickleBytes.proto(2).global("collections", "OrderedDict").emptyTuple().reduce().mark();
+        for (String k : new String[]{"zeta", "alpha", "mid", "beta", "omega", "a0", "z9"}) {
+            p.str(k).integer(k.length());
+        }
+        Object o = unpickle(p.setitems().stop());
+        assertThat(new java.util.ArrayList<Object>(((Map<?, ?>) o).keySet())).containsExactly("zeta", "alpha", "mid", "beta", "omega", "a0", "z9");
+    }
+
+    @Test
+    void numpyScalarsAndJitHelpersDecodeToPlainValues() throws Exception {
+        // numpy.core.multiarray.scalar(numpy.dtype('f8', False, True) + BUILD state, _codecs.encode(bytes,'latin1'))
+        PickleBytes p = PickleBytes.proto(2).mark();
+        p.global("numpy.core.multiarray", "scalar");
+        p.global("numpy", "dtype").mark().str("f8").falseValue().raw(0x88).tuple().reduce();
+        p.mark().integer(3).str("<").raw('N').raw('N').raw('N').integer(-1).integer(-1).integer(0).tuple().raw('b');
+        String latin = new String(java.nio.ByteBuffer.allocate(8).order(java.nio.ByteOrder.LITTLE_ENDIAN)
+                .putDouble(0.25).array(), java.nio.charset.StandardCharsets.ISO_8859_1);
+        p.global("_codecs", "encode").str(latin).str("latin1").raw(0x86).reduce();
+        p.raw(0x86).reduce();
+        p.global("torch.jit._pickle", "build_intlist").mark().raw(']').mark().integer(1).integer(2).raw('e')
+                .tuple().reduce();
+        p.global("builtins", "set").mark().raw(']').mark().str("a").str("b").raw('e').tuple().reduce();
+        Object[] t = (Object[]) unpickle(p.tuple().stop());
+        assertThat(t[0]).isEqualTo(0.25);
+        assertThat(new java.util.ArrayList<Object>((List<?>) t[1])).containsExactly(1, 2);
+        assertThat(new java.util.ArrayList<Object>((Set<?>) t[2])).containsExactly("a", "b");
+    }
+
+    @Test
+    void torchScriptObjectsAreInertAttributeBags() throws Exception {
+        PickleBytes p = PickleBytes.proto(2).global("__torch__.m", "Net").emptyTuple().raw(0x81)
+                .emptyDict().mark().str("training").falseValue().str("depth").integer(3).setitems().raw('b').stop();
+        Object o = unpickle(p.bytes(), true);
+        assertThat(o).isInstanceOf(ScriptObject.class);
+        assertThat(((ScriptObject) o).attributes()).containsEntry("depth", 3).containsEntry("training", false);
+        assertThatThrownBy(() -> unpickle(p.bytes(), false)).isInstanceOf(BadFile.class)
+                .hasMessageContaining("only accepted inside a TorchScript archive");
+        PickleBytes called = PickleBytes.proto(2).global("__torch__.m", "Net").emptyTuple().reduce().stop();
+        assertThatThrownBy(() -> unpickle(called.bytes(), true)).isInstanceOf(BadFile.class)
+                .hasMessageContaining("refusing to call");
+    }
+
+    @Test
+    void lengthsBeyondTheStreamAreRefusedBeforeAllocating() {
+        // BINBYTES8 claiming 2^40 bytes, BINUNICODE claiming 4 GiB - 1
+        byte[] bytes8 = PickleBytes.proto(4).raw(0x8e, 0, 0, 0, 0, 0, 1, 0, 0).bytes();
+        assertThatThrownBy(() -> unpickle(bytes8, false)).isInstanceOf(BadFile.class)
+                .hasMessageContaining("claims 1099511627776 bytes");
+        byte[] unicode = PickleBytes.proto(2).raw('X', 0xff, 0xff, 0xff, 0xff).bytes();
+        assertThatThrownBy(() -> unpickle(unicode, false)).isInstanceOf(BadFile.class)
+                .hasMessageContaining("claims 4294967295 bytes");
+    }
+
+    @Test
+    void unhashableKeysAndHugeTextIntegersAreRefused() {
+        byte[] listKey = PickleBytes.proto(2).emptyDict().raw(']').integer(1).raw('s').stop().bytes();
+        assertThatThrownBy(() -> unpickle(listKey, false)).isInstanceOf(BadFile.class)
+                .hasMessageContaining("unhashable");
+        byte[] digits = ("L" + "9".repeat(100_000) + "\n.").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        assertThatThrownBy(() -> unpickle(digits, false)).isInstanceOf(BadFile.class)
+                .hasMessageContaining("100000 digits");
+    }
+
+    @Test
+    void operationCountIsBounded() {
+        // NONE, POP repeated: constant memory for Python, but each operation costs time; 4M is the cap
+        byte[] many = new byte[8_400_002];
+        for (int i = 0; i < many.length - 2; i += 2) {
+            many[i] = 'N';
+            many[i + 1] = '0';
+        }
+        many[many.length - 2] = 'N';
+        many[many.length - 1] = '.';
+        assertThatThrownBy(() -> unpickle(many, false)).isInstanceOf(BadFile.class)
+                .hasMessageContaining("more than 4000000 operations");
+    }
+}

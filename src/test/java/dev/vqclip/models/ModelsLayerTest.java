@@ -1,0 +1,23 @@
+package dev.vqclip.models;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import org.junit.jupiter.api.Test;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+/** The model manager sits below the CLI and the studio: it may use engine.weights, never the UI or other layers. */
+class ModelsLayerTest {
+    private final JavaClasses classes = new ClassFileImporter()
+            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS).importPackages("dev.vqclip.models");
+
+    @Test
+    void modelsDependsOnlyOnEngineWeightsAndLibraries() {
+        noClasses().that().resideInAPackage("dev.vqclip.models..")
+                .should().dependOnClassesThat().resideInAnyPackage("javafx..", "dev.vqclip.app..", "dev.vqclip.cli..",
+                        "dev.vqclip.session..", "dev.vqclip.engine.vqgan..", "dev.vqclip.engine.clip..",
+                        "dev.vqclip.engine.run..", "ai.djl..")
+                .check(classes);
+    }
+}

@@ -1,0 +1,131 @@
+package dev.vqclip.models;
+
+import dev.vqclip.testing.Reference;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.GZIPOutputStream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class StructureChecksTest {
+    @TempDir
+    Path tmp;
+
+    private static Map<ModelFile, Path> files(Object... roleNamePath) {
+        Map<ModelFile, Path> m = new LinkedHashMap<>();
+        for (int i = 0; i < roleNamePath.length; i += 3) {
+            m.put(new ModelFile((String) roleNamePath[i + 1], (FileRole) roleNamePath[i], null, null, null, List.of(),
+                    null), (Path) roleNamePath[i + 2]);
+        }
+        return m;
+    }
+
+    private static ModelEntry vq(Map<ModelFile, Path> f) {
+        return new ModelEntry("t", ModelKind.VQGAN, List.of(), "", List.of(), List.copyOf(f.keySet()));
+    }
+
+    @Test
+    void referenceTamingFilesPass() {
+        Path ref = Reference.dir();
+        Map<ModelFile, Path> f = files(FileRole.CKPT, "a.ckpt", ref.resolve("vqgan_tiny.ckpt"),
+                FileRole.CONFIG, "a.yaml", ref.resolve("vqgan_tiny.yaml"));
+        assertThatCode(() -> StructureChecks.basic().check(vq(f), f)).doesNotThrowAnyException();
+        Map<ModelFile, Path> legacy = files(FileRole.CKPT, "b.ckpt", ref.resolve("vqgan_tiny_legacy.ckpt"));
+        assertThatCode(() -> StructureChecks.basic().check(vq(legacy), legacy)).doesNotThrowAnyException();
+        Map<ModelFile, Path> clip = files(FileRole.WEIGHTS, "c.pt", ref.resolve("clip_tiny_jit.pt"),
+                FileRole.VOCAB, "v.txt.gz", ref.resolve("clip/bpe_simple_vocab_16e6.txt.gz"));
+        assertThatCode(() -> StructureChecks.basic().check(vq(clip), clip)).doesNotThrowAnyException();
+    }
+
+    @Test
+    void referenceCheckpointParsesAndFitsItsYaml() {
+        Path ref = Reference.dir();
+        Map<ModelFile, Path> f = files(FileRole.CKPT, "a.ckpt", ref.resolve("vqgan_tiny.ckpt"),
+                FileRole.CONFIG, "a.yaml", ref.resolve("vqgan_tiny.yaml"));
+        assertThatCode(() -> StructureChecks.standard().check(vq(f), f)).doesNotThrowAnyException();
+        Map<ModelFile, Path> clip = files(FileRole.WEIGHTS, "c.pt", ref.resolve("clip_tiny_jit.pt"));
+        assertThatCode(() -> StructureChecks.standard().check(vq(clip), clip)).doesNotThrowAnyException();
+    }
+
+    @Test
+    void checkpointThatDoesNotFitItsYamlIsRefusedNamingTheTensor() throws IOException {
+        Path ref = Reference.dir();
+        Path yaml = Files.writeString(tmp.resolve("wrong.yaml"), Files.readString(ref.resolve("vqgan_tiny.yaml"))
+                .replace("n_embed: 32", "n_embed: 1024"));
+        Map<ModelFile, Path> f = files(FileRole.CKPT, "a.ckpt", ref.resolve("vqgan_tiny.ckpt"),
+                FileRole.CONFIG, "wrong.yaml", yaml);
+        assertThatThrownBy(() -> StructureChecks.standard().check(vq(f), f))
+                .hasMessageContaining("does not fit its yaml")
+                .hasMessageContaining("quantize.embedding.weight")
+                .hasMessageContaining("[32, 8]").hasMessageContaining("[1024, 8]");
+    }
+
+    @Test
+    void wrongKindOfWeightsOrGarbageIsRefused() throws IOException {
+        Path ref = Reference.dir();
+        Map<ModelFile, Path> vqAsClip = files(FileRole.WEIGHTS, "c.pt", ref.resolve("vqgan_tiny.ckpt"));
+        assertThatThrownBy(() -> StructureChecks.standard().check(vq(vqAsClip), vqAsClip))
+                .hasMessageContaining("not an OpenAI CLIP model");
+        byte[] zipHead = Files.readAllBytes(ref.resolve("vqgan_tiny.ckpt"));
+        Path cut = Files.write(tmp.resolve("cut.ckpt"), java.util.Arrays.copyOf(zipHead, zipHead.length / 2));
+        Map<ModelFile, Path> truncated = files(FileRole.CKPT, "cut.ckpt", cut);
+        assertThatThrownBy(() -> StructureChecks.standard().check(vq(truncated), truncated))
+                .isInstanceOf(ModelException.class).hasMessageContaining("cut.ckpt");
+    }
+
+    @Test
+    void htmlSavedAsCheckpointIsNamedAsAWebPage() throws IOException {
+        Path p = Files.writeString(tmp.resolve("x.ckpt"), "<!DOCTYPE html><html>login</html>");
+        Map<ModelFile, Path> f = files(FileRole.CKPT, "x.ckpt", p);
+        assertThatThrownBy(() -> StructureChecks.basic().check(vq(f), f))
+                .hasMessageContaining("x.ckpt").hasMessageContaining("web page");
+    }
+
+    @Test
+    void yamlThatIsNotATamingConfigIsRefused() throws IOException {
+        Path p = Files.writeString(tmp.resolve("c.yaml"), "model:\n  params:\n    embed_dim: 256\n");
+        Map<ModelFile, Path> f = files(FileRole.CONFIG, "c.yaml", p);
+        assertThatThrownBy(() -> StructureChecks.basic().check(vq(f), f))
+                .hasMessageContaining("c.yaml").hasMessageContaining("n_embed");
+        Path bad = Files.writeString(tmp.resolve("d.yaml"), "model: [unclosed\n");
+        Map<ModelFile, Path> g = files(FileRole.CONFIG, "d.yaml", bad);
+        assertThatThrownBy(() -> StructureChecks.basic().check(vq(g), g)).hasMessageContaining("not a valid yaml");
+        Path evil = Files.writeString(tmp.resolve("e.yaml"), "!!javax.script.ScriptEngineManager [x]\n");
+        Map<ModelFile, Path> h = files(FileRole.CONFIG, "e.yaml", evil);
+        assertThatThrownBy(() -> StructureChecks.basic().check(vq(h), h)).isInstanceOf(ModelException.class);
+    }
+
+    @Test
+    void vocabularyMustHoldClipsMerges() throws IOException {
+        Path p = tmp.resolve("short.txt.gz");
+        try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(p))) {
+            out.write("#version: 0.2\ni n\nt h\n".getBytes(StandardCharsets.UTF_8));
+        }
+        Map<ModelFile, Path> f = files(FileRole.VOCAB, "short.txt.gz", p);
+        assertThatThrownBy(() -> StructureChecks.basic().check(vq(f), f)).hasMessageContaining("2 merges");
+        Path notGz = Files.writeString(tmp.resolve("plain.txt.gz"), "hello");
+        Map<ModelFile, Path> g = files(FileRole.VOCAB, "plain.txt.gz", notGz);
+        assertThatThrownBy(() -> StructureChecks.basic().check(vq(g), g)).hasMessageContaining("gzip");
+    }
+
+    @Test
+    void htmlSniffingIgnoresLeadingWhitespaceAndCase() {
+        byte[] a = "\n  <!doctype HTML>".getBytes(StandardCharsets.UTF_8);
+        byte[] b = "<HTML lang=en>".getBytes(StandardCharsets.UTF_8);
+        byte[] c = "PK\u0003\u0004zip".getBytes(StandardCharsets.ISO_8859_1);
+        assertThat(Downloader.looksLikeHtml(a, a.length)).isTrue();
+        assertThat(Downloader.looksLikeHtml(b, b.length)).isTrue();
+        assertThat(Downloader.looksLikeHtml(c, c.length)).isFalse();
+    }
+}
