@@ -199,7 +199,7 @@ public final class StudioViewModel implements RunViewModel.Outputs {
 
     /** File → Open Image…: asks for an image and starts editing it. */
     public void openImage() {
-        dialogs.chooseOpenFile("Open image to edit", ".png").ifPresent(this::openImage);
+        dialogs.chooseOpenFile("Open image to edit", DialogService.IMAGES).ifPresent(this::openImage);
     }
 
     /** Longest side of an opened image's run, in pixels (larger images are scaled down). */
