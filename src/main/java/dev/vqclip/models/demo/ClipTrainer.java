@@ -23,7 +23,8 @@ import java.util.function.Consumer;
  * {@link ShapesWorld} scenes and their full captions: symmetric cross-entropy over the image–caption similarities
  * scaled by a learned {@code exp(logit_scale)} (capped at 100 as in CLIP), Adam with CLIP's betas (0.9, 0.98) and
  * eps 1e-6. Captions that are identical within a batch count as positives of each other (soft targets), so
- * duplicates are not pushed apart.
+ * duplicates are not pushed apart. Half of every batch are hard negatives: each sampled scene is followed by a
+ * sibling that differs in one attribute (shape colour, background, shape, or the colours swapped).
  *
  * <p>Deterministic for a seed on one machine. Stateless; {@link #train} owns every array it makes.
  */
@@ -58,6 +59,41 @@ final class ClipTrainer {
     private ClipTrainer() {
     }
 
+    /**
+     * @return a scene that differs from {@code s} in one way: the shape's colour, the background colour, the shape,
+     *     or the two colours swapped (the distractors {@link CaptionRanking} measures with)
+     */
+    static ShapesWorld.Scene sibling(ShapesWorld.Scene s, SplittableRandom rng) {
+        ShapesWorld.Colour[] colours = ShapesWorld.Colour.values();
+        switch (rng.nextInt(4)) {
+            case 0 -> {
+                ShapesWorld.Colour c;
+                do {
+                    c = colours[rng.nextInt(colours.length)];
+                } while (c == s.colour() || c == s.background());
+                return new ShapesWorld.Scene(s.shape(), c, s.background(), s.size(), s.position());
+            }
+            case 1 -> {
+                ShapesWorld.Colour c;
+                do {
+                    c = colours[rng.nextInt(colours.length)];
+                } while (c == s.colour() || c == s.background());
+                return new ShapesWorld.Scene(s.shape(), s.colour(), c, s.size(), s.position());
+            }
+            case 2 -> {
+                ShapesWorld.Shape[] shapes = ShapesWorld.Shape.values();
+                ShapesWorld.Shape sh;
+                do {
+                    sh = shapes[rng.nextInt(shapes.length)];
+                } while (sh == s.shape());
+                return new ShapesWorld.Scene(sh, s.colour(), s.background(), s.size(), s.position());
+            }
+            default -> {
+                return new ShapesWorld.Scene(s.shape(), s.background(), s.colour(), s.size(), s.position());
+            }
+        }
+    }
+
     /** The demo sizes: 64 px images in 8 px patches, width 64 (one head), two layers per tower, embedding 64. */
     static ClipConfig config(int vocabSize, int contextLength) {
         return new ClipConfig(64, 64, 2, 64, 1, 8, contextLength, vocabSize, 64, 1, 2);
@@ -83,7 +119,8 @@ final class ClipTrainer {
                 List<ShapesWorld.Scene> scenes = new ArrayList<>();
                 float[] pixels = new float[s.batch() * 3 * side * side];
                 for (int i = 0; i < s.batch(); i++) {
-                    ShapesWorld.Scene scene = ShapesWorld.sample(data);
+                    // every odd item is a hard negative of the one before: one attribute changed
+                    ShapesWorld.Scene scene = i % 2 == 0 ? ShapesWorld.sample(data) : sibling(scenes.get(i - 1), data);
                     scenes.add(scene);
                     float[] p = scene.render(side).toPlanarRgb();
                     double sigma = data.nextDouble() < 0.5 ? data.nextDouble() * s.noise() : 0;

@@ -81,17 +81,17 @@ public final class DemoTraining {
     static final int N_EMBED = 128;
     static final int EMBED_DIM = 16;
     static final int TRAIN_SIZE = 64;
-    static final int VQGAN_BATCH = 8;
-    static final int CROP_SIZE = 32;
+    static final int VQGAN_BATCH = 16;
+    static final int CROP_SIZE = 24;
     static final double PIXEL_NOISE = 0.02;
     static final double CLIP_NORM = 1.0;
     static final double VQGAN_LR = 1e-3;
     static final double BETA = 0.25;
-    static final int RESTART_EVERY = 25;
+    static final int RESTART_EVERY = 100;
     static final int MERGES = 400;
     static final int CONTEXT = 32;
     static final int CLIP_BATCH = 64;
-    static final double CLIP_LR = 1e-3;
+    static final double CLIP_LR = 2e-3;
     static final double CLIP_NOISE = 0.15;
     static final int RANKING_SCENES = 200;
 
@@ -113,7 +113,7 @@ public final class DemoTraining {
 
         long t0 = System.nanoTime();
         VqganConfig vcfg = VqganTrainer.config(N_EMBED, EMBED_DIM, TRAIN_SIZE);
-        VqganTrainer.Settings vs = new VqganTrainer.Settings(o.vqganSteps(), VQGAN_BATCH, TRAIN_SIZE, CROP_SIZE,
+        VqganTrainer.Settings vs = new VqganTrainer.Settings(o.vqganSteps(), o.vqganSteps() / 4, VQGAN_BATCH, TRAIN_SIZE, CROP_SIZE,
                 PIXEL_NOISE, VQGAN_LR, BETA, RESTART_EVERY, CLIP_NORM);
         VqganTrainer.Result vr = VqganTrainer.train(vcfg, vs, o.seed(), device, log);
         writeTensors(o.out().resolve(VQGAN_FILE), vr.weights(), vr.shapes(), Map.of("format", "pt",
@@ -246,6 +246,9 @@ public final class DemoTraining {
         v.put("adamBetas", List.of(0.5, 0.9));
         v.put("beta", vs.beta());
         v.put("loss", "L1 reconstruction + VectorQuantizer2 legacy: mean((sg(zq)-z)^2) + beta*mean((zq-sg(z))^2)");
+        v.put("autoencoderWarmupSteps", vs.warmup());
+        v.put("codebookInit", "k-means of the encoder outputs of the last " + VqganTrainer.KMEANS_BATCHES
+                + " warm-up batches");
         v.put("restartDeadCodesEvery", vs.restartEvery());
         v.put("seconds", round(r.vqganSeconds()));
         v.put("finalReconstructionL1", round(r.vqgan().reconstructionL1()));

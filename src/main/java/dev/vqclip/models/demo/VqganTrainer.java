@@ -32,6 +32,8 @@ final class VqganTrainer {
 
     /**
      * @param steps optimiser steps
+     * @param warmup first steps trained as a plain autoencoder (no quantisation); then the codebook starts as
+     *     k-means centroids of the encoder's outputs
      * @param batch images per step
      * @param imageSize side of the rendered scenes
      * @param cropSize side of the random crops trained on (a multiple of 8)
@@ -41,10 +43,10 @@ final class VqganTrainer {
      * @param restartEvery restart codes unused for this many steps (0: never)
      * @param clipNorm the global gradient norm is clipped to this
      */
-    record Settings(int steps, int batch, int imageSize, int cropSize, double noise, double lr, double beta,
-                    int restartEvery, double clipNorm) {
+    record Settings(int steps, int warmup, int batch, int imageSize, int cropSize, double noise, double lr,
+                    double beta, int restartEvery, double clipNorm) {
         Settings {
-            if (steps < 1 || batch < 1 || imageSize < 8 || cropSize < 8 || cropSize > imageSize || cropSize % 8 != 0
+            if (steps < 1 || warmup < 0 || warmup >= steps || batch < 1 || imageSize < 8 || cropSize < 8 || cropSize > imageSize || cropSize % 8 != 0
                     || noise < 0 || !(lr > 0) || beta < 0 || restartEvery < 0 || !(clipNorm > 0)) {
                 throw new IllegalArgumentException("bad VQGAN training settings: " + steps + " steps, batch "
                         + batch + ", size " + imageSize + ", lr " + lr + ", beta " + beta);
@@ -99,12 +101,15 @@ final class VqganTrainer {
             }
             ParameterAdam adam = new ParameterAdam(weights, master, 0.5, 0.9, 1e-8);
             int[] lastUsed = new int[k];
+            List<float[]> recent = new java.util.ArrayList<>();
             for (int step = 0; step < s.steps(); step++) {
+                boolean quantise = step >= s.warmup();
                 float[] pixels = batch(data, s.batch(), s.imageSize(), s.cropSize(), s.noise());
                 try (NDManager sm = master.newSubManager()) {
                     NDArray x = sm.create(pixels, new Shape(s.batch(), 3, s.cropSize(), s.cropSize()));
-                    if (step == 0) {
-                        initCodebook(cfg, weights, x, codes);
+                    if (step == s.warmup()) {
+                        initCodebook(weights.get(CODEBOOK), recent, c, k, codes);
+                        java.util.Arrays.fill(lastUsed, step);
                     }
                     Map<String, NDArray> leaves = adam.leaves(sm);
                     float rec;
@@ -123,11 +128,11 @@ final class VqganTrainer {
                         NDArray commit = rows.sub(e.stopGradient()).square().mean();
                         NDArray codebook = e.sub(rows.stopGradient()).square().mean();
                         NDArray vqLoss = commit.add(codebook.mul((float) s.beta()));
-                        NDArray zq = rows.add(e.sub(rows).stopGradient()).reshape(s.batch(), hh, ww, c)
-                                .transpose(0, 3, 1, 2);
+                        NDArray zq = quantise ? rows.add(e.sub(rows).stopGradient()).reshape(s.batch(), hh, ww, c)
+                                .transpose(0, 3, 1, 2) : h;
                         NDArray recon = model.decode(zq);
                         NDArray recLoss = recon.sub(x).abs().mean();
-                        gc.backward(recLoss.add(vqLoss));
+                        gc.backward(quantise ? recLoss.add(vqLoss) : recLoss);
                         rec = recLoss.getFloat();
                         vq = vqLoss.getFloat();
                         idx = index.toLongArray();
@@ -135,6 +140,12 @@ final class VqganTrainer {
                         model.close();
                     }
                     adam.step(leaves, learningRate(s.steps(), s.lr(), step), s.clipNorm(), sm);
+                    if (step >= s.warmup() - KMEANS_BATCHES) {
+                        recent.add(latentRows);
+                        if (recent.size() > KMEANS_BATCHES) {
+                            recent.remove(0);
+                        }
+                    }
                     for (long i : idx) {
                         lastUsed[(int) i] = step;
                         if (step >= s.steps() - tail) {
@@ -145,14 +156,16 @@ final class VqganTrainer {
                         recSum += rec;
                         vqSum += vq;
                     }
-                    if (s.restartEvery() > 0 && step > 0 && step % s.restartEvery() == 0
-                            && step < s.steps() - tail) {
+                    if (quantise && s.restartEvery() > 0 && (step - s.warmup()) % s.restartEvery() == 0
+                            && step > s.warmup() && step < s.steps() - tail) {
+                        float[] pool = concat(recent);
                         restarts += restartDead(weights.get(CODEBOOK), lastUsed, step - s.restartEvery(),
-                                latentRows, c, codes);
+                                pool, c, codes);
                     }
                     if (step % 20 == 0 || step == s.steps() - 1) {
                         log.accept(String.format(java.util.Locale.ROOT,
-                                "vqgan step %d/%d: L1 %.4f, quantiser %.4f", step + 1, s.steps(), rec, vq));
+                                "vqgan step %d/%d: L1 %.4f, quantiser %.4f%s", step + 1, s.steps(), rec, vq,
+                                quantise ? "" : " (autoencoder warm-up)"));
                     }
                 }
             }
@@ -181,16 +194,29 @@ final class VqganTrainer {
     }
 
     /**
-     * @return random crops of random scenes as (n, 3, crop, crop) planar pixels in [-1, 1], with Gaussian noise
+     * @return random crops of random scenes as (n, 3, crop, crop) planar pixels in [-1, 1], with Gaussian noise.
+     *     Three crops in four are centred near the shape (so shape and background share the pixels, and the loss is
+     *     not dominated by flat background); the others are anywhere.
      */
     static float[] batch(SplittableRandom rng, int n, int side, int crop, double noise) {
         int plane = crop * crop;
         float[] out = new float[n * 3 * plane];
         for (int i = 0; i < n; i++) {
-            Frame f = ShapesWorld.sample(rng).render(side);
+            ShapesWorld.Scene scene = ShapesWorld.sample(rng);
+            Frame f = scene.render(side);
             float[] p = f.toPlanarRgb();
-            int x0 = rng.nextInt(side - crop + 1);
-            int y0 = rng.nextInt(side - crop + 1);
+            int x0;
+            int y0;
+            if (rng.nextInt(4) < 3) {
+                double jitter = crop * 0.4;
+                x0 = (int) Math.round(side * scene.position().x - crop / 2.0 + (rng.nextDouble() * 2 - 1) * jitter);
+                y0 = (int) Math.round(side * scene.position().y - crop / 2.0 + (rng.nextDouble() * 2 - 1) * jitter);
+                x0 = Math.max(0, Math.min(side - crop, x0));
+                y0 = Math.max(0, Math.min(side - crop, y0));
+            } else {
+                x0 = rng.nextInt(side - crop + 1);
+                y0 = rng.nextInt(side - crop + 1);
+            }
             for (int c = 0; c < 3; c++) {
                 for (int y = 0; y < crop; y++) {
                     for (int x = 0; x < crop; x++) {
@@ -214,25 +240,69 @@ final class VqganTrainer {
         return d.argMin(1);
     }
 
-    /** Sets the codebook to distinct random encoder outputs of the first batch (data initialisation). */
-    private static void initCodebook(VqganConfig cfg, Map<String, NDArray> weights, NDArray x,
-                                     SplittableRandom rng) {
-        float[] rows;
-        try (Vqgan model = Vqgan.fromParameters(cfg, weights)) {
-            NDArray h = model.encode(x);
-            NDArray r = h.transpose(0, 2, 3, 1).reshape(-1, cfg.embedDim());
-            rows = r.toFloatArray();
+    /** Batches of encoder outputs kept for the k-means initialisation and for restarting codes. */
+    static final int KMEANS_BATCHES = 16;
+
+    private static float[] concat(List<float[]> parts) {
+        int n = 0;
+        for (float[] p : parts) {
+            n += p.length;
         }
-        int c = cfg.embedDim();
-        int n = rows.length / c;
-        float[] book = new float[cfg.nEmbed() * c];
-        for (int i = 0; i < cfg.nEmbed(); i++) {
-            int pick = rng.nextInt(n);
-            for (int j = 0; j < c; j++) {
-                book[i * c + j] = rows[pick * c + j] + (float) (rng.nextGaussian() * 1e-3);
+        float[] out = new float[n];
+        int at = 0;
+        for (float[] p : parts) {
+            System.arraycopy(p, 0, out, at, p.length);
+            at += p.length;
+        }
+        return out;
+    }
+
+    /**
+     * Sets the codebook to k-means centroids (Lloyd's algorithm from random distinct starts, 20 rounds; an empty
+     * cluster takes a random point) of recent encoder outputs.
+     */
+    static void initCodebook(NDArray codebook, List<float[]> recent, int c, int k, SplittableRandom rng) {
+        float[] pts = concat(recent);
+        int n = pts.length / c;
+        if (n == 0) {
+            throw new IllegalStateException("no encoder outputs to initialise the codebook from");
+        }
+        float[] centres = new float[k * c];
+        for (int i = 0; i < k; i++) {
+            System.arraycopy(pts, rng.nextInt(n) * c, centres, i * c, c);
+        }
+        int[] assign = new int[n];
+        for (int round = 0; round < 20; round++) {
+            for (int p = 0; p < n; p++) {
+                double best = Double.MAX_VALUE;
+                for (int i = 0; i < k; i++) {
+                    double d = 0;
+                    for (int j = 0; j < c; j++) {
+                        double t = pts[p * c + j] - centres[i * c + j];
+                        d += t * t;
+                    }
+                    if (d < best) {
+                        best = d;
+                        assign[p] = i;
+                    }
+                }
+            }
+            double[] sum = new double[k * c];
+            int[] count = new int[k];
+            for (int p = 0; p < n; p++) {
+                count[assign[p]]++;
+                for (int j = 0; j < c; j++) {
+                    sum[assign[p] * c + j] += pts[p * c + j];
+                }
+            }
+            for (int i = 0; i < k; i++) {
+                int from = rng.nextInt(n);
+                for (int j = 0; j < c; j++) {
+                    centres[i * c + j] = count[i] > 0 ? (float) (sum[i * c + j] / count[i]) : pts[from * c + j];
+                }
             }
         }
-        weights.get(CODEBOOK).set(book);
+        codebook.set(centres);
     }
 
     /** Moves codes not chosen since {@code before} onto random current encoder outputs; @return how many */
