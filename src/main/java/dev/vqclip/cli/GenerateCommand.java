@@ -11,6 +11,7 @@ import dev.vqclip.engine.run.Run;
 import dev.vqclip.engine.run.RunModels;
 import dev.vqclip.engine.run.RunSnapshot;
 import dev.vqclip.engine.run.StepEvent;
+import dev.vqclip.models.demo.DemoModels;
 import dev.vqclip.session.RunFile;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
@@ -49,7 +50,8 @@ public final class GenerateCommand implements Callable<Integer> {
         @Option(names = "--image-prompt", paramLabel = "IMG[:WEIGHT]", description = "An image whose CLIP embedding is a target (repeatable).")
         List<String> imagePrompts = new ArrayList<>();
 
-        @Option(names = "--size", paramLabel = "WxH", description = "Output size; rounded down to the VQGAN's factor (default ${DEFAULT-VALUE}).", defaultValue = "256x256")
+        @Option(names = "--size", paramLabel = "WxH", description = "Output size; rounded down to the VQGAN's factor (default 256x256; "
+                + DemoModels.DEFAULT_SIZE + "x" + DemoModels.DEFAULT_SIZE + " with the bundled demo models).")
         String size;
 
         @Option(names = "--steps", description = "Steps to reach (default ${DEFAULT-VALUE}; with --resume, the step to continue to).", defaultValue = "400")
@@ -132,7 +134,7 @@ public final class GenerateCommand implements Callable<Integer> {
                         applyPaint(run);
                     }
                 } else {
-                    run = Run.start(models, request(edit));
+                    run = Run.start(models, request(edit, models.demo()));
                     if (edit != null) {
                         edit.apply(run, models);
                     }
@@ -154,7 +156,7 @@ public final class GenerateCommand implements Callable<Integer> {
             return 0;
         }
 
-        GenerationRequest request(EditSetup edit) {
+        GenerationRequest request(EditSetup edit, boolean demo) {
             List<Prompt> prompts = prompt == null ? List.of() : PromptParser.parse(prompt);
             if (edit != null) {
                 prompts = edit.prompts(prompts);
@@ -170,7 +172,8 @@ public final class GenerateCommand implements Callable<Integer> {
                 }
                 ips.add(new GenerationRequest.ImagePrompt(Path.of(file), w));
             }
-            int[] wh = parseSize(size);
+            int[] wh = size != null ? parseSize(size) : demo
+                    ? new int[] {DemoModels.DEFAULT_SIZE, DemoModels.DEFAULT_SIZE} : new int[] {256, 256};
             GenerationRequest r = new GenerationRequest(prompts, ips, wh[0], wh[1], steps, seed, cutouts, cutPow, lr,
                     0.9, 0.999, l2, l2Decay, noAugment ? Augmentations.none() : Augmentations.defaults(),
                     initNoise ? GenerationRequest.Init.NOISE : GenerationRequest.Init.RANDOM_CODES, null, false);

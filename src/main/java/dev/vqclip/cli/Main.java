@@ -45,7 +45,8 @@ public final class Main {
                 ReconstructCommand.class,
                 BenchCommand.class,
                 EmbedCommand.class,
-                StudioCommand.class})
+                StudioCommand.class,
+                TrainDemoCommand.class})
     public static final class VqclipCommand implements Runnable {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;

@@ -113,6 +113,44 @@ public final class Clip implements AutoCloseable {
     }
 
     /**
+     * A model computing with the given arrays as its weights, e.g. fresh leaves that require a gradient (for
+     * training: build it inside the {@link ai.djl.training.GradientCollector} so that everything derived from the
+     * weights is recorded too). The arrays stay owned by the caller; constants the model makes (text mask, pixel
+     * mean and std) go to a sub-manager of {@code visual.conv1.weight}'s manager, which {@link #close()} frees.
+     *
+     * @param config the sizes; {@code parameters} must hold every tensor of {@link ClipConfig#expectedTensors()}
+     * @throws IllegalArgumentException naming a missing or misshapen tensor
+     */
+    public static Clip fromParameters(ClipConfig config, Map<String, NDArray> parameters) {
+        Map<String, NDArray> params = new LinkedHashMap<>();
+        for (Map.Entry<String, long[]> e : config.expectedTensors().entrySet()) {
+            NDArray a = parameters.get(e.getKey());
+            if (a == null) {
+                throw new IllegalArgumentException("no tensor '" + e.getKey() + "' among the parameters");
+            }
+            if (!a.getShape().equals(new Shape(e.getValue()))) {
+                throw new IllegalArgumentException("tensor '" + e.getKey() + "' has shape " + a.getShape()
+                        + "; the config implies " + new Shape(e.getValue()));
+            }
+            params.put(e.getKey(), a);
+        }
+        NDManager manager = params.get("visual.conv1.weight").getManager().newSubManager();
+        try {
+            return new Clip(config, manager, params);
+        } catch (RuntimeException e) {
+            manager.close();
+            throw e;
+        }
+    }
+
+    /**
+     * @return every weight by its OpenAI name (read-only view; the arrays are the model's own: do not close them)
+     */
+    public Map<String, NDArray> parameters() {
+        return java.util.Collections.unmodifiableMap(params);
+    }
+
+    /**
      * A copy of this model whose weights have another floating point type (float64 for gradient checks). The copy
      * owns its own weights; close both.
      */

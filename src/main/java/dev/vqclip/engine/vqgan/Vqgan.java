@@ -38,10 +38,16 @@ public final class Vqgan implements AutoCloseable {
     private final VectorQuantizer quantizer;
     private final Blocks.Conv quantConv;
     private final Blocks.Conv postQuantConv;
+    private final Map<String, NDArray> parameters = new LinkedHashMap<>();
 
-    private Vqgan(VqganConfig config, NDManager manager, ParamSource src) {
+    private Vqgan(VqganConfig config, NDManager manager, ParamSource source) {
         this.config = config;
         this.manager = manager;
+        ParamSource src = (name, init, bound, shape) -> {
+            NDArray a = source.take(name, init, bound, shape);
+            parameters.put(name, a);
+            return a;
+        };
         this.encoder = new Encoder(config, src);
         this.decoder = new Decoder(config, src);
         this.quantConv = Blocks.Conv.load(src, "quant_conv", config.embedDim(), config.zChannels(), 1, 1, 0);
@@ -137,6 +143,48 @@ public final class Vqgan implements AutoCloseable {
             manager.close();
             throw e;
         }
+    }
+
+    /**
+     * A model computing with the given arrays as its weights, e.g. fresh leaves that require a gradient (for
+     * training: build it inside the {@link ai.djl.training.GradientCollector} so that everything derived from the
+     * weights is recorded too). The arrays stay owned by the caller; the model's own derived arrays belong to their
+     * manager. {@link #close()} frees only a small sub-manager of the codebook's manager.
+     *
+     * @param parameters every tensor {@link #parameters()} would name, with the config-implied shapes
+     * @throws IllegalArgumentException naming a missing or misshapen tensor
+     */
+    public static Vqgan fromParameters(VqganConfig config, Map<String, NDArray> parameters) {
+        NDArray book = parameters.get("quantize.embedding.weight");
+        if (book == null) {
+            throw new IllegalArgumentException("no tensor 'quantize.embedding.weight' among the parameters");
+        }
+        NDManager manager = book.getManager().newSubManager();
+        try {
+            ParamSource src = (name, init, bound, shape) -> {
+                NDArray a = parameters.get(name);
+                if (a == null) {
+                    throw new IllegalArgumentException("no tensor '" + name + "' among the parameters");
+                }
+                if (!a.getShape().equals(new Shape(shape))) {
+                    throw new IllegalArgumentException("tensor '" + name + "' has shape " + a.getShape()
+                            + "; the config implies " + new Shape(shape));
+                }
+                return a;
+            };
+            return new Vqgan(config, manager, src);
+        } catch (RuntimeException e) {
+            manager.close();
+            throw e;
+        }
+    }
+
+    /**
+     * @return every weight by its state-dict name, in construction order (read-only view; the arrays are the
+     *     model's own: do not close them)
+     */
+    public Map<String, NDArray> parameters() {
+        return java.util.Collections.unmodifiableMap(parameters);
     }
 
     /**

@@ -1,0 +1,325 @@
+package dev.vqclip.models.demo;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.vqclip.engine.clip.Clip;
+import dev.vqclip.engine.clip.ClipConfig;
+import dev.vqclip.engine.clip.tokenizer.BpeTrainer;
+import dev.vqclip.engine.clip.tokenizer.ClipTokenizer;
+import dev.vqclip.engine.vqgan.VqganConfig;
+import dev.vqclip.engine.weights.DType;
+import dev.vqclip.engine.weights.RawTensor;
+import dev.vqclip.engine.weights.Safetensors;
+import dev.vqclip.models.Hashing;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * Trains the bundled demo model pair from a seed and writes it in the formats the real models use:
+ * {@code vqgan.safetensors} + {@code vqgan.yaml} (taming layout), {@code clip.safetensors} (OpenAI's tensor names),
+ * {@code bpe.txt.gz} (CLIP's merges format, learnt from the captions) and {@code train.json} (seed, settings,
+ * seconds per phase, final losses, held-out caption ranking accuracy, and each file's sha256).
+ *
+ * <p>Everything is derived from the seed: the scenes, the initial weights, the codebook restarts. With one
+ * PyTorch thread the same seed gives the same files on the same machine (several threads may reorder floating point
+ * sums in the backward pass).
+ */
+public final class DemoTraining {
+    /** File names, as {@link dev.vqclip.models.ModelResolver} expects them. */
+    public static final String VQGAN_FILE = "vqgan.safetensors";
+    public static final String VQGAN_YAML = "vqgan.yaml";
+    public static final String CLIP_FILE = "clip.safetensors";
+    public static final String VOCAB_FILE = "bpe.txt.gz";
+    public static final String REPORT_FILE = "train.json";
+    /** Seed offset of the held-out scenes the caption ranking is measured on (never used in training). */
+    public static final long HELD_OUT_SEED_OFFSET = 1_000_003L;
+
+    /**
+     * @param seed the one seed everything derives from
+     * @param out the folder to write
+     * @param vqganSteps VQGAN optimiser steps
+     * @param clipSteps CLIP optimiser steps
+     * @param threads PyTorch intra-op threads
+     */
+    public record Options(long seed, Path out, int vqganSteps, int clipSteps, int threads) {
+        public Options {
+            if (vqganSteps < 1 || clipSteps < 1 || threads < 1) {
+                throw new IllegalArgumentException("steps and threads must be at least 1");
+            }
+        }
+    }
+
+    /**
+     * What a training run produced.
+     *
+     * @param vqganSeconds wall time of the VQGAN phase
+     * @param clipSeconds wall time of the CLIP phase (BPE learning included)
+     * @param vqgan the VQGAN phase's figures
+     * @param clip the CLIP phase's figures
+     * @param ranking held-out caption ranking of the trained CLIP
+     * @param files each written file's sha256
+     */
+    public record Report(double vqganSeconds, double clipSeconds, VqganTrainer.Result vqgan, ClipTrainer.Result clip,
+                         CaptionRanking.Result ranking, Map<String, String> files) {
+    }
+
+    // the settings the shipped models were trained with
+    static final int N_EMBED = 128;
+    static final int EMBED_DIM = 16;
+    static final int TRAIN_SIZE = 64;
+    static final int VQGAN_BATCH = 16;
+    static final int CROP_SIZE = 24;
+    static final double PIXEL_NOISE = 0.02;
+    static final double CLIP_NORM = 1.0;
+    static final double VQGAN_LR = 1e-3;
+    static final double BETA = 0.25;
+    static final int RESTART_EVERY = 100;
+    static final int MERGES = 400;
+    static final int CONTEXT = 32;
+    static final int CLIP_BATCH = 64;
+    static final double CLIP_LR = 2e-3;
+    static final double CLIP_NOISE = 0.15;
+    static final int RANKING_SCENES = 200;
+
+    private DemoTraining() {
+    }
+
+    /**
+     * Trains both models and writes the files (replacing those of the same names).
+     *
+     * @param log receives progress lines
+     * @throws IOException when the folder cannot be written
+     */
+    public static Report run(Options o, Consumer<String> log) throws IOException {
+        Files.createDirectories(o.out());
+        Engine engine = Engine.getInstance();
+        engine.setRandomSeed((int) o.seed());
+        setThreads(o.threads());
+        Device device = Device.cpu();
+
+        long t0 = System.nanoTime();
+        VqganConfig vcfg = VqganTrainer.config(N_EMBED, EMBED_DIM, TRAIN_SIZE);
+        VqganTrainer.Settings vs = new VqganTrainer.Settings(o.vqganSteps(), o.vqganSteps() / 4, VQGAN_BATCH, TRAIN_SIZE, CROP_SIZE,
+                PIXEL_NOISE, VQGAN_LR, BETA, RESTART_EVERY, CLIP_NORM);
+        VqganTrainer.Result vr = VqganTrainer.train(vcfg, vs, o.seed(), device, log);
+        writeTensors(o.out().resolve(VQGAN_FILE), vr.weights(), vr.shapes(), Map.of("format", "pt",
+                "source", "vqclip train-demo --seed " + o.seed()));
+        Files.writeString(o.out().resolve(VQGAN_YAML), yaml(vcfg), StandardCharsets.UTF_8);
+        double vqganSeconds = (System.nanoTime() - t0) / 1e9;
+
+        long t1 = System.nanoTime();
+        List<ShapesWorld.Scene> all = allScenes();
+        List<String> captions = new ArrayList<>();
+        for (ShapesWorld.Scene s : all) {
+            captions.add(s.caption());
+        }
+        List<BpeTrainer.Merge> merges = BpeTrainer.train(captions, MERGES);
+        Path vocab = o.out().resolve(VOCAB_FILE);
+        BpeTrainer.write(merges, vocab);
+        ClipTokenizer tokenizer = ClipTokenizer.load(vocab);
+        ClipConfig ccfg = ClipTrainer.config(tokenizer.vocabSize(), CONTEXT);
+        ClipTrainer.Settings cs = new ClipTrainer.Settings(o.clipSteps(), CLIP_BATCH, CLIP_LR, CLIP_NOISE);
+        ClipTrainer.Result cr = ClipTrainer.train(ccfg, tokenizer, cs, o.seed() + 1, device, log);
+        Path clipFile = o.out().resolve(CLIP_FILE);
+        writeTensors(clipFile, cr.weights(), cr.shapes(), Map.of("format", "pt",
+                "source", "vqclip train-demo --seed " + o.seed()));
+        double clipSeconds = (System.nanoTime() - t1) / 1e9;
+
+        CaptionRanking.Result ranking;
+        try (Clip clip = Clip.load(clipFile, device)) {
+            ranking = CaptionRanking.evaluate(clip, tokenizer, o.seed() + HELD_OUT_SEED_OFFSET, RANKING_SCENES);
+        }
+        log.accept(String.format(Locale.ROOT, "held-out caption ranking: %d/%d (%.1f%%) with %d distractors each",
+                ranking.correct(), ranking.total(), 100 * ranking.accuracy(), ranking.distractors()));
+
+        Map<String, String> hashes = new LinkedHashMap<>();
+        for (String f : List.of(VQGAN_FILE, VQGAN_YAML, CLIP_FILE, VOCAB_FILE)) {
+            hashes.put(f, Hashing.sha256(o.out().resolve(f)));
+        }
+        Report report = new Report(vqganSeconds, clipSeconds, vr, cr, ranking, hashes);
+        writeReport(o, report, vs, cs, merges.size(), tokenizer.vocabSize());
+        return report;
+    }
+
+    private static void setThreads(int threads) {
+        try {
+            ai.djl.pytorch.jni.JniUtils.setNumThreads(threads);
+        } catch (RuntimeException | LinkageError e) {
+            // another engine: keep its default
+        }
+    }
+
+    /** @return every distinct scene of the world (all shapes, colour pairs, sizes and allowed positions) */
+    static List<ShapesWorld.Scene> allScenes() {
+        List<ShapesWorld.Scene> out = new ArrayList<>();
+        for (ShapesWorld.Shape sh : ShapesWorld.Shape.values()) {
+            for (ShapesWorld.Colour c : ShapesWorld.Colour.values()) {
+                for (ShapesWorld.Colour bg : ShapesWorld.Colour.values()) {
+                    if (bg == c) {
+                        continue;
+                    }
+                    for (ShapesWorld.Size size : ShapesWorld.Size.values()) {
+                        for (ShapesWorld.Position p : ShapesWorld.Position.values()) {
+                            if (size == ShapesWorld.Size.LARGE && p != ShapesWorld.Position.CENTRE) {
+                                continue;
+                            }
+                            out.add(new ShapesWorld.Scene(sh, c, bg, size, p));
+                        }
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    /** @return the taming yaml describing the demo VQGAN */
+    static String yaml(VqganConfig c) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("# The bundled demo VQGAN, trained by `vqclip train-demo` on the shapes world.\n");
+        sb.append("model:\n");
+        sb.append("  base_learning_rate: ").append(VQGAN_LR).append('\n');
+        sb.append("  target: taming.models.vqgan.VQModel\n");
+        sb.append("  params:\n");
+        sb.append("    embed_dim: ").append(c.embedDim()).append('\n');
+        sb.append("    n_embed: ").append(c.nEmbed()).append('\n');
+        sb.append("    ddconfig:\n");
+        sb.append("      double_z: false\n");
+        sb.append("      z_channels: ").append(c.zChannels()).append('\n');
+        sb.append("      resolution: ").append(c.resolution()).append('\n');
+        sb.append("      in_channels: ").append(c.inChannels()).append('\n');
+        sb.append("      out_ch: ").append(c.outChannels()).append('\n');
+        sb.append("      ch: ").append(c.ch()).append('\n');
+        sb.append("      ch_mult: ").append(c.chMult()).append('\n');
+        sb.append("      num_res_blocks: ").append(c.numResBlocks()).append('\n');
+        sb.append("      attn_resolutions: ").append(c.attnResolutions()).append('\n');
+        sb.append("      dropout: 0.0\n");
+        sb.append("    lossconfig:\n");
+        sb.append("      target: torch.nn.Identity\n");
+        return sb.toString();
+    }
+
+    private static void writeTensors(Path file, Map<String, float[]> weights, Map<String, long[]> shapes,
+                                     Map<String, String> metadata) throws IOException {
+        Map<String, RawTensor> tensors = new LinkedHashMap<>();
+        for (Map.Entry<String, float[]> e : weights.entrySet()) {
+            float[] v = e.getValue();
+            ByteBuffer b = ByteBuffer.allocate(v.length * 2).order(ByteOrder.LITTLE_ENDIAN);
+            for (float f : v) {
+                b.putShort(toHalf(f));
+            }
+            b.flip();
+            tensors.put(e.getKey(), new RawTensor(DType.FLOAT16, shapes.get(e.getKey()), b));
+        }
+        Safetensors.write(file, tensors, metadata);
+    }
+
+    private static void writeReport(Options o, Report r, VqganTrainer.Settings vs, ClipTrainer.Settings cs,
+                                    int merges, int vocabSize) throws IOException {
+        Map<String, Object> root = new LinkedHashMap<>();
+        root.put("seed", o.seed());
+        root.put("threads", o.threads());
+        root.put("javaVersion", System.getProperty("java.version"));
+        Map<String, Object> v = new LinkedHashMap<>();
+        v.put("architecture", "taming VQModel f8: ch 32, ch_mult [2,2,2,2], 1 res block, no attention outside the "
+                + "middle, n_embed " + N_EMBED + ", embed_dim " + EMBED_DIM);
+        v.put("steps", vs.steps());
+        v.put("batch", vs.batch());
+        v.put("sceneSize", vs.imageSize());
+        v.put("cropSize", vs.cropSize());
+        v.put("pixelNoise", vs.noise());
+        v.put("gradientClipNorm", vs.clipNorm());
+        v.put("learningRate", vs.lr());
+        v.put("adamBetas", List.of(0.5, 0.9));
+        v.put("beta", vs.beta());
+        v.put("loss", "L1 reconstruction + VectorQuantizer2 legacy: mean((sg(zq)-z)^2) + beta*mean((zq-sg(z))^2)");
+        v.put("autoencoderWarmupSteps", vs.warmup());
+        v.put("codebookInit", "k-means of the encoder outputs of the last " + VqganTrainer.KMEANS_BATCHES
+                + " warm-up batches");
+        v.put("restartDeadCodesEvery", vs.restartEvery());
+        v.put("seconds", round(r.vqganSeconds()));
+        v.put("finalReconstructionL1", round(r.vqgan().reconstructionL1()));
+        v.put("finalQuantizerLoss", round(r.vqgan().quantizerLoss()));
+        v.put("codesUsedAtTheEnd", r.vqgan().codesUsed());
+        v.put("codeRestarts", r.vqgan().restarts());
+        root.put("vqgan", v);
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("architecture", "OpenAI CLIP ViT: 64 px, patch 8, width 64, 1 head, 2 layers; text width 64, 2 layers, "
+                + "context " + CONTEXT + "; embed 64");
+        c.put("bpeMerges", merges);
+        c.put("vocabSize", vocabSize);
+        c.put("steps", cs.steps());
+        c.put("batch", cs.batch());
+        c.put("learningRate", cs.lr());
+        c.put("adamBetas", List.of(0.9, 0.98));
+        c.put("pixelNoise", cs.noise());
+        c.put("seconds", round(r.clipSeconds()));
+        c.put("finalContrastiveLoss", round(r.clip().loss()));
+        c.put("logitScale", round(r.clip().logitScale()));
+        Map<String, Object> rank = new LinkedHashMap<>();
+        rank.put("heldOutSeed", o.seed() + HELD_OUT_SEED_OFFSET);
+        rank.put("scenes", r.ranking().total());
+        rank.put("distractorsPerScene", r.ranking().distractors());
+        rank.put("trueCaptionFirst", r.ranking().correct());
+        rank.put("accuracy", round(r.ranking().accuracy()));
+        c.put("captionRanking", rank);
+        root.put("clip", c);
+        root.put("totalSeconds", round(r.vqganSeconds() + r.clipSeconds()));
+        root.put("sha256", r.files());
+        ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+        Files.writeString(o.out().resolve(REPORT_FILE), json.writeValueAsString(root) + "\n", StandardCharsets.UTF_8);
+    }
+
+    /** @return the IEEE binary16 nearest to {@code f} (ties to even), overflowing to infinity */
+    static short toHalf(float f) {
+        int bits = Float.floatToIntBits(f);
+        int sign = (bits >>> 16) & 0x8000;
+        int exp = (bits >>> 23) & 0xff;
+        int mant = bits & 0x7fffff;
+        if (exp == 0xff) {
+            return (short) (sign | 0x7c00 | (mant != 0 ? 0x200 : 0));
+        }
+        int e = exp - 127 + 15;
+        if (e >= 0x1f) {
+            return (short) (sign | 0x7c00);
+        }
+        if (e <= 0) {
+            if (e < -10) {
+                return (short) sign;
+            }
+            // subnormal half: shift the mantissa (with its implicit 1) right, rounding to nearest even
+            int m = mant | 0x800000;
+            int shift = 14 - e;
+            int half = m >>> shift;
+            int rem = m & ((1 << shift) - 1);
+            int mid = 1 << (shift - 1);
+            if (rem > mid || (rem == mid && (half & 1) != 0)) {
+                half++;
+            }
+            return (short) (sign | half);
+        }
+        int half = sign | (e << 10) | (mant >>> 13);
+        int rem = mant & 0x1fff;
+        if (rem > 0x1000 || (rem == 0x1000 && (half & 1) != 0)) {
+            half++; // may carry into the exponent, which is the correct rounding (up to infinity)
+        }
+        return (short) half;
+    }
+
+    private static double round(double x) {
+        return Math.round(x * 10000) / 10000.0;
+    }
+}

@@ -1,0 +1,106 @@
+package dev.vqclip.models.demo;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.training.GradientCollector;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Adam (PyTorch's formula, no weight decay) over a map of named weights, for training the demo models.
+ *
+ * <p>Training pattern: the weights here are plain arrays without gradients. Each step calls {@link #leaves} to get
+ * fresh copies that require a gradient (so nothing accumulates between steps), builds the model from them inside
+ * the {@link GradientCollector}, runs backward, then calls {@link #step} with the leaves, which reads their
+ * gradients and updates the weights in place. The weights and the moments live in the manager given to the
+ * constructor (closed by its owner); leaves and temporaries live in the step's sub-manager.
+ */
+final class ParameterAdam {
+    private final Map<String, NDArray> weights;
+    private final Map<String, NDArray> m = new LinkedHashMap<>();
+    private final Map<String, NDArray> v = new LinkedHashMap<>();
+    private final double beta1;
+    private final double beta2;
+    private final double eps;
+    private int t;
+
+    /**
+     * @param weights the arrays to train, updated in place (not owned)
+     * @param manager receives the moment arrays
+     */
+    ParameterAdam(Map<String, NDArray> weights, NDManager manager, double beta1, double beta2, double eps) {
+        this.weights = weights;
+        this.beta1 = beta1;
+        this.beta2 = beta2;
+        this.eps = eps;
+        for (Map.Entry<String, NDArray> e : weights.entrySet()) {
+            m.put(e.getKey(), manager.zeros(e.getValue().getShape()));
+            v.put(e.getKey(), manager.zeros(e.getValue().getShape()));
+        }
+    }
+
+    /** @return copies of the weights that require a gradient, owned by {@code step} */
+    Map<String, NDArray> leaves(NDManager step) {
+        Map<String, NDArray> out = new LinkedHashMap<>();
+        for (Map.Entry<String, NDArray> e : weights.entrySet()) {
+            NDArray leaf = e.getValue().duplicate();
+            leaf.attach(step);
+            leaf.setRequiresGradient(true);
+            out.put(e.getKey(), leaf);
+        }
+        return out;
+    }
+
+    /**
+     * Applies one update from the leaves' gradients (call after the collector is closed). A weight whose leaf got
+     * no gradient keeps its value.
+     *
+     * @param step the step's manager, which receives the temporaries
+     */
+    void step(Map<String, NDArray> leaves, double lr, NDManager step) {
+        step(leaves, lr, Double.POSITIVE_INFINITY, step);
+    }
+
+    /**
+     * {@link #step(Map, double, NDManager)} with the gradients scaled down together when their global L2 norm
+     * exceeds {@code maxNorm} (PyTorch's {@code clip_grad_norm_}).
+     *
+     * @return the global gradient norm before clipping
+     */
+    double step(Map<String, NDArray> leaves, double lr, double maxNorm, NDManager step) {
+        double sq = 0;
+        Map<String, NDArray> grads = new LinkedHashMap<>();
+        for (String name : weights.keySet()) {
+            NDArray g = leaves.get(name).getGradient();
+            g.attach(step);
+            grads.put(name, g);
+            sq += g.square().sum().getFloat();
+        }
+        double norm = Math.sqrt(sq);
+        if (!Double.isFinite(norm)) {
+            return norm; // skip a step whose gradient overflowed rather than poison the weights
+        }
+        float scale = norm > maxNorm ? (float) (maxNorm / (norm + 1e-6)) : 1f;
+        t++;
+        double bc1 = 1 - Math.pow(beta1, t);
+        double bc2 = 1 - Math.pow(beta2, t);
+        for (Map.Entry<String, NDArray> e : weights.entrySet()) {
+            NDArray g = scale == 1f ? grads.get(e.getKey()) : grads.get(e.getKey()).mul(scale);
+            NDArray mi = m.get(e.getKey());
+            NDArray vi = v.get(e.getKey());
+            // temporaries made from these must go to the step's manager, not the long-lived one
+            step.tempAttachAll(mi, vi, e.getValue());
+            mi.muli((float) beta1).addi(g.mul((float) (1 - beta1)));
+            vi.muli((float) beta2).addi(g.square().mul((float) (1 - beta2)));
+            NDArray denom = vi.sqrt().div((float) Math.sqrt(bc2)).add((float) eps);
+            e.getValue().subi(mi.div(denom).mul((float) (lr / bc1)));
+        }
+        return norm;
+    }
+
+    /** @return updates made so far */
+    int steps() {
+        return t;
+    }
+}

@@ -1,0 +1,210 @@
+package dev.vqclip.models.demo;
+
+import ai.djl.Device;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.vqclip.cli.Main;
+import dev.vqclip.engine.clip.Clip;
+import dev.vqclip.engine.clip.tokenizer.ClipTokenizer;
+import dev.vqclip.engine.run.Frame;
+import dev.vqclip.engine.run.Images;
+import dev.vqclip.engine.run.PngFiles;
+import dev.vqclip.models.Hashing;
+import dev.vqclip.models.ModelCache;
+import dev.vqclip.models.demo.ShapesWorld.Colour;
+import dev.vqclip.models.demo.ShapesWorld.Position;
+import dev.vqclip.models.demo.ShapesWorld.Scene;
+import dev.vqclip.models.demo.ShapesWorld.Shape;
+import dev.vqclip.models.demo.ShapesWorld.Size;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.EnumMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.IntPredicate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The SHIPPED demo models ({@code assets/models/demo/}) do their job without any network or installed model: the
+ * CLIP understands the shapes world, generation draws what the prompt names (measured on pixels, not by CLIP) and
+ * editing changes the masked region far more than the rest.
+ */
+class DemoModelsTest {
+    static final Path DEMO = Path.of("assets", "models", "demo");
+    private static String oldCache;
+    @TempDir
+    static Path emptyCache;
+
+    @BeforeAll
+    static void useAnEmptyModelCache() {
+        // no installed published model: the resolver must fall back to the bundled demo models
+        oldCache = System.getProperty(ModelCache.CACHE_PROPERTY);
+        System.setProperty(ModelCache.CACHE_PROPERTY, emptyCache.toString());
+    }
+
+    @AfterAll
+    static void restoreCache() {
+        if (oldCache == null) {
+            System.clearProperty(ModelCache.CACHE_PROPERTY);
+        } else {
+            System.setProperty(ModelCache.CACHE_PROPERTY, oldCache);
+        }
+    }
+
+    record Result(int exit, String err) {
+    }
+
+    static Result vqclip(String... args) {
+        PrintStream oldErr = System.err;
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        try {
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            int exit = Main.run(args);
+            return new Result(exit, err.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setErr(oldErr);
+        }
+    }
+
+    @Test
+    void shippedFilesAreSmallAndAreTheOnesTrainJsonDescribes() throws IOException {
+        long total = 0;
+        JsonNode json = new ObjectMapper().readTree(DEMO.resolve(DemoTraining.REPORT_FILE).toFile());
+        for (String f : new String[] {DemoTraining.VQGAN_FILE, DemoTraining.VQGAN_YAML, DemoTraining.CLIP_FILE,
+            DemoTraining.VOCAB_FILE}) {
+            Path p = DEMO.resolve(f);
+            total += Files.size(p);
+            assertThat(Hashing.sha256(p)).as(f + " is the trained file").isEqualTo(json.get("sha256").get(f).asText());
+        }
+        assertThat(total).isLessThan(15L * 1024 * 1024);
+        assertThat(json.get("seed").asLong()).isEqualTo(1);
+    }
+
+    @Test
+    void clipRanksTheTrueCaptionFirstForHeldOutScenes() throws IOException {
+        JsonNode json = new ObjectMapper().readTree(DEMO.resolve(DemoTraining.REPORT_FILE).toFile());
+        long heldOut = json.get("seed").asLong() + DemoTraining.HELD_OUT_SEED_OFFSET;
+        try (Clip clip = Clip.load(DEMO.resolve(DemoTraining.CLIP_FILE), Device.cpu())) {
+            ClipTokenizer tok = ClipTokenizer.load(DEMO.resolve(DemoTraining.VOCAB_FILE));
+            CaptionRanking.Result r = CaptionRanking.evaluate(clip, tok, heldOut, 200);
+            System.out.printf(Locale.ROOT, "demo CLIP: true caption first for %d of %d held-out scenes (%.1f%%), "
+                    + "%d distractors each%n", r.correct(), r.total(), 100 * r.accuracy(), r.distractors());
+            assertThat(r.accuracy()).isGreaterThanOrEqualTo(0.9);
+        }
+    }
+
+    @ParameterizedTest
+    @CsvSource({"CIRCLE, RED, BLUE", "SQUARE, YELLOW, PURPLE", "CIRCLE, WHITE, BLACK", "SQUARE, GREEN, RED"})
+    void generationDrawsTheNamedColours(Shape shape, Colour colour, Colour background, @TempDir Path dir) {
+        Scene scene = new Scene(shape, colour, background, Size.MEDIUM, Position.CENTRE);
+        Path out = dir.resolve("o.png");
+        long t0 = System.nanoTime();
+        Result r = vqclip("generate", "--prompt", scene.caption(), "--steps", "100", "--seed", "1", "--out",
+                out.toString(), "--quiet", "--device", "cpu");
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.err()).contains("DEMO models");
+        Frame f = Images.read(out);
+        assertThat(f.width()).isEqualTo(DemoModels.DEFAULT_SIZE);
+        Colour border = dominant(f, border(f));
+        boolean[] box = scene.shapeBox(f.width(), f.height(), 0.5);
+        Colour centre = dominant(f, i -> box[i]);
+        System.out.printf(Locale.ROOT, "demo generate \"%s\" at %dx%d, 100 steps: %.1f s; border %s, centre %s%n",
+                scene.caption(), f.width(), f.height(), seconds, border, centre);
+        assertThat(border).as("background of \"%s\"", scene.caption()).isEqualTo(background);
+        assertThat(centre).as("shape of \"%s\"", scene.caption()).isEqualTo(colour);
+    }
+
+    @Test
+    void generationIsNotLimitedToTheTrainingSize(@TempDir Path dir) throws IOException {
+        Path out = dir.resolve("big.png");
+        Result r = vqclip("generate", "--prompt", "a red circle on a blue background", "--size", "256x256",
+                "--steps", "5", "--seed", "1", "--out", out.toString(), "--quiet", "--device", "cpu");
+        assertThat(r.exit()).as(r.err()).isZero();
+        Frame f = Images.read(out);
+        assertThat(f.width()).isEqualTo(256);
+        assertThat(f.height()).isEqualTo(256);
+        assertThat(PngFiles.readText(out).get("vqclip.models")).startsWith("DEMO models");
+    }
+
+    @Test
+    void editingRecoloursTheMaskedShapeAndLeavesTheRestMostlyAlone(@TempDir Path dir) throws IOException {
+        int side = DemoModels.DEFAULT_SIZE;
+        Scene scene = new Scene(Shape.CIRCLE, Colour.RED, Colour.BLUE, Size.MEDIUM, Position.CENTRE);
+        Frame init = scene.render(side);
+        boolean[] box = scene.shapeBox(side, side, 1.0);
+        int[] maskPx = new int[side * side];
+        for (int i = 0; i < maskPx.length; i++) {
+            maskPx[i] = box[i] ? 0xffffffff : 0xff000000;
+        }
+        Path initFile = dir.resolve("init.png");
+        Path maskFile = dir.resolve("mask.png");
+        Path out = dir.resolve("edited.png");
+        PngFiles.write(initFile, init, Map.of());
+        PngFiles.write(maskFile, new Frame(side, side, maskPx), Map.of());
+        Result r = vqclip("edit", "--init", initFile.toString(), "--mask", maskFile.toString(), "--prompt",
+                "a green circle on a blue background", "--steps", "60", "--seed", "1", "--out", out.toString(),
+                "--quiet", "--device", "cpu");
+        assertThat(r.exit()).as(r.err()).isZero();
+        Frame edited = Images.read(out);
+        double inside = meanChange(init, edited, i -> box[i]);
+        double outside = meanChange(init, edited, i -> !box[i]);
+        boolean[] core = scene.shapeBox(side, side, 0.5);
+        Colour centre = dominant(edited, i -> core[i]);
+        System.out.printf(Locale.ROOT, "demo edit red -> green circle: mean change inside the mask %.1f, outside "
+                + "%.1f (ratio %.1f); centre now %s%n", inside, outside, inside / outside, centre);
+        assertThat(centre).isEqualTo(Colour.GREEN);
+        assertThat(inside).isGreaterThan(4 * outside);
+    }
+
+    /** @return the named colour most pixels of the region are nearest to */
+    static Colour dominant(Frame f, IntPredicate region) {
+        Map<Colour, Integer> votes = new EnumMap<>(Colour.class);
+        for (int i = 0; i < f.argb().length; i++) {
+            if (region.test(i)) {
+                int p = f.argb()[i];
+                votes.merge(Colour.nearest((p >> 16) & 0xff, (p >> 8) & 0xff, p & 0xff), 1, Integer::sum);
+            }
+        }
+        return votes.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
+    }
+
+    /** @return the outer tenth of the image on every side */
+    static IntPredicate border(Frame f) {
+        int w = f.width();
+        int h = f.height();
+        return i -> {
+            int x = i % w;
+            int y = i / w;
+            return x < w / 10 || x >= w - w / 10 || y < h / 10 || y >= h - h / 10;
+        };
+    }
+
+    /** @return mean absolute RGB difference per channel (0..255) over the region */
+    static double meanChange(Frame a, Frame b, IntPredicate region) {
+        double sum = 0;
+        int n = 0;
+        for (int i = 0; i < a.argb().length; i++) {
+            if (region.test(i)) {
+                int p = a.argb()[i];
+                int q = b.argb()[i];
+                sum += Math.abs(((p >> 16) & 0xff) - ((q >> 16) & 0xff)) + Math.abs(((p >> 8) & 0xff)
+                        - ((q >> 8) & 0xff)) + Math.abs((p & 0xff) - (q & 0xff));
+                n += 3;
+            }
+        }
+        return sum / n;
+    }
+}
