@@ -18,7 +18,7 @@ import java.util.function.Function;
 public record StudioConfig(EngineProvider engine, Function<javafx.stage.Window, DialogService> dialogs,
                            String demoPrompt, Duration autosaveEvery, long frameIntervalMillis, Path openAtStart) {
     /** The demo script's prompt. */
-    public static final String DEMO_PROMPT = "a lighthouse on a cliff at dawn, watercolor";
+    public static final String DEMO_PROMPT = "a red circle on a blue background";
 
     /** @return production wiring; {@code -Dvqclip.demoScript=true} enables the demo script */
     public static StudioConfig defaults() {
