@@ -5,6 +5,9 @@ import java.util.Optional;
 
 /** Windows a view-model may ask for; tests substitute a scripted one. Called on the UI thread. */
 public interface DialogService {
+    /** The "extension" that asks {@link #chooseOpenFile} for any readable image (PNG, JPEG, BMP, GIF). */
+    String IMAGES = "images";
+
     /** @return the file to write, or empty when cancelled */
     Optional<Path> chooseSaveFile(String title, String extension, String suggestedName);
 

@@ -64,7 +64,12 @@ public final class FxDialogService implements DialogService {
     private FileChooser chooser(String title, String extension) {
         FileChooser fc = new FileChooser();
         fc.setTitle(title);
-        fc.getExtensionFilters().add(new FileChooser.ExtensionFilter(extension + " files", "*" + extension));
+        if (IMAGES.equals(extension)) {
+            fc.getExtensionFilters().add(new FileChooser.ExtensionFilter("Images", "*.png", "*.jpg", "*.jpeg",
+                    "*.bmp", "*.gif"));
+        } else {
+            fc.getExtensionFilters().add(new FileChooser.ExtensionFilter(extension + " files", "*" + extension));
+        }
         if (lastFolder != null && lastFolder.isDirectory()) {
             fc.setInitialDirectory(lastFolder);
         }

@@ -2,6 +2,8 @@ package dev.vqclip.app;
 
 import dev.vqclip.app.canvas.CanvasView;
 import dev.vqclip.app.history.HistoryView;
+import dev.vqclip.app.paint.PaintView;
+import dev.vqclip.app.paint.PaintViewModel;
 import dev.vqclip.app.prompt.PromptView;
 import dev.vqclip.app.run.RunState;
 import dev.vqclip.app.run.RunView;
@@ -39,13 +41,18 @@ public final class MainView extends BorderPane {
     public MainView(StudioViewModel vm, Consumer<Boolean> darkTheme, Runnable quit) {
         setId("main");
         PromptView prompts = new PromptView(vm.prompts().rows().isEmpty() ? vm.prompts() : vm.prompts());
-        VBox left = new VBox(10, prompts, new SettingsView(vm.settings()));
+        javafx.scene.control.TitledPane paintPane = new javafx.scene.control.TitledPane("Paint & mask",
+                new PaintView(vm.paint(), vm::selectByText, vm::replaceWith));
+        paintPane.setId("paintPane");
+        VBox left = new VBox(10, prompts, paintPane, new SettingsView(vm.settings()));
         left.setStyle("-fx-padding: 8;");
         ScrollPane leftScroll = new ScrollPane(left);
         leftScroll.setFitToWidth(true);
         leftScroll.setMinWidth(300);
         leftScroll.setPrefWidth(380);
-        SplitPane centerSplit = new SplitPane(new CanvasView(vm.canvas()), RunView.lossChart(vm.run()));
+        BorderPane canvasArea = new BorderPane(new CanvasView(vm.canvas(), vm.paint(), vm::openImage));
+        canvasArea.setLeft(PaintView.toolStrip(vm.paint()));
+        SplitPane centerSplit = new SplitPane(canvasArea, RunView.lossChart(vm.run()));
         centerSplit.setOrientation(Orientation.VERTICAL);
         centerSplit.setDividerPositions(0.66);
         SplitPane main = new SplitPane(leftScroll, centerSplit);
@@ -64,11 +71,25 @@ public final class MainView extends BorderPane {
                     && !(getScene() != null && getScene().getFocusOwner() instanceof TextInputControl)) {
                 vm.run().togglePause();
                 e.consume();
+            } else if (!e.isShortcutDown() && !e.isAltDown() && toolKey(e.getCode()) != null
+                    && !(getScene() != null && getScene().getFocusOwner() instanceof TextInputControl)) {
+                vm.paint().toolProperty().set(toolKey(e.getCode()));
+                e.consume();
             } else if (e.getCode() == KeyCode.ESCAPE && vm.history().selectedProperty().get() != null) {
                 vm.showLive();
                 e.consume();
             }
         });
+    }
+
+    /** B brush, M mask, E eraser. */
+    private static PaintViewModel.Tool toolKey(KeyCode k) {
+        return switch (k) {
+            case B -> PaintViewModel.Tool.BRUSH;
+            case M -> PaintViewModel.Tool.MASK;
+            case E -> PaintViewModel.Tool.ERASER;
+            default -> null;
+        };
     }
 
     private static MenuBar menus(StudioViewModel vm, Consumer<Boolean> darkTheme, Runnable quit) {
@@ -77,6 +98,8 @@ public final class MainView extends BorderPane {
         file.getItems().addAll(
                 item("menuNew", "_New session", "Shortcut+N", MaterialDesignF.FILE_PLUS, vm::newSession),
                 item("menuOpen", "_Open session…", "Shortcut+O", MaterialDesignF.FOLDER_OPEN, vm::open),
+                item("menuOpenImage", "Open _image to edit…", "Shortcut+Shift+O", MaterialDesignF.FILE_IMAGE,
+                        vm::openImage),
                 item("menuSave", "_Save session", "Shortcut+S", MaterialDesignC.CONTENT_SAVE, vm::save),
                 item("menuSaveAs", "Save session _as…", "Shortcut+Shift+S", MaterialDesignC.CONTENT_SAVE_EDIT,
                         vm::saveAs),
@@ -88,10 +111,13 @@ public final class MainView extends BorderPane {
                 new SeparatorMenuItem(),
                 item("menuQuit", "_Quit", "Shortcut+Q", null, quit));
         Menu edit = new Menu("_Edit");
-        MenuItem undo = item("menuUndo", "_Undo prompt/settings edit", "Shortcut+Z", MaterialDesignU.UNDO, vm::undo);
-        undo.disableProperty().bind(vm.undoStack().canUndoProperty().not());
+        MenuItem undo = item("menuUndo", "_Undo (stroke, prompt or settings edit)", "Shortcut+Z", MaterialDesignU.UNDO,
+                vm::undo);
+        undo.disableProperty().bind(vm.undoStack().canUndoProperty().not()
+                .and(vm.paint().canUndoProperty().not()));
         MenuItem redo = item("menuRedo", "_Redo", "Shortcut+Y", MaterialDesignR.REDO, vm::redo);
-        redo.disableProperty().bind(vm.undoStack().canRedoProperty().not());
+        redo.disableProperty().bind(vm.undoStack().canRedoProperty().not()
+                .and(vm.paint().canRedoProperty().not()));
         edit.getItems().addAll(undo, redo);
         Menu run = new Menu("_Run");
         MenuItem start = item("menuStart", "_Start", "Shortcut+Enter", null, vm::start);

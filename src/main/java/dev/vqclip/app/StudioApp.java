@@ -93,6 +93,68 @@ public class StudioApp extends Application {
             }
         };
         vm.run().engineReadyProperty().addListener(go);
+        if (Boolean.getBoolean("vqclip.demoPaint")) {
+            runPaintDemo();
+        }
+    }
+
+    /**
+     * Screenshot script for co-creation ({@code -Dvqclip.demoPaint=true}, with the demo script): at step
+     * {@value #DEMO_PAINT_STEP} it pauses and paints a stroke with the brush; {@value #DEMO_MASK_DELAY_S} seconds
+     * later it brushes a mask and shows the latent grid, and stays paused for the screenshots.
+     */
+    private void runPaintDemo() {
+        ChangeListener<Number> atStep = new ChangeListener<>() {
+            @Override
+            public void changed(javafx.beans.value.ObservableValue<? extends Number> o, Number a, Number step) {
+                if (step.intValue() >= DEMO_PAINT_STEP) {
+                    vm.run().stepProperty().removeListener(this);
+                    vm.run().pause();
+                }
+            }
+        };
+        vm.run().stepProperty().addListener(atStep);
+        ChangeListener<RunState> paused = new ChangeListener<>() {
+            @Override
+            public void changed(javafx.beans.value.ObservableValue<? extends RunState> o, RunState a, RunState s) {
+                if (s == RunState.PAUSED && vm.canvas().getFrame() != null) {
+                    vm.run().stateProperty().removeListener(this);
+                    demoStrokes();
+                }
+            }
+        };
+        vm.run().stateProperty().addListener(paused);
+    }
+
+    static final int DEMO_PAINT_STEP = 10;
+    static final int DEMO_MASK_DELAY_S = 6;
+
+    private void demoStrokes() {
+        var p = vm.paint();
+        var f = vm.canvas().getFrame();
+        double w = f.width();
+        double h = f.height();
+        p.toolProperty().set(dev.vqclip.app.paint.PaintViewModel.Tool.BRUSH);
+        p.colourProperty().set(0xfff2c12e);
+        p.sizeProperty().set(Math.max(4, w / 12));
+        p.hardnessProperty().set(0.6);
+        p.press(w * 0.2, h * 0.3);
+        for (int i = 1; i <= 20; i++) {
+            p.drag(w * (0.2 + 0.5 * i / 20), h * (0.3 + 0.2 * Math.sin(i / 3.0)));
+        }
+        p.release(w * 0.7, h * 0.3);
+        Timeline later = new Timeline(new KeyFrame(Duration.seconds(DEMO_MASK_DELAY_S), e -> {
+            p.toolProperty().set(dev.vqclip.app.paint.PaintViewModel.Tool.MASK);
+            p.sizeProperty().set(Math.max(4, w / 6));
+            p.press(w * 0.25, h * 0.65);
+            for (int i = 1; i <= 10; i++) {
+                p.drag(w * (0.25 + 0.45 * i / 10), h * 0.65);
+            }
+            p.release(w * 0.7, h * 0.65);
+            p.featherProperty().set(1);
+            vm.canvas().showGridProperty().set(true);
+        }));
+        later.play();
     }
 
     /** @return the session view-model (tests drive and inspect it) */

@@ -2,6 +2,8 @@ package dev.vqclip.app;
 
 import dev.vqclip.app.canvas.CanvasViewModel;
 import dev.vqclip.app.history.HistoryViewModel;
+import dev.vqclip.app.paint.MaskGrid;
+import dev.vqclip.app.paint.PaintViewModel;
 import dev.vqclip.app.prompt.PromptViewModel;
 import dev.vqclip.app.run.EngineWorker;
 import dev.vqclip.app.run.RunState;
@@ -56,6 +58,14 @@ public final class StudioViewModel implements RunViewModel.Outputs {
     private final SettingsViewModel settings;
     private final CanvasViewModel canvas = new CanvasViewModel();
     private final HistoryViewModel history = new HistoryViewModel();
+    private final PaintViewModel paint = new PaintViewModel(canvas);
+    /** The paint and mask layers at each history entry (by id), to bring back with "continue from here". */
+    private final Map<String, PaintViewModel.Layers> entryLayers = new java.util.HashMap<>();
+    /** Which tool made each undo step, newest first: true = a paint/mask stroke, false = a prompt/settings edit. */
+    private final java.util.Deque<Boolean> undoKinds = new java.util.ArrayDeque<>();
+    private final java.util.Deque<Boolean> redoKinds = new java.util.ArrayDeque<>();
+    /** The image being edited (File → Open Image…), or null for generation from scratch. */
+    private Path initImage;
     private final RunViewModel run;
     private final UndoStack<EditorState> undo = new UndoStack<>(StudioViewModel::sameTypingBurst);
     private final ReadOnlyObjectWrapper<Path> sessionFile = new ReadOnlyObjectWrapper<>();
@@ -104,9 +114,156 @@ public final class StudioViewModel implements RunViewModel.Outputs {
                 history.selectedProperty().set(null);
             }
         });
+        wireCoCreation();
         title = Bindings.createStringBinding(() -> "VQGAN-CLIP Studio — "
                 + (sessionFile.get() == null ? "untitled" : sessionFile.get().getFileName().toString())
                 + (dirty.get() ? " *" : ""), sessionFile, dirty);
+    }
+
+    private void wireCoCreation() {
+        paint.paintAllowedProperty().bind(Bindings.createBooleanBinding(
+                () -> run.getState() != RunState.RUNNING && run.getState() != RunState.LOADING
+                        && history.selectedProperty().get() == null,
+                run.stateProperty(), history.selectedProperty()));
+        paint.latentMaskProperty().addListener((o, a, m) -> {
+            run.worker().setMask(m);
+            dirty.set(true);
+        });
+        paint.keepUnmaskedPixelsProperty().addListener((o, a, keep) -> {
+            run.worker().setKeepUnmaskedPixels(keep);
+            dirty.set(true);
+        });
+        paint.setOnCommit(() -> {
+            undoKinds.push(true);
+            redoKinds.clear();
+            dirty.set(true);
+        });
+        run.setBeforeResume(this::handPaintToEngine);
+    }
+
+    /** On resume: the engine gets a copy of the painted image and writes it into z before the next step. */
+    private void handPaintToEngine() {
+        boolean hadPaint = canvas.paintLayerProperty().get() != null;
+        PaintViewModel.Edit e = paint.takeEdit(liveFrame);
+        if (hadPaint) { // handing paint over clears the stroke undo (the strokes are in z now)
+            undoKinds.removeIf(k -> k);
+            redoKinds.removeIf(k -> k);
+        }
+        if (e != null) {
+            run.worker().applyPaint(e.edited(), e.painted(), n -> notice.set("paint written into " + n
+                    + " latent cells"));
+        }
+    }
+
+    // ---- Commands: co-creation ----
+
+    /** Scores the phrase typed in "select" over the current image on the engine thread and shows the heat map. */
+    public void selectByText() {
+        String phrase = paint.selectPhraseProperty().get();
+        if (phrase == null || phrase.isBlank()) {
+            notice.set("type what to select, e.g. \"the dog\"");
+            return;
+        }
+        busy.set(true);
+        notice.set("looking for \"" + phrase.strip() + "\"…");
+        run.worker().selfMask(phrase, h -> {
+            busy.set(false);
+            paint.showHeat(h);
+            notice.set("heat map of \"" + phrase.strip() + "\": move the threshold, then Accept");
+        }, e -> {
+            busy.set(false);
+            notice.set("select failed: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+        });
+    }
+
+    /**
+     * "Replace with …": accepts a shown heat map as the mask, makes the phrase the only prompt and resumes (or starts
+     * when there is no run).
+     */
+    public void replaceWith() {
+        String phrase = paint.replacePhraseProperty().get();
+        if (phrase == null || phrase.isBlank()) {
+            notice.set("type what to put there, e.g. \"a cat\"");
+            return;
+        }
+        if (paint.heatProperty().get() != null) {
+            paint.acceptHeat();
+        }
+        prompts.setRows(List.of(new SessionData.PromptRow(phrase.strip(), 1.0, Double.NEGATIVE_INFINITY)));
+        if (run.getState() == RunState.PAUSED) {
+            run.resume();
+        } else if (run.getState() != RunState.RUNNING) {
+            start();
+        }
+    }
+
+    /** File → Open Image…: asks for an image and starts editing it. */
+    public void openImage() {
+        dialogs.chooseOpenFile("Open image to edit", DialogService.IMAGES).ifPresent(this::openImage);
+    }
+
+    /** Longest side of an opened image's run, in pixels (larger images are scaled down). */
+    public static final int MAX_EDIT_SIDE = 512;
+    /** Opened images are sized to a multiple of this (a multiple of every VQGAN's factor in use: 8 and 16). */
+    public static final int EDIT_MULTIPLE = 16;
+
+    /**
+     * Starts an editing session from an image (drag and drop or File → Open Image…): the run starts from the image's
+     * VQGAN encoding, paused at step 0, sized like the image (scaled so its longer side is at most
+     * {@value #MAX_EDIT_SIDE} and rounded to multiples of {@value #EDIT_MULTIPLE}).
+     */
+    public void openImage(Path file) {
+        busy.set(true);
+        notice.set("opening " + file.getFileName() + "…");
+        run.worker().background(() -> {
+            Frame f = Images.decode(Files.readAllBytes(file), file.toString());
+            return editSize(f.width(), f.height());
+        }, size -> {
+            busy.set(false);
+            initImage = file;
+            Settings cur = settings.get();
+            Settings next = new Settings(size[0], size[1], cur.steps(), cur.seed(), cur.cutouts(), cur.cutPow(),
+                    cur.learningRate(), cur.l2Weight(), cur.l2Decay(), cur.augmentations());
+            settings.set(next);
+            if (prompts.prompts().isEmpty()) {
+                prompts.setRows(List.of(new SessionData.PromptRow(promptFromName(file), 1.0,
+                        Double.NEGATIVE_INFINITY)));
+            }
+            GenerationRequest r = requestOrError();
+            if (r == null) {
+                return;
+            }
+            history.newRoot();
+            history.selectedProperty().set(null);
+            paint.setLayers(null);
+            run.open(r);
+            dirty.set(true);
+            notice.set("editing " + file.getFileName() + " at " + size[0] + "×" + size[1]
+                    + ": paint, mask, then Resume");
+        }, e -> {
+            busy.set(false);
+            notice.set("could not open " + file.getFileName() + ": " + e.getMessage());
+        });
+    }
+
+    /** @return {width, height} for editing an image of this size */
+    public static int[] editSize(int w, int h) {
+        double scale = Math.min(1.0, (double) MAX_EDIT_SIDE / Math.max(w, h));
+        int ew = Math.max(EDIT_MULTIPLE, (int) Math.round(w * scale) / EDIT_MULTIPLE * EDIT_MULTIPLE);
+        int eh = Math.max(EDIT_MULTIPLE, (int) Math.round(h * scale) / EDIT_MULTIPLE * EDIT_MULTIPLE);
+        return new int[] {ew, eh};
+    }
+
+    private static String promptFromName(Path file) {
+        String n = file.getFileName().toString();
+        int dot = n.lastIndexOf('.');
+        n = (dot > 0 ? n.substring(0, dot) : n).replace('_', ' ').replace('-', ' ').strip();
+        return n.isEmpty() ? "an image" : n;
+    }
+
+    /** @return the image being edited, or empty */
+    public Optional<Path> initImage() {
+        return Optional.ofNullable(initImage);
     }
 
     // ---- Commands: run ----
@@ -149,10 +306,31 @@ public final class StudioViewModel implements RunViewModel.Outputs {
             return;
         }
         history.branchFrom(e);
+        paint.setLayers(layersOf(e));
         run.restore(e.snapshot());
         canvas.show(e.frame(), "step " + e.step());
         liveFrame = e.frame();
         dirty.set(true);
+    }
+
+    /** The layers saved with a history entry, or the entry's own mask when it was made before this session. */
+    private PaintViewModel.Layers layersOf(HistoryEntry e) {
+        PaintViewModel.Layers l = entryLayers.get(e.id());
+        if (l != null) {
+            return l;
+        }
+        var m = e.snapshot().mask();
+        if (m == null) {
+            return new PaintViewModel.Layers(null, null);
+        }
+        int factor = Math.max(1, e.frame().width() / m.cols());
+        return new PaintViewModel.Layers(null, MaskGrid.fromCells(m.values(), m.rows(), m.cols(), factor,
+                e.frame().width(), e.frame().height()));
+    }
+
+    /** @return the layers recorded with a history entry (null when none were recorded) */
+    public PaintViewModel.Layers entryLayers(HistoryEntry e) {
+        return entryLayers.get(e.id());
     }
 
     private GenerationRequest requestOrError() {
@@ -162,7 +340,9 @@ public final class StudioViewModel implements RunViewModel.Outputs {
             return null;
         }
         try {
-            return settings.get().toRequest(p);
+            GenerationRequest r = settings.get().toRequest(p)
+                    .withKeepUnmaskedPixels(paint.keepUnmaskedPixelsProperty().get());
+            return initImage == null ? r : r.withInitImage(initImage);
         } catch (IllegalArgumentException e) {
             run.showError(e.getMessage());
             return null;
@@ -171,17 +351,37 @@ public final class StudioViewModel implements RunViewModel.Outputs {
 
     // ---- Commands: edits ----
 
+    /** Ctrl+Z: undoes the newest edit, a paint/mask stroke or a prompt/settings edit. */
     public void undo() {
+        boolean layer = undoKinds.isEmpty() ? paint.canUndoProperty().get() && !undo.canUndoProperty().get()
+                : undoKinds.pop();
+        if (layer && paint.canUndoProperty().get()) {
+            paint.undo();
+            redoKinds.push(true);
+            return;
+        }
         EditorState s = undo.undo(editorState());
         if (s != null) {
             applyEditor(s, true);
+            redoKinds.push(false);
+        } else if (paint.canUndoProperty().get()) {
+            paint.undo();
+            redoKinds.push(true);
         }
     }
 
+    /** Ctrl+Y: redoes what the last undo undid. */
     public void redo() {
+        boolean layer = redoKinds.isEmpty() ? paint.canRedoProperty().get() : redoKinds.pop();
+        if (layer && paint.canRedoProperty().get()) {
+            paint.redo();
+            undoKinds.push(true);
+            return;
+        }
         EditorState s = undo.redo(editorState());
         if (s != null) {
             applyEditor(s, true);
+            undoKinds.push(false);
         }
     }
 
@@ -190,7 +390,10 @@ public final class StudioViewModel implements RunViewModel.Outputs {
             return;
         }
         EditorState now = editorState();
-        undo.changed(editor, now);
+        if (undo.changed(editor, now)) {
+            undoKinds.push(false);
+            redoKinds.clear();
+        }
         editor = now;
         dirty.set(true);
         if (promptsChanged) {
@@ -249,10 +452,13 @@ public final class StudioViewModel implements RunViewModel.Outputs {
         history.load(List.of(), "b1");
         canvas.show(null, "");
         canvas.latentGridProperty().set(null);
-        canvas.paintLayerProperty().set(null);
-        canvas.maskLayerProperty().set(null);
+        paint.setLayers(null);
+        entryLayers.clear();
+        initImage = null;
         liveFrame = null;
         undo.clear();
+        undoKinds.clear();
+        redoKinds.clear();
         sessionFile.set(null);
         dirty.set(false);
         notice.set("new session");
@@ -289,9 +495,13 @@ public final class StudioViewModel implements RunViewModel.Outputs {
         history.load(d.history(), d.branchId());
         liveFrame = d.frame();
         canvas.show(d.frame(), d.current() == null ? "" : "step " + d.current().step());
-        canvas.paintLayerProperty().set(d.paint());
-        canvas.maskLayerProperty().set(d.mask());
         canvas.latentGridProperty().set(null);
+        paint.setLayers(new PaintViewModel.Layers(d.paint(), d.mask()));
+        paint.keepUnmaskedPixelsProperty().set(d.request() != null && d.request().keepUnmaskedPixels());
+        initImage = d.request() == null ? null : d.request().initImage();
+        entryLayers.clear();
+        undoKinds.clear();
+        redoKinds.clear();
         run.park(d.current());
     }
 
@@ -344,7 +554,8 @@ public final class StudioViewModel implements RunViewModel.Outputs {
         List<Prompt> p = prompts.prompts();
         if (!p.isEmpty()) {
             try {
-                r = settings.get().toRequest(p);
+                r = settings.get().toRequest(p).withKeepUnmaskedPixels(paint.keepUnmaskedPixelsProperty().get());
+                r = initImage == null ? r : r.withInitImage(initImage);
             } catch (IllegalArgumentException ignored) {
                 r = null;
             }
@@ -483,6 +694,8 @@ public final class StudioViewModel implements RunViewModel.Outputs {
     public void started(int[] latentGrid, RunSnapshot state, boolean restored) {
         canvas.latentGridProperty().set(latentGrid);
         if (restored) {
+            paint.keepUnmaskedPixelsProperty().set(state.request().keepUnmaskedPixels());
+            initImage = state.request().initImage();
             applyEditor(new EditorState(state.request().prompts().stream()
                     .map(p -> new SessionData.PromptRow(p.text(), p.weight(), p.stop())).toList(),
                     Settings.of(state.request())), false);
@@ -491,7 +704,8 @@ public final class StudioViewModel implements RunViewModel.Outputs {
 
     @Override
     public void captured(EngineWorker.Captured c) {
-        history.add(c, wallClock.getAsLong());
+        HistoryEntry e = history.add(c, wallClock.getAsLong());
+        entryLayers.put(e.id(), paint.layers());
         dirty.set(true);
     }
 
@@ -511,6 +725,10 @@ public final class StudioViewModel implements RunViewModel.Outputs {
 
     public HistoryViewModel history() {
         return history;
+    }
+
+    public PaintViewModel paint() {
+        return paint;
     }
 
     public RunViewModel run() {

@@ -29,10 +29,14 @@ public final class UndoStack<T> {
         this.merges = merges;
     }
 
-    /** Records an edit from {@code before} to {@code after}. */
-    public void changed(T before, T after) {
+    /**
+     * Records an edit from {@code before} to {@code after}.
+     *
+     * @return true when this made a new undo step (false: no change, or merged into the previous step)
+     */
+    public boolean changed(T before, T after) {
         if (before.equals(after)) {
-            return;
+            return false;
         }
         boolean merge = lastAfter != null && lastAfter.equals(before) && !undo.isEmpty()
                 && merges.test(lastBefore, after) && merges.test(lastAfter, after);
@@ -46,6 +50,7 @@ public final class UndoStack<T> {
         lastAfter = after;
         redo.clear();
         update();
+        return !merge;
     }
 
     /** @return the state to go back to from {@code current}, or null when there is none */

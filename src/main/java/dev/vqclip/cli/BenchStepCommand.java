@@ -70,13 +70,19 @@ public final class BenchStepCommand implements Callable<Integer> {
                 System.out.printf(Locale.ROOT, "warm-up step: %.3f s, loss %.4f%n", warm.seconds(), warm.totalLoss());
                 int last = Math.max(steps, memoryAt.stream().mapToInt(Integer::intValue).max().orElse(0));
                 double timed = 0;
+                double sinceReport = 0;
+                int lastReport = 0;
                 for (int k = 1; k <= last; k++) {
                     StepEvent e = run.step(false);
                     if (k <= steps) {
                         timed += e.seconds();
                     }
+                    sinceReport += e.seconds();
                     if (memoryAt.contains(k)) {
-                        System.out.printf(Locale.ROOT, "after %d steps: %s%n", k, memory());
+                        System.out.printf(Locale.ROOT, "after %d steps: %s, %.3f s per step since step %d%n", k,
+                                memory(), sinceReport / (k - lastReport), lastReport);
+                        sinceReport = 0;
+                        lastReport = k;
                     }
                 }
                 System.out.printf(Locale.ROOT, "memory after the run: %s%n", memory());

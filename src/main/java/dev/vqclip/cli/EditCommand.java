@@ -73,14 +73,18 @@ public final class EditCommand implements Callable<Integer> {
         }
 
         @Override
-        public GenerationRequest adapt(GenerationRequest r) {
-            GenerationRequest out = r.withInitImage(init).withKeepUnmaskedPixels(keepUnmasked);
-            if (with != null) {
-                var prompts = new java.util.ArrayList<>(out.prompts());
-                prompts.add(0, PromptParser.parseOne(with));
-                out = out.withPrompts(prompts);
+        public java.util.List<dev.vqclip.engine.guide.Prompt> prompts(java.util.List<dev.vqclip.engine.guide.Prompt> given) {
+            if (with == null) {
+                return given;
             }
-            return out;
+            var prompts = new java.util.ArrayList<>(given);
+            prompts.add(0, PromptParser.parseOne(with));
+            return prompts;
+        }
+
+        @Override
+        public GenerationRequest adapt(GenerationRequest r) {
+            return r.withInitImage(init).withKeepUnmaskedPixels(keepUnmasked);
         }
 
         @Override

@@ -158,6 +158,9 @@ public final class GenerateCommand implements Callable<Integer> {
 
         GenerationRequest request(EditSetup edit, boolean demo) {
             List<Prompt> prompts = prompt == null ? List.of() : PromptParser.parse(prompt);
+            if (edit != null) {
+                prompts = edit.prompts(prompts);
+            }
             List<GenerationRequest.ImagePrompt> ips = new ArrayList<>();
             for (String ip : imagePrompts) {
                 int c = ip.lastIndexOf(':');
@@ -258,6 +261,9 @@ public final class GenerateCommand implements Callable<Integer> {
     /** What edit adds to a run: the init image, the mask or the self-mask. */
     interface EditSetup {
         boolean hasPrompt();
+
+        /** @return the prompts with the edit's own (e.g. the --with phrase) added */
+        List<Prompt> prompts(List<Prompt> given);
 
         GenerationRequest adapt(GenerationRequest r);
 

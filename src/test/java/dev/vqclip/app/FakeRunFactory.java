@@ -27,6 +27,8 @@ public final class FakeRunFactory implements RunFactory {
     /** Prompts in force at each step taken by any run of this factory (step → prompt texts). */
     public final List<String> promptLog = Collections.synchronizedList(new ArrayList<>());
     public volatile int openRuns;
+    /** How many times applyPaint rewrote z. */
+    public volatile int paintCalls;
     public volatile boolean closed;
     /** Threads that stepped, to prove all engine calls happen on one thread. */
     public final java.util.Set<String> stepThreads = Collections.synchronizedSet(new java.util.HashSet<>());
@@ -148,7 +150,9 @@ public final class FakeRunFactory implements RunFactory {
                 v[k] = (float) (b2 * v[k] + (1 - b2) * g * g);
                 double mh = m[k] / (1 - Math.pow(b1, stepNo));
                 double vh = v[k] / (1 - Math.pow(b2, stepNo));
-                z[k] -= (float) (lr * mh / (Math.sqrt(vh) + 1e-8));
+                double update = lr * mh / (Math.sqrt(vh) + 1e-8);
+                // like the real run: the update is masked too, so cells at 0 stay bit-identical
+                z[k] -= (float) (mask == null ? update : update * mask[k % cells]);
             }
             burn(t0);
             s = new RunSnapshot(s.request(), stepNo, s.shape(), z, m, v, s.mask(), s.original());
@@ -208,9 +212,80 @@ public final class FakeRunFactory implements RunFactory {
             s = new RunSnapshot(s.request(), s.step(), s.shape(), s.z(), s.adamM(), s.adamV(), mask, s.original());
         }
 
+        /** Painted cells get the latent whose render is the mean colour of the painted pixels there (green/blue). */
         @Override
         public int applyPaint(Frame edited, boolean[] painted) {
-            return 0;
+            int rows = s.rows();
+            int cols = s.cols();
+            int w = cols * FACTOR;
+            int h = rows * FACTOR;
+            if (edited.width() != w || edited.height() != h || painted.length != w * h) {
+                throw new IllegalArgumentException("painted image is " + edited.width() + "x" + edited.height()
+                        + " but the run's frames are " + w + "x" + h);
+            }
+            int cells = rows * cols;
+            double[][] sum = new double[cells][3];
+            int[] count = new int[cells];
+            for (int y = 0; y < h; y++) {
+                for (int x = 0; x < w; x++) {
+                    if (painted[y * w + x]) {
+                        int c = (y / FACTOR) * cols + x / FACTOR;
+                        int p = edited.pixel(x, y);
+                        sum[c][0] += (p >> 16) & 0xff;
+                        sum[c][1] += (p >> 8) & 0xff;
+                        sum[c][2] += p & 0xff;
+                        count[c]++;
+                    }
+                }
+            }
+            float[] z = s.z().clone();
+            float[] m = s.adamM().clone();
+            float[] v = s.adamV().clone();
+            int changed = 0;
+            for (int c = 0; c < cells; c++) {
+                if (count[c] > 0) {
+                    changed++;
+                    for (int ch = 0; ch < 3; ch++) {
+                        z[ch * cells + c] = fromByte(sum[c][ch] / count[c]);
+                        m[ch * cells + c] = 0f;
+                        v[ch * cells + c] = 0f;
+                    }
+                }
+            }
+            s = new RunSnapshot(s.request(), s.step(), s.shape(), z, m, v, s.mask(), s.original());
+            paintCalls++;
+            return changed;
+        }
+
+        /** Scores each cell by how close its colour is to the phrase's colour target (standardised). */
+        @Override
+        public dev.vqclip.engine.guide.SelfMask.HeatMap selfMask(String phrase) {
+            if (phrase == null || phrase.isBlank()) {
+                throw new IllegalArgumentException("type what to select");
+            }
+            float[] t = target(phrase.strip());
+            int cells = s.rows() * s.cols();
+            float[] z = s.z();
+            float[] score = new float[cells];
+            double mean = 0;
+            for (int i = 0; i < cells; i++) {
+                double d = 0;
+                for (int c = 0; c < 3; c++) {
+                    d += (z[c * cells + i] - t[c]) * (z[c * cells + i] - t[c]);
+                }
+                score[i] = (float) -Math.sqrt(d);
+                mean += score[i];
+            }
+            mean /= cells;
+            double var = 0;
+            for (float x : score) {
+                var += (x - mean) * (x - mean);
+            }
+            double sd = Math.sqrt(var / cells) + 1e-6;
+            for (int i = 0; i < cells; i++) {
+                score[i] = (float) ((score[i] - mean) / sd);
+            }
+            return new dev.vqclip.engine.guide.SelfMask.HeatMap(s.rows(), s.cols(), score, cells);
         }
 
         @Override
@@ -241,6 +316,12 @@ public final class FakeRunFactory implements RunFactory {
     static float[] target(String text) {
         Random r = new Random(text.hashCode());
         return new float[] {(float) r.nextGaussian() * 2, (float) r.nextGaussian() * 2, (float) r.nextGaussian() * 2};
+    }
+
+    /** Inverse of {@link #to8}: the latent value that renders as {@code b} (0..255). */
+    static float fromByte(double b) {
+        double p = Math.max(0.5, Math.min(254.5, b)) / 255.0;
+        return (float) Math.log(p / (1 - p));
     }
 
     private static int to8(float v) {

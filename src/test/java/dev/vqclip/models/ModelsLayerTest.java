@@ -7,7 +7,11 @@ import org.junit.jupiter.api.Test;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
-/** The model manager sits below the CLI and the studio: it may use engine.weights, never the UI or other layers. */
+/**
+ * The model manager sits below the CLI and the studio: it may use engine.weights, never the UI or other layers. The
+ * demo-model trainer ({@code models.demo}) is the exception that trains models, so it may use the engine, but never
+ * the UI, the CLI or sessions.
+ */
 class ModelsLayerTest {
     private final JavaClasses classes = new ClassFileImporter()
             .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS).importPackages("dev.vqclip.models");
@@ -15,9 +19,18 @@ class ModelsLayerTest {
     @Test
     void modelsDependsOnlyOnEngineWeightsAndLibraries() {
         noClasses().that().resideInAPackage("dev.vqclip.models..")
+                .and().resideOutsideOfPackage("dev.vqclip.models.demo..")
                 .should().dependOnClassesThat().resideInAnyPackage("javafx..", "dev.vqclip.app..", "dev.vqclip.cli..",
                         "dev.vqclip.session..", "dev.vqclip.engine.vqgan..", "dev.vqclip.engine.clip..",
                         "dev.vqclip.engine.run..", "ai.djl..")
+                .check(classes);
+    }
+
+    @Test
+    void demoTrainerStaysBelowTheUi() {
+        noClasses().that().resideInAPackage("dev.vqclip.models.demo..")
+                .should().dependOnClassesThat().resideInAnyPackage("javafx..", "dev.vqclip.app..", "dev.vqclip.cli..",
+                        "dev.vqclip.session..")
                 .check(classes);
     }
 }

@@ -1,6 +1,11 @@
 package dev.vqclip.app.canvas;
 
 import dev.vqclip.app.Frames;
+import dev.vqclip.app.paint.DirtyRect;
+import dev.vqclip.app.paint.MaskGrid;
+import dev.vqclip.app.paint.PaintViewModel;
+import dev.vqclip.engine.guide.SelfMask;
+import dev.vqclip.engine.run.LatentMask;
 import dev.vqclip.engine.run.Frame;
 import dev.vqclip.session.PixelMask;
 import javafx.geometry.Pos;
@@ -14,6 +19,9 @@ import javafx.scene.control.ToggleButton;
 import javafx.scene.control.Tooltip;
 import javafx.scene.image.ImageView;
 import javafx.scene.image.WritableImage;
+import javafx.scene.input.MouseButton;
+import javafx.scene.input.MouseEvent;
+import javafx.scene.input.TransferMode;
 import javafx.scene.layout.BorderPane;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
@@ -38,9 +46,21 @@ public final class CanvasView extends BorderPane {
     private final StackPane layers = new StackPane(frameView, paintView, overlay);
     private final ScrollPane scroll = new ScrollPane();
     private WritableImage frameImage;
+    private WritableImage paintImage;
+    private final PaintViewModel paint;
 
     public CanvasView(CanvasViewModel vm) {
+        this(vm, null, null);
+    }
+
+    /**
+     * @param paint the paint/mask tools (null: a view-only canvas)
+     * @param dropImage called with an image file dropped onto the canvas (null: no drop)
+     */
+    public CanvasView(CanvasViewModel vm, PaintViewModel paint, java.util.function.Consumer<java.nio.file.Path>
+            dropImage) {
         this.vm = vm;
+        this.paint = paint;
         setId("canvas");
         frameView.setId("canvasImage");
         frameView.setSmooth(false);
@@ -63,7 +83,10 @@ public final class CanvasView extends BorderPane {
         layers.scaleXProperty().bind(vm.zoomProperty());
         layers.scaleYProperty().bind(vm.zoomProperty());
         vm.frameProperty().addListener((o, a, f) -> showFrame(f));
-        vm.paintLayerProperty().addListener((o, a, p) -> paintView.setImage(p == null ? null : Frames.toImage(p, null)));
+        vm.paintLayerProperty().addListener((o, a, p) -> {
+            paintImage = p == null ? null : Frames.toImage(p, paintImage);
+            paintView.setImage(paintImage);
+        });
         vm.latentGridProperty().addListener(o -> drawOverlay());
         vm.maskLayerProperty().addListener(o -> drawOverlay());
         vm.showGridProperty().addListener(o -> drawOverlay());
@@ -80,7 +103,52 @@ public final class CanvasView extends BorderPane {
                 e.consume();
             }
         });
+        if (paint != null) {
+            wirePaint(paint);
+        }
+        if (dropImage != null) {
+            setOnDragOver(e -> {
+                if (e.getDragboard().hasFiles()) {
+                    e.acceptTransferModes(TransferMode.COPY);
+                }
+                e.consume();
+            });
+            setOnDragDropped(e -> {
+                boolean ok = e.getDragboard().hasFiles() && !e.getDragboard().getFiles().isEmpty();
+                if (ok) {
+                    dropImage.accept(e.getDragboard().getFiles().get(0).toPath());
+                }
+                e.setDropCompleted(ok);
+                e.consume();
+            });
+        }
         showFrame(vm.getFrame());
+    }
+
+    private void wirePaint(PaintViewModel p) {
+        scroll.pannableProperty().bind(p.toolProperty().isEqualTo(PaintViewModel.Tool.PAN));
+        layers.addEventHandler(MouseEvent.MOUSE_PRESSED, e -> {
+            if (p.toolProperty().get() != PaintViewModel.Tool.PAN && e.getButton() == MouseButton.PRIMARY) {
+                p.press(e.getX(), e.getY());
+                e.consume();
+            }
+        });
+        layers.addEventHandler(MouseEvent.MOUSE_DRAGGED, e -> {
+            if (p.isStroking()) {
+                p.drag(e.getX(), e.getY());
+                e.consume();
+            }
+        });
+        layers.addEventHandler(MouseEvent.MOUSE_RELEASED, e -> {
+            if (p.isStroking()) {
+                p.release(e.getX(), e.getY());
+                e.consume();
+            }
+        });
+        p.featherProperty().addListener(o -> drawOverlay());
+        p.heatProperty().addListener(o -> drawOverlay());
+        p.thresholdProperty().addListener(o -> drawOverlay());
+        p.selectionProperty().addListener(o -> drawOverlay());
     }
 
     private HBox toolbar() {
@@ -152,18 +220,27 @@ public final class CanvasView extends BorderPane {
         GraphicsContext g = overlay.getGraphicsContext2D();
         g.clearRect(0, 0, overlay.getWidth(), overlay.getHeight());
         PixelMask m = vm.maskLayerProperty().get();
+        int[] grid = vm.latentGridProperty().get();
         if (m != null && vm.showMaskProperty().get()) {
-            float[] v = m.values();
-            g.setFill(Color.rgb(255, 40, 40, 0.35));
-            for (int y = 0; y < m.height(); y++) {
-                for (int x = 0; x < m.width(); x++) {
-                    if (v[y * m.width() + x] < 0.5f) {
-                        g.fillRect(x, y, 1, 1);
-                    }
-                }
+            int factor = grid != null ? grid[2] : 0;
+            if (factor > 0 && m.width() / factor == grid[1] && m.height() / factor == grid[0]) {
+                drawCellMask(g, MaskGrid.toLatent(m, factor, paint == null ? 0 : paint.featherProperty().get()),
+                        factor);
+            } else {
+                drawPixelMask(g, m);
             }
         }
-        int[] grid = vm.latentGridProperty().get();
+        if (paint != null && paint.heatProperty().get() != null && grid != null) {
+            drawHeat(g, paint.heatProperty().get(), paint.thresholdProperty().get(), grid[2]);
+        }
+        if (paint != null && paint.selectionProperty().get() != null) {
+            DirtyRect r = paint.selectionProperty().get();
+            g.setStroke(Color.rgb(255, 255, 255, 0.9));
+            g.setLineWidth(1);
+            g.setLineDashes(3, 3);
+            g.strokeRect(r.x() + 0.5, r.y() + 0.5, r.width() - 1, r.height() - 1);
+            g.setLineDashes();
+        }
         if (grid != null && vm.showGridProperty().get()) {
             g.setStroke(Color.rgb(255, 255, 255, 0.35));
             g.setLineWidth(0.5);
@@ -173,6 +250,61 @@ public final class CanvasView extends BorderPane {
             }
             for (int c = 0; c <= grid[1]; c++) {
                 g.strokeLine(c * factor, 0, c * factor, grid[0] * factor);
+            }
+        }
+    }
+
+    /** Tints cells the run may not change (stronger = less editable) and outlines the editable region. */
+    private static void drawCellMask(GraphicsContext g, LatentMask lm, int factor) {
+        for (int r = 0; r < lm.rows(); r++) {
+            for (int c = 0; c < lm.cols(); c++) {
+                float v = lm.at(r, c);
+                if (v < 1f) {
+                    g.setFill(Color.rgb(255, 40, 40, 0.45 * (1 - v)));
+                    g.fillRect(c * factor, r * factor, factor, factor);
+                }
+            }
+        }
+        g.setStroke(Color.rgb(255, 230, 0, 0.9));
+        g.setLineWidth(1);
+        for (int r = 0; r < lm.rows(); r++) {
+            for (int c = 0; c < lm.cols(); c++) {
+                boolean in = lm.at(r, c) > 0;
+                if (c + 1 < lm.cols() && in != lm.at(r, c + 1) > 0) {
+                    g.strokeLine((c + 1) * factor, r * factor, (c + 1) * factor, (r + 1) * factor);
+                }
+                if (r + 1 < lm.rows() && in != lm.at(r + 1, c) > 0) {
+                    g.strokeLine(c * factor, (r + 1) * factor, (c + 1) * factor, (r + 1) * factor);
+                }
+            }
+        }
+    }
+
+    private static void drawPixelMask(GraphicsContext g, PixelMask m) {
+        float[] v = m.values();
+        g.setFill(Color.rgb(255, 40, 40, 0.35));
+        for (int y = 0; y < m.height(); y++) {
+            for (int x = 0; x < m.width(); x++) {
+                if (v[y * m.width() + x] < 0.5f) {
+                    g.fillRect(x, y, 1, 1);
+                }
+            }
+        }
+    }
+
+    /** Selected cells (z-score ≥ threshold) in green, the rest shaded by their score. */
+    private static void drawHeat(GraphicsContext g, SelfMask.HeatMap h, double threshold, int factor) {
+        float[] z = h.zscores();
+        for (int r = 0; r < h.rows(); r++) {
+            for (int c = 0; c < h.cols(); c++) {
+                double s = z[r * h.cols() + c];
+                if (s >= threshold) {
+                    g.setFill(Color.rgb(40, 220, 90, 0.55));
+                } else {
+                    double t = Math.max(0, Math.min(1, (s + 2) / 4));
+                    g.setFill(Color.rgb(40, 90, 255, 0.15 + 0.35 * t));
+                }
+                g.fillRect(c * factor, r * factor, factor, factor);
             }
         }
     }

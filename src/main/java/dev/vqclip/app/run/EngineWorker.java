@@ -4,7 +4,9 @@ import dev.vqclip.app.EngineProvider;
 import dev.vqclip.app.TaskExecutor;
 import dev.vqclip.engine.guide.Prompt;
 import dev.vqclip.engine.run.Frame;
+import dev.vqclip.engine.guide.SelfMask;
 import dev.vqclip.engine.run.GenerationRequest;
+import dev.vqclip.engine.run.LatentMask;
 import dev.vqclip.engine.run.RunFactory;
 import dev.vqclip.engine.run.RunSnapshot;
 import dev.vqclip.engine.run.StepEvent;
@@ -116,6 +118,18 @@ public final class EngineWorker {
 
     /** Starts a new run (replacing any run); loops until paused when {@code loop}, else takes one step. */
     public void start(GenerationRequest request, boolean loop) {
+        start(request, loop, true);
+    }
+
+    /**
+     * Starts a new run (replacing any run) and leaves it paused at step 0 without stepping, e.g. to edit an opened
+     * image before optimising.
+     */
+    public void open(GenerationRequest request) {
+        start(request, false, false);
+    }
+
+    private void start(GenerationRequest request, boolean loop, boolean stepFirst) {
         pauseRequested.set(!loop);
         stopRequested.set(false);
         int gen = generation.incrementAndGet();
@@ -136,8 +150,10 @@ public final class EngineWorker {
                 looping = true;
                 loopGen = gen;
                 loopStep(gen);
-            } else {
+            } else if (stepFirst) {
                 stepOnceNow(gen);
+            } else {
+                postIf(gen, () -> listener.halted(Halt.PAUSED, 0));
             }
         }));
     }
@@ -196,6 +212,78 @@ public final class EngineWorker {
             if (run != null && !copy.isEmpty()) {
                 run.setPrompts(copy);
             }
+        });
+    }
+
+    /**
+     * Sets the latent mask (null: no mask) from the next step on. A mask that does not fit the run's grid (left over
+     * from a run of another size) is ignored.
+     */
+    public void setMask(LatentMask mask) {
+        command(() -> {
+            if (run != null) {
+                int[] g = run.latentGrid();
+                if (mask == null || (mask.rows() == g[0] && mask.cols() == g[1])) {
+                    run.setMask(mask);
+                }
+            }
+        });
+    }
+
+    /** Switches "keep unmasked pixels" (frames composite the original back outside the mask) from the next step. */
+    public void setKeepUnmaskedPixels(boolean keep) {
+        command(() -> {
+            if (run != null && run.request().keepUnmaskedPixels() != keep) {
+                RunSnapshot s = run.snapshot();
+                run.restore(new RunSnapshot(s.request().withKeepUnmaskedPixels(keep), s.step(), s.shape(), s.z(),
+                        s.adamM(), s.adamV(), s.mask(), s.original()));
+            }
+        });
+    }
+
+    /**
+     * Writes the user's paint into the paused (or parked) run before anything queued after it, via
+     * {@link SteppableRun#applyPaint}. {@code onApplied} gets the number of rewritten cells on the UI thread.
+     *
+     * @param edited a copy owned by the engine from now on (the UI must not change it)
+     */
+    public void applyPaint(Frame edited, boolean[] painted, Consumer<Integer> onApplied) {
+        // no generation check: the paint belongs to the run that the resume or step queued right after it continues
+        ex.runOnEngine(() -> guarded(() -> {
+            if (!ensureRun(generation.get())) {
+                return;
+            }
+            int n = run.applyPaint(edited, painted);
+            RunSnapshot s = run.snapshot();
+            if (n > 0 && s.original() != null) {
+                // "keep unmasked pixels" keeps the image as the user left it, paint included
+                run.restore(new RunSnapshot(s.request(), s.step(), s.shape(), s.z(), s.adamM(), s.adamV(), s.mask(),
+                        s.z()));
+            }
+            Frame f = run.frame();
+            pendingFrame.set(f);
+            flush();
+            post(() -> onApplied.accept(n));
+        }));
+    }
+
+    /**
+     * Scores a phrase over the run's current image ({@link SteppableRun#selfMask}) between steps; the result or the
+     * error arrives on the UI thread.
+     */
+    public void selfMask(String phrase, Consumer<SelfMask.HeatMap> onSuccess, Consumer<Exception> onFailure) {
+        ex.runOnEngine(() -> {
+            SelfMask.HeatMap h;
+            try {
+                if (!ensureRun(generation.get())) {
+                    throw new IllegalStateException("there is no run to select in yet");
+                }
+                h = run.selfMask(phrase);
+            } catch (RuntimeException e) {
+                ex.runOnUi(() -> onFailure.accept(e));
+                return;
+            }
+            ex.runOnUi(() -> onSuccess.accept(h));
         });
     }
 

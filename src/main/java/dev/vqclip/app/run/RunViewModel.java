@@ -67,6 +67,7 @@ public final class RunViewModel implements EngineWorker.Listener {
     /** The loss chart is updated at most this often while running. */
     static final long CHART_INTERVAL_NANOS = 500_000_000L;
     private int lastStep;
+    private Runnable beforeResume = () -> { };
 
     public RunViewModel(TaskExecutor executor, EngineProvider provider, Outputs outputs) {
         this(executor, provider, outputs, System::nanoTime);
@@ -111,6 +112,7 @@ public final class RunViewModel implements EngineWorker.Listener {
     public void stepOnce(GenerationRequest requestIfNew) {
         error.set(null);
         if (resumable.get()) {
+            beforeResume.run();
             worker.stepOnce();
         } else if (requestIfNew != null) {
             resetStats(requestIfNew);
@@ -118,11 +120,24 @@ public final class RunViewModel implements EngineWorker.Listener {
         }
     }
 
+    /** Starts a new run and leaves it paused at step 0 (to edit an opened image first). */
+    public void open(GenerationRequest request) {
+        error.set(null);
+        resetStats(request);
+        worker.open(request);
+    }
+
     public void pause() {
         worker.pause();
     }
 
+    /** Runs on the UI thread right before a resume or a single step is sent to the engine (hands over paint). */
+    public void setBeforeResume(Runnable r) {
+        beforeResume = r == null ? () -> { } : r;
+    }
+
     public void resume() {
+        beforeResume.run();
         error.set(null);
         running.set(true);
         lastNanos = -1;

@@ -9,6 +9,7 @@ import ai.djl.training.GradientCollector;
 import dev.vqclip.engine.augment.CutoutAugmenter;
 import dev.vqclip.engine.clip.Clip;
 import dev.vqclip.engine.guide.Prompt;
+import dev.vqclip.engine.guide.SelfMask;
 import dev.vqclip.engine.guide.SphericalLoss;
 import dev.vqclip.engine.guide.Target;
 import dev.vqclip.engine.vqgan.Vqgan;
@@ -350,6 +351,22 @@ public final class Run implements SteppableRun {
             v.set(new NDIndex(":"), v.mul(keep));
         }
         return count;
+    }
+
+    /** Scores the phrase over the current frame (what the user sees, with kept pixels composited). */
+    @Override
+    public SelfMask.HeatMap selfMask(String phrase) {
+        if (phrase == null || phrase.isBlank()) {
+            throw new IllegalArgumentException("type what to select, e.g. \"the dog\"");
+        }
+        Frame image = frame();
+        try (NDManager sm = manager.newSubManager()) {
+            long[][] tokens = {models.tokenizer().tokenize(phrase.strip(), clip.contextLength(), true)};
+            NDArray target = SphericalLoss.normalize(clip.encodeText(sm, tokens));
+            NDArray img = Images.toTensor(image, sm);
+            return SelfMask.score(img, target, x -> clip.encodeImage(clip.normalize(x)), clip.imageResolution(),
+                    factor, 32);
+        }
     }
 
     @Override

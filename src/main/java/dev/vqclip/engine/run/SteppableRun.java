@@ -1,6 +1,7 @@
 package dev.vqclip.engine.run;
 
 import dev.vqclip.engine.guide.Prompt;
+import dev.vqclip.engine.guide.SelfMask;
 
 import java.util.List;
 
@@ -46,6 +47,19 @@ public interface SteppableRun extends AutoCloseable {
      * @return how many latent cells were rewritten
      */
     int applyPaint(Frame edited, boolean[] painted);
+
+    /**
+     * Scores where a phrase is in the current image (CLIP self-masking, as {@code vqclip edit --replace} does): one
+     * standardised score per latent cell; {@link SelfMask.HeatMap#mask(double)} turns it into a mask. The run's
+     * state is not changed.
+     *
+     * @param phrase what to look for, e.g. "the dog"
+     * @throws UnsupportedOperationException when this engine has no image-text model to score with
+     * @throws IllegalArgumentException when the phrase is empty or too long for the text encoder
+     */
+    default SelfMask.HeatMap selfMask(String phrase) {
+        throw new UnsupportedOperationException("this engine cannot select by text");
+    }
 
     /** @return a copy of the complete state */
     RunSnapshot snapshot();

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Builds a self-contained app image of the studio (no Java or JavaFX needed on the target machine):
+#   1. jlink a runtime holding the JDK modules the app uses plus JavaFX (from the modular javafx-*-linux jars),
+#   2. jpackage an app image with that runtime and the class-path jars (DJL ships automatic modules, so the app
+#      itself stays on the class path; see ../shared/STACK.md).
+# Output: target/image/VQGAN-CLIP-Studio/bin/VQGAN-CLIP-Studio (the studio; add a command for the CLI).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+[ -f target/vqclip.jar ] || mvn -B -q -DskipTests package
+rm -rf target/jlink target/image target/jpackage-input
+mkdir -p target/jpackage-input/lib
+fxmods=$(ls target/lib/javafx-*-linux.jar | tr '\n' ':')
+jlink --module-path "${fxmods%:}" \
+  --add-modules java.base,java.desktop,java.logging,java.management,java.naming,java.net.http,java.prefs,java.scripting,java.sql,java.xml,jdk.unsupported,jdk.zipfs,jdk.crypto.ec,javafx.base,javafx.graphics,javafx.controls,javafx.swing \
+  --strip-debug --no-header-files --no-man-pages --compress=2 --output target/jlink
+cp target/vqclip.jar target/jpackage-input/
+# the bundled demo models travel with the app: <image>/lib/app/assets, found through -Dvqclip.assets
+[ -d assets ] && cp -r assets target/jpackage-input/
+# JavaFX lives in the runtime now; everything else goes on the class path
+for j in target/lib/*.jar; do case "$(basename "$j")" in javafx-*) ;; *) cp "$j" target/jpackage-input/lib/ ;; esac; done
+jpackage --type app-image --name VQGAN-CLIP-Studio --dest target/image \
+  --runtime-image target/jlink --input target/jpackage-input --main-jar vqclip.jar \
+  --main-class dev.vqclip.cli.Main --java-options "-Dai.djl.offline=true" \
+  --java-options '-Dvqclip.assets=$APPDIR/assets'
+echo "app image: target/image/VQGAN-CLIP-Studio ($(du -sh target/image | cut -f1))"

@@ -1,0 +1,534 @@
+package dev.vqclip.app.paint;
+
+import dev.vqclip.app.canvas.CanvasViewModel;
+import dev.vqclip.engine.guide.SelfMask;
+import dev.vqclip.engine.run.Frame;
+import dev.vqclip.engine.run.LatentMask;
+import dev.vqclip.session.PixelMask;
+import javafx.beans.property.BooleanProperty;
+import javafx.beans.property.DoubleProperty;
+import javafx.beans.property.IntegerProperty;
+import javafx.beans.property.ObjectProperty;
+import javafx.beans.property.ReadOnlyBooleanProperty;
+import javafx.beans.property.ReadOnlyBooleanWrapper;
+import javafx.beans.property.ReadOnlyObjectProperty;
+import javafx.beans.property.ReadOnlyObjectWrapper;
+import javafx.beans.property.SimpleBooleanProperty;
+import javafx.beans.property.SimpleDoubleProperty;
+import javafx.beans.property.SimpleIntegerProperty;
+import javafx.beans.property.SimpleObjectProperty;
+import javafx.beans.property.SimpleStringProperty;
+import javafx.beans.property.StringProperty;
+
+import java.util.ArrayDeque;
+import java.util.Deque;
+
+/**
+ * The paint and mask tools over the {@link CanvasViewModel}'s layers. Strokes arrive in image coordinates
+ * ({@link #press}, {@link #drag}, {@link #release}); each stroke keeps the layers as they were before it, so undo
+ * restores them exactly. Painting needs {@link #paintAllowedProperty()} (the run is paused and the live image shown);
+ * the mask may change at any time and reaches the engine through {@link #latentMaskProperty()}, which changes once
+ * per finished edit (not per mouse move).
+ */
+public final class PaintViewModel {
+    /** The active tool. */
+    public enum Tool {
+        /** no tool: dragging pans the view */
+        PAN,
+        /** paints colour into the paint layer */
+        BRUSH,
+        /** removes paint (the frame under it shows again) */
+        ERASER,
+        /** paints the editable region */
+        MASK,
+        /** removes from the editable region */
+        MASK_ERASER,
+        /** takes the colour under the cursor */
+        PICKER,
+        /** drags a rectangle selection */
+        SELECT
+    }
+
+    /**
+     * The two user layers as one undoable value.
+     *
+     * @param paint ARGB paint layer (transparent where unpainted), or null
+     * @param mask the pixel mask (1 = may change), or null for "everything may change"
+     */
+    public record Layers(Frame paint, PixelMask mask) {
+    }
+
+    /**
+     * What the engine gets on resume: a copy of the frame with the paint laid over it and where the paint is.
+     *
+     * @param edited the composited image
+     * @param painted one flag per pixel
+     */
+    public record Edit(Frame edited, boolean[] painted) {
+    }
+
+    private static final int UNDO_LIMIT = 50;
+    private final CanvasViewModel canvas;
+    private final ObjectProperty<Tool> tool = new SimpleObjectProperty<>(Tool.PAN);
+    private final DoubleProperty size = new SimpleDoubleProperty(24);
+    private final DoubleProperty hardness = new SimpleDoubleProperty(0.7);
+    private final DoubleProperty opacity = new SimpleDoubleProperty(1.0);
+    private final IntegerProperty colour = new SimpleIntegerProperty(0xffe03c31);
+    private final IntegerProperty feather = new SimpleIntegerProperty(0);
+    private final BooleanProperty keepUnmaskedPixels = new SimpleBooleanProperty(false);
+    private final BooleanProperty paintAllowed = new SimpleBooleanProperty(true);
+    private final ObjectProperty<DirtyRect> selection = new SimpleObjectProperty<>();
+    private final ReadOnlyObjectWrapper<LatentMask> latentMask = new ReadOnlyObjectWrapper<>();
+    private final ReadOnlyObjectWrapper<SelfMask.HeatMap> heat = new ReadOnlyObjectWrapper<>();
+    private final DoubleProperty threshold = new SimpleDoubleProperty(1.0);
+    private final StringProperty selectPhrase = new SimpleStringProperty("");
+    private final StringProperty replacePhrase = new SimpleStringProperty("");
+    private final ReadOnlyBooleanWrapper canUndo = new ReadOnlyBooleanWrapper();
+    private final ReadOnlyBooleanWrapper canRedo = new ReadOnlyBooleanWrapper();
+    private final ReadOnlyObjectWrapper<String> message = new ReadOnlyObjectWrapper<>("");
+    private final Deque<Layers> undo = new ArrayDeque<>();
+    private final Deque<Layers> redo = new ArrayDeque<>();
+    private Runnable onCommit = () -> { };
+
+    // the stroke in progress (UI thread)
+    private Tool strokeTool;
+    private Layers strokeBefore;
+    private float[] coverage;
+    private int[] basePaint;
+    private int[] workPaint;
+    private float[] baseMask;
+    private float[] workMask;
+    private int width;
+    private int height;
+    private double lastX;
+    private double lastY;
+    private int selectX;
+    private int selectY;
+
+    public PaintViewModel(CanvasViewModel canvas) {
+        this.canvas = canvas;
+        canvas.latentGridProperty().addListener(o -> updateLatentMask());
+        feather.addListener(o -> updateLatentMask());
+    }
+
+    // ---- Commands: strokes ----
+
+    /** Starts a stroke (or a pick or a selection) at image pixel coordinates. */
+    public void press(double x, double y) {
+        Frame f = canvas.getFrame();
+        if (f == null) {
+            return;
+        }
+        Tool t = tool.get();
+        if (t == Tool.PAN) {
+            return;
+        }
+        boolean isPaint = t == Tool.BRUSH || t == Tool.ERASER || t == Tool.PICKER || t == Tool.SELECT;
+        if (isPaint && !paintAllowed.get()) {
+            message.set("pause the run to paint (the mask brush works while running)");
+            return;
+        }
+        width = f.width();
+        height = f.height();
+        switch (t) {
+            case PICKER -> pick(x, y);
+            case SELECT -> {
+                selectX = clampX(x);
+                selectY = clampY(y);
+                selection.set(DirtyRect.spanning(selectX, selectY, selectX, selectY));
+                strokeTool = t;
+            }
+            default -> beginStroke(t, x, y);
+        }
+    }
+
+    /** Continues the stroke to (x, y): dabs are laid along the segment from the previous point. */
+    public void drag(double x, double y) {
+        if (strokeTool == null) {
+            return;
+        }
+        if (strokeTool == Tool.SELECT) {
+            selection.set(DirtyRect.spanning(selectX, selectY, clampX(x), clampY(y)));
+            return;
+        }
+        double dx = x - lastX;
+        double dy = y - lastY;
+        double len = Math.hypot(dx, dy);
+        double spacing = Math.max(1.0, size.get() * 0.15);
+        int n = (int) Math.ceil(len / spacing);
+        DirtyRect dirty = DirtyRect.EMPTY;
+        for (int i = 1; i <= n; i++) {
+            dirty = dirty.union(Brushes.dab(coverage, width, height, lastX + dx * i / n, lastY + dy * i / n,
+                    size.get(), hardness.get()));
+        }
+        lastX = x;
+        lastY = y;
+        apply(dirty);
+    }
+
+    /** Ends the stroke: the layers before it become one undo step. */
+    public void release(double x, double y) {
+        if (strokeTool == null) {
+            return;
+        }
+        Tool t = strokeTool;
+        drag(x, y);
+        strokeTool = null;
+        if (t == Tool.SELECT) {
+            return;
+        }
+        commit(strokeBefore);
+        coverage = null;
+        basePaint = workPaint = null;
+        baseMask = workMask = null;
+    }
+
+    private void beginStroke(Tool t, double x, double y) {
+        strokeTool = t;
+        strokeBefore = layers();
+        coverage = new float[width * height];
+        if (t == Tool.BRUSH || t == Tool.ERASER) {
+            Frame p = paintLayerFitting();
+            basePaint = p.argb().clone();
+            workPaint = basePaint.clone();
+        } else {
+            PixelMask m = maskFitting();
+            baseMask = m.values();
+            workMask = baseMask.clone();
+        }
+        lastX = x;
+        lastY = y;
+        apply(Brushes.dab(coverage, width, height, x, y, size.get(), hardness.get()));
+    }
+
+    private void apply(DirtyRect r) {
+        if (r.isEmpty()) {
+            return;
+        }
+        switch (strokeTool) {
+            case BRUSH -> {
+                Brushes.paintOver(basePaint, coverage, workPaint, width, r, colour.get(), opacity.get());
+                canvas.paintLayerProperty().set(new Frame(width, height, workPaint.clone()));
+            }
+            case ERASER -> {
+                Brushes.erase(basePaint, coverage, workPaint, width, r, opacity.get());
+                canvas.paintLayerProperty().set(new Frame(width, height, workPaint.clone()));
+            }
+            case MASK, MASK_ERASER -> {
+                Brushes.mask(baseMask, coverage, workMask, width, r, opacity.get(), strokeTool == Tool.MASK_ERASER);
+                canvas.maskLayerProperty().set(new PixelMask(width, height, workMask));
+            }
+            default -> {
+            }
+        }
+    }
+
+    /** Takes the colour of the shown image (paint included) at (x, y). */
+    public void pick(double x, double y) {
+        Frame f = canvas.getFrame();
+        if (f == null) {
+            return;
+        }
+        int px = Math.max(0, Math.min(f.width() - 1, (int) Math.floor(x)));
+        int py = Math.max(0, Math.min(f.height() - 1, (int) Math.floor(y)));
+        Frame p = canvas.paintLayerProperty().get();
+        Frame shown = p != null && p.width() == f.width() && p.height() == f.height() ? Brushes.composite(f, p) : f;
+        colour.set(0xff000000 | shown.pixel(px, py));
+    }
+
+    // ---- Commands: selection and mask ----
+
+    /** Fills the rectangle selection with the brush colour and opacity (one undo step). */
+    public void fillSelection() {
+        DirtyRect sel = selection.get();
+        if (sel == null || sel.isEmpty() || canvas.getFrame() == null) {
+            message.set("drag a rectangle with the selection tool first");
+            return;
+        }
+        if (!paintAllowed.get()) {
+            message.set("pause the run to paint");
+            return;
+        }
+        Layers before = layers();
+        Frame p = paintLayerFitting();
+        int[] px = p.argb().clone();
+        Brushes.fill(px, p.width(), p.height(), sel, colour.get(), opacity.get());
+        canvas.paintLayerProperty().set(new Frame(p.width(), p.height(), px));
+        commit(before);
+    }
+
+    /** Makes the selection editable in the mask (one undo step). */
+    public void maskSelection() {
+        DirtyRect sel = selection.get();
+        if (sel == null || sel.isEmpty() || canvas.getFrame() == null) {
+            message.set("drag a rectangle with the selection tool first");
+            return;
+        }
+        Layers before = layers();
+        PixelMask m = maskFitting();
+        float[] v = m.values();
+        DirtyRect r = sel.clip(m.width(), m.height());
+        for (int y = r.y(); y < r.y() + r.height(); y++) {
+            for (int x = r.x(); x < r.x() + r.width(); x++) {
+                v[y * m.width() + x] = 1f;
+            }
+        }
+        canvas.maskLayerProperty().set(new PixelMask(m.width(), m.height(), v));
+        commit(before);
+    }
+
+    /** Swaps editable and kept cells (snapped to the latent grid first, since that is what the engine sees). */
+    public void invertMask() {
+        int[] g = canvas.latentGridProperty().get();
+        if (canvas.getFrame() == null) {
+            return;
+        }
+        Layers before = layers();
+        PixelMask m = maskFitting();
+        canvas.maskLayerProperty().set(MaskGrid.invert(m, g == null ? 1 : g[2]));
+        commit(before);
+    }
+
+    /** Removes the mask: everything may change again. */
+    public void clearMask() {
+        if (canvas.maskLayerProperty().get() == null) {
+            return;
+        }
+        Layers before = layers();
+        canvas.maskLayerProperty().set(null);
+        commit(before);
+    }
+
+    /** Removes all paint (one undo step). */
+    public void clearPaint() {
+        if (canvas.paintLayerProperty().get() == null) {
+            return;
+        }
+        Layers before = layers();
+        canvas.paintLayerProperty().set(null);
+        commit(before);
+    }
+
+    // ---- Commands: select by text ----
+
+    /** Shows a heat map from the engine (threshold slider, then {@link #acceptHeat()}). */
+    public void showHeat(SelfMask.HeatMap h) {
+        heat.set(h);
+    }
+
+    /** Turns the heat map at the current threshold into the mask (one undo step) and hides the heat map. */
+    public void acceptHeat() {
+        SelfMask.HeatMap h = heat.get();
+        Frame f = canvas.getFrame();
+        int[] g = canvas.latentGridProperty().get();
+        if (h == null || f == null || g == null) {
+            return;
+        }
+        Layers before = layers();
+        canvas.maskLayerProperty().set(MaskGrid.fromCells(h.mask(threshold.get()), h.rows(), h.cols(), g[2],
+                f.width(), f.height()));
+        heat.set(null);
+        commit(before);
+    }
+
+    public void cancelHeat() {
+        heat.set(null);
+    }
+
+    // ---- Commands: undo and engine hand-over ----
+
+    public void undo() {
+        if (!undo.isEmpty()) {
+            redo.push(layers());
+            setLayersNow(undo.pop());
+            changed();
+        }
+    }
+
+    public void redo() {
+        if (!redo.isEmpty()) {
+            undo.push(layers());
+            setLayersNow(redo.pop());
+            changed();
+        }
+    }
+
+    /**
+     * Hands the paint to the engine: returns a copy of {@code live} with the paint laid over it and the painted
+     * flags, then clears the paint layer (the paint lives in z from now on; its strokes can no longer be undone).
+     *
+     * @return null when there is no paint (or it does not fit the frame)
+     */
+    public Edit takeEdit(Frame live) {
+        Frame p = canvas.paintLayerProperty().get();
+        if (p == null || live == null || p.width() != live.width() || p.height() != live.height()) {
+            return null;
+        }
+        boolean[] painted = Brushes.painted(p);
+        boolean any = false;
+        for (boolean b : painted) {
+            any |= b;
+        }
+        canvas.paintLayerProperty().set(null);
+        undo.clear();
+        redo.clear();
+        updateUndo();
+        return any ? new Edit(Brushes.composite(live, p), painted) : null;
+    }
+
+    /** Replaces both layers (opening a session, going back in history); clears this tool's undo. */
+    public void setLayers(Layers l) {
+        setLayersNow(l == null ? new Layers(null, null) : l);
+        undo.clear();
+        redo.clear();
+        heat.set(null);
+        selection.set(null);
+        updateUndo();
+        updateLatentMask();
+    }
+
+    /** @return the current layers (immutable values) */
+    public Layers layers() {
+        return new Layers(canvas.paintLayerProperty().get(), canvas.maskLayerProperty().get());
+    }
+
+    /** Called after every finished layer edit (the session uses it to order Ctrl+Z between tools and editor). */
+    public void setOnCommit(Runnable r) {
+        onCommit = r == null ? () -> { } : r;
+    }
+
+    private void commit(Layers before) {
+        undo.push(before);
+        if (undo.size() > UNDO_LIMIT) {
+            undo.removeLast();
+        }
+        redo.clear();
+        changed();
+        onCommit.run();
+    }
+
+    private void changed() {
+        updateUndo();
+        updateLatentMask();
+    }
+
+    private void setLayersNow(Layers l) {
+        canvas.paintLayerProperty().set(l.paint());
+        canvas.maskLayerProperty().set(l.mask());
+    }
+
+    private void updateUndo() {
+        canUndo.set(!undo.isEmpty());
+        canRedo.set(!redo.isEmpty());
+    }
+
+    private void updateLatentMask() {
+        int[] g = canvas.latentGridProperty().get();
+        PixelMask m = canvas.maskLayerProperty().get();
+        LatentMask lm = null;
+        if (g != null && m != null && m.width() / g[2] == g[1] && m.height() / g[2] == g[0]) {
+            lm = MaskGrid.toLatent(m, g[2], feather.get());
+        }
+        latentMask.set(lm);
+    }
+
+    private Frame paintLayerFitting() {
+        Frame p = canvas.paintLayerProperty().get();
+        return p != null && p.width() == width && p.height() == height ? p : Brushes.emptyLayer(width, height);
+    }
+
+    private PixelMask maskFitting() {
+        Frame f = canvas.getFrame();
+        PixelMask m = canvas.maskLayerProperty().get();
+        return m != null && m.width() == f.width() && m.height() == f.height() ? m
+                : new PixelMask(f.width(), f.height(), new float[f.width() * f.height()]);
+    }
+
+    private int clampX(double x) {
+        return Math.max(0, Math.min(width - 1, (int) Math.floor(x)));
+    }
+
+    private int clampY(double y) {
+        return Math.max(0, Math.min(height - 1, (int) Math.floor(y)));
+    }
+
+    // ---- Properties ----
+
+    public ObjectProperty<Tool> toolProperty() {
+        return tool;
+    }
+
+    public DoubleProperty sizeProperty() {
+        return size;
+    }
+
+    public DoubleProperty hardnessProperty() {
+        return hardness;
+    }
+
+    public DoubleProperty opacityProperty() {
+        return opacity;
+    }
+
+    /** @return the brush colour as opaque ARGB */
+    public IntegerProperty colourProperty() {
+        return colour;
+    }
+
+    /** @return the mask's soft edge in latent cells (0..4) */
+    public IntegerProperty featherProperty() {
+        return feather;
+    }
+
+    public BooleanProperty keepUnmaskedPixelsProperty() {
+        return keepUnmaskedPixels;
+    }
+
+    /** @return true when paint edits are allowed (set by the session: paused and showing the live image) */
+    public BooleanProperty paintAllowedProperty() {
+        return paintAllowed;
+    }
+
+    public ObjectProperty<DirtyRect> selectionProperty() {
+        return selection;
+    }
+
+    /** @return the mask on the latent grid as the engine should use it (null: no mask) */
+    public ReadOnlyObjectProperty<LatentMask> latentMaskProperty() {
+        return latentMask.getReadOnlyProperty();
+    }
+
+    public ReadOnlyObjectProperty<SelfMask.HeatMap> heatProperty() {
+        return heat.getReadOnlyProperty();
+    }
+
+    /** @return the z-score at or above which a cell is selected */
+    public DoubleProperty thresholdProperty() {
+        return threshold;
+    }
+
+    public StringProperty selectPhraseProperty() {
+        return selectPhrase;
+    }
+
+    public StringProperty replacePhraseProperty() {
+        return replacePhrase;
+    }
+
+    public ReadOnlyBooleanProperty canUndoProperty() {
+        return canUndo.getReadOnlyProperty();
+    }
+
+    public ReadOnlyBooleanProperty canRedoProperty() {
+        return canRedo.getReadOnlyProperty();
+    }
+
+    /** @return the last hint for the user (e.g. why a stroke was refused) */
+    public ReadOnlyObjectProperty<String> messageProperty() {
+        return message.getReadOnlyProperty();
+    }
+
+    public boolean isStroking() {
+        return strokeTool != null;
+    }
+}

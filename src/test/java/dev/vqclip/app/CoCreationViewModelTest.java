@@ -1,0 +1,386 @@
+package dev.vqclip.app;
+
+import dev.vqclip.app.paint.MaskGrid;
+import dev.vqclip.app.paint.PaintViewModel;
+import dev.vqclip.app.run.RunState;
+import dev.vqclip.app.settings.SettingsViewModel;
+import dev.vqclip.engine.run.Frame;
+import dev.vqclip.engine.run.GenerationRequest;
+import dev.vqclip.engine.run.RunSnapshot;
+import dev.vqclip.session.HistoryEntry;
+import dev.vqclip.session.Images;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Paint, mask, select-by-text and open-image through the session view-model, with the fake engine, no toolkit. */
+class CoCreationViewModelTest {
+    @TempDir
+    Path tmp;
+    ManualTaskExecutor ex;
+    FakeRunFactory engine;
+    StudioViewModel vm;
+    PaintViewModel paint;
+
+    @BeforeEach
+    void setUp() {
+        ex = new ManualTaskExecutor();
+        engine = new FakeRunFactory(0);
+        vm = new StudioViewModel(ex, progress -> engine, new ScriptedDialogs(), new SettingsViewModel(() -> 7L),
+                () -> 1L);
+        vm.run().setFrameIntervalMillis(0);
+        paint = vm.paint();
+        paint.toolProperty().set(PaintViewModel.Tool.BRUSH);
+        vm.prompts().rows().get(0).textProperty().set("a harbour at night");
+        vm.settings().widthProperty().set(64);
+        vm.settings().heightProperty().set(48);
+        vm.settings().stepsProperty().set(200);
+        vm.settings().historyEveryProperty().set(0);
+    }
+
+    int step() {
+        return vm.run().stepProperty().get();
+    }
+
+    void runTo(int n) {
+        ex.runEngineUntil(() -> step() >= n, 500);
+    }
+
+    void pause() {
+        vm.run().pause();
+        ex.runEngineUntil(() -> vm.run().getState() == RunState.PAUSED, 10);
+    }
+
+    RunSnapshot state() {
+        AtomicReference<RunSnapshot> s = new AtomicReference<>();
+        vm.run().worker().background(() -> vm.run().worker().currentState(), s::set, e -> {
+            throw new AssertionError(e);
+        });
+        ex.runEngineUntil(() -> s.get() != null, 50);
+        return s.get();
+    }
+
+    void stroke(double... xy) {
+        paint.press(xy[0], xy[1]);
+        for (int i = 2; i < xy.length; i += 2) {
+            paint.drag(xy[i], xy[i + 1]);
+        }
+        paint.release(xy[xy.length - 2], xy[xy.length - 1]);
+    }
+
+    /** The latent cells (row-major over 6×8) any painted pixel touches. */
+    static boolean[] touchedCells(boolean[] painted) {
+        boolean[] cells = new boolean[48];
+        for (int i = 0; i < painted.length; i++) {
+            if (painted[i]) {
+                cells[(i / 64 / 8) * 8 + (i % 64) / 8] = true;
+            }
+        }
+        return cells;
+    }
+
+    @Test
+    void paintThenResumeRewritesOnlyThePaintedCellsAndKeepsTheMomentsElsewhere() {
+        vm.start();
+        runTo(6);
+        pause();
+        RunSnapshot before = state();
+        paint.colourProperty().set(0xff20e020);
+        paint.sizeProperty().set(6);
+        paint.hardnessProperty().set(1);
+        stroke(12, 12, 28, 12);
+        boolean[] cells = touchedCells(dev.vqclip.app.paint.Brushes.painted(vm.canvas().paintLayerProperty().get()));
+        vm.run().stepOnce(null); // hands over the paint, then one step
+        ex.runEngineUntil(() -> step() == before.step() + 1, 20);
+        assertThat(engine.paintCalls).isEqualTo(1);
+        assertThat(vm.canvas().paintLayerProperty().get()).as("the paint now lives in z").isNull();
+        assertThat(vm.noticeProperty().get()).contains("latent cells");
+
+        // compare the state right after the paint (before the step) by replaying the step on a fresh fake run
+        RunSnapshot after = state();
+        int n = 48;
+        int painted = 0;
+        for (int c = 0; c < n; c++) {
+            if (cells[c]) {
+                painted++;
+            }
+        }
+        assertThat(painted).isBetween(2, 10);
+        // outside the painted cells the step continued from the untouched z and moments: replaying the same step
+        // from `before` without paint gives bit-identical values there
+        FakeRunFactory reference = new FakeRunFactory(0);
+        try (var r = reference.resume(before)) {
+            r.step(false);
+            RunSnapshot expected = r.snapshot();
+            for (int ch = 0; ch < 3; ch++) {
+                for (int c = 0; c < n; c++) {
+                    int k = ch * n + c;
+                    if (!cells[c]) {
+                        assertThat(after.z()[k]).as("z at cell %d", c).isEqualTo(expected.z()[k]);
+                        assertThat(after.adamM()[k]).isEqualTo(expected.adamM()[k]);
+                        assertThat(after.adamV()[k]).isEqualTo(expected.adamV()[k]);
+                    } else {
+                        assertThat(after.z()[k]).isNotEqualTo(expected.z()[k]);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void aMaskBrushedWhileRunningFreezesTheCellsOutsideItFromTheNextStep() {
+        vm.start();
+        runTo(3);
+        paint.toolProperty().set(PaintViewModel.Tool.MASK);
+        paint.sizeProperty().set(12);
+        paint.hardnessProperty().set(1);
+        stroke(8, 8, 40, 8); // while running
+        var mask = paint.latentMaskProperty().get();
+        assertThat(mask).isNotNull();
+        runTo(step() + 2); // the mask applies at the next step
+        RunSnapshot a = state();
+        assertThat(a.mask()).isNotNull();
+        assertThat(a.mask().values()).isEqualTo(mask.values());
+        runTo(step() + 10);
+        pause();
+        RunSnapshot b = state();
+        assertThat(b.step()).isGreaterThanOrEqualTo(a.step() + 10);
+        int n = 48;
+        int frozen = 0;
+        for (int c = 0; c < n; c++) {
+            for (int ch = 0; ch < 3; ch++) {
+                int k = ch * n + c;
+                if (mask.values()[c] == 0f) {
+                    assertThat(b.z()[k]).as("frozen cell %d", c).isEqualTo(a.z()[k]);
+                    frozen++;
+                } else {
+                    assertThat(b.z()[k]).isNotEqualTo(a.z()[k]);
+                }
+            }
+        }
+        assertThat(frozen).isGreaterThan(0);
+    }
+
+    @Test
+    void keepUnmaskedPixelsReachesTheRunAndFramesKeepTheOriginalOutsideTheMask() {
+        vm.start();
+        runTo(3);
+        pause();
+        Frame original = vm.canvas().getFrame();
+        paint.toolProperty().set(PaintViewModel.Tool.MASK);
+        stroke(4, 4);
+        paint.keepUnmaskedPixelsProperty().set(true);
+        vm.run().resume();
+        runTo(step() + 5);
+        pause();
+        assertThat(state().request().keepUnmaskedPixels()).isTrue();
+        // the fake engine does not composite, but its frozen cells render the same pixels
+        Frame now = vm.canvas().getFrame();
+        assertThat(now.pixel(60, 40)).isEqualTo(original.pixel(60, 40));
+        assertThat(now.pixel(4, 4)).isNotEqualTo(original.pixel(4, 4));
+    }
+
+    @Test
+    void selectByTextShowsAHeatMapAndReplaceWithMasksSetsThePromptAndResumes() {
+        vm.start();
+        runTo(4);
+        pause();
+        paint.selectPhraseProperty().set("the moon");
+        vm.selectByText();
+        ex.runEngine(1);
+        assertThat(paint.heatProperty().get()).isNotNull();
+        assertThat(paint.heatProperty().get().rows()).isEqualTo(6);
+        paint.thresholdProperty().set(0.5);
+        int expected = 0;
+        for (float z : paint.heatProperty().get().zscores()) {
+            expected += z >= 0.5 ? 1 : 0;
+        }
+        paint.replacePhraseProperty().set("a lighthouse");
+        vm.replaceWith();
+        assertThat(paint.heatProperty().get()).isNull();
+        assertThat(MaskGrid.editableCells(paint.latentMaskProperty().get())).isEqualTo(expected);
+        assertThat(vm.prompts().prompts()).extracting(p -> p.text()).containsExactly("a lighthouse");
+        assertThat(vm.run().getState()).isEqualTo(RunState.RUNNING);
+        int from = step();
+        runTo(from + 2);
+        assertThat(engine.promptLog.get(engine.promptLog.size() - 1)).endsWith("[a lighthouse]");
+        assertThat(state().mask().values()).isEqualTo(paint.latentMaskProperty().get().values());
+    }
+
+    @Test
+    void ctrlZUndoesTheNewestEditWhetherStrokeOrPrompt() {
+        vm.start();
+        runTo(2);
+        pause();
+        stroke(10, 10, 20, 20);
+        Frame stroke1 = vm.canvas().paintLayerProperty().get();
+        vm.prompts().rows().get(0).textProperty().set("a harbour at dawn");
+        stroke(30, 30, 40, 40);
+        vm.undo(); // the second stroke
+        assertThat(vm.canvas().paintLayerProperty().get().argb()).isEqualTo(stroke1.argb());
+        assertThat(vm.prompts().prompts().get(0).text()).isEqualTo("a harbour at dawn");
+        vm.undo(); // the prompt edit
+        assertThat(vm.prompts().prompts().get(0).text()).isEqualTo("a harbour at night");
+        assertThat(vm.canvas().paintLayerProperty().get().argb()).isEqualTo(stroke1.argb());
+        vm.undo(); // the first stroke
+        assertThat(vm.canvas().paintLayerProperty().get()).isNull();
+        vm.redo();
+        assertThat(vm.canvas().paintLayerProperty().get().argb()).isEqualTo(stroke1.argb());
+        vm.redo();
+        assertThat(vm.prompts().prompts().get(0).text()).isEqualTo("a harbour at dawn");
+    }
+
+    @Test
+    void continuingFromHistoryBringsBackThatEntrysLayers() {
+        vm.start();
+        runTo(2);
+        pause();
+        paint.toolProperty().set(PaintViewModel.Tool.MASK);
+        stroke(5, 5, 20, 5);
+        var maskThen = vm.canvas().maskLayerProperty().get();
+        vm.run().resume();
+        runTo(step() + 2);
+        pause(); // history entry "paused at" with this mask
+        HistoryEntry entry = vm.history().entries().get(vm.history().entries().size() - 1);
+        assertThat(vm.entryLayers(entry).mask()).isSameAs(maskThen);
+        paint.clearMask();
+        assertThat(vm.canvas().maskLayerProperty().get()).isNull();
+        vm.history().selectedProperty().set(entry);
+        vm.continueFromSelected();
+        assertThat(vm.canvas().maskLayerProperty().get()).isSameAs(maskThen);
+        ex.runEngine(5);
+        assertThat(state().mask().values()).isEqualTo(paint.latentMaskProperty().get().values());
+    }
+
+    @Test
+    void savedSessionBringsBackLayersKeepFlagAndTheEditedImage() throws Exception {
+        int[] px = new int[64 * 48];
+        java.util.Arrays.fill(px, 0xff808080);
+        Path img = tmp.resolve("grey.png");
+        Files.write(img, Images.encodePng(new Frame(64, 48, px), Map.of()));
+        vm.openImage(img);
+        ex.runEngine(10);
+        paint.toolProperty().set(PaintViewModel.Tool.MASK);
+        stroke(10, 10, 30, 10);
+        paint.toolProperty().set(PaintViewModel.Tool.BRUSH);
+        stroke(40, 30);
+        paint.keepUnmaskedPixelsProperty().set(true);
+        var layers = paint.layers();
+        Path file = tmp.resolve("s.vqsession");
+        vm.saveTo(file);
+        ex.runEngine(5);
+        vm.newSession();
+        assertThat(paint.layers().mask()).isNull();
+        vm.openFile(file);
+        ex.runEngine(5);
+        assertThat(paint.layers().paint().argb()).isEqualTo(layers.paint().argb());
+        assertThat(paint.layers().mask().values()).isEqualTo(layers.mask().values());
+        assertThat(paint.keepUnmaskedPixelsProperty().get()).isTrue();
+        assertThat(vm.initImage()).contains(img);
+    }
+
+    @Test
+    void openingAnImageStartsAnEditingRunFromItPausedAtStepZero() throws Exception {
+        int[] px = new int[300 * 170];
+        java.util.Arrays.fill(px, 0xff336699);
+        Path img = tmp.resolve("old_boat.png");
+        Files.write(img, Images.encodePng(new Frame(300, 170, px), Map.of()));
+        vm.prompts().rows().get(0).textProperty().set("");
+        vm.openImage(img);
+        ex.runEngine(10);
+        assertThat(vm.run().getState()).isEqualTo(RunState.PAUSED);
+        assertThat(step()).isZero();
+        GenerationRequest r = state().request();
+        assertThat(r.init()).isEqualTo(GenerationRequest.Init.IMAGE);
+        assertThat(r.initImage()).isEqualTo(img);
+        assertThat(r.width()).isEqualTo(288);
+        assertThat(r.height()).isEqualTo(160);
+        assertThat(vm.prompts().prompts().get(0).text()).isEqualTo("old boat");
+        assertThat(StudioViewModel.editSize(2000, 1000)).containsExactly(512, 256);
+        assertThat(StudioViewModel.editSize(10, 10)).containsExactly(16, 16);
+
+        Path broken = tmp.resolve("broken.png");
+        Files.writeString(broken, "not an image");
+        vm.openImage(broken);
+        ex.runEngine(3);
+        assertThat(vm.noticeProperty().get()).contains("could not open broken.png");
+        assertThat(state().request().initImage()).isEqualTo(img);
+    }
+
+    /**
+     * The same hand-over on the real engine (tiny reference models): right after the paint is written, z and both
+     * Adam moments are bit-identical outside the painted cells and the painted cells are re-encoded.
+     */
+    @Test
+    void realEnginePaintHandOverKeepsZAndMomentsOutsideThePaintedCells() throws Exception {
+        dev.vqclip.testing.Reference.dir();
+        var models = CoCreationFxTest.tinyModels();
+        var real = new dev.vqclip.engine.run.VqganClipRunFactory(models);
+        vm = new StudioViewModel(ex, progress -> real, new ScriptedDialogs(), new SettingsViewModel(() -> 7L),
+                () -> 1L);
+        paint = vm.paint();
+        paint.toolProperty().set(PaintViewModel.Tool.BRUSH);
+        vm.prompts().rows().get(0).textProperty().set("a red apple");
+        vm.settings().widthProperty().set(64);
+        vm.settings().heightProperty().set(48);
+        vm.settings().cutoutsProperty().set(4);
+        vm.settings().historyEveryProperty().set(0);
+        try {
+            vm.start();
+            runTo(3);
+            pause();
+            RunSnapshot before = state();
+            assertThat(before.adamM()).as("moments are non-zero after 3 steps").isNotEqualTo(
+                    new float[before.adamM().length]);
+            paint.colourProperty().set(0xff2040ff);
+            paint.sizeProperty().set(5);
+            paint.hardnessProperty().set(1);
+            stroke(30, 20, 44, 22);
+            int[] grid = vm.canvas().latentGridProperty().get();
+            boolean[] painted = dev.vqclip.app.paint.Brushes.painted(vm.canvas().paintLayerProperty().get());
+            boolean[] cells = new boolean[grid[0] * grid[1]];
+            for (int i = 0; i < painted.length; i++) {
+                if (painted[i]) {
+                    cells[(i / 64 / grid[2]) * grid[1] + (i % 64) / grid[2]] = true;
+                }
+            }
+            vm.run().stepOnce(null);
+            ex.runEngine(1); // only the hand-over job; the step is still queued
+            RunSnapshot after;
+            {
+                // read the state before the queued step runs
+                AtomicReference<RunSnapshot> s = new AtomicReference<>();
+                Runnable stepJob = ex.engine.poll();
+                vm.run().worker().background(() -> vm.run().worker().currentState(), s::set, e -> { });
+                ex.runEngine(1);
+                after = s.get();
+                ex.engine.addFirst(stepJob);
+            }
+            assertThat(after.step()).isEqualTo(before.step());
+            int n = cells.length;
+            int rewritten = 0;
+            for (int k = 0; k < before.z().length; k++) {
+                if (!cells[k % n]) {
+                    assertThat(after.z()[k]).isEqualTo(before.z()[k]);
+                    assertThat(after.adamM()[k]).isEqualTo(before.adamM()[k]);
+                    assertThat(after.adamV()[k]).isEqualTo(before.adamV()[k]);
+                } else if (after.z()[k] != before.z()[k]) {
+                    rewritten++;
+                }
+            }
+            assertThat(rewritten).isPositive();
+            ex.runEngineUntil(() -> step() == before.step() + 1, 20);
+            assertThat(vm.noticeProperty().get()).contains("latent cells");
+        } finally {
+            vm.close();
+            ex.runEngine(10);
+        }
+    }
+}
