@@ -22,11 +22,11 @@ public final class TrainDemoCommand implements Callable<Integer> {
     Path out;
 
     @Option(names = "--vqgan-steps", description = "VQGAN optimiser steps (default ${DEFAULT-VALUE}).",
-            defaultValue = "600")
+            defaultValue = "2500")
     int vqganSteps;
 
     @Option(names = "--clip-steps", description = "CLIP optimiser steps (default ${DEFAULT-VALUE}).",
-            defaultValue = "600")
+            defaultValue = "1800")
     int clipSteps;
 
     @Option(names = "--threads", description = "PyTorch threads (default ${DEFAULT-VALUE}; 1 gives bit-identical "

@@ -65,7 +65,10 @@ final class ClipTrainer {
      */
     static ShapesWorld.Scene sibling(ShapesWorld.Scene s, SplittableRandom rng) {
         ShapesWorld.Colour[] colours = ShapesWorld.Colour.values();
-        switch (rng.nextInt(4)) {
+        // shapes are the hardest attribute for the small image tower (small shapes are 19 px): half the siblings
+        // change the shape, a sixth each change a colour, the background, or swap the two
+        int kind = rng.nextInt(6);
+        switch (kind < 3 ? 2 : kind == 5 ? 3 : kind - 3) {
             case 0 -> {
                 ShapesWorld.Colour c;
                 do {

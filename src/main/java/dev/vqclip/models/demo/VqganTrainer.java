@@ -108,6 +108,12 @@ final class VqganTrainer {
                 try (NDManager sm = master.newSubManager()) {
                     NDArray x = sm.create(pixels, new Shape(s.batch(), 3, s.cropSize(), s.cropSize()));
                     if (step == s.warmup()) {
+                        if (recent.isEmpty()) {
+                            // no warm-up (very short runs): start from this batch's encoder outputs
+                            try (Vqgan m = Vqgan.fromParameters(cfg, weights)) {
+                                recent.add(m.encode(x).transpose(0, 2, 3, 1).reshape(-1, c).toFloatArray());
+                            }
+                        }
                         initCodebook(weights.get(CODEBOOK), recent, c, k, codes);
                         java.util.Arrays.fill(lastUsed, step);
                     }
