@@ -161,17 +161,6 @@ class DemoModelsTest {
         return votes.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
     }
 
-    /** @return the outer tenth of the image on every side */
-    static IntPredicate border(Frame f) {
-        int w = f.width();
-        int h = f.height();
-        return i -> {
-            int x = i % w;
-            int y = i / w;
-            return x < w / 10 || x >= w - w / 10 || y < h / 10 || y >= h - h / 10;
-        };
-    }
-
     /** @return mean absolute RGB difference per channel (0..255) over the region */
     static double meanChange(Frame a, Frame b, IntPredicate region) {
         double sum = 0;
