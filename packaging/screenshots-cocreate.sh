@@ -5,7 +5,7 @@
 # and docs/screenshots/studio-mask.png (the mask overlay on the token grid).
 #
 #   packaging/screenshots-cocreate.sh                     # default timing
-#   SHOT_TIMES="40 52" packaging/screenshots-cocreate.sh  # seconds after start for the two shots
+#   SHOT_TIMES="110 125" packaging/screenshots-cocreate.sh  # seconds after start for the two shots
 #
 # The first shot must come after step 10 (plus the pause) and before the mask is drawn 6 s later; raise the times on
 # a slow machine or with large models. Uses the same setup as screenshots.sh (xvfb, imagemagick, GTK).
@@ -13,7 +13,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 OUT="$ROOT/docs/screenshots"
-SHOT_TIMES=${SHOT_TIMES:-"40 52"}
+SHOT_TIMES=${SHOT_TIMES:-"110 125"}
 SCREEN=${SCREEN:-"1280x860x24"}
 
 need=()
