@@ -48,9 +48,8 @@ import java.util.random.RandomGenerator;
  *
  * <p><b>Determinism</b>: {@link #plan} draws every random number on the host from the caller's generator, the same
  * count per cutout whatever is switched on (so switching an augmentation off changes nothing else), and the noise
- * comes from the engine's generator seeded with a number from the plan. The output is therefore a pure function of
- * the generator's state and the image on a given device. Note: seeding sets the engine's <i>global</i> seed
- * ({@code Engine.setRandomSeed}), which affects any other user of the engine's random generator on this thread.
+ * is drawn on the host from a seed in the plan (not from the engine's global generator, which another thread could
+ * move). The output is therefore a pure function of the generator's state and the image on a given device.
  *
  * <p><b>Tensor scoping</b>: all arrays are made by operations on the image or created on its manager and device; the
  * temporaries are closed before {@code apply} returns (the autograd graph keeps what backward needs), so the only
@@ -380,8 +379,24 @@ public final class CutoutAugmenter {
         for (int i = 0; i < n; i++) {
             std[i] = cuts.get(i).noiseStd();
         }
-        m.getEngine().setRandomSeed(seed);
-        NDArray unit = t.keep(m.randomNormal(0f, 1f, batch.getShape(), batch.getDataType(), batch.getDevice()));
+        // drawn on the host from the plan's seed, not from the engine's global generator: another thread using
+        // that generator (a second run, a test) would otherwise change this step's noise
+        java.util.SplittableRandom rng = new java.util.SplittableRandom(seed);
+        int size = Math.toIntExact(batch.getShape().size());
+        NDArray unit;
+        if (batch.getDataType() == DataType.FLOAT64) {
+            double[] v = new double[size];
+            for (int i = 0; i < size; i++) {
+                v[i] = rng.nextGaussian();
+            }
+            unit = t.keep(t.keep(m.create(v, batch.getShape())).toDevice(batch.getDevice(), false));
+        } else {
+            float[] v = new float[size];
+            for (int i = 0; i < size; i++) {
+                v[i] = (float) rng.nextGaussian();
+            }
+            unit = t.keep(t.keep(m.create(v, batch.getShape())).toDevice(batch.getDevice(), false));
+        }
         NDArray scale = t.keep(constant(m, batch.getDevice(), batch.getDataType(), std, new Shape(n, 1, 1, 1)));
         return batch.add(t.keep(unit.mul(scale)));
     }
