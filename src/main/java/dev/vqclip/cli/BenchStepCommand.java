@@ -2,6 +2,7 @@ package dev.vqclip.cli;
 
 import ai.djl.Device;
 import dev.vqclip.engine.Devices;
+import dev.vqclip.engine.NativeHeap;
 import dev.vqclip.engine.clip.Clip;
 import dev.vqclip.engine.clip.ClipConfig;
 import dev.vqclip.engine.clip.tokenizer.BpeTrainer;
@@ -19,8 +20,6 @@ import picocli.CommandLine.Option;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -56,6 +55,14 @@ public final class BenchStepCommand implements Callable<Integer> {
     @Option(names = "--memory-at", split = ",", description = "Also print resident memory after these step counts (e.g. 100,1000).")
     List<Integer> memoryAt = List.of();
 
+    @Option(names = "--gc", description = "Run the garbage collector before each memory figure, so native arrays "
+            + "only the collector would free are not counted.")
+    boolean collect;
+
+    @Option(names = "--trim-every", defaultValue = "0", description = "Give free native memory back to the system "
+            + "every N steps (glibc malloc_trim; 0: never, the default).")
+    int trimEvery;
+
     @Override
     public Integer call() throws Exception {
         int[] wh = GenerateCommand.parseSize(size);
@@ -70,12 +77,20 @@ public final class BenchStepCommand implements Callable<Integer> {
                 System.out.printf(Locale.ROOT, "warm-up step: %.3f s, loss %.4f%n", warm.seconds(), warm.totalLoss());
                 int last = Math.max(steps, memoryAt.stream().mapToInt(Integer::intValue).max().orElse(0));
                 double timed = 0;
+                long cpu0 = processCpuNanos();
                 double sinceReport = 0;
+                double cpuPerStep = -1;
                 int lastReport = 0;
                 for (int k = 1; k <= last; k++) {
                     StepEvent e = run.step(false);
+                    if (trimEvery > 0 && k % trimEvery == 0) {
+                        NativeHeap.trim();
+                    }
                     if (k <= steps) {
                         timed += e.seconds();
+                        if (k == steps) {
+                            cpuPerStep = (processCpuNanos() - cpu0) / 1e9 / steps;
+                        }
                     }
                     sinceReport += e.seconds();
                     if (memoryAt.contains(k)) {
@@ -86,10 +101,21 @@ public final class BenchStepCommand implements Callable<Integer> {
                     }
                 }
                 System.out.printf(Locale.ROOT, "memory after the run: %s%n", memory());
+                if (cpuPerStep >= 0) {
+                    // CPU time of all the process's threads: less sensitive to other jobs on the machine than wall
+                    // time (but it counts OpenMP's spin-waiting too)
+                    System.out.printf(Locale.ROOT, "process CPU seconds per step: %.3f%n", cpuPerStep);
+                }
                 System.out.printf(Locale.ROOT, "seconds per step: %.3f%n", timed / steps);
             }
         }
         return 0;
+    }
+
+    /** @return CPU time used by the whole process so far, or a negative number when unknown */
+    private static long processCpuNanos() {
+        java.lang.management.OperatingSystemMXBean os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        return os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getProcessCpuTime() : -1;
     }
 
     private RunModels randomModels() throws Exception {
@@ -102,26 +128,11 @@ public final class BenchStepCommand implements Callable<Integer> {
         return new RunModels(vq, clip, tok, device, vqganConfig + " + CLIP " + clipConfig + " (random weights)", false);
     }
 
-    /** @return resident and peak resident memory of this process (Linux), e.g. "RSS 1.2 GiB, peak 1.5 GiB" */
-    static String memory() {
-        try {
-            long rss = 0;
-            long hwm = 0;
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("VmRSS:")) {
-                    rss = kb(line);
-                } else if (line.startsWith("VmHWM:")) {
-                    hwm = kb(line);
-                }
-            }
-            return String.format(Locale.ROOT, "RSS %.2f GiB, peak %.2f GiB", rss / 1048576.0, hwm / 1048576.0);
-        } catch (Exception e) {
-            Runtime rt = Runtime.getRuntime();
-            return String.format(Locale.ROOT, "heap %.2f GiB (no /proc)", (rt.totalMemory() - rt.freeMemory()) / 1073741824.0);
+    /** @return where the process's memory is now, after a garbage collection when {@link #collect} is set */
+    String memory() {
+        if (collect) {
+            System.gc();
         }
-    }
-
-    private static long kb(String line) {
-        return Long.parseLong(line.replaceAll("[^0-9]", ""));
+        return ProcessMemory.now().toString();
     }
 }

@@ -1,5 +1,6 @@
 package dev.vqclip.cli;
 
+import dev.vqclip.engine.NativeHeap;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -21,6 +22,8 @@ public final class Main {
             // model files are local; never let DJL reach for the network
             System.setProperty("ai.djl.offline", "true");
         }
+        // before any tensor exists: big freed tensors go back to the system (see NativeHeap)
+        NativeHeap.configureForTensors();
         CommandLine cl = new CommandLine(new VqclipCommand());
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
