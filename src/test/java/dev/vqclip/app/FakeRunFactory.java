@@ -23,6 +23,7 @@ import java.util.Random;
 public final class FakeRunFactory implements RunFactory {
     static final int FACTOR = 8;
     private final long busyNanos;
+    private final int busyThreads;
     private volatile int failAtStep = -1;
     /** Prompts in force at each step taken by any run of this factory (step → prompt texts). */
     public final List<String> promptLog = Collections.synchronizedList(new ArrayList<>());
@@ -34,7 +35,17 @@ public final class FakeRunFactory implements RunFactory {
     public final java.util.Set<String> stepThreads = Collections.synchronizedSet(new java.util.HashSet<>());
 
     public FakeRunFactory(long busyMillisPerStep) {
+        this(busyMillisPerStep, 1);
+    }
+
+    /**
+     * @param busyMillisPerStep real CPU time each step burns
+     * @param busyThreads how many threads burn it at once, like PyTorch's intra-op threads: the step's thread plus
+     *        threads it starts (which inherit its scheduling priority, as PyTorch's OpenMP workers do)
+     */
+    public FakeRunFactory(long busyMillisPerStep, int busyThreads) {
         this.busyNanos = busyMillisPerStep * 1_000_000L;
+        this.busyThreads = busyThreads;
     }
 
     /** Makes the next run's step {@code step} throw. */
@@ -162,6 +173,23 @@ public final class FakeRunFactory implements RunFactory {
         }
 
         private void burn(long t0) {
+            List<Thread> helpers = new ArrayList<>();
+            for (int i = 1; i < busyThreads; i++) {
+                Thread h = new Thread(() -> spin(t0), "fake-intra-op-" + i);
+                h.start();
+                helpers.add(h);
+            }
+            spin(t0);
+            for (Thread h : helpers) {
+                try {
+                    h.join();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+
+        private void spin(long t0) {
             double acc = 0;
             while (System.nanoTime() - t0 < busyNanos) {
                 for (int i = 0; i < 1000; i++) {

@@ -194,17 +194,18 @@ class StudioAppFxTest {
     }
 
     /**
-     * While the fake engine burns ~50 ms of real CPU per step on its own thread (256×256 frames, history every 5
-     * steps), probes posted to the FX thread every 10 ms measure (a) the CPU time the FX thread itself spent during
-     * each probe and (b) the wall time until the probe ran. (a) is what the app controls: engine work, decoding or
-     * saving on the FX thread would show up there as stalls of 50 ms or more, so it is asserted always. (b) also
-     * contains scheduler delays; on this
-     * shared 2-core machine under a load average of 10+ those reach hundreds of ms whatever the app does, so the
-     * wall-clock median is asserted only when the load average is below 1.5 per core, and always printed.
+     * While the fake engine keeps every core busy (each step burns ~50 ms of real CPU on as many threads as there are
+     * cores, like PyTorch's intra-op threads; 256×256 frames, history every 5 steps), two probes watch the FX thread
+     * for 3 s: a pulse probe (an {@code AnimationTimer}, whose callbacks come once per pulse, about 60 a second; a
+     * gap between two is a stall of the UI) and {@code runLater} probes every 10 ms (wall time until one runs, and
+     * the FX thread's own CPU time meanwhile, which shows any engine, decode or save work done on it). No stall may
+     * exceed 50 ms. The engine thread runs at a lower OS priority (FxTaskExecutor), which is what keeps the FX thread
+     * scheduled when the engine saturates the cores.
      */
     @Test
     void fxThreadStaysResponsiveWhileGenerating() throws Exception {
-        FakeRunFactory engine = new FakeRunFactory(50);
+        int cores = Runtime.getRuntime().availableProcessors();
+        FakeRunFactory engine = new FakeRunFactory(50, cores);
         StudioApp app = launch(engine, new ScriptedDialogs(), StudioConfig.defaults().frameIntervalMillis());
         StudioViewModel vm = app.viewModel();
         robot.interact(() -> {
@@ -217,6 +218,20 @@ class StudioAppFxTest {
         waitUntil(() -> vm.run().stepProperty().get() >= 2, 10);
         java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
         long fxId = fx(() -> Thread.currentThread().getId());
+        List<Long> pulseGaps = java.util.Collections.synchronizedList(new ArrayList<>());
+        long[] lastPulse = {0};
+        javafx.animation.AnimationTimer pulses = new javafx.animation.AnimationTimer() {
+            @Override
+            public void handle(long now) {
+                long t = System.nanoTime();
+                if (lastPulse[0] != 0) {
+                    pulseGaps.add(t - lastPulse[0]);
+                }
+                lastPulse[0] = t;
+            }
+        };
+        robot.interact(pulses::start);
+        int stepsBefore = fx(() -> vm.run().stepProperty().get());
         List<Long> wall = new ArrayList<>();
         long worstFxCpu = 0;
         long end = System.nanoTime() + 3_000_000_000L;
@@ -230,23 +245,26 @@ class StudioAppFxTest {
             worstFxCpu = Math.max(worstFxCpu, mx.getThreadCpuTime(fxId) - cpu0);
             Thread.sleep(10);
         }
-        int steps = fx(() -> vm.run().stepProperty().get());
+        robot.interact(pulses::stop);
+        int steps = fx(() -> vm.run().stepProperty().get()) - stepsBefore;
         robot.interact(() -> vm.run().pause());
         double load = java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
-        int cores = Runtime.getRuntime().availableProcessors();
+        List<Long> gaps = new ArrayList<>(pulseGaps);
         wall.sort(null);
-        long median = wall.get(wall.size() / 2);
-        long p95 = wall.get(wall.size() * 95 / 100);
-        long worst = wall.get(wall.size() - 1);
-        System.out.printf(java.util.Locale.ROOT, "FX responsiveness: %d probes while %d steps ran; FX-thread CPU per "
-                        + "probe worst %.1f ms; wall round trip median %.1f ms, p95 %.1f ms, worst "
-                        + "%.1f ms; load average %.1f on %d cores%n", wall.size(), steps, worstFxCpu / 1e6,
-                median / 1e6, p95 / 1e6, worst / 1e6, load, cores);
-        assertThat(steps).isGreaterThan(10);
+        gaps.sort(null);
+        long worstWall = wall.get(wall.size() - 1);
+        long worstGap = gaps.get(gaps.size() - 1);
+        System.out.printf(java.util.Locale.ROOT, "FX responsiveness while %d steps ran on %d busy threads: %d pulses, "
+                        + "gap median %.1f ms, worst %.1f ms; %d runLater probes, round trip median %.1f ms, p95 "
+                        + "%.1f ms, worst %.1f ms; FX-thread CPU per probe worst %.1f ms; load average %.1f on %d "
+                        + "cores%n", steps, cores, gaps.size() + 1, gaps.get(gaps.size() / 2) / 1e6, worstGap / 1e6,
+                wall.size(), wall.get(wall.size() / 2) / 1e6, wall.get(wall.size() * 95 / 100) / 1e6,
+                worstWall / 1e6, worstFxCpu / 1e6, load, cores);
+        assertThat(steps).as("the engine kept generating meanwhile").isGreaterThan(10);
         assertThat(engine.stepThreads).containsExactly("vqclip-engine");
+        assertThat(gaps.size()).as("pulses in 3 s").isGreaterThan(60);
+        assertThat(worstGap).as("longest gap between two FX pulses (ns)").isLessThan(50_000_000L);
+        assertThat(worstWall).as("longest wait for a runLater probe (ns)").isLessThan(50_000_000L);
         assertThat(worstFxCpu).as("worst FX-thread CPU time within one probe (ns)").isLessThan(50_000_000L);
-        if (load >= 0 && load < 1.5 * cores) {
-            assertThat(median).as("median FX round trip (ns)").isLessThan(50_000_000L);
-        }
     }
 }
