@@ -249,7 +249,7 @@ class CoCreationViewModelTest {
         runTo(step() + 2);
         pause(); // history entry "paused at" with this mask
         HistoryEntry entry = vm.history().entries().get(vm.history().entries().size() - 1);
-        assertThat(vm.entryLayers(entry).mask()).isSameAs(maskThen);
+        assertThat(entry.layers().mask()).isSameAs(maskThen);
         paint.clearMask();
         assertThat(vm.canvas().maskLayerProperty().get()).isNull();
         vm.history().selectedProperty().set(entry);

@@ -113,7 +113,7 @@ class SessionStoreTest {
 
     @Test
     void newerVersionIsRefusedClearly() throws IOException {
-        Path f = edit("new", manifest("\"version\" : 1", "\"version\" : 5"));
+        Path f = edit("new", manifest("\"version\" : 2", "\"version\" : 5"));
         assertThatThrownBy(() -> SessionStore.load(f)).isInstanceOf(IOException.class)
                 .hasMessageContaining("new.vqsession").hasMessageContaining("version 5 was written by a newer program");
     }
