@@ -42,8 +42,9 @@ import java.util.zip.ZipOutputStream;
  * frame.png                the image on the canvas
  * paint.png                the paint layer (ARGB)
  * mask.npy                 the pixel mask layer, float32 (1,1,H,W)
- * history/&lt;id&gt;/…          each snapshot ({@link RunFile} layout), frame.png and thumb.png, and (version 2) the
- *                          entry's own paint.png and mask.npy, encoded like the top-level layers
+ * history/&lt;id&gt;/…          each snapshot ({@link RunFile} layout, whose mask.npy is the latent mask), frame.png and
+ *                          thumb.png, and (version 2) the entry's own layers paint.png and pixel_mask.npy, encoded
+ *                          like the top-level paint.png and mask.npy
  * </pre>
  * A history entry whose layers were recorded ({@link HistoryEntry#layers()} not null) has both {@code paint} and
  * {@code mask} fields, each an entry name or null for "no such layer"; an entry without recorded layers has neither
@@ -123,7 +124,7 @@ public final class SessionStore {
         }
         putPng(zip, m, "frame", "frame.png", d.frame());
         Map<Object, String> written = new IdentityHashMap<>();
-        putLayers(zip, m, "", new Layers(d.paint(), d.mask()), written);
+        putLayers(zip, m, "paint.png", "mask.npy", new Layers(d.paint(), d.mask()), written);
         ArrayNode hist = m.putArray("history");
         for (HistoryEntry e : d.history()) {
             if (!SAFE_ID.matcher(e.id()).matches()) {
@@ -141,7 +142,7 @@ public final class SessionStore {
             n.put("frame", prefix + "frame.png");
             n.put("thumbnail", prefix + "thumb.png");
             if (e.layers() != null) {
-                putLayers(zip, n, prefix, e.layers(), written);
+                putLayers(zip, n, prefix + "paint.png", prefix + "pixel_mask.npy", e.layers(), written);
             }
             RunFile.writeTo(zip, prefix, e.snapshot());
             RunFile.put(zip, prefix + "frame.png", Images.encodePng(e.frame()));
@@ -151,18 +152,18 @@ public final class SessionStore {
     }
 
     /**
-     * Writes {@code prefix}paint.png and {@code prefix}mask.npy and names them in {@code n}'s {@code paint}/{@code mask}
+     * Writes the layers as {@code paintName} and {@code maskName} and names them in {@code n}'s {@code paint}/{@code mask}
      * fields (null when absent). A layer object already in {@code written} is not stored again: the field names the
      * earlier zip entry.
      */
-    private static void putLayers(ZipOutputStream zip, ObjectNode n, String prefix, Layers l,
+    private static void putLayers(ZipOutputStream zip, ObjectNode n, String paintName, String maskName, Layers l,
                                   Map<Object, String> written) throws IOException {
         if (l.paint() == null) {
             n.putNull("paint");
         } else {
             String name = written.get(l.paint());
             if (name == null) {
-                name = prefix + "paint.png";
+                name = paintName;
                 RunFile.put(zip, name, Images.encodePng(l.paint()));
                 written.put(l.paint(), name);
             }
@@ -173,7 +174,7 @@ public final class SessionStore {
         } else {
             String name = written.get(l.mask());
             if (name == null) {
-                name = prefix + "mask.npy";
+                name = maskName;
                 PixelMask pm = l.mask();
                 ByteArrayOutputStream b = new ByteArrayOutputStream(pm.width() * pm.height() * Float.BYTES + 128);
                 Npy.write(b, RawTensor.ofFloats(pm.values(), 1, 1, pm.height(), pm.width()));
