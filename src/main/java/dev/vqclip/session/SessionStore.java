@@ -152,8 +152,8 @@ public final class SessionStore {
     }
 
     /**
-     * Writes the layers as {@code paintName} and {@code maskName} and names them in {@code n}'s {@code paint}/{@code mask}
-     * fields (null when absent). A layer object already in {@code written} is not stored again: the field names the
+     * Writes the layers as {@code paintName} and {@code maskName} and names them in {@code n}'s {@code paint} and
+     * {@code mask} fields (null when absent). A layer object already in {@code written} is not stored again: the field names the
      * earlier zip entry.
      */
     private static void putLayers(ZipOutputStream zip, ObjectNode n, String paintName, String maskName, Layers l,
@@ -176,7 +176,8 @@ public final class SessionStore {
             if (name == null) {
                 name = maskName;
                 PixelMask pm = l.mask();
-                ByteArrayOutputStream b = new ByteArrayOutputStream(pm.width() * pm.height() * Float.BYTES + 128);
+                ByteArrayOutputStream b = new ByteArrayOutputStream(
+                        (int) Math.min(Integer.MAX_VALUE - 256, (long) pm.width() * pm.height() * Float.BYTES + 128));
                 Npy.write(b, RawTensor.ofFloats(pm.values(), 1, 1, pm.height(), pm.width()));
                 RunFile.put(zip, name, b.toByteArray());
                 written.put(l.mask(), name);

@@ -275,7 +275,8 @@ class SessionStoreTest {
 
     @Test
     void maskEntryDeclaringMoreDataThanItHoldsIsLeftOut() throws IOException {
-        byte[] header = "\u0093NUMPY\u0001\u0000v\u0000{'descr': '<f4', 'fortran_order': False, 'shape': (1, 1, 16384, 16384), }"
+        byte[] header = ("\u0093NUMPY\u0001\u0000v\u0000"
+                + "{'descr': '<f4', 'fortran_order': False, 'shape': (1, 1, 16384, 16384), }")
                 .getBytes(StandardCharsets.ISO_8859_1);
         byte[] npy = java.util.Arrays.copyOf(header, 128);
         java.util.Arrays.fill(npy, header.length, 127, (byte) ' ');
