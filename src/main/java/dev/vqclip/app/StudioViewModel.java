@@ -17,6 +17,7 @@ import dev.vqclip.engine.run.GenerationRequest;
 import dev.vqclip.engine.run.RunSnapshot;
 import dev.vqclip.session.HistoryEntry;
 import dev.vqclip.session.Images;
+import dev.vqclip.session.Layers;
 import dev.vqclip.session.RequestJson;
 import dev.vqclip.session.SessionData;
 import dev.vqclip.session.SessionStore;
@@ -59,8 +60,6 @@ public final class StudioViewModel implements RunViewModel.Outputs {
     private final CanvasViewModel canvas = new CanvasViewModel();
     private final HistoryViewModel history = new HistoryViewModel();
     private final PaintViewModel paint = new PaintViewModel(canvas);
-    /** The paint and mask layers at each history entry (by id), to bring back with "continue from here". */
-    private final Map<String, PaintViewModel.Layers> entryLayers = new java.util.HashMap<>();
     /** Which tool made each undo step, newest first: true = a paint/mask stroke, false = a prompt/settings edit. */
     private final java.util.Deque<Boolean> undoKinds = new java.util.ArrayDeque<>();
     private final java.util.Deque<Boolean> redoKinds = new java.util.ArrayDeque<>();
@@ -313,24 +312,21 @@ public final class StudioViewModel implements RunViewModel.Outputs {
         dirty.set(true);
     }
 
-    /** The layers saved with a history entry, or the entry's own mask when it was made before this session. */
-    private PaintViewModel.Layers layersOf(HistoryEntry e) {
-        PaintViewModel.Layers l = entryLayers.get(e.id());
-        if (l != null) {
-            return l;
+    /**
+     * @return the layers to bring back with an entry: those recorded with it, or for an entry without recorded layers
+     *         (from a version-1 session file) its snapshot's latent mask scaled up to pixels and no paint
+     */
+    public Layers layersOf(HistoryEntry e) {
+        if (e.layers() != null) {
+            return e.layers();
         }
         var m = e.snapshot().mask();
         if (m == null) {
-            return new PaintViewModel.Layers(null, null);
+            return Layers.NONE;
         }
         int factor = Math.max(1, e.frame().width() / m.cols());
-        return new PaintViewModel.Layers(null, MaskGrid.fromCells(m.values(), m.rows(), m.cols(), factor,
+        return new Layers(null, MaskGrid.fromCells(m.values(), m.rows(), m.cols(), factor,
                 e.frame().width(), e.frame().height()));
-    }
-
-    /** @return the layers recorded with a history entry (null when none were recorded) */
-    public PaintViewModel.Layers entryLayers(HistoryEntry e) {
-        return entryLayers.get(e.id());
     }
 
     private GenerationRequest requestOrError() {
@@ -453,7 +449,6 @@ public final class StudioViewModel implements RunViewModel.Outputs {
         canvas.show(null, "");
         canvas.latentGridProperty().set(null);
         paint.setLayers(null);
-        entryLayers.clear();
         initImage = null;
         liveFrame = null;
         undo.clear();
@@ -496,10 +491,9 @@ public final class StudioViewModel implements RunViewModel.Outputs {
         liveFrame = d.frame();
         canvas.show(d.frame(), d.current() == null ? "" : "step " + d.current().step());
         canvas.latentGridProperty().set(null);
-        paint.setLayers(new PaintViewModel.Layers(d.paint(), d.mask()));
+        paint.setLayers(new Layers(d.paint(), d.mask()));
         paint.keepUnmaskedPixelsProperty().set(d.request() != null && d.request().keepUnmaskedPixels());
         initImage = d.request() == null ? null : d.request().initImage();
-        entryLayers.clear();
         undoKinds.clear();
         redoKinds.clear();
         run.park(d.current());
@@ -704,8 +698,7 @@ public final class StudioViewModel implements RunViewModel.Outputs {
 
     @Override
     public void captured(EngineWorker.Captured c) {
-        HistoryEntry e = history.add(c, wallClock.getAsLong());
-        entryLayers.put(e.id(), paint.layers());
+        history.add(c, wallClock.getAsLong(), paint.layers());
         dirty.set(true);
     }
 

@@ -6,9 +6,9 @@ import dev.vqclip.engine.run.RunSnapshot;
 import java.util.Objects;
 
 /**
- * One point in a session's history: the run's state at a step, the image it showed, and where it sits in the tree
- * of branches. Entries are never changed once made; "continue from here" starts a new branch whose entries name this
- * one as their parent.
+ * One point in a session's history: the run's state at a step, the image it showed, the user's layers at that
+ * moment, and where it sits in the tree of branches. Entries are never changed once made; "continue from here"
+ * starts a new branch whose entries name this one as their parent.
  *
  * @param id unique within the session
  * @param parentId the entry this branch continued from, or null at the root of the first branch
@@ -18,22 +18,46 @@ import java.util.Objects;
  * @param createdMillis wall-clock time it was taken
  * @param snapshot the complete run state
  * @param frame the image at that state
+ * @param layers the paint and pixel-mask layers when the entry was taken, each the size of {@code frame} or null;
+ *               null as a whole when they were not recorded (an entry from a version-1 session file), in which case
+ *               only the snapshot's latent mask (at cell resolution) is known
  */
 public record HistoryEntry(String id, String parentId, String branchId, int step, String label, long createdMillis,
-                           RunSnapshot snapshot, Frame frame) {
+                           RunSnapshot snapshot, Frame frame, Layers layers) {
     /** Thumbnails are at most this many pixels on their longer side. */
     public static final int THUMBNAIL_SIDE = 96;
 
+    /** @throws IllegalArgumentException when a layer's size differs from the frame's */
     public HistoryEntry {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(branchId, "branchId");
         Objects.requireNonNull(snapshot, "snapshot");
         Objects.requireNonNull(frame, "frame");
         label = label == null ? "step " + step : label;
+        if (layers != null && layers.fitting(frame.width(), frame.height()) != layers) {
+            throw new IllegalArgumentException("history entry " + id + ": layers " + size(layers)
+                    + " do not match its " + frame.width() + "x" + frame.height() + " frame");
+        }
+    }
+
+    /** An entry without recorded layers. */
+    public HistoryEntry(String id, String parentId, String branchId, int step, String label, long createdMillis,
+                        RunSnapshot snapshot, Frame frame) {
+        this(id, parentId, branchId, step, label, createdMillis, snapshot, frame, null);
+    }
+
+    /** @return a copy of this entry with the given layers (null = not recorded) */
+    public HistoryEntry withLayers(Layers l) {
+        return new HistoryEntry(id, parentId, branchId, step, label, createdMillis, snapshot, frame, l);
     }
 
     /** @return a small copy of the frame for history strips */
     public Frame thumbnail() {
         return Images.thumbnail(frame, THUMBNAIL_SIDE);
+    }
+
+    private static String size(Layers l) {
+        return "(paint " + (l.paint() == null ? "none" : l.paint().width() + "x" + l.paint().height()) + ", mask "
+                + (l.mask() == null ? "none" : l.mask().width() + "x" + l.mask().height()) + ")";
     }
 }

@@ -19,6 +19,8 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -34,21 +36,30 @@ import java.util.zip.ZipOutputStream;
  * <pre>
  * manifest.json            format "vqclip-session", version, saved, request (or null), promptRows, branch,
  *                          current/frame/paint/mask entry names (or null), models, history[] (id, parent, branch,
- *                          step, label, created, snapshot prefix, frame and thumbnail entries)
+ *                          step, label, created, snapshot prefix, frame and thumbnail entries, and since version 2
+ *                          paint/mask entry names or null)
  * current/run.json …       the current run state, in the {@link RunFile} layout under a prefix
  * frame.png                the image on the canvas
  * paint.png                the paint layer (ARGB)
  * mask.npy                 the pixel mask layer, float32 (1,1,H,W)
- * history/&lt;id&gt;/…          each snapshot ({@link RunFile} layout), frame.png and thumb.png
+ * history/&lt;id&gt;/…          each snapshot ({@link RunFile} layout, whose mask.npy is the latent mask), frame.png and
+ *                          thumb.png, and (version 2) the entry's own layers paint.png and pixel_mask.npy, encoded
+ *                          like the top-level paint.png and mask.npy
  * </pre>
+ * A history entry whose layers were recorded ({@link HistoryEntry#layers()} not null) has both {@code paint} and
+ * {@code mask} fields, each an entry name or null for "no such layer"; an entry without recorded layers has neither
+ * field. A layer that is the same object as one already written (the previous entry's, or the current layer) is
+ * stored once and both fields name the same zip entry; reading gives them back as one shared object.
+ * <p>
  * Saving is atomic (a failed save leaves the previous file as it was). Loading is tolerant: unknown fields are
- * ignored, missing optional fields get defaults, older versions are migrated by {@link #migrate}, and a damaged
- * history entry is skipped with a warning instead of losing the session. A newer version, a damaged manifest or a
- * damaged current run is an {@link IOException} naming the file and the problem.
+ * ignored, missing optional fields get defaults, older versions are migrated by {@link #migrate}, a damaged
+ * history entry is skipped with a warning instead of losing the session, and a damaged layer (the current one or an
+ * entry's) is left out with a warning while the rest loads. A newer version, a damaged manifest or a damaged current
+ * run is an {@link IOException} naming the file and the problem.
  */
 public final class SessionStore {
     /** The manifest version this code writes and the newest it reads. */
-    public static final int VERSION = 1;
+    public static final int VERSION = 2;
     /** The manifest's {@code format}. */
     public static final String FORMAT = "vqclip-session";
     /** File name extension, with the dot. */
@@ -56,6 +67,8 @@ public final class SessionStore {
     private static final Pattern SAFE_ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
     private static final int MAX_MANIFEST = 16 << 20;
     private static final int MAX_PNG = 256 << 20;
+    /** A mask entry holds at most as many float32 values as an image may have pixels, plus the .npy header. */
+    private static final long MAX_MASK_BYTES = Images.MAX_PIXELS * Float.BYTES + 65_536;
 
     /**
      * A loaded session.
@@ -110,16 +123,8 @@ public final class SessionStore {
             m.putNull("current");
         }
         putPng(zip, m, "frame", "frame.png", d.frame());
-        putPng(zip, m, "paint", "paint.png", d.paint());
-        if (d.mask() != null) {
-            PixelMask pm = d.mask();
-            ByteArrayOutputStream b = new ByteArrayOutputStream();
-            Npy.write(b, RawTensor.ofFloats(pm.values(), 1, 1, pm.height(), pm.width()));
-            RunFile.put(zip, "mask.npy", b.toByteArray());
-            m.put("mask", "mask.npy");
-        } else {
-            m.putNull("mask");
-        }
+        Map<Object, String> written = new IdentityHashMap<>();
+        putLayers(zip, m, "paint.png", "mask.npy", new Layers(d.paint(), d.mask()), written);
         ArrayNode hist = m.putArray("history");
         for (HistoryEntry e : d.history()) {
             if (!SAFE_ID.matcher(e.id()).matches()) {
@@ -136,11 +141,49 @@ public final class SessionStore {
             n.put("snapshot", prefix);
             n.put("frame", prefix + "frame.png");
             n.put("thumbnail", prefix + "thumb.png");
+            if (e.layers() != null) {
+                putLayers(zip, n, prefix + "paint.png", prefix + "pixel_mask.npy", e.layers(), written);
+            }
             RunFile.writeTo(zip, prefix, e.snapshot());
             RunFile.put(zip, prefix + "frame.png", Images.encodePng(e.frame()));
             RunFile.put(zip, prefix + "thumb.png", Images.encodePng(e.thumbnail()));
         }
         RunFile.put(zip, "manifest.json", RunFile.JSON.writeValueAsBytes(m));
+    }
+
+    /**
+     * Writes the layers as {@code paintName} and {@code maskName} and names them in {@code n}'s {@code paint} and
+     * {@code mask} fields (null when absent). A layer object already in {@code written} is not stored again: the field names the
+     * earlier zip entry.
+     */
+    private static void putLayers(ZipOutputStream zip, ObjectNode n, String paintName, String maskName, Layers l,
+                                  Map<Object, String> written) throws IOException {
+        if (l.paint() == null) {
+            n.putNull("paint");
+        } else {
+            String name = written.get(l.paint());
+            if (name == null) {
+                name = paintName;
+                RunFile.put(zip, name, Images.encodePng(l.paint()));
+                written.put(l.paint(), name);
+            }
+            n.put("paint", name);
+        }
+        if (l.mask() == null) {
+            n.putNull("mask");
+        } else {
+            String name = written.get(l.mask());
+            if (name == null) {
+                name = maskName;
+                PixelMask pm = l.mask();
+                ByteArrayOutputStream b = new ByteArrayOutputStream(
+                        (int) Math.min(Integer.MAX_VALUE - 256, (long) pm.width() * pm.height() * Float.BYTES + 128));
+                Npy.write(b, RawTensor.ofFloats(pm.values(), 1, 1, pm.height(), pm.width()));
+                RunFile.put(zip, name, b.toByteArray());
+                written.put(l.mask(), name);
+            }
+            n.put("mask", name);
+        }
     }
 
     private static void putPng(ZipOutputStream zip, ObjectNode m, String key, String entry, Frame f)
@@ -230,16 +273,11 @@ public final class SessionStore {
             current = RunFile.readFrom(zip, cur).snapshot();
         }
         Frame frame = png(zip, textOrNull(m, "frame"), where);
-        Frame paint = png(zip, textOrNull(m, "paint"), where);
-        PixelMask mask = null;
-        String maskEntry = textOrNull(m, "mask");
-        if (maskEntry != null) {
-            try {
-                mask = readMask(zip, maskEntry, where);
-            } catch (IOException | IllegalArgumentException e) {
-                warnings.add("the mask layer was damaged and is left out: " + e.getMessage());
-            }
-        }
+        LayerReader layers = new LayerReader(zip, where, warnings);
+        // the current layers are not checked against the frame: the studio keeps a layer of another size until a
+        // stroke replaces it, and so does the file
+        Frame paint = layers.paint(textOrNull(m, "paint"), "the paint layer", null);
+        PixelMask mask = layers.mask(textOrNull(m, "mask"), "the mask layer", null);
         List<HistoryEntry> history = new ArrayList<>();
         String previous = null;
         for (JsonNode n : m.path("history")) {
@@ -256,9 +294,15 @@ public final class SessionStore {
                 }
                 JsonNode parent = n.get("parent");
                 String branch = n.path("branch").asText("b1");
+                Layers l = null;
+                if (n.has("paint") || n.has("mask")) {
+                    String what = "history entry '" + id + "': ";
+                    l = new Layers(layers.paint(textOrNull(n, "paint"), what + "its paint layer", f),
+                            layers.mask(textOrNull(n, "mask"), what + "its mask layer", f));
+                }
                 history.add(new HistoryEntry(id, parent == null ? previous : parent.isNull() ? null : parent.asText(),
                         branch, n.path("step").asInt(s.step()), n.path("label").asText(null),
-                        n.path("created").asLong(0), s, f));
+                        n.path("created").asLong(0), s, f, l));
                 previous = id;
             } catch (IOException | IllegalArgumentException e) {
                 warnings.add("history entry '" + id + "' was damaged and is left out: " + e.getMessage());
@@ -270,15 +314,89 @@ public final class SessionStore {
     }
 
     /**
-     * Brings a manifest of an older version up to {@link #VERSION}. Version 1 is the first; its optional fields
-     * ({@code promptRows}, {@code branch}, {@code parent}, {@code paint}, {@code mask}, {@code models}) may be
-     * absent and get defaults when read. Later versions add a step here per version.
+     * Brings a manifest of an older version up to {@link #VERSION}, one step per version:
+     * <ul>
+     *   <li>Version 1 is the first; its optional fields ({@code promptRows}, {@code branch}, {@code parent},
+     *       {@code paint}, {@code mask}, {@code models}) may be absent and get defaults when read.</li>
+     *   <li>1 → 2: history entries gained their own {@code paint}/{@code mask} layers. Version-1 entries have none
+     *       recorded, so any such field in a version-1 entry is dropped (their layers stay "not recorded").</li>
+     * </ul>
      */
     static ObjectNode migrate(ObjectNode manifest, int version, List<String> warnings) {
         if (version < VERSION) {
             warnings.add("session was written by an older version (" + version + ") and was upgraded");
         }
+        if (version < 2) {
+            for (JsonNode n : manifest.path("history")) {
+                if (n instanceof ObjectNode o) {
+                    o.remove(List.of("paint", "mask"));
+                }
+            }
+        }
         return manifest;
+    }
+
+    /**
+     * Reads layer entries, each zip entry once (entries shared by several history entries come back as one object),
+     * turning a damaged layer into a warning and a null layer.
+     */
+    private static final class LayerReader {
+        private final ZipFile zip;
+        private final String where;
+        private final List<String> warnings;
+        private final Map<String, Frame> paints = new HashMap<>();
+        private final Map<String, PixelMask> masks = new HashMap<>();
+
+        LayerReader(ZipFile zip, String where, List<String> warnings) {
+            this.zip = zip;
+            this.where = where;
+            this.warnings = warnings;
+        }
+
+        /** @return the paint layer in {@code entry}, or null when there is none or it is damaged (with a warning) */
+        Frame paint(String entry, String what, Frame over) {
+            if (entry == null) {
+                return null;
+            }
+            try {
+                Frame p = paints.get(entry);
+                if (p == null) {
+                    p = png(zip, entry, where);
+                    paints.put(entry, p);
+                }
+                checkSize(entry, p.width(), p.height(), over);
+                return p;
+            } catch (IOException | RuntimeException e) {
+                warnings.add(what + " was damaged and is left out: " + e.getMessage());
+                return null;
+            }
+        }
+
+        /** @return the mask layer in {@code entry}, or null when there is none or it is damaged (with a warning) */
+        PixelMask mask(String entry, String what, Frame over) {
+            if (entry == null) {
+                return null;
+            }
+            try {
+                PixelMask m = masks.get(entry);
+                if (m == null) {
+                    m = readMask(zip, entry, where);
+                    masks.put(entry, m);
+                }
+                checkSize(entry, m.width(), m.height(), over);
+                return m;
+            } catch (IOException | RuntimeException e) {
+                warnings.add(what + " was damaged and is left out: " + e.getMessage());
+                return null;
+            }
+        }
+
+        private void checkSize(String entry, int w, int h, Frame over) throws IOException {
+            if (over != null && (w != over.width() || h != over.height())) {
+                throw new IOException(where + ": " + entry + " is " + w + "x" + h + " but its image is "
+                        + over.width() + "x" + over.height());
+            }
+        }
     }
 
     private static String textOrNull(JsonNode m, String key) {
@@ -299,8 +417,8 @@ public final class SessionStore {
             throw new IOException(where + ": missing entry " + entry);
         }
         RawTensor t;
-        try (InputStream in = zip.getInputStream(e)) {
-            t = Npy.read(in, entry);
+        try (InputStream in = new RunFile.LimitedInputStream(zip.getInputStream(e), MAX_MASK_BYTES)) {
+            t = Npy.read(in, where + " " + entry);
         }
         long[] s = t.shape();
         if (t.dtype() != DType.FLOAT32 || s.length != 4 || s[0] != 1 || s[1] != 1) {

@@ -9,12 +9,14 @@ import dev.vqclip.engine.run.GenerationRequest;
 import dev.vqclip.engine.run.RunSnapshot;
 import dev.vqclip.session.HistoryEntry;
 import dev.vqclip.session.Images;
+import dev.vqclip.session.Layers;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -249,7 +251,7 @@ class CoCreationViewModelTest {
         runTo(step() + 2);
         pause(); // history entry "paused at" with this mask
         HistoryEntry entry = vm.history().entries().get(vm.history().entries().size() - 1);
-        assertThat(vm.entryLayers(entry).mask()).isSameAs(maskThen);
+        assertThat(entry.layers().mask()).isSameAs(maskThen);
         paint.clearMask();
         assertThat(vm.canvas().maskLayerProperty().get()).isNull();
         vm.history().selectedProperty().set(entry);
@@ -257,6 +259,117 @@ class CoCreationViewModelTest {
         assertThat(vm.canvas().maskLayerProperty().get()).isSameAs(maskThen);
         ex.runEngine(5);
         assertThat(state().mask().values()).isEqualTo(paint.latentMaskProperty().get().values());
+    }
+
+    static void assertSameRaster(String what, Layers expected, Layers actual) {
+        assertThat(actual).as(what).isNotNull();
+        if (expected.paint() == null) {
+            assertThat(actual.paint()).as(what + " paint").isNull();
+        } else {
+            assertThat(actual.paint()).as(what + " paint").isNotNull();
+            assertThat(actual.paint().width()).as(what + " paint width").isEqualTo(expected.paint().width());
+            assertThat(actual.paint().argb()).as(what + " paint pixels").isEqualTo(expected.paint().argb());
+        }
+        if (expected.mask() == null) {
+            assertThat(actual.mask()).as(what + " mask").isNull();
+        } else {
+            assertThat(actual.mask()).as(what + " mask").isNotNull();
+            assertThat(actual.mask().width()).as(what + " mask width").isEqualTo(expected.mask().width());
+            assertThat(actual.mask().values()).as(what + " mask values").isEqualTo(expected.mask().values());
+        }
+    }
+
+    @Test
+    void historyEntriesGetTheirPaintAndMaskBackAfterSaveAndReopenInANewViewModel() {
+        vm.start();
+        runTo(3);
+        pause(); // "paused at 3": nothing painted or masked yet
+        paint.toolProperty().set(PaintViewModel.Tool.MASK);
+        paint.hardnessProperty().set(0.5); // soft edges: mask values between 0 and 1
+        stroke(5, 5, 20, 5);
+        paint.toolProperty().set(PaintViewModel.Tool.BRUSH);
+        paint.opacityProperty().set(0.6); // see-through paint
+        stroke(30, 30, 50, 40);
+        vm.run().stop(); // "stopped at 3": takes the mask and the paint not yet handed to the engine
+        ex.runEngineUntil(() -> vm.run().getState() != RunState.PAUSED, 10);
+        Layers older = paint.layers();
+        paint.toolProperty().set(PaintViewModel.Tool.MASK_ERASER);
+        stroke(5, 5, 12, 5);
+        paint.toolProperty().set(PaintViewModel.Tool.BRUSH);
+        paint.colourProperty().set(0xff2040f0);
+        stroke(10, 40, 20, 44);
+        Layers newer = paint.layers();
+        vm.start(); // a new branch whose "start" entry takes the edited layers
+        runTo(5);
+        pause();
+
+        List<HistoryEntry> made = List.copyOf(vm.history().entries());
+        assertThat(made).extracting(HistoryEntry::label).containsExactly("start", "paused at 3", "stopped at 3",
+                "start", "paused at 5");
+        assertThat(made).allSatisfy(e -> assertThat(e.layers()).as(e.label() + " records layers").isNotNull());
+        HistoryEntry stopped = made.get(2);
+        assertThat(made.get(1).layers()).isEqualTo(Layers.NONE);
+        assertThat(stopped.layers().paint()).isSameAs(older.paint()).isNotNull();
+        assertThat(stopped.layers().mask()).isSameAs(older.mask()).isNotNull();
+        assertThat(made.get(3).layers().mask()).isSameAs(newer.mask());
+        assertThat(newer.mask().values()).as("the newer mask differs").isNotEqualTo(older.mask().values());
+        assertThat(newer.paint().argb()).as("the newer paint differs").isNotEqualTo(older.paint().argb());
+        boolean soft = false;
+        for (float v : older.mask().values()) {
+            soft |= v > 0f && v < 1f;
+        }
+        assertThat(soft).as("the mask has soft values").isTrue();
+
+        Path file = tmp.resolve("layers.vqsession");
+        vm.saveTo(file);
+        ex.runEngine(5);
+        assertThat(vm.noticeProperty().get()).isEqualTo("saved layers.vqsession");
+        vm.close();
+
+        ManualTaskExecutor ex2 = new ManualTaskExecutor();
+        StudioViewModel vm2 = new StudioViewModel(ex2, progress -> new FakeRunFactory(0), new ScriptedDialogs(),
+                new SettingsViewModel(() -> 7L), () -> 1L);
+        vm2.openFile(file);
+        ex2.runEngine(5);
+        assertThat(vm2.noticeProperty().get()).isEqualTo("opened layers.vqsession");
+        List<HistoryEntry> back = List.copyOf(vm2.history().entries());
+        assertThat(back).extracting(HistoryEntry::id).isEqualTo(made.stream().map(HistoryEntry::id).toList());
+        for (int i = 0; i < made.size(); i++) {
+            assertSameRaster(made.get(i).label(), made.get(i).layers(), vm2.layersOf(back.get(i)));
+        }
+
+        HistoryEntry olderBack = back.get(2);
+        vm2.history().selectedProperty().set(olderBack);
+        vm2.continueFromSelected();
+        assertSameRaster("canvas after going back", older, vm2.paint().layers());
+        ex2.runEngine(5);
+        AtomicReference<RunSnapshot> s = new AtomicReference<>();
+        vm2.run().worker().background(() -> vm2.run().worker().currentState(), s::set, e -> {
+            throw new AssertionError(e);
+        });
+        ex2.runEngineUntil(() -> s.get() != null, 50);
+        assertThat(s.get().mask().values()).as("the engine masks with the restored mask")
+                .isEqualTo(vm2.paint().latentMaskProperty().get().values());
+        vm2.close();
+    }
+
+    @Test
+    void entriesOfAVersionOneSessionFallBackToTheirLatentMask() throws Exception {
+        Path file = tmp.resolve("v1.vqsession");
+        try (var in = CoCreationViewModelTest.class.getResourceAsStream("/session/v1.vqsession")) {
+            Files.copy(in, file);
+        }
+        vm.openFile(file);
+        ex.runEngine(5);
+        assertThat(vm.noticeProperty().get()).contains("older version (1)");
+        HistoryEntry h1 = vm.history().entries().get(0);
+        assertThat(h1.layers()).isNull();
+        var latent = h1.snapshot().mask();
+        Layers l = vm.layersOf(h1);
+        assertThat(l.paint()).isNull();
+        assertThat(l.mask().width()).isEqualTo(h1.frame().width());
+        assertThat(l.mask().values()).isEqualTo(MaskGrid.fromCells(latent.values(), latent.rows(), latent.cols(),
+                h1.frame().width() / latent.cols(), h1.frame().width(), h1.frame().height()).values());
     }
 
     @Test

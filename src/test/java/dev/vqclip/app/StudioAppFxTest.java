@@ -108,6 +108,15 @@ class StudioAppFxTest {
         robot.clickOn("#continueFromHere");
         waitUntil(() -> vm.history().getBranch().equals("b2") && vm.run().getState() == RunState.PAUSED
                 && vm.run().stepProperty().get() == second.step(), 10);
+        // mask a corner while paused: the next history entry records it
+        robot.interact(() -> {
+            vm.paint().toolProperty().set(dev.vqclip.app.paint.PaintViewModel.Tool.MASK);
+            vm.paint().press(4, 4);
+            vm.paint().drag(20, 12);
+            vm.paint().release(20, 12);
+        });
+        dev.vqclip.session.PixelMask masked = fx(() -> vm.paint().layers().mask());
+        assertThat(masked).isNotNull();
         robot.type(KeyCode.SPACE);
         waitUntil(() -> vm.run().stepProperty().get() >= second.step() + 6, 20);
         robot.type(KeyCode.SPACE);
@@ -124,6 +133,8 @@ class StudioAppFxTest {
         assertThat(Files.isRegularFile(file)).isTrue();
         int[] before = shownPixels();
         int historySize = fx(() -> vm.history().entries().size());
+        HistoryEntry maskedEntry = fx(() -> vm.history().entries().get(historySize - 1));
+        assertThat(maskedEntry.layers().mask()).isSameAs(masked);
         FxToolkit.cleanupApplication(app);
         apps.remove(app);
         FxToolkit.cleanupStages();
@@ -141,6 +152,18 @@ class StudioAppFxTest {
         assertThat(fx(() -> vm2.run().getState())).isEqualTo(RunState.PAUSED);
         assertThat(robot.lookup("#promptText0").queryAs(javafx.scene.control.TextField.class).getText())
                 .isEqualTo("a lighthouse");
+
+        // the reopened entry still has its pixel mask: going back to it puts the mask on the canvas again
+        HistoryEntry reopened = fx(() -> vm2.history().entries().get(historySize - 1));
+        assertThat(reopened.id()).isEqualTo(maskedEntry.id());
+        robot.interact(() -> vm2.paint().clearMask());
+        robot.interact(() -> robot.lookup("#history").queryListView().scrollTo(reopened));
+        robot.clickOn(robot.lookup(".list-cell").match(n -> n.isVisible()
+                && ((javafx.scene.control.ListCell<?>) n).getItem() == reopened).queryAs(Node.class));
+        waitUntil(() -> vm2.history().selectedProperty().get() == reopened, 5);
+        robot.clickOn("#continueFromHere");
+        waitUntil(() -> vm2.canvas().maskLayerProperty().get() != null, 10);
+        assertThat(fx(() -> vm2.canvas().maskLayerProperty().get().values())).isEqualTo(masked.values());
     }
 
     @Test

@@ -49,6 +49,253 @@ class SessionStoreTest {
                 List.of(a, b, c), "b2", paint, new PixelMask(40, 24, mv), Map.of("vqgan.ckpt", "ff00"));
     }
 
+    /** Every ARGB value, including see-through pixels that still carry colour. */
+    static Frame paintLayer(int w, int h, long seed) {
+        java.util.Random r = new java.util.Random(seed);
+        int[] px = new int[w * h];
+        for (int i = 0; i < px.length; i++) {
+            px[i] = i % 5 == 0 ? 0 : r.nextInt();
+        }
+        return new Frame(w, h, px);
+    }
+
+    static PixelMask maskLayer(int w, int h, long seed) {
+        java.util.Random r = new java.util.Random(seed);
+        float[] v = new float[w * h];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = i % 4 == 0 ? 0f : i % 4 == 1 ? 1f : r.nextFloat();
+        }
+        v[3] = Float.MIN_VALUE;
+        v[7] = Math.nextDown(1f);
+        return new PixelMask(w, h, v);
+    }
+
+    /** A small session as the studio keeps it: two 40×24 entries, the current paint and mask. */
+    static SessionData smallSession() {
+        RunSnapshot s = RunFileTest.snapshot(true, false);
+        HistoryEntry a = new HistoryEntry("h1", null, "b1", 17, "step 17", 1000L, s, frame(40, 24, 1));
+        HistoryEntry b = new HistoryEntry("h2", "h1", "b1", 17, "paused at 17", 2000L, s, frame(40, 24, 2));
+        return new SessionData(s.request(), List.of(new SessionData.PromptRow("a red apple", 1.0,
+                Double.NEGATIVE_INFINITY)), s, frame(40, 24, 9), List.of(a, b), "b1", paintLayer(40, 24, 5),
+                maskLayer(40, 24, 6), Map.of("vqgan.ckpt", "ff00"));
+    }
+
+    /**
+     * Entries with every kind of layers: h1 both, h2 a paint of its own size only, h3 none, h4 not recorded, h5 the
+     * same objects as h1 (and the current paint is h1's too).
+     */
+    static SessionData layeredSession() {
+        RunSnapshot s = RunFileTest.snapshot(true, false);
+        Frame paintA = paintLayer(40, 24, 11);
+        PixelMask maskA = maskLayer(40, 24, 12);
+        Layers a = new Layers(paintA, maskA);
+        List<HistoryEntry> h = List.of(
+                new HistoryEntry("h1", null, "b1", 17, null, 1000L, s, frame(40, 24, 1), a),
+                new HistoryEntry("h2", "h1", "b1", 17, null, 2000L, RunFileTest.snapshot(false, true),
+                        frame(200, 120, 2), new Layers(paintLayer(200, 120, 13), null)),
+                new HistoryEntry("h3", "h2", "b1", 17, null, 3000L, s, frame(40, 24, 3), Layers.NONE),
+                new HistoryEntry("h4", "h3", "b1", 17, null, 4000L, s, frame(40, 24, 4), null),
+                new HistoryEntry("h5", "h4", "b1", 17, null, 5000L, s, frame(40, 24, 5), a));
+        return new SessionData(s.request(), List.of(), s, frame(40, 24, 9), h, "b1", paintA, maskLayer(40, 24, 14),
+                Map.of());
+    }
+
+    static void assertSameLayers(String what, Layers expected, Layers actual) {
+        if (expected == null) {
+            assertThat(actual).as(what + " layers").isNull();
+            return;
+        }
+        assertThat(actual).as(what + " layers").isNotNull();
+        if (expected.paint() == null) {
+            assertThat(actual.paint()).as(what + " paint").isNull();
+        } else {
+            assertThat(actual.paint().width()).as(what + " paint width").isEqualTo(expected.paint().width());
+            assertThat(actual.paint().argb()).as(what + " paint pixels").isEqualTo(expected.paint().argb());
+        }
+        if (expected.mask() == null) {
+            assertThat(actual.mask()).as(what + " mask").isNull();
+        } else {
+            assertThat(actual.mask().width()).as(what + " mask width").isEqualTo(expected.mask().width());
+            float[] e = expected.mask().values();
+            float[] g = actual.mask().values();
+            assertThat(g).as(what + " mask size").hasSize(e.length);
+            for (int i = 0; i < e.length; i++) {
+                assertThat(Float.floatToRawIntBits(g[i])).as(what + " mask value " + i)
+                        .isEqualTo(Float.floatToRawIntBits(e[i]));
+            }
+        }
+    }
+
+    @Test
+    void historyEntriesKeepTheirOwnPaintAndMaskExactly() throws IOException {
+        SessionData d = layeredSession();
+        Path f = tmp.resolve("layers.vqsession");
+        SessionStore.save(f, d);
+        SessionStore.Loaded l = SessionStore.load(f);
+        assertThat(l.warnings()).isEmpty();
+        assertThat(l.data().history()).hasSize(5);
+        for (int i = 0; i < 5; i++) {
+            HistoryEntry e = d.history().get(i);
+            assertSameLayers(e.id(), e.layers(), l.data().history().get(i).layers());
+            RunFileTest.assertSameSnapshot(e.snapshot(), l.data().history().get(i).snapshot());
+        }
+        assertThat(d.history().get(0).snapshot().mask()).as("h1 has a latent mask beside its pixel mask").isNotNull();
+        assertSameLayers("current", new Layers(d.paint(), d.mask()), new Layers(l.data().paint(), l.data().mask()));
+        try (ZipFile z = new ZipFile(f.toFile())) {
+            String m = new String(z.getInputStream(z.getEntry("manifest.json")).readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(m).contains("\"version\" : 2");
+            assertThat(z.getEntry("history/h2/paint.png")).isNotNull();
+            assertThat(z.getEntry("history/h2/pixel_mask.npy")).isNull();
+            assertThat(z.getEntry("history/h3/paint.png")).isNull();
+            assertThat(z.getEntry("history/h4/pixel_mask.npy")).isNull();
+        }
+    }
+
+    @Test
+    void aLayerSharedByEntriesIsStoredOnceAndComesBackShared() throws IOException {
+        SessionData d = layeredSession();
+        Path shared = tmp.resolve("shared.vqsession");
+        SessionStore.save(shared, d);
+        try (ZipFile z = new ZipFile(shared.toFile())) {
+            assertThat(z.getEntry("paint.png")).as("the current paint").isNotNull();
+            assertThat(z.getEntry("history/h1/paint.png")).as("h1's paint is the current paint").isNull();
+            assertThat(z.getEntry("history/h1/pixel_mask.npy")).isNotNull();
+            assertThat(z.getEntry("history/h5/paint.png")).as("h5 shares h1's layers").isNull();
+            assertThat(z.getEntry("history/h5/pixel_mask.npy")).isNull();
+        }
+        SessionData r = SessionStore.load(shared).data();
+        assertThat(r.history().get(4).layers().paint()).isSameAs(r.history().get(0).layers().paint())
+                .isSameAs(r.paint());
+        assertThat(r.history().get(4).layers().mask()).isSameAs(r.history().get(0).layers().mask());
+        assertSameLayers("h5", d.history().get(4).layers(), r.history().get(4).layers());
+
+        // the same content as separate objects is stored per entry: the sharing is what saves the space
+        List<HistoryEntry> copies = new java.util.ArrayList<>();
+        for (HistoryEntry e : d.history()) {
+            Layers l = e.layers();
+            copies.add(l == null ? e : e.withLayers(new Layers(l.paint() == null ? null : l.paint().copy(),
+                    l.mask() == null ? null : new PixelMask(l.mask().width(), l.mask().height(), l.mask().values()))));
+        }
+        Path separate = tmp.resolve("separate.vqsession");
+        SessionStore.save(separate, new SessionData(d.request(), d.promptRows(), d.current(), d.frame(), copies,
+                d.branchId(), d.paint().copy(), d.mask(), d.models()));
+        long a = Files.size(shared);
+        long b = Files.size(separate);
+        System.out.printf("session with shared layers: %d bytes, with the same layers as copies: %d bytes%n", a, b);
+        assertThat(a).isLessThan(b);
+        SessionData rs = SessionStore.load(separate).data();
+        assertThat(rs.history().get(4).layers().paint()).isNotSameAs(rs.history().get(0).layers().paint());
+        assertSameLayers("h5 (copies)", d.history().get(4).layers(), rs.history().get(4).layers());
+    }
+
+    @Test
+    void versionOneFileFromTheOldCodeLoadsWithNoEntryLayers() throws Exception {
+        Path f = tmp.resolve("v1.vqsession");
+        try (var in = SessionStoreTest.class.getResourceAsStream("/session/v1.vqsession")) {
+            assertThat(in).as("fixture session/v1.vqsession").isNotNull();
+            Files.copy(in, f);
+        }
+        try (ZipFile z = new ZipFile(f.toFile())) {
+            String m = new String(z.getInputStream(z.getEntry("manifest.json")).readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(m).as("the fixture is a version-1 file").contains("\"version\" : 1");
+        }
+        SessionStore.Loaded l = SessionStore.load(f);
+        assertThat(l.warnings()).singleElement().asString().contains("older version (1)");
+        SessionData d = smallSession();
+        SessionData r = l.data();
+        assertThat(r.history()).extracting(HistoryEntry::id).containsExactly("h1", "h2");
+        assertThat(r.history()).allSatisfy(e -> assertThat(e.layers()).as(e.id() + " layers").isNull());
+        assertThat(r.history().get(1).frame().argb()).isEqualTo(d.history().get(1).frame().argb());
+        RunFileTest.assertSameSnapshot(d.history().get(0).snapshot(), r.history().get(0).snapshot());
+        assertSameLayers("current", new Layers(d.paint(), d.mask()), new Layers(r.paint(), r.mask()));
+        assertThat(r.request()).isEqualTo(d.request());
+
+        // saved again it is a version-2 file whose entries still have no recorded layers
+        Path again = tmp.resolve("v1-again.vqsession");
+        SessionStore.save(again, r);
+        SessionStore.Loaded l2 = SessionStore.load(again);
+        assertThat(l2.warnings()).isEmpty();
+        assertThat(l2.data().history()).allSatisfy(e -> assertThat(e.layers()).isNull());
+    }
+
+    @Test
+    void versionOneManifestWithLayerFieldsHasThemDroppedByTheMigration() throws IOException {
+        Path f = edit("v1fields", layeredSession(), manifest("\"version\" : 2", "\"version\" : 1"));
+        SessionStore.Loaded l = SessionStore.load(f);
+        assertThat(l.data().history()).hasSize(5).allSatisfy(e -> assertThat(e.layers()).isNull());
+        assertThat(l.data().paint()).as("the current layers were in version 1 already").isNotNull();
+        assertThat(l.warnings()).singleElement().asString().contains("older version (1)");
+    }
+
+    @Test
+    void damagedEntryLayerIsLeftOutWithAWarningAndTheRestLoads() throws IOException {
+        SessionData d = layeredSession();
+        Path f = edit("badlayer", d, (n, data) -> n.equals("history/h1/pixel_mask.npy") ? new byte[] {1, 2, 3}
+                : n.equals("history/h2/paint.png") ? null : data);
+        SessionStore.Loaded l = SessionStore.load(f);
+        List<HistoryEntry> h = l.data().history();
+        assertThat(h).extracting(HistoryEntry::id).containsExactly("h1", "h2", "h3", "h4", "h5");
+        assertThat(l.warnings()).hasSize(3);
+        assertThat(l.warnings().get(0)).contains("history entry 'h1'").contains("mask layer")
+                .contains("history/h1/pixel_mask.npy").contains("not a .npy file");
+        assertThat(l.warnings().get(1)).contains("history entry 'h2'").contains("paint layer")
+                .contains("missing entry history/h2/paint.png");
+        assertThat(l.warnings().get(2)).contains("history entry 'h5'").contains("mask layer");
+        assertSameLayers("h1", new Layers(d.paint(), null), h.get(0).layers());
+        assertSameLayers("h2", Layers.NONE, h.get(1).layers());
+        assertSameLayers("h3", Layers.NONE, h.get(2).layers());
+        assertSameLayers("h5", new Layers(d.paint(), null), h.get(4).layers());
+        RunFileTest.assertSameSnapshot(d.history().get(1).snapshot(), h.get(1).snapshot());
+        assertSameLayers("current", new Layers(d.paint(), d.mask()), new Layers(l.data().paint(), l.data().mask()));
+    }
+
+    @Test
+    void entryLayerOfAnotherSizeThanItsImageIsLeftOut() throws IOException {
+        Path f = edit("size", layeredSession(), manifest("\"paint\" : \"history/h2/paint.png\"",
+                "\"paint\" : \"paint.png\""));
+        SessionStore.Loaded l = SessionStore.load(f);
+        assertThat(l.warnings()).singleElement().asString().contains("history entry 'h2'")
+                .contains("paint.png is 40x24 but its image is 200x120");
+        assertThat(l.data().history().get(1).layers()).isEqualTo(Layers.NONE);
+        assertThat(l.data().history().get(0).layers().paint()).isNotNull();
+    }
+
+    @Test
+    void damagedCurrentLayersAreLeftOutWithAWarning() throws IOException {
+        Path f = edit("badcurrent", session(), (n, data) -> n.equals("mask.npy") ? "junk".getBytes(
+                StandardCharsets.UTF_8) : n.equals("paint.png") ? new byte[] {(byte) 0x89, 'P', 'N', 'G'} : data);
+        SessionStore.Loaded l = SessionStore.load(f);
+        assertThat(l.data().paint()).isNull();
+        assertThat(l.data().mask()).isNull();
+        assertThat(l.data().history()).hasSize(3);
+        assertThat(l.warnings()).hasSize(2);
+        assertThat(l.warnings().get(0)).contains("paint layer").contains("paint.png");
+        assertThat(l.warnings().get(1)).contains("mask layer").contains("mask.npy");
+    }
+
+    @Test
+    void maskEntryDeclaringMoreDataThanItHoldsIsLeftOut() throws IOException {
+        byte[] header = ("\u0093NUMPY\u0001\u0000v\u0000"
+                + "{'descr': '<f4', 'fortran_order': False, 'shape': (1, 1, 16384, 16384), }")
+                .getBytes(StandardCharsets.ISO_8859_1);
+        byte[] npy = java.util.Arrays.copyOf(header, 128);
+        java.util.Arrays.fill(npy, header.length, 127, (byte) ' ');
+        npy[127] = '\n';
+        Path f = edit("huge", layeredSession(), (n, data) -> n.equals("history/h1/pixel_mask.npy") ? npy : data);
+        SessionStore.Loaded l = SessionStore.load(f);
+        assertThat(l.warnings()).isNotEmpty().first().asString().contains("history entry 'h1'")
+                .contains("history/h1/pixel_mask.npy").contains("truncated");
+        assertThat(l.data().history()).hasSize(5);
+    }
+
+    @Test
+    void entryLayersMustFitTheirFrame() {
+        RunSnapshot s = RunFileTest.snapshot(false, false);
+        assertThatThrownBy(() -> new HistoryEntry("h1", null, "b1", 1, null, 0, s, frame(40, 24, 1),
+                new Layers(null, maskLayer(20, 12, 1)))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("h1").hasMessageContaining("mask 20x12").hasMessageContaining("40x24 frame");
+    }
+
     @Test
     void roundTripKeepsEverything() throws IOException {
         SessionData d = session();
@@ -113,7 +360,7 @@ class SessionStoreTest {
 
     @Test
     void newerVersionIsRefusedClearly() throws IOException {
-        Path f = edit("new", manifest("\"version\" : 1", "\"version\" : 5"));
+        Path f = edit("new", manifest("\"version\" : 2", "\"version\" : 5"));
         assertThatThrownBy(() -> SessionStore.load(f)).isInstanceOf(IOException.class)
                 .hasMessageContaining("new.vqsession").hasMessageContaining("version 5 was written by a newer program");
     }
@@ -191,8 +438,13 @@ class SessionStoreTest {
     }
 
     private Path edit(String name, BiFunction<String, byte[], byte[]> edit) throws IOException {
+        return edit(name, session(), edit);
+    }
+
+    /** Saves {@code d}, then copies the file entry by entry through {@code edit} (null drops an entry). */
+    private Path edit(String name, SessionData d, BiFunction<String, byte[], byte[]> edit) throws IOException {
         Path good = tmp.resolve(name + "-good.vqsession");
-        SessionStore.save(good, session());
+        SessionStore.save(good, d);
         Path bad = tmp.resolve(name + ".vqsession");
         try (ZipFile in = new ZipFile(good.toFile()); OutputStream os = Files.newOutputStream(bad);
              ZipOutputStream out = new ZipOutputStream(os)) {

@@ -3,6 +3,7 @@ package dev.vqclip.app.history;
 import dev.vqclip.app.run.EngineWorker;
 import dev.vqclip.engine.run.Frame;
 import dev.vqclip.session.HistoryEntry;
+import dev.vqclip.session.Layers;
 import javafx.beans.property.ObjectProperty;
 import javafx.beans.property.ReadOnlyStringProperty;
 import javafx.beans.property.ReadOnlyStringWrapper;
@@ -30,11 +31,22 @@ public final class HistoryViewModel {
 
     // ---- Commands ----
 
-    /** Adds a captured snapshot to the current branch. */
+    /** Adds a captured snapshot to the current branch, with no layers recorded. */
     public HistoryEntry add(EngineWorker.Captured c, long nowMillis) {
+        return add(c, nowMillis, null);
+    }
+
+    /**
+     * Adds a captured snapshot to the current branch with the user's layers at that moment; a layer whose size differs
+     * from the captured frame is left out (it does not belong to that image).
+     *
+     * @param layers the paint and mask layers, or null for "not recorded"
+     */
+    public HistoryEntry add(EngineWorker.Captured c, long nowMillis, Layers layers) {
         String id = "h" + nextEntry++;
+        Layers fitting = layers == null ? null : layers.fitting(c.frame().width(), c.frame().height());
         HistoryEntry e = new HistoryEntry(id, lastOnBranch.get(branch.get()), branch.get(), c.snapshot().step(),
-                c.label(), nowMillis, c.snapshot(), c.frame());
+                c.label(), nowMillis, c.snapshot(), c.frame(), fitting);
         if (c.thumbnail() != null) {
             thumbnails.put(id, c.thumbnail());
         }

@@ -4,6 +4,7 @@ import dev.vqclip.app.canvas.CanvasViewModel;
 import dev.vqclip.engine.guide.SelfMask;
 import dev.vqclip.engine.run.Frame;
 import dev.vqclip.engine.run.LatentMask;
+import dev.vqclip.session.Layers;
 import dev.vqclip.session.PixelMask;
 import javafx.beans.property.BooleanProperty;
 import javafx.beans.property.DoubleProperty;
@@ -47,15 +48,6 @@ public final class PaintViewModel {
         PICKER,
         /** drags a rectangle selection */
         SELECT
-    }
-
-    /**
-     * The two user layers as one undoable value.
-     *
-     * @param paint ARGB paint layer (transparent where unpainted), or null
-     * @param mask the pixel mask (1 = may change), or null for "everything may change"
-     */
-    public record Layers(Frame paint, PixelMask mask) {
     }
 
     /**
@@ -387,7 +379,7 @@ public final class PaintViewModel {
         updateLatentMask();
     }
 
-    /** @return the current layers (immutable values) */
+    /** @return the current layers (immutable values; the same objects until an edit replaces them) */
     public Layers layers() {
         return new Layers(canvas.paintLayerProperty().get(), canvas.maskLayerProperty().get());
     }
