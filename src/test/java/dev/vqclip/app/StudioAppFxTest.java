@@ -238,7 +238,8 @@ class StudioAppFxTest {
             vm.settings().historyEveryProperty().set(5);
             vm.start();
         });
-        waitUntil(() -> vm.run().stepProperty().get() >= 2, 10);
+        // let the JIT compile the hot paths first (its threads run at normal priority)
+        waitUntil(() -> vm.run().stepProperty().get() >= 25, 30);
         java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
         long fxId = fx(() -> Thread.currentThread().getId());
         List<Long> pulseGaps = java.util.Collections.synchronizedList(new ArrayList<>());
@@ -249,6 +250,10 @@ class StudioAppFxTest {
                 long t = System.nanoTime();
                 if (lastPulse[0] != 0) {
                     pulseGaps.add(t - lastPulse[0]);
+                    if (t - lastPulse[0] > 33_000_000L) {
+                        System.out.printf("GAP %.1f ms at uptime %d ms%n", (t - lastPulse[0]) / 1e6,
+                                java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime());
+                    }
                 }
                 lastPulse[0] = t;
             }
@@ -260,11 +265,15 @@ class StudioAppFxTest {
         long end = System.nanoTime() + 3_000_000_000L;
         while (System.nanoTime() < end) {
             java.util.concurrent.CountDownLatch ran = new java.util.concurrent.CountDownLatch(1);
+            long[] ranAt = {0};
             long cpu0 = mx.getThreadCpuTime(fxId);
             long t0 = System.nanoTime();
-            Platform.runLater(ran::countDown);
+            Platform.runLater(() -> {
+                ranAt[0] = System.nanoTime(); // on the FX thread: the probe thread's own wake-up is not counted
+                ran.countDown();
+            });
             assertThat(ran.await(5, TimeUnit.SECONDS)).isTrue();
-            wall.add(System.nanoTime() - t0);
+            wall.add(ranAt[0] - t0);
             worstFxCpu = Math.max(worstFxCpu, mx.getThreadCpuTime(fxId) - cpu0);
             Thread.sleep(10);
         }
