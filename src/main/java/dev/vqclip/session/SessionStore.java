@@ -355,36 +355,31 @@ public final class SessionStore {
 
         /** @return the paint layer in {@code entry}, or null when there is none or it is damaged (with a warning) */
         Frame paint(String entry, String what, Frame over) {
-            if (entry == null) {
-                return null;
-            }
-            try {
-                Frame p = paints.get(entry);
-                if (p == null) {
-                    p = png(zip, entry, where);
-                    paints.put(entry, p);
-                }
-                checkSize(entry, p.width(), p.height(), over);
-                return p;
-            } catch (IOException | RuntimeException e) {
-                warnings.add(what + " was damaged and is left out: " + e.getMessage());
-                return null;
-            }
+            return layer(paints, entry, what, over, e -> png(zip, e, where), Frame::width, Frame::height);
         }
 
         /** @return the mask layer in {@code entry}, or null when there is none or it is damaged (with a warning) */
         PixelMask mask(String entry, String what, Frame over) {
+            return layer(masks, entry, what, over, e -> readMask(zip, e, where), PixelMask::width, PixelMask::height);
+        }
+
+        private interface Read<T> {
+            T from(String entry) throws IOException;
+        }
+
+        private <T> T layer(Map<String, T> cache, String entry, String what, Frame over, Read<T> read,
+                            java.util.function.ToIntFunction<T> width, java.util.function.ToIntFunction<T> height) {
             if (entry == null) {
                 return null;
             }
             try {
-                PixelMask m = masks.get(entry);
-                if (m == null) {
-                    m = readMask(zip, entry, where);
-                    masks.put(entry, m);
+                T layer = cache.get(entry);
+                if (layer == null) {
+                    layer = read.from(entry);
+                    cache.put(entry, layer);
                 }
-                checkSize(entry, m.width(), m.height(), over);
-                return m;
+                checkSize(entry, width.applyAsInt(layer), height.applyAsInt(layer), over);
+                return layer;
             } catch (IOException | RuntimeException e) {
                 warnings.add(what + " was damaged and is left out: " + e.getMessage());
                 return null;
