@@ -23,7 +23,11 @@ public final class Main {
             System.setProperty("ai.djl.offline", "true");
         }
         // before any tensor exists: big freed tensors go back to the system (see NativeHeap)
-        NativeHeap.configureForTensors();
+        try {
+            NativeHeap.configureForTensors();
+        } catch (LinkageError e) {
+            // JNA missing from the class path: keep the allocator's defaults
+        }
         CommandLine cl = new CommandLine(new VqclipCommand());
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {

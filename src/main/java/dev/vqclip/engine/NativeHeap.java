@@ -51,12 +51,15 @@ public final class NativeHeap {
             return true;
         }
         configured = true;
-        if ("default".equals(System.getProperty("vqclip.nativeHeap")) || C.LIBC == null) {
+        String setting = System.getProperty("vqclip.nativeHeap", "");
+        if ("default".equals(setting) || C.LIBC == null) {
             return false;
         }
+        // a number sets the threshold in MiB instead (for measurements)
+        int threshold = setting.matches("[0-9]{1,2}") ? Integer.parseInt(setting) << 20 : MMAP_THRESHOLD;
         try {
-            boolean ok = C.LIBC.mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD) == 1;
-            LOG.debug("mallopt(M_MMAP_THRESHOLD, {}): {}", MMAP_THRESHOLD, ok);
+            boolean ok = C.LIBC.mallopt(M_MMAP_THRESHOLD, threshold) == 1;
+            LOG.debug("mallopt(M_MMAP_THRESHOLD, {}): {}", threshold, ok);
             return ok;
         } catch (Exception | LinkageError e) {
             LOG.debug("mallopt is not available", e);
