@@ -232,7 +232,8 @@ final class ClipTrainer {
                                 : sibling(scenes.get(i - 1), data);
                         scenes.add(scene);
                         float[] p;
-                        if (data.nextDouble() < s.views()) {
+                        // no draw without views: the default settings keep the data stream of earlier runs
+                        if (s.views() > 0 && data.nextDouble() < s.views()) {
                             p = view(scene, viewer, data, sm);
                             captions.add(shortCaption(scene));
                         } else {
@@ -281,7 +282,8 @@ final class ClipTrainer {
                         NDArray scale = leaves.get("logit_scale").exp();
                         // (total, n): the captioned images first, then the caption-less negatives
                         NDArray logits = img.matMul(txt.transpose()).mul(scale);
-                        NDArray captioned = logits.get(new ai.djl.ndarray.index.NDIndex("0:" + n));
+                        NDArray captioned = s.negatives() == 0 ? logits
+                                : logits.get(new ai.djl.ndarray.index.NDIndex("0:" + n));
                         // t is symmetric: identical captions are positives both ways
                         NDArray li = captioned.logSoftmax(1).mul(t).sum().neg().div(n);
                         NDArray lt = logits.transpose().logSoftmax(1).mul(tw).sum().neg().div(n);
