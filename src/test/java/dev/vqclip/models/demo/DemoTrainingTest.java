@@ -165,4 +165,50 @@ class DemoTrainingTest {
         assertThat(a.loss()).isFinite().isPositive();
         assertThat(b.weights().get("visual.proj")).isEqualTo(a.weights().get("visual.proj"));
     }
+
+    @Test
+    void textGradientsReachExactlyTheTokensUsedEvenAfterTheTokenScopeIsCollected() {
+        // Clip.encodeText builds the ids in a scope it closes before the caller's backward; the ids must not alias a
+        // freed Java buffer (seen in training: "index 140463924986160 is out of bounds for dimension 0")
+        dev.vqclip.engine.clip.ClipConfig cfg = ClipTrainer.config(600, 32);
+        try (Clip init = Clip.randomWeights(cfg, Device.cpu(), 4);
+             ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager(Device.cpu())) {
+            java.util.Map<String, ai.djl.ndarray.NDArray> leaves = new java.util.LinkedHashMap<>();
+            for (java.util.Map.Entry<String, ai.djl.ndarray.NDArray> e : init.parameters().entrySet()) {
+                ai.djl.ndarray.NDArray c = e.getValue().duplicate();
+                c.attach(m);
+                c.setRequiresGradient(true);
+                leaves.put(e.getKey(), c);
+            }
+            long[] row = new long[32];
+            row[0] = 1;
+            row[1] = 5;
+            row[2] = 7;
+            row[3] = 500; // the end token: the highest id, pooled here; the zeros after it cannot matter
+            try (ai.djl.training.GradientCollector gc = ai.djl.engine.Engine.getInstance().newGradientCollector()) {
+                Clip clip = Clip.fromParameters(cfg, leaves);
+                ai.djl.ndarray.NDArray out = clip.encodeText(m, new long[][] {row, row});
+                for (int k = 0; k < 20; k++) {
+                    System.gc();
+                    try (ai.djl.ndarray.NDManager junk = m.newSubManager()) {
+                        long[] noise = new long[4096];
+                        java.util.Arrays.fill(noise, Long.MAX_VALUE / 3);
+                        junk.create(noise);
+                    }
+                }
+                gc.backward(out.sum());
+            }
+            float[] g = leaves.get("token_embedding.weight").getGradient().toFloatArray();
+            java.util.Set<Integer> touched = new java.util.TreeSet<>();
+            for (int t = 0; t < 600; t++) {
+                for (int j = 0; j < 64; j++) {
+                    if (g[t * 64 + j] != 0) {
+                        touched.add(t);
+                        break;
+                    }
+                }
+            }
+            assertThat(touched).containsExactly(1, 5, 7, 500);
+        }
+    }
 }
