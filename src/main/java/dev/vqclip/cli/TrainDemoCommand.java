@@ -1,5 +1,7 @@
 package dev.vqclip.cli;
 
+import dev.vqclip.models.demo.DemoDiagnosis;
+import dev.vqclip.models.demo.DemoModels;
 import dev.vqclip.models.demo.DemoTraining;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -33,12 +35,24 @@ public final class TrainDemoCommand implements Callable<Integer> {
             + "files for a seed and is much faster than 2 on a busy machine).", defaultValue = "2")
     int threads;
 
+    @Option(names = "--diagnose", hidden = true, description = "Instead of training: measure the demo models in "
+            + "--out (VQGAN colour range, CLIP guidance loss of true vs generated images in this folder's p1..p4.png).")
+    Path diagnose;
+
+    @Option(names = "--clip-only", hidden = true, description = "Experiment: keep the VQGAN in --out, train only "
+            + "the CLIP; no train.json.")
+    boolean clipOnly;
+
     @Override
     public Integer call() throws Exception {
+        if (diagnose != null) {
+            DemoDiagnosis.run(out, diagnose, Integer.getInteger("vqclip.diagnose.size", DemoModels.DEFAULT_SIZE), line -> System.err.println(line));
+            return 0;
+        }
         if (vqganSteps < 1 || clipSteps < 1 || threads < 1) {
             throw new IllegalArgumentException("--vqgan-steps, --clip-steps and --threads must be at least 1");
         }
-        DemoTraining.Report r = DemoTraining.run(new DemoTraining.Options(seed, out, vqganSteps, clipSteps, threads),
+        DemoTraining.Report r = DemoTraining.run(new DemoTraining.Options(seed, out, vqganSteps, clipSteps, threads, clipOnly),
                 line -> System.err.println(line));
         System.err.printf(Locale.ROOT, "trained the demo models in %.0f s (VQGAN %.0f s, CLIP %.0f s); held-out "
                         + "caption ranking %.1f%%; wrote %s%n", r.vqganSeconds() + r.clipSeconds(), r.vqganSeconds(),

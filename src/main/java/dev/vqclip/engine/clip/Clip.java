@@ -228,7 +228,10 @@ public final class Clip implements AutoCloseable {
             }
         }
         try (NDManager scope = manager.newSubManager()) {
-            NDArray ids = scope.create(flat, new Shape(tokens.length, l));
+            // engine-owned copy: under a GradientCollector the embedding's backward still reads the ids after this
+            // scope closes, and an array made from a Java array aliases a direct buffer freed with its wrapper
+            NDArray ids = dev.vqclip.engine.nn.Tensors.copy(scope.create(flat, new Shape(tokens.length, l)),
+                    DataType.INT64);
             NDArray x = text.embed(ids);
             for (int i = 0; i < text.layers(); i++) {
                 x = text.block(i, x);

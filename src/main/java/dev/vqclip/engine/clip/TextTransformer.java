@@ -103,7 +103,9 @@ public final class TextTransformer {
             rows[i] = (long) i * l + argMax(tokens[i]);
         }
         NDArray picked;
-        try (NDArray idx = x.getManager().create(rows);
+        // engine-owned copy (see Clip.encodeText): the gather's backward reads idx after it is closed here
+        try (NDArray raw = x.getManager().create(rows);
+             NDArray idx = dev.vqclip.engine.nn.Tensors.copy(raw, ai.djl.ndarray.types.DataType.INT64);
              NDArray flat = x.reshape((long) tokens.length * l, config.textWidth())) {
             picked = flat.get(new NDIndex("{}", idx));
         }

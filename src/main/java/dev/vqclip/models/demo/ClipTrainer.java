@@ -6,6 +6,9 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
+import dev.vqclip.engine.augment.Augmentations;
+import dev.vqclip.engine.augment.CutoutAugmenter;
+import dev.vqclip.engine.augment.CutoutPlan;
 import dev.vqclip.engine.clip.Clip;
 import dev.vqclip.engine.clip.ClipConfig;
 import dev.vqclip.engine.clip.tokenizer.ClipTokenizer;
@@ -37,15 +40,26 @@ final class ClipTrainer {
      * @param lr peak learning rate (warm-up, then cosine decay to a tenth)
      * @param noise standard deviation of Gaussian pixel noise added to some training images (robustness to the
      *     generator's imperfect pictures), in [0, 1] pixel units
+     * @param views fraction of the pairs whose image is a generation-style view instead of the whole clean scene: a
+     *     random cutout of the scene rendered at {@link #VIEW_SCENE_SIZE} px, with the augmentations a run applies
+     *     ({@link CutoutAugmenter} with {@link Augmentations#defaults()}), captioned without size and position
+     *     (a cutout changes both)
+     * @param negatives extra images per step that match no caption (colour mosaics): they only compete in the
+     *     text-to-image direction, so no caption is drawn towards blotchy pictures of its colours
      */
-    record Settings(int steps, int batch, double lr, double noise) {
+    record Settings(int steps, int batch, double lr, double noise, double views, int negatives) {
         Settings {
-            if (steps < 1 || batch < 2 || !(lr > 0) || noise < 0) {
+            if (steps < 1 || batch < 2 || !(lr > 0) || noise < 0 || !(views >= 0 && views <= 1) || negatives < 0) {
                 throw new IllegalArgumentException("bad CLIP training settings: " + steps + " steps, batch " + batch
-                        + ", lr " + lr + ", noise " + noise);
+                        + ", lr " + lr + ", noise " + noise + ", views " + views + ", negatives " + negatives);
             }
         }
     }
+
+    /** Side at which scenes are rendered before a generation-style cutout is taken (the demo output size). */
+    static final int VIEW_SCENE_SIZE = DemoModels.DEFAULT_SIZE;
+    /** A view must show at least this fraction of the shape's bounding box. */
+    static final double VIEW_MIN_VISIBLE = 0.6;
 
     /**
      * @param weights trained tensors by OpenAI name
@@ -102,6 +116,91 @@ final class ClipTrainer {
         return new ClipConfig(64, 64, 2, 64, 1, 8, contextLength, vocabSize, 64, 1, 2);
     }
 
+    /** @return the caption without size and position: what a cutout of the scene still shows */
+    static String shortCaption(ShapesWorld.Scene s) {
+        return new ShapesWorld.Scene(s.shape(), s.colour(), s.background(), ShapesWorld.Size.MEDIUM,
+                ShapesWorld.Position.CENTRE).caption();
+    }
+
+    /**
+     * @return a generation-style view of the scene as planar RGB in [0, 1] (before clamping): the scene rendered at
+     *     {@link #VIEW_SCENE_SIZE} px, one random cutout that shows at least {@link #VIEW_MIN_VISIBLE} of the shape's
+     *     bounding box (the largest cutout after 20 tries), with the run's augmentations
+     */
+    static float[] view(ShapesWorld.Scene scene, CutoutAugmenter viewer, SplittableRandom rng, NDManager m) {
+        int big = VIEW_SCENE_SIZE;
+        double half = big * scene.size().fraction / 2;
+        double cx = big * scene.position().x;
+        double cy = big * scene.position().y;
+        CutoutPlan plan = null;
+        for (int attempt = 0; attempt < 20; attempt++) {
+            CutoutPlan p = viewer.plan(big, big, rng);
+            CutoutPlan.Cutout c = p.cutouts().get(0);
+            double w = Math.max(0, Math.min(cx + half, c.offsetX() + c.size()) - Math.max(cx - half, c.offsetX()));
+            double h = Math.max(0, Math.min(cy + half, c.offsetY() + c.size()) - Math.max(cy - half, c.offsetY()));
+            if (w * h >= VIEW_MIN_VISIBLE * 4 * half * half) {
+                plan = p;
+                break;
+            }
+        }
+        if (plan == null) {
+            CutoutPlan p = viewer.plan(big, big, rng);
+            CutoutPlan.Cutout c = p.cutouts().get(0);
+            plan = new CutoutPlan(big, big, p.cutSize(), List.of(new CutoutPlan.Cutout(big, 0, 0, c.flip(),
+                    c.degrees(), c.translateX(), c.translateY(), c.perspective(), c.hueTurns(), c.saturation(),
+                    c.noiseStd())), p.noiseSeed());
+        }
+        try (NDManager sm = m.newSubManager()) {
+            NDArray img = sm.create(scene.render(big).toPlanarRgb(), new Shape(1, 3, big, big));
+            return CutoutAugmenter.apply(img, plan).toFloatArray();
+        }
+    }
+
+    /**
+     * @return a caption-less negative as planar RGB in [0, 1]: a grid of 2 to 8 cells per side, each one of two or
+     *     three random named colours, resized smoothly to {@code side} (blotches like a failed generation's)
+     */
+    static float[] mosaic(int side, SplittableRandom rng) {
+        int[] grids = {2, 3, 4, 6, 8};
+        int g = grids[rng.nextInt(grids.length)];
+        ShapesWorld.Colour[] all = ShapesWorld.Colour.values();
+        ShapesWorld.Colour[] pick = new ShapesWorld.Colour[2 + rng.nextInt(2)];
+        for (int i = 0; i < pick.length; i++) {
+            pick[i] = all[rng.nextInt(all.length)];
+        }
+        ShapesWorld.Colour[] cells = new ShapesWorld.Colour[g * g];
+        for (int i = 0; i < cells.length; i++) {
+            cells[i] = pick[rng.nextInt(pick.length)];
+        }
+        float[] out = new float[3 * side * side];
+        for (int y = 0; y < side; y++) {
+            for (int x = 0; x < side; x++) {
+                // bilinear between cell centres
+                double gx = Math.max(0, Math.min(g - 1, (x + 0.5) * g / side - 0.5));
+                double gy = Math.max(0, Math.min(g - 1, (y + 0.5) * g / side - 0.5));
+                int x0 = (int) gx;
+                int y0 = (int) gy;
+                int x1 = Math.min(g - 1, x0 + 1);
+                int y1 = Math.min(g - 1, y0 + 1);
+                double fx = gx - x0;
+                double fy = gy - y0;
+                ShapesWorld.Colour a = cells[y0 * g + x0];
+                ShapesWorld.Colour b = cells[y0 * g + x1];
+                ShapesWorld.Colour c = cells[y1 * g + x0];
+                ShapesWorld.Colour d = cells[y1 * g + x1];
+                double[] va = {a.r, a.g, a.b};
+                double[] vb = {b.r, b.g, b.b};
+                double[] vc = {c.r, c.g, c.b};
+                double[] vd = {d.r, d.g, d.b};
+                for (int ch = 0; ch < 3; ch++) {
+                    double v = (va[ch] * (1 - fx) + vb[ch] * fx) * (1 - fy) + (vc[ch] * (1 - fx) + vd[ch] * fx) * fy;
+                    out[ch * side * side + y * side + x] = (float) (v / 255);
+                }
+            }
+        }
+        return out;
+    }
+
     static Result train(ClipConfig cfg, ClipTokenizer tokenizer, Settings s, long seed, Device device,
                         Consumer<String> log) {
         SplittableRandom data = new SplittableRandom(seed);
@@ -118,42 +217,62 @@ final class ClipTrainer {
                 }
             }
             ParameterAdam adam = new ParameterAdam(weights, master, 0.9, 0.98, 1e-6);
+            CutoutAugmenter viewer = new CutoutAugmenter(side, 1, 1.0, Augmentations.defaults());
+            int n = s.batch();
+            int total = n + s.negatives();
             for (int step = 0; step < s.steps(); step++) {
-                List<ShapesWorld.Scene> scenes = new ArrayList<>();
-                float[] pixels = new float[s.batch() * 3 * side * side];
-                for (int i = 0; i < s.batch(); i++) {
-                    // every odd item is a hard negative of the one before: one attribute changed
-                    ShapesWorld.Scene scene = i % 2 == 0 ? ShapesWorld.sample(data) : sibling(scenes.get(i - 1), data);
-                    scenes.add(scene);
-                    float[] p = scene.render(side).toPlanarRgb();
-                    double sigma = data.nextDouble() < 0.5 ? data.nextDouble() * s.noise() : 0;
-                    for (int j = 0; j < p.length; j++) {
-                        float v = p[j];
-                        if (sigma > 0) {
-                            v = (float) Math.min(1, Math.max(0, v + data.nextGaussian() * sigma));
-                        }
-                        pixels[i * p.length + j] = v;
-                    }
-                }
-                long[][] tokens = new long[s.batch()][];
-                float[] targets = new float[s.batch() * s.batch()];
-                for (int i = 0; i < s.batch(); i++) {
-                    tokens[i] = tokenizer.tokenize(scenes.get(i).caption(), cfg.contextLength(), true);
-                    int count = 0;
-                    for (int j = 0; j < s.batch(); j++) {
-                        if (scenes.get(j).caption().equals(scenes.get(i).caption())) {
-                            count++;
-                        }
-                    }
-                    for (int j = 0; j < s.batch(); j++) {
-                        if (scenes.get(j).caption().equals(scenes.get(i).caption())) {
-                            targets[i * s.batch() + j] = 1f / count;
-                        }
-                    }
-                }
                 try (NDManager sm = master.newSubManager()) {
-                    NDArray x = sm.create(pixels, new Shape(s.batch(), 3, side, side));
-                    NDArray t = sm.create(targets, new Shape(s.batch(), s.batch()));
+                    List<ShapesWorld.Scene> scenes = new ArrayList<>();
+                    List<String> captions = new ArrayList<>();
+                    float[] pixels = new float[total * 3 * side * side];
+                    int plane = 3 * side * side;
+                    for (int i = 0; i < n; i++) {
+                        // every odd item is a hard negative of the one before: one attribute changed
+                        ShapesWorld.Scene scene = i % 2 == 0 ? ShapesWorld.sample(data)
+                                : sibling(scenes.get(i - 1), data);
+                        scenes.add(scene);
+                        float[] p;
+                        // no draw without views: the default settings keep the data stream of earlier runs
+                        if (s.views() > 0 && data.nextDouble() < s.views()) {
+                            p = view(scene, viewer, data, sm);
+                            captions.add(shortCaption(scene));
+                        } else {
+                            p = scene.render(side).toPlanarRgb();
+                            captions.add(scene.caption());
+                        }
+                        double sigma = data.nextDouble() < 0.5 ? data.nextDouble() * s.noise() : 0;
+                        for (int j = 0; j < p.length; j++) {
+                            float v = p[j];
+                            if (sigma > 0) {
+                                v = (float) (v + data.nextGaussian() * sigma);
+                            }
+                            pixels[i * plane + j] = Math.min(1f, Math.max(0f, v));
+                        }
+                    }
+                    for (int i = n; i < total; i++) {
+                        System.arraycopy(mosaic(side, data), 0, pixels, i * plane, plane);
+                    }
+                    long[][] tokens = new long[n][];
+                    float[] targets = new float[n * n];
+                    float[] targetsWide = new float[n * total];
+                    for (int i = 0; i < n; i++) {
+                        tokens[i] = tokenizer.tokenize(captions.get(i), cfg.contextLength(), true);
+                        int count = 0;
+                        for (int j = 0; j < n; j++) {
+                            if (captions.get(j).equals(captions.get(i))) {
+                                count++;
+                            }
+                        }
+                        for (int j = 0; j < n; j++) {
+                            if (captions.get(j).equals(captions.get(i))) {
+                                targets[i * n + j] = 1f / count;
+                                targetsWide[i * total + j] = 1f / count;
+                            }
+                        }
+                    }
+                    NDArray x = sm.create(pixels, new Shape(total, 3, side, side));
+                    NDArray t = sm.create(targets, new Shape(n, n));
+                    NDArray tw = sm.create(targetsWide, new Shape(n, total));
                     Map<String, NDArray> leaves = adam.leaves(sm);
                     float loss;
                     try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
@@ -161,13 +280,16 @@ final class ClipTrainer {
                         NDArray img = clip.encodeImage(clip.normalize(x)).normalize(2, -1, 1e-12);
                         NDArray txt = clip.encodeText(sm, tokens).normalize(2, -1, 1e-12);
                         NDArray scale = leaves.get("logit_scale").exp();
+                        // (total, n): the captioned images first, then the caption-less negatives
                         NDArray logits = img.matMul(txt.transpose()).mul(scale);
+                        NDArray captioned = s.negatives() == 0 ? logits
+                                : logits.get(new ai.djl.ndarray.index.NDIndex("0:" + n));
                         // t is symmetric: identical captions are positives both ways
-                        NDArray li = logits.logSoftmax(1).mul(t).sum().neg().div(s.batch());
-                        NDArray lt = logits.transpose().logSoftmax(1).mul(t).sum().neg().div(s.batch());
-                        NDArray total = li.add(lt).div(2);
-                        gc.backward(total);
-                        loss = total.getFloat();
+                        NDArray li = captioned.logSoftmax(1).mul(t).sum().neg().div(n);
+                        NDArray lt = logits.transpose().logSoftmax(1).mul(tw).sum().neg().div(n);
+                        NDArray totalLoss = li.add(lt).div(2);
+                        gc.backward(totalLoss);
+                        loss = totalLoss.getFloat();
                         clip.close();
                     }
                     adam.step(leaves, VqganTrainer.learningRate(s.steps(), s.lr(), step), 1.0, sm);

@@ -54,12 +54,19 @@ public final class DemoTraining {
      * @param vqganSteps VQGAN optimiser steps
      * @param clipSteps CLIP optimiser steps
      * @param threads PyTorch intra-op threads
+     * @param clipOnly keep the VQGAN files in {@code out} (which its train.json must describe: same sha256), train
+     *     only the CLIP, and write a train.json that carries the VQGAN section over, marked as such
      */
-    public record Options(long seed, Path out, int vqganSteps, int clipSteps, int threads) {
+    public record Options(long seed, Path out, int vqganSteps, int clipSteps, int threads, boolean clipOnly) {
         public Options {
             if (vqganSteps < 1 || clipSteps < 1 || threads < 1) {
                 throw new IllegalArgumentException("steps and threads must be at least 1");
             }
+        }
+
+        /** Trains both models. */
+        public Options(long seed, Path out, int vqganSteps, int clipSteps, int threads) {
+            this(seed, out, vqganSteps, clipSteps, threads, false);
         }
     }
 
@@ -93,6 +100,10 @@ public final class DemoTraining {
     static final int CLIP_BATCH = 64;
     static final double CLIP_LR = 2e-3;
     static final double CLIP_NOISE = 0.15;
+    // generation-style views and mosaic negatives: off for the shipped models (0.5 and 8 gave 41.5% caption ranking
+    // and still no named colours in generation after 1,800 steps; see docs/demo-models.md)
+    static final double CLIP_VIEWS = 0.0;
+    static final int CLIP_NEGATIVES = 0;
     static final int RANKING_SCENES = 200;
 
     private DemoTraining() {
@@ -112,6 +123,11 @@ public final class DemoTraining {
         Device device = Device.cpu();
 
         long t0 = System.nanoTime();
+        if (o.clipOnly()) {
+            Map<String, Object> earlier = earlierVqgan(o.out());
+            Object seconds = earlier.get("seconds");
+            return trainClip(o, log, seconds instanceof Number n ? n.doubleValue() : 0, null, null);
+        }
         VqganConfig vcfg = VqganTrainer.config(N_EMBED, EMBED_DIM, TRAIN_SIZE);
         VqganTrainer.Settings vs = new VqganTrainer.Settings(o.vqganSteps(), o.vqganSteps() / 4, VQGAN_BATCH, TRAIN_SIZE, CROP_SIZE,
                 PIXEL_NOISE, VQGAN_LR, BETA, RESTART_EVERY, CLIP_NORM);
@@ -120,7 +136,12 @@ public final class DemoTraining {
                 "source", "vqclip train-demo --seed " + o.seed()));
         Files.writeString(o.out().resolve(VQGAN_YAML), yaml(vcfg), StandardCharsets.UTF_8);
         double vqganSeconds = (System.nanoTime() - t0) / 1e9;
+        return trainClip(o, log, vqganSeconds, vr, vs);
+    }
 
+    private static Report trainClip(Options o, Consumer<String> log, double vqganSeconds, VqganTrainer.Result vr,
+                                    VqganTrainer.Settings vs) throws IOException {
+        Device device = Device.cpu();
         long t1 = System.nanoTime();
         List<ShapesWorld.Scene> all = allScenes();
         List<String> captions = new ArrayList<>();
@@ -132,7 +153,8 @@ public final class DemoTraining {
         BpeTrainer.write(merges, vocab);
         ClipTokenizer tokenizer = ClipTokenizer.load(vocab);
         ClipConfig ccfg = ClipTrainer.config(tokenizer.vocabSize(), CONTEXT);
-        ClipTrainer.Settings cs = new ClipTrainer.Settings(o.clipSteps(), CLIP_BATCH, CLIP_LR, CLIP_NOISE);
+        ClipTrainer.Settings cs = new ClipTrainer.Settings(o.clipSteps(), CLIP_BATCH, CLIP_LR, CLIP_NOISE, CLIP_VIEWS,
+                CLIP_NEGATIVES);
         ClipTrainer.Result cr = ClipTrainer.train(ccfg, tokenizer, cs, o.seed() + 1, device, log);
         Path clipFile = o.out().resolve(CLIP_FILE);
         writeTensors(clipFile, cr.weights(), cr.shapes(), Map.of("format", "pt",
@@ -227,12 +249,34 @@ public final class DemoTraining {
         Safetensors.write(file, tensors, metadata);
     }
 
-    private static void writeReport(Options o, Report r, VqganTrainer.Settings vs, ClipTrainer.Settings cs,
-                                    int merges, int vocabSize) throws IOException {
-        Map<String, Object> root = new LinkedHashMap<>();
-        root.put("seed", o.seed());
-        root.put("threads", o.threads());
-        root.put("javaVersion", System.getProperty("java.version"));
+    /**
+     * @return the VQGAN section of the train.json in {@code dir}, after checking that the VQGAN files there are the
+     *     ones it describes
+     * @throws IOException when train.json is missing, unreadable, or describes other VQGAN files
+     */
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> earlierVqgan(Path dir) throws IOException {
+        Path report = dir.resolve(REPORT_FILE);
+        if (!Files.isRegularFile(report)) {
+            throw new IOException("--clip-only needs the train.json of the VQGAN in " + dir + "; " + report
+                    + " is missing");
+        }
+        Map<String, Object> root = new ObjectMapper().readValue(report.toFile(), Map.class);
+        Object v = root.get("vqgan");
+        Object sha = root.get("sha256");
+        if (!(v instanceof Map) || !(sha instanceof Map)) {
+            throw new IOException(report + " has no vqgan or sha256 section");
+        }
+        for (String f : List.of(VQGAN_FILE, VQGAN_YAML)) {
+            String want = String.valueOf(((Map<String, Object>) sha).get(f));
+            if (!Files.isRegularFile(dir.resolve(f)) || !Hashing.sha256(dir.resolve(f)).equals(want)) {
+                throw new IOException(dir.resolve(f) + " is not the file " + report + " describes (sha256)");
+            }
+        }
+        return new LinkedHashMap<>((Map<String, Object>) v);
+    }
+
+    private static Map<String, Object> vqganSection(Report r, VqganTrainer.Settings vs) {
         Map<String, Object> v = new LinkedHashMap<>();
         v.put("architecture", "taming VQModel f8: ch 32, ch_mult [2,2,2,2], 1 res block, no attention outside the "
                 + "middle, n_embed " + N_EMBED + ", embed_dim " + EMBED_DIM);
@@ -255,7 +299,22 @@ public final class DemoTraining {
         v.put("finalQuantizerLoss", round(r.vqgan().quantizerLoss()));
         v.put("codesUsedAtTheEnd", r.vqgan().codesUsed());
         v.put("codeRestarts", r.vqgan().restarts());
-        root.put("vqgan", v);
+        return v;
+    }
+
+    private static void writeReport(Options o, Report r, VqganTrainer.Settings vs, ClipTrainer.Settings cs,
+                                    int merges, int vocabSize) throws IOException {
+        Map<String, Object> root = new LinkedHashMap<>();
+        root.put("seed", o.seed());
+        root.put("threads", o.threads());
+        root.put("javaVersion", System.getProperty("java.version"));
+        if (o.clipOnly()) {
+            Map<String, Object> v = earlierVqgan(o.out());
+            v.put("fromAnEarlierRun", "kept by train-demo --clip-only: the VQGAN settings did not change");
+            root.put("vqgan", v);
+        } else {
+            root.put("vqgan", vqganSection(r, vs));
+        }
         Map<String, Object> c = new LinkedHashMap<>();
         c.put("architecture", "OpenAI CLIP ViT: 64 px, patch 8, width 64, 1 head, 2 layers; text width 64, 2 layers, "
                 + "context " + CONTEXT + "; embed 64");
@@ -266,6 +325,10 @@ public final class DemoTraining {
         c.put("learningRate", cs.lr());
         c.put("adamBetas", List.of(0.9, 0.98));
         c.put("pixelNoise", cs.noise());
+        c.put("generationStyleViews", cs.views());
+        c.put("viewSceneSize", ClipTrainer.VIEW_SCENE_SIZE);
+        c.put("viewMinVisibleShape", ClipTrainer.VIEW_MIN_VISIBLE);
+        c.put("mosaicNegatives", cs.negatives());
         c.put("seconds", round(r.clipSeconds()));
         c.put("finalContrastiveLoss", round(r.clip().loss()));
         c.put("logitScale", round(r.clip().logitScale()));

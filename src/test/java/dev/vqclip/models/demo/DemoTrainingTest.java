@@ -11,9 +11,12 @@ import dev.vqclip.models.Hashing;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.SplittableRandom;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class DemoTrainingTest {
     @Test
@@ -90,5 +93,122 @@ class DemoTrainingTest {
         assertThat(CaptionRanking.distractors(s)).hasSize(6 + 6 + 4 + 1).doesNotContain(s.caption())
                 .contains("a green circle on a blue background", "a red circle on a green background",
                         "a red star on a blue background", "a blue circle on a red background");
+    }
+
+    @Test
+    void aClipOnlyRunKeepsTheDescribedVqganAndRecordsIt(@TempDir Path dir) throws Exception {
+        DemoTraining.Report full = DemoTraining.run(new DemoTraining.Options(3, dir, 2, 2, 1), line -> { });
+        DemoTraining.Report clipOnly = DemoTraining.run(new DemoTraining.Options(3, dir, 2, 2, 1, true), l -> { });
+        assertThat(clipOnly.files().get(DemoTraining.VQGAN_FILE)).isEqualTo(full.files().get(DemoTraining.VQGAN_FILE));
+        // same seed and settings: the CLIP is the same too
+        assertThat(clipOnly.files().get(DemoTraining.CLIP_FILE)).isEqualTo(full.files().get(DemoTraining.CLIP_FILE));
+        JsonNode json = new ObjectMapper().readTree(dir.resolve(DemoTraining.REPORT_FILE).toFile());
+        assertThat(json.get("vqgan").get("fromAnEarlierRun").asText()).contains("--clip-only");
+        assertThat(json.get("vqgan").get("steps").asInt()).isEqualTo(2);
+
+        Files.write(dir.resolve(DemoTraining.VQGAN_YAML), "model: {}\n".getBytes());
+        assertThatThrownBy(() -> DemoTraining.run(new DemoTraining.Options(3, dir, 2, 2, 1, true), l -> { }))
+                .hasMessageContaining(DemoTraining.VQGAN_YAML).hasMessageContaining("sha256");
+    }
+
+    @Test
+    void generationStyleViewsShowTheShapeAndMosaicsUseNamedColours() {
+        ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager(Device.cpu());
+        try (m) {
+            dev.vqclip.engine.augment.CutoutAugmenter viewer = new dev.vqclip.engine.augment.CutoutAugmenter(64, 1,
+                    1.0, dev.vqclip.engine.augment.Augmentations.defaults());
+            SplittableRandom rng = new SplittableRandom(5);
+            ShapesWorld.Scene s = new ShapesWorld.Scene(ShapesWorld.Shape.SQUARE, ShapesWorld.Colour.RED,
+                    ShapesWorld.Colour.BLUE, ShapesWorld.Size.SMALL, ShapesWorld.Position.TOP_LEFT);
+            for (int k = 0; k < 10; k++) {
+                float[] v = ClipTrainer.view(s, viewer, rng, m);
+                assertThat(v).hasSize(3 * 64 * 64);
+                int red = 0;
+                for (int i = 0; i < 64 * 64; i++) {
+                    // red stays above 0.5 under the hue/saturation jitter; the blue background and the black warp
+                    // padding stay far below
+                    if (v[i] > 0.5) {
+                        red++;
+                    }
+                }
+                // a small square is 38 px at 128 px (1,444 px); a view keeps at least 60% of its box and scales it
+                // by 64 / cutout size >= 1/2, so about 200 px or more before the warps
+                assertThat(red).as("red pixels of view %d", k).isGreaterThan(64);
+            }
+            assertThat(ClipTrainer.shortCaption(s)).isEqualTo("a red square on a blue background");
+            for (int i = 0; i < 3; i++) {
+                float[] g = ClipTrainer.mosaic(64, rng);
+                for (float f : g) {
+                    assertThat(f).isBetween(0f, 1f);
+                }
+            }
+        }
+    }
+
+    @Test
+    void clipTrainingWithViewsAndNegativesRunsAndIsReproducible(@TempDir Path dir) throws Exception {
+        // bit-identical results need one PyTorch thread, as train-demo --threads 1 sets
+        ai.djl.pytorch.jni.JniUtils.setNumThreads(1);
+        java.util.List<String> captions = new java.util.ArrayList<>();
+        for (ShapesWorld.Scene sc : DemoTraining.allScenes()) {
+            captions.add(sc.caption());
+        }
+        Path vocab = dir.resolve("bpe.txt.gz");
+        dev.vqclip.engine.clip.tokenizer.BpeTrainer.write(
+                dev.vqclip.engine.clip.tokenizer.BpeTrainer.train(captions, 100), vocab);
+        ClipTokenizer tok = ClipTokenizer.load(vocab);
+        ClipTrainer.Settings s = new ClipTrainer.Settings(2, 8, 1e-3, 0.1, 0.5, 3);
+        ClipTrainer.Result a = ClipTrainer.train(ClipTrainer.config(tok.vocabSize(), 32), tok, s, 9, Device.cpu(),
+                l -> { });
+        ClipTrainer.Result b = ClipTrainer.train(ClipTrainer.config(tok.vocabSize(), 32), tok, s, 9, Device.cpu(),
+                l -> { });
+        assertThat(a.loss()).isFinite().isPositive();
+        assertThat(b.weights().get("visual.proj")).isEqualTo(a.weights().get("visual.proj"));
+    }
+
+    @Test
+    void textGradientsReachExactlyTheTokensUsedEvenAfterTheTokenScopeIsCollected() {
+        // Clip.encodeText builds the ids in a scope it closes before the caller's backward; the ids must not alias a
+        // freed Java buffer (seen in training: "index 140463924986160 is out of bounds for dimension 0")
+        dev.vqclip.engine.clip.ClipConfig cfg = ClipTrainer.config(600, 32);
+        try (Clip init = Clip.randomWeights(cfg, Device.cpu(), 4);
+             ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager(Device.cpu())) {
+            java.util.Map<String, ai.djl.ndarray.NDArray> leaves = new java.util.LinkedHashMap<>();
+            for (java.util.Map.Entry<String, ai.djl.ndarray.NDArray> e : init.parameters().entrySet()) {
+                ai.djl.ndarray.NDArray c = e.getValue().duplicate();
+                c.attach(m);
+                c.setRequiresGradient(true);
+                leaves.put(e.getKey(), c);
+            }
+            long[] row = new long[32];
+            row[0] = 1;
+            row[1] = 5;
+            row[2] = 7;
+            row[3] = 500; // the end token: the highest id, pooled here; the zeros after it cannot matter
+            try (ai.djl.training.GradientCollector gc = ai.djl.engine.Engine.getInstance().newGradientCollector()) {
+                Clip clip = Clip.fromParameters(cfg, leaves);
+                ai.djl.ndarray.NDArray out = clip.encodeText(m, new long[][] {row, row});
+                for (int k = 0; k < 20; k++) {
+                    System.gc();
+                    try (ai.djl.ndarray.NDManager junk = m.newSubManager()) {
+                        long[] noise = new long[4096];
+                        java.util.Arrays.fill(noise, Long.MAX_VALUE / 3);
+                        junk.create(noise);
+                    }
+                }
+                gc.backward(out.sum());
+            }
+            float[] g = leaves.get("token_embedding.weight").getGradient().toFloatArray();
+            java.util.Set<Integer> touched = new java.util.TreeSet<>();
+            for (int t = 0; t < 600; t++) {
+                for (int j = 0; j < 64; j++) {
+                    if (g[t * 64 + j] != 0) {
+                        touched.add(t);
+                        break;
+                    }
+                }
+            }
+            assertThat(touched).containsExactly(1, 5, 7, 500);
+        }
     }
 }

@@ -1,0 +1,207 @@
+package dev.vqclip.models.demo;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import dev.vqclip.engine.augment.Augmentations;
+import dev.vqclip.engine.augment.CutoutAugmenter;
+import dev.vqclip.engine.clip.Clip;
+import dev.vqclip.engine.clip.tokenizer.ClipTokenizer;
+import dev.vqclip.engine.guide.SphericalLoss;
+import dev.vqclip.engine.run.Frame;
+import dev.vqclip.engine.run.Images;
+import dev.vqclip.engine.vqgan.Vqgan;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.function.Consumer;
+import java.util.function.IntPredicate;
+
+/**
+ * Measurements that tell why generation with a demo model pair does or does not draw what the prompt names
+ * ({@code vqclip train-demo --diagnose}):
+ * <ol>
+ *   <li>the VQGAN's colour range: the dominant named colours of the centre and the border of reconstructions of the
+ *   reference scenes, and the colour each single code decodes to when it fills the whole latent;</li>
+ *   <li>CLIP against the optimiser: the guidance loss (squared spherical distance, averaged over the same random
+ *   cutouts and augmentations a run uses) of the true scene, its VQGAN reconstruction, plain colour fields and any
+ *   generated images, for each prompt. If a wrong image scores better than the reconstruction, CLIP is
+ *   exploitable; if the reconstruction scores best, the run cannot reach it.</li>
+ * </ol>
+ * Stateless; every array lives in a manager opened and closed per call.
+ */
+public final class DemoDiagnosis {
+    /** The scenes the generation test prompts describe. */
+    public static final List<ShapesWorld.Scene> REFERENCE_SCENES = List.of(
+            new ShapesWorld.Scene(ShapesWorld.Shape.CIRCLE, ShapesWorld.Colour.RED, ShapesWorld.Colour.BLUE,
+                    ShapesWorld.Size.MEDIUM, ShapesWorld.Position.CENTRE),
+            new ShapesWorld.Scene(ShapesWorld.Shape.SQUARE, ShapesWorld.Colour.YELLOW, ShapesWorld.Colour.PURPLE,
+                    ShapesWorld.Size.MEDIUM, ShapesWorld.Position.CENTRE),
+            new ShapesWorld.Scene(ShapesWorld.Shape.CIRCLE, ShapesWorld.Colour.WHITE, ShapesWorld.Colour.BLACK,
+                    ShapesWorld.Size.MEDIUM, ShapesWorld.Position.CENTRE),
+            new ShapesWorld.Scene(ShapesWorld.Shape.SQUARE, ShapesWorld.Colour.GREEN, ShapesWorld.Colour.RED,
+                    ShapesWorld.Size.MEDIUM, ShapesWorld.Position.CENTRE));
+
+    private DemoDiagnosis() {
+    }
+
+    /**
+     * Runs both measurements and reports them line by line.
+     *
+     * @param dir a demo model folder (the files {@link DemoTraining} writes)
+     * @param generated optional folder with generated images {@code p1.png .. p4.png} for the reference prompts
+     * @param side image side to measure at (the demo default is {@link DemoModels#DEFAULT_SIZE})
+     * @param log receives the report
+     * @throws IOException when a file cannot be read
+     */
+    public static void run(Path dir, Path generated, int side, Consumer<String> log) throws IOException {
+        Device device = Device.cpu();
+        try (Vqgan vqgan = Vqgan.load(dir.resolve(DemoTraining.VQGAN_FILE), dir.resolve(DemoTraining.VQGAN_YAML),
+                device); Clip clip = Clip.load(dir.resolve(DemoTraining.CLIP_FILE), device);
+             NDManager m = NDManager.newBaseManager(device)) {
+            ClipTokenizer tok = ClipTokenizer.load(dir.resolve(DemoTraining.VOCAB_FILE));
+            log.accept("== VQGAN reconstructions at " + side + " px (centre / border dominant colour)");
+            List<Frame> recons = new ArrayList<>();
+            for (ShapesWorld.Scene s : REFERENCE_SCENES) {
+                Frame r = reconstruct(vqgan, m, s.render(side));
+                recons.add(r);
+                log.accept(String.format(Locale.ROOT, "  %-40s -> centre %s, border %s", s.caption(),
+                        dominant(r, centre(s, side)), dominant(r, border(side))));
+            }
+            // a uniform latent gives uniform feature maps, which GroupNorm flattens: what survives comes from the
+            // zero padding at the edges, so this shows the decoder's colour bias more than its range
+            int codeSide = 64;
+            log.accept("== single codes filling a " + codeSide + " px latent: named colour of the mean pixel -> codes");
+            Map<ShapesWorld.Colour, List<Integer>> byColour = new EnumMap<>(ShapesWorld.Colour.class);
+            float[] book = vqgan.codebook().toFloatArray();
+            int c = vqgan.embedDim();
+            int g = codeSide / vqgan.factor();
+            for (int k = 0; k < book.length / c; k++) {
+                try (NDManager sm = m.newSubManager()) {
+                    float[] z = new float[c * g * g];
+                    for (int ch = 0; ch < c; ch++) {
+                        java.util.Arrays.fill(z, ch * g * g, (ch + 1) * g * g, book[k * c + ch]);
+                    }
+                    Frame f = toFrame(vqgan.decode(sm.create(z, new Shape(1, c, g, g))), codeSide);
+                    double[] mean = meanRgb(f);
+                    byColour.computeIfAbsent(ShapesWorld.Colour.nearest(mean[0], mean[1], mean[2]),
+                            x -> new ArrayList<>()).add(k);
+                }
+            }
+            for (ShapesWorld.Colour col : ShapesWorld.Colour.values()) {
+                log.accept(String.format(Locale.ROOT, "  %-7s %3d codes", col.word(),
+                        byColour.getOrDefault(col, List.of()).size()));
+            }
+            log.accept("== guidance loss (mean squared spherical distance over 4 x 32 augmented cutouts; lower is "
+                    + "preferred) per prompt");
+            CutoutAugmenter aug = new CutoutAugmenter(clip.imageResolution(), 32, 1.0, Augmentations.defaults());
+            for (int i = 0; i < REFERENCE_SCENES.size(); i++) {
+                ShapesWorld.Scene s = REFERENCE_SCENES.get(i);
+                String prompt = s.caption();
+                Map<String, Frame> candidates = new LinkedHashMap<>();
+                candidates.put("true scene", s.render(side));
+                candidates.put("VQGAN reconstruction", recons.get(i));
+                if (generated != null && Files.isRegularFile(generated.resolve("p" + (i + 1) + ".png"))) {
+                    candidates.put("generated", Images.read(generated.resolve("p" + (i + 1) + ".png")));
+                }
+                candidates.put("swapped colours", new ShapesWorld.Scene(s.shape(), s.background(), s.colour(),
+                        s.size(), s.position()).render(side));
+                for (ShapesWorld.Colour col : ShapesWorld.Colour.values()) {
+                    int[] px = new int[side * side];
+                    java.util.Arrays.fill(px, 0xff000000 | col.rgb());
+                    candidates.put("plain " + col.word(), new Frame(side, side, px));
+                }
+                log.accept("  prompt \"" + prompt + "\"");
+                try (NDManager sm = m.newSubManager()) {
+                    NDArray target = SphericalLoss.normalize(clip.encodeText(sm,
+                            new long[][] {tok.tokenize(prompt, clip.contextLength(), true)}));
+                    List<Map.Entry<String, Double>> rows = new ArrayList<>();
+                    for (Map.Entry<String, Frame> e : candidates.entrySet()) {
+                        rows.add(Map.entry(e.getKey(), guidanceLoss(clip, aug, sm, e.getValue(), target)));
+                    }
+                    rows.sort(Map.Entry.comparingByValue());
+                    for (Map.Entry<String, Double> r : rows) {
+                        log.accept(String.format(Locale.ROOT, "    %.4f  %s", r.getValue(), r.getKey()));
+                    }
+                }
+            }
+        }
+    }
+
+    /** @return the mean guidance loss of the frame over 4 fixed batches of augmented cutouts */
+    static double guidanceLoss(Clip clip, CutoutAugmenter aug, NDManager m, Frame f, NDArray target) {
+        double sum = 0;
+        try (NDManager sm = m.newSubManager()) {
+            NDArray img = sm.create(f.toPlanarRgb(), new Shape(1, 3, f.height(), f.width()));
+            for (int rep = 0; rep < 4; rep++) {
+                NDArray cut = aug.apply(img, new SplittableRandom(1000 + rep));
+                NDArray a = SphericalLoss.normalize(clip.encodeImage(clip.normalize(cut)));
+                sum += SphericalLoss.distance(a, target).mean().getFloat();
+            }
+        }
+        return sum / 4;
+    }
+
+    /** @return encode, quantise, decode */
+    static Frame reconstruct(Vqgan vqgan, NDManager m, Frame f) {
+        try (NDManager sm = m.newSubManager()) {
+            NDArray x = sm.create(f.toPlanarRgb(), new Shape(1, 3, f.height(), f.width())).mul(2).sub(1);
+            NDArray zq = vqgan.quantizeEncoded(vqgan.encode(x)).zqExact();
+            return toFrame(vqgan.decode(zq), f.width());
+        }
+    }
+
+    private static Frame toFrame(NDArray decoded, int side) {
+        float[] px = decoded.add(1).div(2).clip(0, 1).toFloatArray();
+        return Frame.fromPlanarRgb(px, side, side);
+    }
+
+    /** @return the centre half of the scene's shape box */
+    public static IntPredicate centre(ShapesWorld.Scene s, int side) {
+        boolean[] box = s.shapeBox(side, side, 0.5);
+        return i -> box[i];
+    }
+
+    /** @return the outer eighth of the image on every side */
+    public static IntPredicate border(int side) {
+        int b = side / 8;
+        return i -> {
+            int x = i % side;
+            int y = i / side;
+            return x < b || y < b || x >= side - b || y >= side - b;
+        };
+    }
+
+    /** @return the named colour most pixels of the region are nearest to */
+    public static ShapesWorld.Colour dominant(Frame f, IntPredicate region) {
+        Map<ShapesWorld.Colour, Integer> votes = new EnumMap<>(ShapesWorld.Colour.class);
+        for (int i = 0; i < f.argb().length; i++) {
+            if (region.test(i)) {
+                int p = f.argb()[i];
+                votes.merge(ShapesWorld.Colour.nearest((p >> 16) & 0xff, (p >> 8) & 0xff, p & 0xff), 1,
+                        Integer::sum);
+            }
+        }
+        return votes.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
+    }
+
+    private static double[] meanRgb(Frame f) {
+        double[] s = new double[3];
+        for (int p : f.argb()) {
+            s[0] += (p >> 16) & 0xff;
+            s[1] += (p >> 8) & 0xff;
+            s[2] += p & 0xff;
+        }
+        int n = f.argb().length;
+        return new double[] {s[0] / n, s[1] / n, s[2] / n};
+    }
+}
