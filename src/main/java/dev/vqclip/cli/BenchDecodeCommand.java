@@ -62,7 +62,7 @@ public final class BenchDecodeCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--iterations and --batch must be ≥ 1, --warmup ≥ 0");
         }
         VqganConfig cfg = ReconstructCommand.config(config);
-        int[] wh = parseSize(size);
+        int[] wh = GenerateCommand.parseSize(size);
         int f = cfg.factor();
         if (wh[0] % f != 0 || wh[1] % f != 0) {
             throw new ParameterException(spec.commandLine(), "--size " + size + ": width and height must be multiples "
@@ -87,21 +87,5 @@ public final class BenchDecodeCommand implements Callable<Integer> {
             out.flush();
         }
         return 0;
-    }
-
-    static int[] parseSize(String s) {
-        String[] parts = s.toLowerCase(java.util.Locale.ROOT).split("x");
-        try {
-            if (parts.length == 2) {
-                int w = Integer.parseInt(parts[0].trim());
-                int h = Integer.parseInt(parts[1].trim());
-                if (w > 0 && h > 0) {
-                    return new int[] {w, h};
-                }
-            }
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        throw new IllegalArgumentException("--size " + s + ": expected WIDTHxHEIGHT, e.g. 256x256");
     }
 }

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.vqclip.engine.Devices;
+import dev.vqclip.engine.run.Images;
 import dev.vqclip.engine.vqgan.Quantized;
 import dev.vqclip.engine.vqgan.Vqgan;
 import dev.vqclip.engine.vqgan.VqganConfig;
@@ -57,7 +58,7 @@ public final class ReconstructCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
-        BufferedImage image = readImage(input);
+        BufferedImage image = Images.readBufferedImage(input);
         VqganConfig cfg = config(config);
         int f = cfg.factor();
         if (maxSize < f) {
@@ -123,22 +124,6 @@ public final class ReconstructCommand implements Callable<Integer> {
         }
         throw new IllegalArgumentException("--config " + spec + ": no such file, and not a built-in config "
                 + VqganConfig.BUILTIN);
-    }
-
-    static BufferedImage readImage(Path file) throws IOException {
-        if (!Files.isRegularFile(file)) {
-            throw new IllegalArgumentException(file + ": no such file");
-        }
-        BufferedImage img;
-        try {
-            img = ImageIO.read(file.toFile());
-        } catch (IOException | RuntimeException e) {
-            throw new IllegalArgumentException(file + ": cannot decode the image: " + e.getMessage(), e);
-        }
-        if (img == null) {
-            throw new IllegalArgumentException(file + ": not an image this program can read (PNG, JPEG, BMP, GIF)");
-        }
-        return img;
     }
 
     /** RGB pixels [0, 255] → planar floats in [-1, 1] (alpha ignored). */

@@ -12,9 +12,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -22,29 +19,10 @@ import java.util.Arrays;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class EmbedCommandTest {
-    private record Result(int code, String out, String err) {
-    }
-
-    private static Result run(String... args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            int code = Main.run(args);
-            return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
-    }
-
     @Test
     void textEmbeddingMatchesOpenAisNormalisedFeatures(@TempDir Path dir) {
         Path out = dir.resolve("e.npy");
-        Result r = run("embed", "--clip", Reference.file("clip_tiny_jit.pt").toString(), "--vocab",
+        CliRun r = CliRun.of("embed", "--clip", Reference.file("clip_tiny_jit.pt").toString(), "--vocab",
                 Reference.file("clip/bpe_simple_vocab_16e6.txt.gz").toString(), "--text", "a red apple",
                 "--out", out.toString(), "--device", "cpu");
         assertThat(r.code()).as(r.err()).isZero();
@@ -76,7 +54,7 @@ class EmbedCommandTest {
         Path out = dir.resolve("e.npy");
         Path model = Reference.file("clip_tiny_state_dict.pt");
 
-        Result r = run("embed", "--clip", model.toString(), "--image", png.toString(), "--out", out.toString(),
+        CliRun r = CliRun.of("embed", "--clip", model.toString(), "--image", png.toString(), "--out", out.toString(),
                 "--device", "cpu");
 
         assertThat(r.code()).as(r.err()).isZero();
@@ -98,7 +76,7 @@ class EmbedCommandTest {
 
     @Test
     void aMissingModelFileIsNamed(@TempDir Path dir) {
-        Result r = run("embed", "--clip", dir.resolve("nowhere.pt").toString(), "--image",
+        CliRun r = CliRun.of("embed", "--clip", dir.resolve("nowhere.pt").toString(), "--image",
                 dir.resolve("x.png").toString(), "--out", dir.resolve("e.npy").toString(), "--device", "cpu");
         assertThat(r.code()).isNotZero();
         assertThat(r.err()).contains("nowhere.pt");
@@ -107,14 +85,14 @@ class EmbedCommandTest {
 
     @Test
     void textWithoutVocabIsAClearError(@TempDir Path dir) {
-        Result r = run("embed", "--clip", "m.pt", "--text", "hi", "--out", dir.resolve("e.npy").toString());
+        CliRun r = CliRun.of("embed", "--clip", "m.pt", "--text", "hi", "--out", dir.resolve("e.npy").toString());
         assertThat(r.code()).isNotZero();
         assertThat(r.err()).contains("--vocab");
     }
 
     @Test
     void textAndImageTogetherAreRefused(@TempDir Path dir) {
-        Result r = run("embed", "--clip", "m.pt", "--text", "hi", "--image", "a.png", "--out", "e.npy");
+        CliRun r = CliRun.of("embed", "--clip", "m.pt", "--text", "hi", "--image", "a.png", "--out", "e.npy");
         assertThat(r.code()).isNotZero();
         assertThat(r.err()).contains("mutually exclusive");
     }

@@ -8,9 +8,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -32,21 +29,10 @@ class GenerateCommandTest {
                 r.resolve("clip/bpe_simple_vocab_16e6.txt.gz").toString(), "--device", "cpu");
     }
 
-    private record Result(int code, String err) {
-    }
-
-    private static Result run(String... args) {
+    private static CliRun run(String... args) {
         List<String> all = new ArrayList<>(Arrays.asList(args));
         all.addAll(models);
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-        try {
-            int code = Main.run(all.toArray(new String[0]));
-            return new Result(code, err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setErr(oldErr);
-        }
+        return CliRun.of(all);
     }
 
     private static final String[] COMMON = {"--prompt", "a red apple | blurry:-0.5", "--size", "48x32", "--seed", "7",
@@ -66,7 +52,7 @@ class GenerateCommandTest {
         assertThat(run(args("generate", "--steps", "10", "--save-run", run.toString())).code()).isZero();
         assertThat(run("generate", "--resume", run.toString(), "--steps", "20", "--out", resumed.toString(),
                 "--quiet").code()).isZero();
-        Result r = run(args("generate", "--steps", "20", "--out", straight.toString()));
+        CliRun r = run(args("generate", "--steps", "20", "--out", straight.toString()));
         assertThat(r.code()).as(r.err()).isZero();
         Frame a = Images.read(resumed);
         Frame b = Images.read(straight);
@@ -94,7 +80,7 @@ class GenerateCommandTest {
         Path edited = tmp.resolve("edited.png");
         PngFiles.write(edited, new Frame(f.width(), f.height(), px), Map.of());
         Path painted = tmp.resolve("painted.vqrun");
-        Result r = run("generate", "--resume", run.toString(), "--steps", "3", "--paint", edited.toString(),
+        CliRun r = run("generate", "--resume", run.toString(), "--steps", "3", "--paint", edited.toString(),
                 "--save-run", painted.toString(), "--quiet");
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.err()).contains("re-encoded 1 latent cells");
@@ -130,7 +116,7 @@ class GenerateCommandTest {
         Path mask = tmp.resolve("mask.png");
         PngFiles.write(mask, new Frame(48, 32, mpx), Map.of());
         Path out = tmp.resolve("out.png");
-        Result r = run("edit", "--init", init.toString(), "--mask", mask.toString(), "--prompt", "a green apple",
+        CliRun r = run("edit", "--init", init.toString(), "--mask", mask.toString(), "--prompt", "a green apple",
                 "--steps", "3", "--size", "48x32", "--cutouts", "2", "--quiet", "--out", out.toString());
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.err()).contains("16 of 96 latent cells may change");
@@ -146,7 +132,7 @@ class GenerateCommandTest {
     void badInputGetsAClearErrorNamingTheProblem(@TempDir Path tmp) throws Exception {
         Path notImage = tmp.resolve("notes.png");
         Files.writeString(notImage, "<html>not an image</html>");
-        Result r = run("edit", "--init", notImage.toString(), "--prompt", "x", "--out", tmp.resolve("o.png").toString());
+        CliRun r = run("edit", "--init", notImage.toString(), "--prompt", "x", "--out", tmp.resolve("o.png").toString());
         assertThat(r.code()).isNotZero();
         assertThat(r.err()).contains("notes.png").contains("not an image");
         r = run("generate", "--prompt", "a cat:1.2.3", "--out", tmp.resolve("o.png").toString());

@@ -11,10 +11,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;
@@ -22,25 +19,6 @@ import java.util.Random;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class ReconstructCommandTest {
-    record Run(int exit, String out, String err) {
-    }
-
-    static Run run(String... args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            int exit = Main.run(args);
-            return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
-    }
-
     @Test
     void reconstructsAPngEndToEndAndSaysWhenItCrops(@TempDir Path dir) throws IOException {
         BufferedImage img = new BufferedImage(34, 33, BufferedImage.TYPE_INT_RGB);
@@ -55,9 +33,9 @@ class ReconstructCommandTest {
         ImageIO.write(img, "png", in.toFile());
         Path ckpt = Reference.file("vqgan_tiny.ckpt");
         Path yaml = Reference.file("vqgan_tiny.yaml");
-        Run run = run("reconstruct", "--vqgan", ckpt.toString(), "--config", yaml.toString(), "--device", "cpu",
+        CliRun run = CliRun.of("reconstruct", "--vqgan", ckpt.toString(), "--config", yaml.toString(), "--device", "cpu",
                 in.toString(), out.toString());
-        assertThat(run.exit()).as(run.err()).isZero();
+        assertThat(run.code()).as(run.err()).isZero();
         assertThat(run.out()).contains("centre-cropped to 32×32").contains("8×8 tokens");
         BufferedImage result = ImageIO.read(out.toFile());
         assertThat(result.getWidth()).isEqualTo(32);
@@ -82,10 +60,10 @@ class ReconstructCommandTest {
         Path in = dir.resolve("big.png");
         Path out = dir.resolve("small.png");
         ImageIO.write(new BufferedImage(90, 45, BufferedImage.TYPE_INT_RGB), "png", in.toFile());
-        Run run = run("reconstruct", "--vqgan", Reference.file("vqgan_tiny.ckpt").toString(), "--config",
+        CliRun run = CliRun.of("reconstruct", "--vqgan", Reference.file("vqgan_tiny.ckpt").toString(), "--config",
                 Reference.file("vqgan_tiny.yaml").toString(), "--device", "cpu", "--max-size", "42", in.toString(),
                 out.toString());
-        assertThat(run.exit()).as(run.err()).isZero();
+        assertThat(run.code()).as(run.err()).isZero();
         assertThat(run.out()).contains("scaled down to 42×21").contains("centre-cropped to 40×20")
                 .contains("40×20 px");
         BufferedImage result = ImageIO.read(out.toFile());
@@ -112,33 +90,33 @@ class ReconstructCommandTest {
     void nonImageInputGivesAClearError(@TempDir Path dir) throws IOException {
         Path notImage = dir.resolve("notes.png");
         Files.writeString(notImage, "this is text, not a picture");
-        Run run = run("reconstruct", "--vqgan", Reference.file("vqgan_tiny.ckpt").toString(), "--config",
+        CliRun run = CliRun.of("reconstruct", "--vqgan", Reference.file("vqgan_tiny.ckpt").toString(), "--config",
                 Reference.file("vqgan_tiny.yaml").toString(), "--device", "cpu", notImage.toString(),
                 dir.resolve("o.png").toString());
-        assertThat(run.exit()).isEqualTo(1);
+        assertThat(run.code()).isEqualTo(1);
         assertThat(run.err()).contains("notes.png").contains("not an image");
         assertThat(dir.resolve("o.png")).doesNotExist();
     }
 
     @Test
     void helpDescribesTheCommands() {
-        Run run = run("reconstruct", "--help");
-        assertThat(run.exit()).isZero();
+        CliRun run = CliRun.of("reconstruct", "--help");
+        assertThat(run.code()).isZero();
         assertThat(run.out()).contains("--vqgan").contains("--config").contains("--device");
-        Run bench = run("bench", "decode", "--help");
-        assertThat(bench.exit()).isZero();
+        CliRun bench = CliRun.of("bench", "decode", "--help");
+        assertThat(bench.code()).isZero();
         assertThat(bench.out()).contains("--random-weights").contains("--size").contains("--iterations");
     }
 
     @Test
     void benchDecodeTimesATinyModel() {
-        Run run = run("bench", "decode", "--config", Reference.file("vqgan_tiny.yaml").toString(), "--random-weights",
+        CliRun run = CliRun.of("bench", "decode", "--config", Reference.file("vqgan_tiny.yaml").toString(), "--random-weights",
                 "--size", "32x24", "--iterations", "1", "--warmup", "0", "--device", "cpu");
-        assertThat(run.exit()).as(run.err()).isZero();
+        assertThat(run.code()).as(run.err()).isZero();
         assertThat(run.out()).contains("latent 8×6").contains("decode:").contains("backward:").contains("ms per");
-        Run bad = run("bench", "decode", "--config", "vqgan_imagenet_f16_16384", "--random-weights", "--size",
+        CliRun bad = CliRun.of("bench", "decode", "--config", "vqgan_imagenet_f16_16384", "--random-weights", "--size",
                 "250x256");
-        assertThat(bad.exit()).isNotZero();
+        assertThat(bad.code()).isNotZero();
         assertThat(bad.err()).contains("multiples").contains("16");
     }
 }

@@ -4,10 +4,7 @@ import dev.vqclip.testing.Reference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -19,25 +16,6 @@ class TokenizeCommandTest {
     private static final String[] PROMPTS = {"a red apple", "an astronaut in the style of van Gogh",
         "Baba Yaga's house + fantasy art", "the Tower of Babel by J.M.W. Turner"};
 
-    private record Result(int code, String out, String err) {
-    }
-
-    private static Result run(String... args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            int code = Main.run(args);
-            return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
-    }
-
     @Test
     void printsClipTokenizeLinesForTheFourReferencePrompts() {
         Path vocab = Reference.file("clip/bpe_simple_vocab_16e6.txt.gz");
@@ -48,7 +26,7 @@ class TokenizeCommandTest {
         args[2] = vocab.toString();
         System.arraycopy(PROMPTS, 0, args, 3, PROMPTS.length);
 
-        Result r = run(args);
+        CliRun r = CliRun.of(args);
 
         assertThat(r.code()).as(r.err()).isZero();
         String[] lines = r.out().split("\\R");
@@ -62,14 +40,14 @@ class TokenizeCommandTest {
 
     @Test
     void helpDescribesTheCommand() {
-        Result r = run("tokenize", "--help");
+        CliRun r = CliRun.of("tokenize", "--help");
         assertThat(r.code()).isZero();
         assertThat(r.out()).contains("--vocab").contains("TEXT").contains("clip.tokenize");
     }
 
     @Test
     void missingVocabIsAClearError() {
-        Result r = run("tokenize", "a red apple");
+        CliRun r = CliRun.of("tokenize", "a red apple");
         assertThat(r.code()).isNotZero();
         assertThat(r.err()).contains("--vocab");
         assertThat(r.out()).isEmpty();
@@ -79,11 +57,11 @@ class TokenizeCommandTest {
     void unreadableVocabNamesTheFile(@TempDir Path dir) throws IOException {
         Path bad = dir.resolve("not-a-vocab.txt.gz");
         Files.writeString(bad, "plain text, not gzip");
-        Result r = run("tokenize", "--vocab", bad.toString(), "a red apple");
+        CliRun r = CliRun.of("tokenize", "--vocab", bad.toString(), "a red apple");
         assertThat(r.code()).isEqualTo(1);
         assertThat(r.err()).contains("not-a-vocab.txt.gz").contains("gzip");
 
-        Result missing = run("tokenize", "--vocab", dir.resolve("absent.gz").toString(), "x");
+        CliRun missing = CliRun.of("tokenize", "--vocab", dir.resolve("absent.gz").toString(), "x");
         assertThat(missing.code()).isEqualTo(1);
         assertThat(missing.err()).contains("absent.gz").contains("not found");
     }

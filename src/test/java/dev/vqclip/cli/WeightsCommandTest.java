@@ -7,9 +7,6 @@ import dev.vqclip.testing.Reference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -17,19 +14,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 class WeightsCommandTest {
     private static String run(int expectedExit, String... args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        PrintStream capture = new PrintStream(buf, true, StandardCharsets.UTF_8);
-        System.setOut(capture);
-        System.setErr(capture);
-        try {
-            assertThat(Main.run(args)).as("exit code").isEqualTo(expectedExit);
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
-        return buf.toString(StandardCharsets.UTF_8);
+        CliRun r = CliRun.interleaved(args);
+        assertThat(r.code()).as("exit code").isEqualTo(expectedExit);
+        return r.out();
     }
 
     @Test

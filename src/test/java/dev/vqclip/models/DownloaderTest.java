@@ -71,6 +71,20 @@ class DownloaderTest {
         }
     }
 
+    /** @return a listener that ignores progress and collects the messages into {@code messages} */
+    private static ProgressListener messagesInto(List<String> messages) {
+        return new ProgressListener() {
+            @Override
+            public void onProgress(DownloadProgress p) {
+            }
+
+            @Override
+            public void onMessage(String m) {
+                messages.add(m);
+            }
+        };
+    }
+
     @Test
     void downloadsVerifiesMovesIntoPlaceAndMarksInstalled() throws IOException {
         byte[] ckpt = randomBytes(300_000, 1);
@@ -103,16 +117,7 @@ class DownloaderTest {
         ModelEntry e = entry("cut", ModelKind.CLIP, verified("cut.pt", FileRole.WEIGHTS, data, server.url("/f")));
         List<String> messages = new CopyOnWriteArrayList<>();
 
-        downloader(fast()).download(e, new ProgressListener() {
-            @Override
-            public void onProgress(DownloadProgress p) {
-            }
-
-            @Override
-            public void onMessage(String m) {
-                messages.add(m);
-            }
-        }, CancelToken.none());
+        downloader(fast()).download(e, messagesInto(messages), CancelToken.none());
 
         assertThat(Files.readAllBytes(cache.fileOf(e, e.files().get(0)))).isEqualTo(data);
         assertThat(server.requests()).hasSize(2);
@@ -257,16 +262,7 @@ class DownloaderTest {
                 server.url("/dead"), server.url("/alive")));
         List<String> messages = new CopyOnWriteArrayList<>();
 
-        downloader(fast()).download(e, new ProgressListener() {
-            @Override
-            public void onProgress(DownloadProgress p) {
-            }
-
-            @Override
-            public void onMessage(String m) {
-                messages.add(m);
-            }
-        }, null);
+        downloader(fast()).download(e, messagesInto(messages), null);
 
         assertThat(Files.readAllBytes(cache.fileOf(e, e.files().get(0)))).isEqualTo(data);
         assertThat(server.requests()).extracting(FixtureServer.Request::path).containsExactly("/dead", "/alive");

@@ -23,6 +23,14 @@ public final class Images {
      * @throws IllegalArgumentException naming the file when it is missing or not an image ImageIO can read
      */
     public static Frame read(Path file) {
+        return fromBufferedImage(readBufferedImage(file));
+    }
+
+    /**
+     * @return the image as ImageIO decodes it
+     * @throws IllegalArgumentException naming the file when it is missing or not an image ImageIO can read
+     */
+    public static BufferedImage readBufferedImage(Path file) {
         if (!Files.isRegularFile(file)) {
             throw new IllegalArgumentException(file + ": no such image file");
         }
@@ -35,7 +43,7 @@ public final class Images {
         if (img == null) {
             throw new IllegalArgumentException(file + ": not an image file (PNG, JPEG, BMP or GIF expected)");
         }
-        return fromBufferedImage(img);
+        return img;
     }
 
     public static Frame fromBufferedImage(BufferedImage img) {

@@ -8,6 +8,9 @@ import dev.vqclip.engine.nn.Resample;
 import dev.vqclip.engine.nn.Scopes;
 import dev.vqclip.engine.nn.SpatialAttention;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /** The building blocks of taming's {@code diffusionmodules/model.py}, holding their weights. */
 final class Blocks {
     static final float NORM_EPS = 1e-6f;
@@ -104,6 +107,58 @@ final class Blocks {
 
         NDArray apply(NDArray x) {
             return Scopes.scoped(x, in -> conv.apply(Resample.upsampleNearest2x(in)));
+        }
+    }
+
+    /**
+     * One resolution level of the encoder or decoder: ResnetBlocks {@code PREFIX.block.i}, each followed by an
+     * AttnBlock {@code PREFIX.attn.i} when the level has attention. (The level's Downsample or Upsample is the
+     * caller's.)
+     *
+     * @param channels the channels the level outputs
+     */
+    record Level(List<ResnetBlock> blocks, List<AttnBlock> attns, int channels) {
+        /** Loads {@code count} blocks, the first from {@code in} channels, all to {@code out}. */
+        static Level load(ParamSource src, String prefix, int count, int in, int out, boolean attention) {
+            List<ResnetBlock> bs = new ArrayList<>();
+            List<AttnBlock> as = new ArrayList<>();
+            int blockIn = in;
+            for (int b = 0; b < count; b++) {
+                bs.add(ResnetBlock.load(src, prefix + ".block." + b, blockIn, out));
+                blockIn = out;
+                if (attention) {
+                    as.add(AttnBlock.load(src, prefix + ".attn." + b, blockIn));
+                }
+            }
+            return new Level(List.copyOf(bs), List.copyOf(as), blockIn);
+        }
+
+        /** Runs the blocks in order on {@code h} with {@link #advance} ({@code input} is the caller's). */
+        NDArray forward(NDArray h, NDArray input, Probe probe) {
+            for (int b = 0; b < blocks.size(); b++) {
+                h = advance(h, blocks.get(b).apply(h), input, blocks.get(b).name(), probe);
+                if (!attns.isEmpty()) {
+                    h = advance(h, attns.get(b).apply(h), input, attns.get(b).name(), probe);
+                }
+            }
+            return h;
+        }
+    }
+
+    /** The middle of the encoder and decoder: {@code PREFIX.block_1}, {@code PREFIX.attn_1}, {@code PREFIX.block_2}. */
+    record Middle(ResnetBlock block1, AttnBlock attn, ResnetBlock block2) {
+        static Middle load(ParamSource src, String prefix, int channels) {
+            ResnetBlock b1 = ResnetBlock.load(src, prefix + ".block_1", channels, channels);
+            AttnBlock a = AttnBlock.load(src, prefix + ".attn_1", channels);
+            ResnetBlock b2 = ResnetBlock.load(src, prefix + ".block_2", channels, channels);
+            return new Middle(b1, a, b2);
+        }
+
+        /** Runs the three blocks on {@code h} with {@link #advance} ({@code input} is the caller's). */
+        NDArray forward(NDArray h, NDArray input, Probe probe) {
+            h = advance(h, block1.apply(h), input, block1.name(), probe);
+            h = advance(h, attn.apply(h), input, attn.name(), probe);
+            return advance(h, block2.apply(h), input, block2.name(), probe);
         }
     }
 

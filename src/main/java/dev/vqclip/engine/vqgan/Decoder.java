@@ -1,10 +1,10 @@
 package dev.vqclip.engine.vqgan;
 
 import ai.djl.ndarray.NDArray;
-import dev.vqclip.engine.vqgan.Blocks.AttnBlock;
 import dev.vqclip.engine.vqgan.Blocks.Conv;
+import dev.vqclip.engine.vqgan.Blocks.Level;
+import dev.vqclip.engine.vqgan.Blocks.Middle;
 import dev.vqclip.engine.vqgan.Blocks.Norm;
-import dev.vqclip.engine.vqgan.Blocks.ResnetBlock;
 import dev.vqclip.engine.vqgan.Blocks.Upsample;
 
 import java.util.ArrayList;
@@ -19,39 +19,25 @@ import java.util.List;
  */
 public final class Decoder {
     private final Conv convIn;
-    private final ResnetBlock mid1;
-    private final AttnBlock midAttn;
-    private final ResnetBlock mid2;
+    private final Middle mid;
     /** In execution order: level L-1 first. */
-    private final List<List<ResnetBlock>> blocks = new ArrayList<>();
-    private final List<List<AttnBlock>> attns = new ArrayList<>();
+    private final List<Level> levels = new ArrayList<>();
     private final List<Upsample> ups = new ArrayList<>();
     private final Norm normOut;
     private final Conv convOut;
 
     Decoder(VqganConfig cfg, ParamSource src) {
         String p = "decoder.";
-        int levels = cfg.levels();
-        int blockIn = cfg.channels(levels - 1);
-        int res = cfg.resolution() >> (levels - 1);
+        int levelCount = cfg.levels();
+        int blockIn = cfg.channels(levelCount - 1);
+        int res = cfg.resolution() >> (levelCount - 1);
         convIn = Conv.load(src, p + "conv_in", blockIn, cfg.zChannels(), 3, 1, 1);
-        mid1 = ResnetBlock.load(src, p + "mid.block_1", blockIn, blockIn);
-        midAttn = AttnBlock.load(src, p + "mid.attn_1", blockIn);
-        mid2 = ResnetBlock.load(src, p + "mid.block_2", blockIn, blockIn);
-        for (int level = levels - 1; level >= 0; level--) {
+        mid = Middle.load(src, p + "mid", blockIn);
+        for (int level = levelCount - 1; level >= 0; level--) {
             String lp = p + "up." + level;
-            int blockOut = cfg.channels(level);
-            List<ResnetBlock> bs = new ArrayList<>();
-            List<AttnBlock> as = new ArrayList<>();
-            for (int b = 0; b <= cfg.numResBlocks(); b++) {
-                bs.add(ResnetBlock.load(src, lp + ".block." + b, blockIn, blockOut));
-                blockIn = blockOut;
-                if (cfg.attentionAt(res)) {
-                    as.add(AttnBlock.load(src, lp + ".attn." + b, blockIn));
-                }
-            }
-            blocks.add(bs);
-            attns.add(as);
+            Level l = Level.load(src, lp, cfg.numResBlocks() + 1, blockIn, cfg.channels(level), cfg.attentionAt(res));
+            levels.add(l);
+            blockIn = l.channels();
             if (level != 0) {
                 ups.add(Upsample.load(src, lp + ".upsample", blockIn));
                 res *= 2;
@@ -69,18 +55,9 @@ public final class Decoder {
     public NDArray forward(NDArray z, Probe probe) {
         NDArray h = convIn.apply(z);
         probe.tap(convIn.name(), h);
-        h = Blocks.advance(h, mid1.apply(h), z, mid1.name(), probe);
-        h = Blocks.advance(h, midAttn.apply(h), z, midAttn.name(), probe);
-        h = Blocks.advance(h, mid2.apply(h), z, mid2.name(), probe);
-        for (int i = 0; i < blocks.size(); i++) {
-            List<ResnetBlock> bs = blocks.get(i);
-            List<AttnBlock> as = attns.get(i);
-            for (int b = 0; b < bs.size(); b++) {
-                h = Blocks.advance(h, bs.get(b).apply(h), z, bs.get(b).name(), probe);
-                if (!as.isEmpty()) {
-                    h = Blocks.advance(h, as.get(b).apply(h), z, as.get(b).name(), probe);
-                }
-            }
+        h = mid.forward(h, z, probe);
+        for (int i = 0; i < levels.size(); i++) {
+            h = levels.get(i).forward(h, z, probe);
             if (i < ups.size()) {
                 h = Blocks.advance(h, ups.get(i).apply(h), z, ups.get(i).name(), probe);
             }

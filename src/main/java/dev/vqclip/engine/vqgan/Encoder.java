@@ -1,11 +1,11 @@
 package dev.vqclip.engine.vqgan;
 
 import ai.djl.ndarray.NDArray;
-import dev.vqclip.engine.vqgan.Blocks.AttnBlock;
 import dev.vqclip.engine.vqgan.Blocks.Conv;
 import dev.vqclip.engine.vqgan.Blocks.Downsample;
+import dev.vqclip.engine.vqgan.Blocks.Level;
+import dev.vqclip.engine.vqgan.Blocks.Middle;
 import dev.vqclip.engine.vqgan.Blocks.Norm;
-import dev.vqclip.engine.vqgan.Blocks.ResnetBlock;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -18,12 +18,9 @@ import java.util.List;
  */
 public final class Encoder {
     private final Conv convIn;
-    private final List<List<ResnetBlock>> blocks = new ArrayList<>();
-    private final List<List<AttnBlock>> attns = new ArrayList<>();
+    private final List<Level> levels = new ArrayList<>();
     private final List<Downsample> downs = new ArrayList<>();
-    private final ResnetBlock mid1;
-    private final AttnBlock midAttn;
-    private final ResnetBlock mid2;
+    private final Middle mid;
     private final Norm normOut;
     private final Conv convOut;
 
@@ -34,27 +31,16 @@ public final class Encoder {
         int blockIn = cfg.ch();
         for (int level = 0; level < cfg.levels(); level++) {
             String lp = p + "down." + level;
-            blockIn = level == 0 ? cfg.ch() : cfg.channels(level - 1);
-            int blockOut = cfg.channels(level);
-            List<ResnetBlock> bs = new ArrayList<>();
-            List<AttnBlock> as = new ArrayList<>();
-            for (int b = 0; b < cfg.numResBlocks(); b++) {
-                bs.add(ResnetBlock.load(src, lp + ".block." + b, blockIn, blockOut));
-                blockIn = blockOut;
-                if (cfg.attentionAt(res)) {
-                    as.add(AttnBlock.load(src, lp + ".attn." + b, blockIn));
-                }
-            }
-            blocks.add(bs);
-            attns.add(as);
+            int levelIn = level == 0 ? cfg.ch() : cfg.channels(level - 1);
+            Level l = Level.load(src, lp, cfg.numResBlocks(), levelIn, cfg.channels(level), cfg.attentionAt(res));
+            levels.add(l);
+            blockIn = l.channels();
             if (level != cfg.levels() - 1) {
                 downs.add(Downsample.load(src, lp + ".downsample", blockIn));
                 res /= 2;
             }
         }
-        mid1 = ResnetBlock.load(src, p + "mid.block_1", blockIn, blockIn);
-        midAttn = AttnBlock.load(src, p + "mid.attn_1", blockIn);
-        mid2 = ResnetBlock.load(src, p + "mid.block_2", blockIn, blockIn);
+        mid = Middle.load(src, p + "mid", blockIn);
         normOut = Norm.load(src, p + "norm_out", blockIn);
         convOut = Conv.load(src, p + "conv_out", cfg.zChannels(), blockIn, 3, 1, 1);
     }
@@ -67,22 +53,13 @@ public final class Encoder {
     public NDArray forward(NDArray x, Probe probe) {
         NDArray h = convIn.apply(x);
         probe.tap(convIn.name(), h);
-        for (int level = 0; level < blocks.size(); level++) {
-            List<ResnetBlock> bs = blocks.get(level);
-            List<AttnBlock> as = attns.get(level);
-            for (int b = 0; b < bs.size(); b++) {
-                h = Blocks.advance(h, bs.get(b).apply(h), x, bs.get(b).name(), probe);
-                if (!as.isEmpty()) {
-                    h = Blocks.advance(h, as.get(b).apply(h), x, as.get(b).name(), probe);
-                }
-            }
+        for (int level = 0; level < levels.size(); level++) {
+            h = levels.get(level).forward(h, x, probe);
             if (level < downs.size()) {
                 h = Blocks.advance(h, downs.get(level).apply(h), x, downs.get(level).name(), probe);
             }
         }
-        h = Blocks.advance(h, mid1.apply(h), x, mid1.name(), probe);
-        h = Blocks.advance(h, midAttn.apply(h), x, midAttn.name(), probe);
-        h = Blocks.advance(h, mid2.apply(h), x, mid2.name(), probe);
+        h = mid.forward(h, x, probe);
         return Blocks.advance(h, Blocks.head(h, normOut, convOut, probe), x, convOut.name(), probe);
     }
 }

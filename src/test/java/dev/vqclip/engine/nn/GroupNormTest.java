@@ -5,8 +5,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import dev.vqclip.testing.NDManagerPerTest;
 import org.junit.jupiter.api.Test;
 
 import java.util.Random;
@@ -15,19 +14,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
-class GroupNormTest {
-    private NDManager m;
-
-    @BeforeEach
-    void open() {
-        m = NDManager.newBaseManager();
-    }
-
-    @AfterEach
-    void close() {
-        m.close();
-    }
-
+class GroupNormTest extends NDManagerPerTest {
     static float[] random(int n, long seed, double scale, double offset) {
         Random r = new Random(seed);
         float[] v = new float[n];

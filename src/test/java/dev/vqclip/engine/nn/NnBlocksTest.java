@@ -2,30 +2,16 @@ package dev.vqclip.engine.nn;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import dev.vqclip.testing.NDManagerPerTest;
 import org.junit.jupiter.api.Test;
 
 import static dev.vqclip.engine.nn.GroupNormTest.random;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-class NnBlocksTest {
-    private NDManager m;
-
-    @BeforeEach
-    void open() {
-        m = NDManager.newBaseManager();
-    }
-
-    @AfterEach
-    void close() {
-        m.close();
-    }
-
+class NnBlocksTest extends NDManagerPerTest {
     @Test
     void swishIsXTimesSigmoidX() {
         float[] xv = {-3f, -0.5f, 0f, 0.25f, 4f};

@@ -9,9 +9,8 @@ import dev.vqclip.engine.guide.Prompt;
 import dev.vqclip.engine.guide.SphericalLoss;
 import dev.vqclip.engine.guide.Target;
 import dev.vqclip.testing.Reference;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.List;
 
@@ -25,33 +24,22 @@ import static org.assertj.core.api.Assertions.assertThat;
  * as the reference README allows across BLAS builds).
  */
 class ChainParityTest {
-    private static RunModels models;
-
-    @BeforeAll
-    static void load() {
-        Reference.dir();
-        models = TinyModels.load();
-    }
-
-    @AfterAll
-    static void close() {
-        if (models != null) {
-            models.close();
-        }
-    }
+    @RegisterExtension
+    static final TinyModels TINY = new TinyModels();
 
     @Test
     void tokensAndTextFeaturesMatch() {
-        long[] tokens = models.tokenizer().tokenize("a red apple", 77, true);
+        long[] tokens = TINY.models().tokenizer().tokenize("a red apple", 77, true);
         assertThat(tokens).containsExactly(Reference.longs("chain/text_tokens.npy"));
         try (NDManager m = NDManager.newBaseManager()) {
-            NDArray f = models.clip().encodeText(m, new long[][] {tokens});
+            NDArray f = TINY.models().clip().encodeText(m, new long[][] {tokens});
             assertClose("chain text_features", floats("chain/text_features.npy"), f.toFloatArray(), 1e-4);
         }
     }
 
     @Test
     void stepMathAndAdamMatchTheReferenceChain() {
+        RunModels models = TINY.models();
         try (NDManager m = NDManager.newBaseManager()) {
             NDArray z = m.create(floats("chain/z0.npy"), new Shape(1, 8, 8, 8));
             NDArray adamM = m.zeros(z.getShape());
@@ -95,7 +83,7 @@ class ChainParityTest {
     void theRunItselfReproducesTheChain() {
         GenerationRequest r = GenerationRequest.defaults(List.of(new Prompt("a red apple")))
                 .withSize(32, 32).withCutouts(1).withAugmentations(Augmentations.none()).withRegularisation(0.1, 0.0);
-        try (Run run = Run.start(models, r)) {
+        try (Run run = Run.start(TINY.models(), r)) {
             run.setClampToCodebook(false);
             float[] z0 = floats("chain/z0.npy");
             RunSnapshot s = run.snapshot();

@@ -5,10 +5,8 @@ import ai.djl.ndarray.NDManager;
 import dev.vqclip.engine.augment.Augmentations;
 import dev.vqclip.engine.guide.Prompt;
 import dev.vqclip.engine.guide.SphericalLoss;
-import dev.vqclip.testing.Reference;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.List;
 
@@ -16,20 +14,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** What the run promises: masks, negative weights, determinism, restore, paint, flat memory. Tiny reference models. */
 class RunBehaviourTest {
-    private static RunModels models;
-
-    @BeforeAll
-    static void load() {
-        Reference.dir();
-        models = TinyModels.load();
-    }
-
-    @AfterAll
-    static void close() {
-        if (models != null) {
-            models.close();
-        }
-    }
+    @RegisterExtension
+    static final TinyModels TINY = new TinyModels();
 
     private static GenerationRequest request(String prompt) {
         return GenerationRequest.defaults(List.of(new Prompt(prompt))).withSize(64, 48).withCutouts(4).withSeed(7);
@@ -37,7 +23,7 @@ class RunBehaviourTest {
 
     @Test
     void cellsOutsideTheMaskStayBitIdenticalOverTwentySteps() {
-        try (Run run = Run.start(models, request("a red apple"))) {
+        try (Run run = Run.start(TINY.models(), request("a red apple"))) {
             int[] g = run.latentGrid();
             float[] mv = new float[g[0] * g[1]];
             for (int r = 0; r < g[0]; r++) {
@@ -70,7 +56,7 @@ class RunBehaviourTest {
 
     @Test
     void keepUnmaskedPixelsCompositesTheOriginalBack() {
-        try (Run run = Run.start(models, request("a red apple").withKeepUnmaskedPixels(true))) {
+        try (Run run = Run.start(TINY.models(), request("a red apple").withKeepUnmaskedPixels(true))) {
             int[] g = run.latentGrid();
             float[] mv = new float[g[0] * g[1]];
             mv[0] = 1f;
@@ -91,6 +77,7 @@ class RunBehaviourTest {
     }
 
     private static double distanceToPrompt(Run run, String prompt) {
+        RunModels models = TINY.models();
         try (NDManager m = NDManager.newBaseManager()) {
             Frame f = run.frame();
             NDArray img = Images.toTensor(f, m);
@@ -111,7 +98,7 @@ class RunBehaviourTest {
             GenerationRequest r = GenerationRequest.defaults(List.of(new Prompt(text, weights[k])))
                     .withSize(32, 32).withCutouts(1).withAugmentations(Augmentations.none()).withSeed(3)
                     .withRegularisation(0, 0);
-            try (Run run = Run.start(models, r)) {
+            try (Run run = Run.start(TINY.models(), r)) {
                 double d0 = distanceToPrompt(run, text);
                 for (int i = 0; i < 10; i++) {
                     run.step(false);
@@ -129,7 +116,7 @@ class RunBehaviourTest {
         GenerationRequest r = request("a red apple | blurry:-0.5");
         float[] uninterrupted;
         RunSnapshot at3;
-        try (Run run = Run.start(models, r)) {
+        try (Run run = Run.start(TINY.models(), r)) {
             for (int i = 0; i < 3; i++) {
                 run.step(false);
             }
@@ -139,20 +126,20 @@ class RunBehaviourTest {
             }
             uninterrupted = run.snapshot().z();
         }
-        try (Run again = Run.start(models, r)) {
+        try (Run again = Run.start(TINY.models(), r)) {
             for (int i = 0; i < 6; i++) {
                 again.step(false);
             }
             assertThat(again.snapshot().z()).as("same seed, same settings").containsExactly(uninterrupted);
         }
-        try (Run resumed = Run.resume(models, at3)) {
+        try (Run resumed = Run.resume(TINY.models(), at3)) {
             assertThat(resumed.stepCount()).isEqualTo(3);
             for (int i = 0; i < 3; i++) {
                 resumed.step(false);
             }
             assertThat(resumed.snapshot().z()).as("restored at 3, continued to 6").containsExactly(uninterrupted);
         }
-        try (Run other = Run.start(models, r.withSeed(8))) {
+        try (Run other = Run.start(TINY.models(), r.withSeed(8))) {
             other.step(false);
             assertThat(other.snapshot().z()).isNotEqualTo(uninterrupted);
         }
@@ -160,7 +147,7 @@ class RunBehaviourTest {
 
     @Test
     void paintRewritesOnlyThePaintedCellsAndKeepsTheMoments() {
-        try (Run run = Run.start(models, request("a red apple"))) {
+        try (Run run = Run.start(TINY.models(), request("a red apple"))) {
             run.step(false);
             run.step(false);
             RunSnapshot before = run.snapshot();
@@ -198,10 +185,10 @@ class RunBehaviourTest {
 
     @Test
     void nativeMemoryStaysFlatOverManySteps() {
-        try (Run run = Run.start(models, request("a red apple"))) {
+        try (Run run = Run.start(TINY.models(), request("a red apple"))) {
             run.step(true);
             int runArrays = run.manager().getManagedArrays().size();
-            NDManager vqManager = models.vqgan().codebook().getManager();
+            NDManager vqManager = TINY.models().vqgan().codebook().getManager();
             int vqArrays = vqManager.getManagedArrays().size();
             for (int i = 0; i < 40; i++) {
                 run.step(i % 10 == 0);

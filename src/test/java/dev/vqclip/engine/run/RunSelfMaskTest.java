@@ -2,10 +2,8 @@ package dev.vqclip.engine.run;
 
 import dev.vqclip.engine.guide.Prompt;
 import dev.vqclip.engine.guide.SelfMask;
-import dev.vqclip.testing.Reference;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.List;
 
@@ -14,26 +12,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** {@link Run#selfMask}: the studio's "select by text" on the run's own models. Tiny reference models. */
 class RunSelfMaskTest {
-    private static RunModels models;
-
-    @BeforeAll
-    static void load() {
-        Reference.dir();
-        models = TinyModels.load();
-    }
-
-    @AfterAll
-    static void close() {
-        if (models != null) {
-            models.close();
-        }
-    }
+    @RegisterExtension
+    static final TinyModels TINY = new TinyModels();
 
     @Test
     void scoresEveryLatentCellAndLeavesTheRunUntouched() {
         GenerationRequest r = GenerationRequest.defaults(List.of(new Prompt("a red apple"))).withSize(64, 48)
                 .withCutouts(4).withSeed(3);
-        try (Run run = Run.start(models, r)) {
+        try (Run run = Run.start(TINY.models(), r)) {
             run.step(false);
             RunSnapshot before = run.snapshot();
             SelfMask.HeatMap heat = run.selfMask("the apple");
@@ -61,7 +47,7 @@ class RunSelfMaskTest {
     @Test
     void anEmptyPhraseIsAClearError() {
         GenerationRequest r = GenerationRequest.defaults(List.of(new Prompt("x"))).withSize(32, 32).withCutouts(2);
-        try (Run run = Run.start(models, r)) {
+        try (Run run = Run.start(TINY.models(), r)) {
             assertThatThrownBy(() -> run.selfMask("  ")).isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("select");
         }

@@ -5,12 +5,43 @@ import dev.vqclip.engine.clip.Clip;
 import dev.vqclip.engine.clip.tokenizer.ClipTokenizer;
 import dev.vqclip.engine.vqgan.Vqgan;
 import dev.vqclip.testing.Reference;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
-/** The tiny random-weight reference models as a run's model pair. */
-final class TinyModels {
-    private TinyModels() {
+/**
+ * The tiny random-weight reference models as a run's model pair, loaded once per test class:
+ * {@code @RegisterExtension static final TinyModels TINY = new TinyModels();}, then {@code TINY.models()}. Without the
+ * reference folder the class is skipped (failed on CI, see {@link Reference#dir()}); the models are closed after the
+ * class.
+ */
+final class TinyModels implements BeforeAllCallback, AfterAllCallback {
+    private RunModels models;
+
+    @Override
+    public void beforeAll(ExtensionContext context) {
+        Reference.dir();
+        models = load();
     }
 
+    @Override
+    public void afterAll(ExtensionContext context) {
+        if (models != null) {
+            models.close();
+            models = null;
+        }
+    }
+
+    /** @return the models loaded for the running test class (the extension closes them) */
+    RunModels models() {
+        if (models == null) {
+            throw new IllegalStateException("TinyModels is used outside its test class (register it as a static "
+                    + "@RegisterExtension field)");
+        }
+        return models;
+    }
+
+    /** @return freshly loaded tiny reference models; the caller closes them */
     static RunModels load() {
         try {
             Vqgan vq = Vqgan.load(Reference.file("vqgan_tiny.ckpt"), Reference.file("vqgan_tiny.yaml"), Device.cpu());

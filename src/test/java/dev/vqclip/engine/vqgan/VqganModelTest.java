@@ -10,9 +10,8 @@ import dev.vqclip.engine.weights.RawTensor;
 import dev.vqclip.engine.weights.StateDict;
 import dev.vqclip.engine.weights.WeightFiles;
 import dev.vqclip.engine.weights.WeightsException;
+import dev.vqclip.testing.NDManagerPerTest;
 import dev.vqclip.testing.Reference;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.util.LinkedHashMap;
@@ -22,19 +21,7 @@ import java.util.SplittableRandom;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-class VqganModelTest {
-    private NDManager m;
-
-    @BeforeEach
-    void open() {
-        m = NDManager.newBaseManager();
-    }
-
-    @AfterEach
-    void close() {
-        m.close();
-    }
-
+class VqganModelTest extends NDManagerPerTest {
     static VqganConfig tiny() {
         return VqganConfig.parse(VqganConfigTest.TINY, "tiny.yaml");
     }

@@ -3,14 +3,12 @@ package dev.vqclip.engine.vqgan;
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import dev.vqclip.engine.weights.RawTensor;
+import dev.vqclip.testing.NDManagerPerTest;
 import dev.vqclip.testing.Reference;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -23,10 +21,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The Java VQGAN against taming-transformers' own outputs for the tiny reference model, read from both the zip and
  * the legacy checkpoint. Tolerance 1e-4 absolute on floats (the reference README's suggestion); indices exact.
  */
-class VqganParityTest {
+class VqganParityTest extends NDManagerPerTest {
     static final double TOL = 1e-4;
     private static final Map<String, Vqgan> MODELS = new HashMap<>();
-    private NDManager m;
 
     static Vqgan model(String ckpt) {
         return MODELS.computeIfAbsent(ckpt, c -> Vqgan.load(Reference.file(c), Reference.file("vqgan_tiny.yaml"),
@@ -37,16 +34,6 @@ class VqganParityTest {
     static void closeModels() {
         MODELS.values().forEach(Vqgan::close);
         MODELS.clear();
-    }
-
-    @BeforeEach
-    void open() {
-        m = NDManager.newBaseManager();
-    }
-
-    @AfterEach
-    void close() {
-        m.close();
     }
 
     NDArray ref(String name) {

@@ -137,7 +137,8 @@ final class PickleBytes {
         return file;
     }
 
-    private static void stored(ZipOutputStream zip, String name, byte[] data) throws IOException {
+    /** Writes {@code data} as an uncompressed (STORED) zip entry, as torch.save does. */
+    static void stored(ZipOutputStream zip, String name, byte[] data) throws IOException {
         ZipEntry e = new ZipEntry(name);
         e.setMethod(ZipEntry.STORED);
         e.setSize(data.length);

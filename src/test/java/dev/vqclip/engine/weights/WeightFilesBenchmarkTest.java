@@ -48,7 +48,7 @@ class WeightFilesBenchmarkTest {
              ZipOutputStream z = new ZipOutputStream(os)) {
             CRC32 crc = new CRC32();
             crc.update(block);
-            put(z, "big/data.pkl", pickle);
+            PickleBytes.stored(z, "big/data.pkl", pickle);
             for (int i = 0; i < TENSORS; i++) {
                 ZipEntry e = new ZipEntry("big/data/" + i);
                 e.setMethod(ZipEntry.STORED);
@@ -79,18 +79,6 @@ class WeightFilesBenchmarkTest {
         Path st = tmp.resolve("big.safetensors");
         Safetensors.write(st, WeightFiles.load(zip).asMap(), Map.of());
         measure("safetensors", st, dataBytes);
-    }
-
-    private static void put(ZipOutputStream z, String name, byte[] data) throws Exception {
-        ZipEntry e = new ZipEntry(name);
-        e.setMethod(ZipEntry.STORED);
-        e.setSize(data.length);
-        CRC32 crc = new CRC32();
-        crc.update(data);
-        e.setCrc(crc.getValue());
-        z.putNextEntry(e);
-        z.write(data);
-        z.closeEntry();
     }
 
     private static void measure(String what, Path file, long dataBytes) {

@@ -367,30 +367,25 @@ public final class Ftfy {
     }
 
     static String fixLatinLigatures(String text) {
-        StringBuilder sb = null;
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            String rep = LIGATURES.get((int) c);
-            if (rep != null && sb == null) {
-                sb = new StringBuilder(text.substring(0, i));
-            }
-            if (sb != null) {
-                if (rep != null) {
-                    sb.append(rep);
-                } else {
-                    sb.append(c);
-                }
-            }
-        }
-        return sb == null ? text : sb.toString();
+        return replaceChars(text, c -> LIGATURES.get((int) c));
     }
 
     /** Full-width and half-width forms (U+FF01..U+FFEF) to their NFKC form; U+3000 to a space. */
     static String fixCharacterWidth(String text) {
+        return replaceChars(text, c -> c == 0x3000 ? " " : c >= 0xFF01 && c < 0xFFF0 ? WIDTH[c - 0xFF00] : null);
+    }
+
+    /** What replaces one character: a string, or null to keep it. */
+    private interface CharReplacement {
+        String of(char c);
+    }
+
+    /** @return {@code text} with each character the replacement maps replaced; {@code text} itself when none is */
+    private static String replaceChars(String text, CharReplacement replacement) {
         StringBuilder sb = null;
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
-            String rep = c == 0x3000 ? " " : c >= 0xFF01 && c < 0xFFF0 ? WIDTH[c - 0xFF00] : null;
+            String rep = replacement.of(c);
             if (rep != null && sb == null) {
                 sb = new StringBuilder(text.substring(0, i));
             }

@@ -1,0 +1,75 @@
+# shellcheck shell=bash
+# Shared by screenshots.sh and screenshots-cocreate.sh; sourced, not run on its own.
+#
+# screenshots_prepare: moves to the repository root, sets ROOT, OUT (docs/screenshots) and SCREEN (the virtual
+#   display, default 1280x860x24), installs what a headless studio needs when it is missing (xvfb, imagemagick, GTK 3,
+#   OpenGL, XTest), builds target/vqclip.jar (skipped with REBUILD=0 when the jar exists) and makes HOME_DIR, a
+#   temporary vqclip home removed on exit.
+# screenshots_take FALLBACK NAMES JAVA_OPTION...: starts `vqclip studio --demo-script` under xvfb-run with the given
+#   extra java options and grabs the screen at each of SHOT_TIMES (seconds after start) into OUT/NAME.png, the names
+#   taken in turn from the space-separated NAMES and FALLBACK-i past their end. Fails with the studio's log when the
+#   studio exits before a shot.
+
+screenshots_prepare() {
+  cd "$(dirname "${BASH_SOURCE[0]}")/.."
+  ROOT=$(pwd)
+  OUT="$ROOT/docs/screenshots"
+  SCREEN=${SCREEN:-"1280x860x24"}
+
+  local need=()
+  command -v xvfb-run >/dev/null 2>&1 || need+=(xvfb xauth)
+  command -v import >/dev/null 2>&1 || need+=(imagemagick)
+  # JavaFX's glass toolkit on X11 needs GTK 3 (and OpenGL for prism, with software fallback)
+  ldconfig -p 2>/dev/null | grep -q 'libgtk-3.so.0' || need+=(libgtk-3-0)
+  ldconfig -p 2>/dev/null | grep -q 'libGL.so.1' || need+=(libgl1)
+  ldconfig -p 2>/dev/null | grep -q 'libXtst.so.6' || need+=(libxtst6)
+  if ((${#need[@]})); then
+    echo "installing ${need[*]} ..."
+    local sudo=""
+    if [ "$(id -u)" -ne 0 ]; then sudo=sudo; fi
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need[@]}" > /tmp/vqclip-apt.log 2>&1 \
+      || { cat /tmp/vqclip-apt.log; exit 1; }
+  fi
+
+  if [ ! -f target/vqclip.jar ] || [ "${REBUILD:-1}" = 1 ]; then
+    echo "building ..."
+    mvn -B -q -o -DskipTests package || mvn -B -q -DskipTests package
+  fi
+
+  mkdir -p "$OUT"
+  HOME_DIR=$(mktemp -d)
+  trap 'rm -rf "$HOME_DIR"' EXIT
+}
+
+screenshots_take() {
+  local fallback=$1 names=$2
+  shift 2
+  xvfb-run -a -s "-screen 0 $SCREEN" bash -c '
+    set -u
+    root=$1 out=$2 home=$3 times=$4 fallback=$5
+    names=($6)
+    shift 6
+    java -Dprism.order=es2,sw -Dvqclip.home="$home" -Dai.djl.offline=true "$@" \
+        -jar "$root/target/vqclip.jar" studio --demo-script > "$home/studio.log" 2>&1 &
+    pid=$!
+    elapsed=0
+    i=0
+    for t in $times; do
+      sleep $((t - elapsed))
+      elapsed=$t
+      if ! kill -0 $pid 2>/dev/null; then
+        echo "the studio exited early; its log:" >&2
+        cat "$home/studio.log" >&2
+        exit 1
+      fi
+      name=${names[$i]:-$fallback-$i}
+      import -window root "$out/$name.png"
+      echo "saved docs/screenshots/$name.png (t=${t}s)"
+      i=$((i + 1))
+    done
+    kill $pid 2>/dev/null || true
+    wait $pid 2>/dev/null || true
+  ' screenshots "$ROOT" "$OUT" "$HOME_DIR" "$SHOT_TIMES" "$fallback" "$names" "$@"
+  echo "screenshots in $OUT"
+}
