@@ -2,7 +2,6 @@ package dev.vqclip.cli;
 
 import ai.djl.Device;
 import dev.vqclip.engine.Devices;
-import dev.vqclip.engine.NativeHeap;
 import dev.vqclip.engine.clip.Clip;
 import dev.vqclip.engine.clip.ClipConfig;
 import dev.vqclip.engine.clip.tokenizer.BpeTrainer;
@@ -59,10 +58,6 @@ public final class BenchStepCommand implements Callable<Integer> {
             + "only the collector would free are not counted.")
     boolean collect;
 
-    @Option(names = "--trim-every", defaultValue = "0", description = "Give free native memory back to the system "
-            + "every N steps (glibc malloc_trim; 0: never, the default).")
-    int trimEvery;
-
     @Override
     public Integer call() throws Exception {
         int[] wh = GenerateCommand.parseSize(size);
@@ -83,9 +78,6 @@ public final class BenchStepCommand implements Callable<Integer> {
                 int lastReport = 0;
                 for (int k = 1; k <= last; k++) {
                     StepEvent e = run.step(false);
-                    if (trimEvery > 0 && k % trimEvery == 0) {
-                        NativeHeap.trim();
-                    }
                     if (k <= steps) {
                         timed += e.seconds();
                         if (k == steps) {

