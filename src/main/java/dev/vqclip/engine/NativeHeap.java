@@ -1,9 +1,5 @@
 package dev.vqclip.engine;
 
-import com.sun.jna.Library;
-import com.sun.jna.Native;
-import com.sun.jna.Platform;
-import com.sun.jna.Structure;
 
 /**
  * The C allocator under libtorch's CPU tensors (glibc's malloc on Linux): its statistics, and giving back what it
@@ -47,9 +43,10 @@ public final class NativeHeap {
 
     /** @return the allocator's figures, or empty where the C library does not report them (glibc before 2.33) */
     public static java.util.Optional<Stats> stats() {
-        if (C.LIBC != null) {
+        LibC c = LibC.get();
+        if (c != null) {
             try {
-                MallInfo2 i = C.LIBC.mallinfo2();
+                LibC.MallInfo2 i = c.mallinfo2();
                 return java.util.Optional.of(new Stats(i.uordblks + i.hblkhd, i.fordblks));
             } catch (Exception | LinkageError e) {
                 // no mallinfo2
@@ -65,54 +62,10 @@ public final class NativeHeap {
      */
     public static boolean trim() {
         try {
-            return C.LIBC != null && C.LIBC.malloc_trim(0) == 1;
+            LibC c = LibC.get();
+            return c != null && c.malloc_trim(0) == 1;
         } catch (Exception | LinkageError e) {
             return false;
-        }
-    }
-
-    /** Loaded on first use; null where the C library is not glibc-like. */
-    private static final class C {
-        static final LibC LIBC = load();
-
-        private static LibC load() {
-            if (!Platform.isLinux()) {
-                return null;
-            }
-            try {
-                return Native.load("c", LibC.class);
-            } catch (Exception | LinkageError e) {
-                return null;
-            }
-        }
-    }
-
-    /** The part of glibc used here. */
-    public interface LibC extends Library {
-        /** @return the statistics summed over all arenas (glibc 2.33+) */
-        MallInfo2.ByValue mallinfo2();
-
-        /** @return 1 when memory was released */
-        int malloc_trim(long pad);
-    }
-
-    /** glibc's {@code struct mallinfo2}: ten {@code size_t} fields. */
-    @Structure.FieldOrder({"arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks", "uordblks",
-        "fordblks", "keepcost"})
-    public static class MallInfo2 extends Structure {
-        public long arena;
-        public long ordblks;
-        public long smblks;
-        public long hblks;
-        public long hblkhd;
-        public long usmblks;
-        public long fsmblks;
-        public long uordblks;
-        public long fordblks;
-        public long keepcost;
-
-        /** Returned by value. */
-        public static final class ByValue extends MallInfo2 implements Structure.ByValue {
         }
     }
 }

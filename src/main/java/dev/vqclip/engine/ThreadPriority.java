@@ -1,8 +1,5 @@
 package dev.vqclip.engine;
 
-import com.sun.jna.Library;
-import com.sun.jna.Native;
-import com.sun.jna.Platform;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,11 +28,11 @@ public final class ThreadPriority {
      */
     public static boolean lowerCurrentThread() {
         Thread.currentThread().setPriority(Thread.MIN_PRIORITY);
-        if (!Platform.isLinux()) {
+        LibC c = LibC.get();
+        if (c == null) {
             return false;
         }
         try {
-            LibC c = Native.load("c", LibC.class);
             int tid = c.gettid();
             // never raise it: a program started with nice 15 keeps 15
             int nice = Math.max(BACKGROUND_NICE, c.getpriority(PRIO_PROCESS, tid));
@@ -51,23 +48,14 @@ public final class ThreadPriority {
 
     /** @return the calling thread's nice value on Linux, or empty elsewhere */
     public static java.util.OptionalInt currentNice() {
-        if (!Platform.isLinux()) {
+        LibC c = LibC.get();
+        if (c == null) {
             return java.util.OptionalInt.empty();
         }
         try {
-            LibC c = Native.load("c", LibC.class);
             return java.util.OptionalInt.of(c.getpriority(PRIO_PROCESS, c.gettid()));
         } catch (Exception | LinkageError e) {
             return java.util.OptionalInt.empty();
         }
-    }
-
-    /** The part of the C library used here (glibc 2.30+ has {@code gettid}). */
-    interface LibC extends Library {
-        int gettid();
-
-        int setpriority(int which, int who, int prio);
-
-        int getpriority(int which, int who);
     }
 }
