@@ -158,32 +158,34 @@ public final class SessionStore {
      */
     private static void putLayers(ZipOutputStream zip, ObjectNode n, String paintName, String maskName, Layers l,
                                   Map<Object, String> written) throws IOException {
-        if (l.paint() == null) {
-            n.putNull("paint");
-        } else {
-            String name = written.get(l.paint());
-            if (name == null) {
-                name = paintName;
-                RunFile.put(zip, name, Images.encodePng(l.paint()));
-                written.put(l.paint(), name);
-            }
-            n.put("paint", name);
+        putOnce(zip, n, "paint", paintName, l.paint(), () -> Images.encodePng(l.paint()), written);
+        putOnce(zip, n, "mask", maskName, l.mask(), () -> {
+            PixelMask pm = l.mask();
+            ByteArrayOutputStream b = new ByteArrayOutputStream(
+                    (int) Math.min(Integer.MAX_VALUE - 256, (long) pm.width() * pm.height() * Float.BYTES + 128));
+            Npy.write(b, RawTensor.ofFloats(pm.values(), 1, 1, pm.height(), pm.width()));
+            return b.toByteArray();
+        }, written);
+    }
+
+    private interface Bytes {
+        byte[] get() throws IOException;
+    }
+
+    /** Writes {@code layer} as {@code entry} unless that object was written before, and names it in {@code field}. */
+    private static void putOnce(ZipOutputStream zip, ObjectNode n, String field, String entry, Object layer,
+                                Bytes bytes, Map<Object, String> written) throws IOException {
+        if (layer == null) {
+            n.putNull(field);
+            return;
         }
-        if (l.mask() == null) {
-            n.putNull("mask");
-        } else {
-            String name = written.get(l.mask());
-            if (name == null) {
-                name = maskName;
-                PixelMask pm = l.mask();
-                ByteArrayOutputStream b = new ByteArrayOutputStream(
-                        (int) Math.min(Integer.MAX_VALUE - 256, (long) pm.width() * pm.height() * Float.BYTES + 128));
-                Npy.write(b, RawTensor.ofFloats(pm.values(), 1, 1, pm.height(), pm.width()));
-                RunFile.put(zip, name, b.toByteArray());
-                written.put(l.mask(), name);
-            }
-            n.put("mask", name);
+        String name = written.get(layer);
+        if (name == null) {
+            name = entry;
+            RunFile.put(zip, name, bytes.get());
+            written.put(layer, name);
         }
+        n.put(field, name);
     }
 
     private static void putPng(ZipOutputStream zip, ObjectNode m, String key, String entry, Frame f)
