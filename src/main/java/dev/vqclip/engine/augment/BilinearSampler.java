@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import dev.vqclip.engine.nn.Tensors;
 
 /**
  * Bilinear resampling of a batch of images at arbitrary points: the part of PyTorch's {@code grid_sample} (mode
@@ -98,13 +99,13 @@ public final class BilinearSampler {
             }
             // the top-left neighbour is at most (W-2, H-2): at x = W-1 the weight moves entirely to x0 + 1 = W-1,
             // so the four neighbours are always base + {0, 1, W, W+1} and integer coordinates stay exact
-            NDArray x0 = keep(t, keep(t, xs.floor()).minimum(w - 2));
-            NDArray y0 = keep(t, keep(t, ys.floor()).minimum(h - 2));
+            NDArray x0 = keep(t, Tensors.minimum(keep(t, xs.floor()), w - 2));
+            NDArray y0 = keep(t, Tensors.minimum(keep(t, ys.floor()), h - 2));
             NDArray wx = keep(t, xs.sub(x0));
             NDArray wy = keep(t, ys.sub(y0));
-            NDArray base = keep(t, keep(t, keep(t, y0.toType(DataType.INT64, false)).mul(w))
+            NDArray base = keep(t, keep(t, Tensors.mul(keep(t, y0.toType(DataType.INT64, false)), w))
                     .add(keep(t, x0.toType(DataType.INT64, false))));
-            NDArray offsets = keep(t, src.getManager().create(new long[] {0, 1, w, w + 1}, new Shape(1, 4, 1)));
+            NDArray offsets = keep(t, Tensors.fromHost(src.getManager(), new long[] {0, 1, w, w + 1}, new Shape(1, 4, 1)));
             if (!offsets.getDevice().equals(src.getDevice())) {
                 offsets = keep(t, offsets.toDevice(src.getDevice(), false));
             }
@@ -154,9 +155,9 @@ public final class BilinearSampler {
     public static NDArray toPixels(NDArray g, long size, boolean alignCorners) {
         try (NDArray shifted = g.add(1)) {
             if (alignCorners) {
-                return shifted.mul((size - 1) / 2.0);
+                return Tensors.mul(shifted, (size - 1) / 2.0);
             }
-            try (NDArray scaled = shifted.mul(size / 2.0)) {
+            try (NDArray scaled = Tensors.mul(shifted, size / 2.0)) {
                 return scaled.sub(0.5);
             }
         }
@@ -166,8 +167,8 @@ public final class BilinearSampler {
      * {@code min(max(a, lo), hi)}. Not {@code NDArray.clip(Number, Number)}: in DJL 0.36's PyTorch engine that leaves
      * two scalar arrays in the manager per call.
      */
-    static NDArray clamp(NDList t, NDArray a, Number lo, Number hi) {
-        return keep(t, keep(t, a.maximum(lo)).minimum(hi));
+    static NDArray clamp(NDList t, NDArray a, double lo, double hi) {
+        return keep(t, Tensors.minimum(keep(t, Tensors.maximum(a, lo)), hi));
     }
 
     private static NDArray keep(NDList temps, NDArray a) {

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.SplittableRandom;
 import java.util.random.RandomGenerator;
+import dev.vqclip.engine.nn.Tensors;
 
 /**
  * Makes the batch of randomly cut and augmented views of an image that CLIP embeds in every VQGAN-CLIP step.
@@ -343,7 +344,7 @@ public final class CutoutAugmenter {
         NDArray fromStart = t.keep(q.add(1));
         NDArray fromEnd = t.keep(t.keep(q.neg()).add(c));
         // maximum/minimum rather than clip(Number, Number), which leaks two scalars per call in DJL 0.36
-        return t.keep(t.keep(t.keep(fromStart.minimum(fromEnd)).maximum(0)).minimum(1));
+        return t.keep(Tensors.minimum(t.keep(Tensors.maximum(t.keep(fromStart.minimum(fromEnd)), 0)), 1));
     }
 
     private static NDArray recolour(NDArray batch, List<CutoutPlan.Cutout> cuts, int c, Temps t) {
@@ -389,13 +390,13 @@ public final class CutoutAugmenter {
             for (int i = 0; i < size; i++) {
                 v[i] = rng.nextGaussian();
             }
-            unit = t.keep(t.keep(m.create(v, batch.getShape())).toDevice(batch.getDevice(), false));
+            unit = t.keep(t.keep(Tensors.fromHost(m, v, batch.getShape())).toDevice(batch.getDevice(), false));
         } else {
             float[] v = new float[size];
             for (int i = 0; i < size; i++) {
                 v[i] = (float) rng.nextGaussian();
             }
-            unit = t.keep(t.keep(m.create(v, batch.getShape())).toDevice(batch.getDevice(), false));
+            unit = t.keep(t.keep(Tensors.fromHost(m, v, batch.getShape())).toDevice(batch.getDevice(), false));
         }
         NDArray scale = t.keep(constant(m, batch.getDevice(), batch.getDataType(), std, new Shape(n, 1, 1, 1)));
         return batch.add(t.keep(unit.mul(scale)));
@@ -404,13 +405,13 @@ public final class CutoutAugmenter {
     private static NDArray constant(NDManager m, Device dev, DataType dt, double[] data, Shape shape) {
         NDArray a;
         if (dt == DataType.FLOAT64) {
-            a = m.create(data, shape);
+            a = Tensors.fromHost(m, data, shape);
         } else {
             float[] f = new float[data.length];
             for (int i = 0; i < f.length; i++) {
                 f[i] = (float) data[i];
             }
-            a = m.create(f, shape);
+            a = Tensors.fromHost(m, f, shape);
         }
         if (!a.getDevice().equals(dev)) {
             NDArray moved = a.toDevice(dev, false);

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Function;
+import dev.vqclip.engine.nn.Tensors;
 
 /**
  * OpenAI CLIP (ViT) on DJL: the image encoder (differentiable with respect to its input, batch-first — the hot path
@@ -54,8 +55,8 @@ public final class Clip implements AutoCloseable {
         };
         this.vision = new VisionTransformer(config, lookup);
         this.text = new TextTransformer(config, lookup, manager, dataType);
-        try (NDArray m = manager.create(MEAN, new Shape(1, 3, 1, 1));
-             NDArray s = manager.create(STD, new Shape(1, 3, 1, 1))) {
+        try (NDArray m = dev.vqclip.engine.nn.Tensors.fromHost(manager, MEAN, new Shape(1, 3, 1, 1));
+             NDArray s = dev.vqclip.engine.nn.Tensors.fromHost(manager, STD, new Shape(1, 3, 1, 1))) {
             this.mean = dev.vqclip.engine.nn.Tensors.copy(m, dataType);
             this.std = dev.vqclip.engine.nn.Tensors.copy(s, dataType);
         }
@@ -230,8 +231,7 @@ public final class Clip implements AutoCloseable {
         try (NDManager scope = manager.newSubManager()) {
             // engine-owned copy: under a GradientCollector the embedding's backward still reads the ids after this
             // scope closes, and an array made from a Java array aliases a direct buffer freed with its wrapper
-            NDArray ids = dev.vqclip.engine.nn.Tensors.copy(scope.create(flat, new Shape(tokens.length, l)),
-                    DataType.INT64);
+            NDArray ids = dev.vqclip.engine.nn.Tensors.fromHost(scope, flat, new Shape(tokens.length, l));
             NDArray x = text.embed(ids);
             for (int i = 0; i < text.layers(); i++) {
                 x = text.block(i, x);
@@ -253,7 +253,7 @@ public final class Clip implements AutoCloseable {
     public NDArray logitsPerImage(NDArray imageFeatures, NDArray textFeatures) {
         NDArray a = imageFeatures.normalize(2, -1, 1e-12);
         NDArray b = textFeatures.normalize(2, -1, 1e-12);
-        return a.matMul(b.transpose()).mul(logitScale());
+        return dev.vqclip.engine.nn.Tensors.mul(a.matMul(b.transpose()), logitScale());
     }
 
     /** @return the image tower (for intermediates) */

@@ -7,6 +7,7 @@ import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.LayerNorm;
 
 import java.util.function.Function;
+import dev.vqclip.engine.nn.Tensors;
 
 /**
  * One block of CLIP's transformer: {@code x + attn(ln_1(x))}, then {@code x + c_proj(QuickGELU(c_fc(ln_2(x))))}.
@@ -69,7 +70,7 @@ final class ResidualAttentionBlock {
         NDArray qkv = Linear.linear(h, inW, inB).singletonOrThrow()
                 .reshape(n, l, 3, heads, hd)
                 .transpose(2, 0, 3, 1, 4); // (3, N, H, L, hd)
-        NDArray q = qkv.get(0).mul(qScale);
+        NDArray q = Tensors.mul(qkv.get(0), qScale);
         NDArray k = qkv.get(1);
         NDArray v = qkv.get(2);
         NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)); // (N, H, L, L)
@@ -88,7 +89,7 @@ final class ResidualAttentionBlock {
 
     /** CLIP's activation {@code x·sigmoid(1.702·x)}. */
     static NDArray quickGelu(NDArray x) {
-        return x.mul(Activation.sigmoid(x.mul(1.702)));
+        return x.mul(Activation.sigmoid(Tensors.mul(x, 1.702)));
     }
 
     /** LayerNorm over the last axis with CLIP's epsilon. */

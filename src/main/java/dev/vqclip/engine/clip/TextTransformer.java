@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
 import java.util.function.Function;
+import dev.vqclip.engine.nn.Tensors;
 
 /**
  * CLIP's text tower: {@code token_embedding[ids] + positional_embedding}, the residual attention blocks with a
@@ -37,8 +38,8 @@ public final class TextTransformer {
                 m[i * l + j] = Float.NEGATIVE_INFINITY;
             }
         }
-        try (NDArray m32 = weights.create(m, new Shape(l, l))) {
-            mask = dev.vqclip.engine.nn.Tensors.copy(m32, dataType);
+        try (NDArray m32 = Tensors.fromHost(weights, m, new Shape(l, l))) {
+            mask = Tensors.copy(m32, dataType);
         }
         blocks = new ResidualAttentionBlock[config.textLayers()];
         for (int i = 0; i < blocks.length; i++) {
@@ -104,8 +105,7 @@ public final class TextTransformer {
         }
         NDArray picked;
         // engine-owned copy (see Clip.encodeText): the gather's backward reads idx after it is closed here
-        try (NDArray raw = x.getManager().create(rows);
-             NDArray idx = dev.vqclip.engine.nn.Tensors.copy(raw, ai.djl.ndarray.types.DataType.INT64);
+        try (NDArray idx = Tensors.fromHost(x.getManager(), rows, new Shape(rows.length));
              NDArray flat = x.reshape((long) tokens.length * l, config.textWidth())) {
             picked = flat.get(new NDIndex("{}", idx));
         }

@@ -1,6 +1,7 @@
 package dev.vqclip.engine.guide;
 
 import ai.djl.ndarray.NDArray;
+import dev.vqclip.engine.nn.Tensors;
 
 /**
  * The VQGAN-CLIP guidance loss: the squared spherical distance {@code 2·asin(‖a − b‖/2)²} between normalised image
@@ -18,9 +19,9 @@ public final class SphericalLoss {
      * @return the distance per row, shape (N)
      */
     public static NDArray distance(NDArray a, NDArray b) {
-        NDArray half = a.sub(b).norm(new int[] {1}).div(2);
+        NDArray half = Tensors.div(a.sub(b).norm(new int[] {1}), 2);
         // asin is undefined above 1; unit vectors are at most 2 apart, rounding can exceed it by an ulp
-        return half.clip(0f, 1f).asin().square().mul(2);
+        return Tensors.mul(half.clip(0f, 1f).asin().square(), 2);
     }
 
     /**
@@ -34,16 +35,16 @@ public final class SphericalLoss {
         NDArray signed = w < 0 ? d.neg() : d;
         NDArray forward = signed;
         if (target.stop() != Double.NEGATIVE_INFINITY) {
-            NDArray stopped = signed.maximum((float) target.stop());
+            NDArray stopped = Tensors.maximum(signed, (float) target.stop());
             // forward value of `signed`, gradient of `stopped`
             forward = stopped.add(signed.sub(stopped).stopGradient());
         }
-        return forward.mean().mul((float) Math.abs(w));
+        return Tensors.mul(forward.mean(), (float) Math.abs(w));
     }
 
     /** @return rows divided by their L2 norm (eps 1e-12, as torch.nn.functional.normalize) */
     public static NDArray normalize(NDArray x) {
-        NDArray n = x.norm(new int[] {1}, true).maximum(1e-12f);
+        NDArray n = Tensors.maximum(x.norm(new int[] {1}, true), 1e-12f);
         return x.div(n);
     }
 }

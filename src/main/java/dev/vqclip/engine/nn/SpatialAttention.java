@@ -34,7 +34,7 @@ public final class SpatialAttention {
             v.tempAttach(qq.getManager());
             NDArray queries = qq.reshape(n, c, hw).transpose(0, 2, 1);        // N, HW, C
             NDArray keys = k.reshape(n, c, hw);                                 // N, C, HW
-            NDArray logits = queries.matMul(keys).mul(scale);                   // N, HW(q), HW(k)
+            NDArray logits = Tensors.mul(queries.matMul(keys), scale);                   // N, HW(q), HW(k)
             NDArray weights = logits.softmax(2);
             NDArray out = v.reshape(n, c, hw).matMul(weights.transpose(0, 2, 1)); // N, C, HW(q)
             return out.reshape(s);

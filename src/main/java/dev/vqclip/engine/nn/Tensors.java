@@ -1,7 +1,9 @@
 package dev.vqclip.engine.nn;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 
 /** Small tensor utilities that work around DJL pitfalls. */
 public final class Tensors {
@@ -18,5 +20,113 @@ public final class Tensors {
      */
     public static NDArray copy(NDArray x, DataType type) {
         return x.getDataType() == type ? x.duplicate() : x.toType(type, false);
+    }
+
+    /**
+     * Host values as a tensor whose memory belongs to the engine, on {@code manager}'s device.
+     *
+     * <p>Why not {@code manager.create(values, shape)} alone: DJL's PyTorch engine wraps the Java direct buffer it
+     * fills without copying, and that buffer is freed when the array's Java wrapper is collected. If the array is
+     * closed while the autograd graph (or a view) still holds the tensor, e.g. a colour matrix multiplied into the
+     * image, the backward pass reads freed memory once the garbage collector has run: results then depend on GC
+     * timing. The copy made here is owned by PyTorch and reference-counted like any other result.
+     */
+    public static NDArray fromHost(NDManager manager, float[] values, Shape shape) {
+        try (NDArray wrapped = manager.create(values, shape)) {
+            return wrapped.duplicate();
+        }
+    }
+
+    /** As {@link #fromHost(NDManager, float[], Shape)}, for doubles. */
+    public static NDArray fromHost(NDManager manager, double[] values, Shape shape) {
+        try (NDArray wrapped = manager.create(values, shape)) {
+            return wrapped.duplicate();
+        }
+    }
+
+    /** As {@link #fromHost(NDManager, float[], Shape)}, for longs (indices). */
+    public static NDArray fromHost(NDManager manager, long[] values, Shape shape) {
+        try (NDArray wrapped = manager.create(values, shape)) {
+            return wrapped.duplicate();
+        }
+    }
+
+    /** As {@link #fromHost(NDManager, float[], Shape)}, for ints. */
+    public static NDArray fromHost(NDManager manager, int[] values, Shape shape) {
+        try (NDArray wrapped = manager.create(values, shape)) {
+            return wrapped.duplicate();
+        }
+    }
+
+    /**
+     * {@code value} as a 0-dimensional tensor of {@code like}'s type, on its manager and device, owned by the engine.
+     *
+     * <p>DJL's {@code x.mul(Number)}, {@code div(Number)}, {@code pow(Number)}, {@code maximum(Number)} and
+     * {@code minimum(Number)} wrap the number with {@code manager.create(Number)} (a Java direct buffer, see
+     * {@link #fromHost(NDManager, float[], Shape)}) and close the wrapper at once, yet PyTorch's backward of those
+     * operations reads the number again: after a garbage collection it reads freed memory. Use {@link #mul},
+     * {@link #div}, {@link #pow}, {@link #maximum} and {@link #minimum} instead; a test checks the bytecode for the
+     * others.
+     */
+    public static NDArray scalar(NDArray like, double value) {
+        NDManager m = like.getManager();
+        DataType type = like.getDataType();
+        Shape scalar = new Shape();
+        switch (type) {
+            case FLOAT64:
+                return fromHost(m, new double[] {value}, scalar);
+            case FLOAT32:
+                return fromHost(m, new float[] {(float) value}, scalar);
+            case INT64:
+                return fromHost(m, new long[] {integral(value, type)}, scalar);
+            case INT32:
+                return fromHost(m, new int[] {Math.toIntExact(integral(value, type))}, scalar);
+            default:
+                try (NDArray f = fromHost(m, new float[] {(float) value}, scalar)) {
+                    return f.toType(type, false);
+                }
+        }
+    }
+
+    private static long integral(double value, DataType type) {
+        if (value != Math.rint(value)) {
+            throw new IllegalArgumentException(value + " is not a whole number, for a " + type + " array");
+        }
+        return (long) value;
+    }
+
+    /** @return {@code x · s}, safe to differentiate (see {@link #scalar}) */
+    public static NDArray mul(NDArray x, double s) {
+        try (NDArray k = scalar(x, s)) {
+            return x.mul(k);
+        }
+    }
+
+    /** @return {@code x / s}, safe to differentiate (see {@link #scalar}) */
+    public static NDArray div(NDArray x, double s) {
+        try (NDArray k = scalar(x, s)) {
+            return x.div(k);
+        }
+    }
+
+    /** @return {@code x ^ s}, safe to differentiate (see {@link #scalar}) */
+    public static NDArray pow(NDArray x, double s) {
+        try (NDArray k = scalar(x, s)) {
+            return x.pow(k);
+        }
+    }
+
+    /** @return the elementwise maximum of {@code x} and {@code s}, safe to differentiate (see {@link #scalar}) */
+    public static NDArray maximum(NDArray x, double s) {
+        try (NDArray k = scalar(x, s)) {
+            return x.maximum(k);
+        }
+    }
+
+    /** @return the elementwise minimum of {@code x} and {@code s}, safe to differentiate (see {@link #scalar}) */
+    public static NDArray minimum(NDArray x, double s) {
+        try (NDArray k = scalar(x, s)) {
+            return x.minimum(k);
+        }
     }
 }

@@ -1,6 +1,7 @@
 package dev.vqclip.engine.run;
 
 import ai.djl.ndarray.NDArray;
+import dev.vqclip.engine.nn.Tensors;
 
 /**
  * Adam exactly as PyTorch computes it (no weight decay, no amsgrad), updating z and the moments in place:
@@ -26,12 +27,12 @@ public final class Adam {
      */
     public void step(NDArray z, NDArray m, NDArray v, NDArray grad, int t, double lr, double beta1, double beta2,
                      NDArray mask) {
-        m.muli((float) beta1).addi(grad.mul((float) (1 - beta1)));
-        v.muli((float) beta2).addi(grad.square().mul((float) (1 - beta2)));
+        m.muli((float) beta1).addi(Tensors.mul(grad, (float) (1 - beta1)));
+        v.muli((float) beta2).addi(Tensors.mul(grad.square(), (float) (1 - beta2)));
         double bc1 = 1 - Math.pow(beta1, t);
         double bc2 = 1 - Math.pow(beta2, t);
-        NDArray denom = v.sqrt().div((float) Math.sqrt(bc2)).add((float) eps);
-        NDArray update = m.div(denom).mul((float) (lr / bc1));
+        NDArray denom = Tensors.div(v.sqrt(), (float) Math.sqrt(bc2)).add((float) eps);
+        NDArray update = Tensors.mul(m.div(denom), (float) (lr / bc1));
         if (mask != null) {
             update = update.mul(mask);
         }

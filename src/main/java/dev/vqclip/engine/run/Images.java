@@ -12,6 +12,7 @@ import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import dev.vqclip.engine.nn.Tensors;
 
 /** Reading, scaling and embedding images, with errors that name the file. No JavaFX. */
 public final class Images {
@@ -93,7 +94,7 @@ public final class Images {
 
     /** @return the frame as a (1, 3, H, W) tensor in [0, 1] */
     public static NDArray toTensor(Frame f, NDManager manager) {
-        return manager.create(f.toPlanarRgb(), new Shape(1, 3, f.height(), f.width()));
+        return Tensors.fromHost(manager, f.toPlanarRgb(), new Shape(1, 3, f.height(), f.width()));
     }
 
     /**

@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.Shape;
 import dev.vqclip.engine.vqgan.Vqgan;
 
 import java.util.SplittableRandom;
+import dev.vqclip.engine.nn.Tensors;
 
 /** The initial latent of a run: random codebook entries, noise, or an image's encoding. */
 final class Initialiser {
@@ -50,7 +51,7 @@ final class Initialiser {
                 int f = vq.factor();
                 Frame img = Images.coverAndCrop(Images.read(r.initImage()), cols * f, rows * f);
                 try (NDManager sm = NDManager.newBaseManager(models.device())) {
-                    NDArray x = Images.toTensor(img, sm).mul(2f).sub(1f);
+                    NDArray x = Tensors.mul(Images.toTensor(img, sm), 2f).sub(1f);
                     NDArray zq = vq.quantize(vq.encode(x)).zqExact();
                     Shape s = zq.getShape();
                     if (s.get(1) != c || s.get(2) != rows || s.get(3) != cols) {

@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
+import dev.vqclip.engine.nn.Tensors;
 
 /**
  * One VQGAN-CLIP optimisation: z, Adam's moments, the step counter, targets and mask, stepped on the engine thread.
@@ -216,7 +217,7 @@ public final class Run implements SteppableRun {
     private Frame decodeFrame(NDArray latent) {
         try (NDManager sm = manager.newSubManager()) {
             sm.tempAttachAll(latent);
-            NDArray img = vqgan.decode(vqgan.quantize(latent).zqExact()).add(1f).div(2f).clip(0f, 1f);
+            NDArray img = Tensors.div(vqgan.decode(vqgan.quantize(latent).zqExact()).add(1f), 2f).clip(0f, 1f);
             float[] rgb = img.toType(DataType.FLOAT32, false).toFloatArray();
             return Frame.fromPlanarRgb(rgb, cols * factor, rows * factor);
         }
@@ -261,7 +262,7 @@ public final class Run implements SteppableRun {
      * close to the original). Cleared when the prompts change.
      */
     public void addTarget(String label, float[] embedding, double weight) {
-        NDArray e = targetManager.create(embedding, new Shape(1, embedding.length));
+        NDArray e = Tensors.fromHost(targetManager, embedding, new Shape(1, embedding.length));
         List<Target> t = new ArrayList<>(targets);
         t.add(new Target(label, SphericalLoss.normalize(e), weight, Double.NEGATIVE_INFINITY));
         targets = List.copyOf(t);
@@ -296,7 +297,7 @@ public final class Run implements SteppableRun {
         mask = newMask;
         if (newMask != null) {
             maskManager = manager.newSubManager();
-            maskArray = maskManager.create(newMask.values(), new Shape(1, 1, rows, cols));
+            maskArray = Tensors.fromHost(maskManager, newMask.values(), new Shape(1, 1, rows, cols));
             if (original == null) {
                 setOriginal(z.toFloatArray());
             }
@@ -306,7 +307,7 @@ public final class Run implements SteppableRun {
     private void setOriginal(float[] latent) {
         original = latent.clone();
         try (NDManager tmp = manager.newSubManager()) {
-            originalFrame = decodeFrame(tmp.create(original, z.getShape()));
+            originalFrame = decodeFrame(Tensors.fromHost(tmp, original, z.getShape()));
         }
     }
 
@@ -341,9 +342,9 @@ public final class Run implements SteppableRun {
         }
         try (NDManager sm = manager.newSubManager()) {
             sm.tempAttachAll(z, m, v);
-            NDArray pixels = sm.create(edited.toPlanarRgb(), new Shape(1, 3, h, w)).mul(2f).sub(1f);
+            NDArray pixels = Tensors.mul(Tensors.fromHost(sm, edited.toPlanarRgb(), new Shape(1, 3, h, w)), 2f).sub(1f);
             NDArray encoded = vqgan.quantize(vqgan.encode(pixels)).zqExact();
-            NDArray cellMask = sm.create(cells, new Shape(1, 1, rows, cols));
+            NDArray cellMask = Tensors.fromHost(sm, cells, new Shape(1, 1, rows, cols));
             NDArray keep = cellMask.neg().add(1f);
             // z·1 + e·0 = z exactly outside the painted cells
             NDArray nz = z.mul(keep).add(encoded.mul(cellMask));

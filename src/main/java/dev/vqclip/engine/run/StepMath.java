@@ -9,6 +9,7 @@ import dev.vqclip.engine.vqgan.Vqgan;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.UnaryOperator;
+import dev.vqclip.engine.nn.Tensors;
 
 /**
  * The differentiable chain of one optimisation step, from a latent leaf to its gradient:
@@ -22,6 +23,12 @@ import java.util.function.UnaryOperator;
  * belongs to the leaf's manager (the caller's per-step sub-manager).
  */
 public final class StepMath {
+    /**
+     * Runs between the forward pass and the first backward pass; tests set it to collect garbage and overwrite freed
+     * memory there, which exposes any tensor the backward pass reads from memory the Java side has already released.
+     */
+    static volatile Runnable beforeBackward = () -> { };
+
     private StepMath() {
     }
 
@@ -62,7 +69,7 @@ public final class StepMath {
                              double l2Weight, GradientCollector gc) {
         NDArray zq = replaceGrad(vqgan.quantize(zLeaf).zqExact(), zLeaf);
         NDArray decoded = vqgan.decode(zq);
-        NDArray u = decoded.add(1f).div(2f);
+        NDArray u = Tensors.div(decoded.add(1f), 2f);
         NDArray clamped = u.clip(0f, 1f);
         NDArray image = clamped.stopGradient();
         image.setRequiresGradient(true);
@@ -78,6 +85,7 @@ public final class StepMath {
             guidance = guidance == null ? l : guidance.add(l);
         }
         NDArray gradImage;
+        beforeBackward.run();
         if (guidance != null) {
             gc.backward(guidance);
             gradImage = image.getGradient();
@@ -90,7 +98,7 @@ public final class StepMath {
         // clamp_with_grad: pass the gradient inside [0,1], and outside only where it points back into range
         NDArray keep = gradImage.mul(u.stopGradient().sub(clamped.stopGradient())).gte(0f);
         NDArray gradU = gradImage.mul(keep.toType(ai.djl.ndarray.types.DataType.FLOAT32, false));
-        NDArray l2 = zLeaf.square().mean().mul((float) l2Weight);
+        NDArray l2 = Tensors.mul(zLeaf.square().mean(), (float) l2Weight);
         NDArray surrogate = u.mul(gradU.stopGradient()).sum().add(l2);
         gc.backward(surrogate);
         double l2Value = l2.getFloat();
@@ -99,6 +107,6 @@ public final class StepMath {
             total += l;
         }
         return new Result(losses, l2Value, total, zLeaf.getGradient(), decoded, image, features, gradImage,
-                gradU.div(2f));
+                Tensors.div(gradU, 2f));
     }
 }

@@ -2,12 +2,14 @@ package dev.vqclip.engine.run;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import dev.vqclip.engine.guide.Prompt;
 import dev.vqclip.engine.guide.SphericalLoss;
 import dev.vqclip.engine.guide.Target;
 
 import java.util.ArrayList;
 import java.util.List;
+import dev.vqclip.engine.nn.Tensors;
 
 /** Builds the normalised CLIP targets of a request's text and image prompts (no gradients). */
 final class Targets {
@@ -33,7 +35,7 @@ final class Targets {
         }
         for (GenerationRequest.ImagePrompt ip : request.imagePrompts()) {
             float[] e = Images.clipEmbedding(models.clip(), Images.read(ip.image()), out);
-            NDArray emb = out.create(e).reshape(1, -1);
+            NDArray emb = Tensors.fromHost(out, e, new Shape(1, e.length));
             targets.add(new Target(ip.image().getFileName().toString(), SphericalLoss.normalize(emb), ip.weight(),
                     Double.NEGATIVE_INFINITY));
         }

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
+import dev.vqclip.engine.nn.Tensors;
 
 /**
  * Nearest-neighbour vector quantisation against a codebook, as taming's {@code VectorQuantizer2} (and VQGAN-CLIP's
@@ -119,7 +120,7 @@ public class VectorQuantizer {
         NDArray zSq = rows.square().sum(new int[] {1}, true);
         NDArray dot = rows.matMul(codebookT);
         NDArray sum = zSq.add(codebookSq);
-        NDArray twice = dot.mul(2);
+        NDArray twice = Tensors.mul(dot, 2);
         NDArray d = sum.sub(twice);
         zSq.close();
         dot.close();

@@ -20,6 +20,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.Consumer;
+import dev.vqclip.engine.nn.Tensors;
 
 /**
  * Trains a small OpenAI-architecture CLIP (ViT image tower, causal text transformer) contrastively on
@@ -285,9 +286,9 @@ final class ClipTrainer {
                         NDArray captioned = s.negatives() == 0 ? logits
                                 : logits.get(new ai.djl.ndarray.index.NDIndex("0:" + n));
                         // t is symmetric: identical captions are positives both ways
-                        NDArray li = captioned.logSoftmax(1).mul(t).sum().neg().div(n);
-                        NDArray lt = logits.transpose().logSoftmax(1).mul(tw).sum().neg().div(n);
-                        NDArray totalLoss = li.add(lt).div(2);
+                        NDArray li = Tensors.div(captioned.logSoftmax(1).mul(t).sum().neg(), n);
+                        NDArray lt = Tensors.div(logits.transpose().logSoftmax(1).mul(tw).sum().neg(), n);
+                        NDArray totalLoss = Tensors.div(li.add(lt), 2);
                         gc.backward(totalLoss);
                         loss = totalLoss.getFloat();
                         clip.close();

@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.Consumer;
 import java.util.function.IntPredicate;
+import dev.vqclip.engine.nn.Tensors;
 
 /**
  * Measurements that tell why generation with a demo model pair does or does not draw what the prompt names
@@ -154,14 +155,14 @@ public final class DemoDiagnosis {
     /** @return encode, quantise, decode */
     static Frame reconstruct(Vqgan vqgan, NDManager m, Frame f) {
         try (NDManager sm = m.newSubManager()) {
-            NDArray x = sm.create(f.toPlanarRgb(), new Shape(1, 3, f.height(), f.width())).mul(2).sub(1);
+            NDArray x = Tensors.mul(Tensors.fromHost(sm, f.toPlanarRgb(), new Shape(1, 3, f.height(), f.width())), 2).sub(1);
             NDArray zq = vqgan.quantizeEncoded(vqgan.encode(x)).zqExact();
             return toFrame(vqgan.decode(zq), f.width());
         }
     }
 
     private static Frame toFrame(NDArray decoded, int side) {
-        float[] px = decoded.add(1).div(2).clip(0, 1).toFloatArray();
+        float[] px = Tensors.div(decoded.add(1), 2).clip(0, 1).toFloatArray();
         return Frame.fromPlanarRgb(px, side, side);
     }
 

@@ -6,6 +6,7 @@ import ai.djl.training.GradientCollector;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import dev.vqclip.engine.nn.Tensors;
 
 /**
  * Adam (PyTorch's formula, no weight decay) over a map of named weights, for training the demo models.
@@ -86,15 +87,15 @@ final class ParameterAdam {
         double bc1 = 1 - Math.pow(beta1, t);
         double bc2 = 1 - Math.pow(beta2, t);
         for (Map.Entry<String, NDArray> e : weights.entrySet()) {
-            NDArray g = scale == 1f ? grads.get(e.getKey()) : grads.get(e.getKey()).mul(scale);
+            NDArray g = scale == 1f ? grads.get(e.getKey()) : Tensors.mul(grads.get(e.getKey()), scale);
             NDArray mi = m.get(e.getKey());
             NDArray vi = v.get(e.getKey());
             // temporaries made from these must go to the step's manager, not the long-lived one
             step.tempAttachAll(mi, vi, e.getValue());
-            mi.muli((float) beta1).addi(g.mul((float) (1 - beta1)));
-            vi.muli((float) beta2).addi(g.square().mul((float) (1 - beta2)));
-            NDArray denom = vi.sqrt().div((float) Math.sqrt(bc2)).add((float) eps);
-            e.getValue().subi(mi.div(denom).mul((float) (lr / bc1)));
+            mi.muli((float) beta1).addi(Tensors.mul(g, (float) (1 - beta1)));
+            vi.muli((float) beta2).addi(Tensors.mul(g.square(), (float) (1 - beta2)));
+            NDArray denom = Tensors.div(vi.sqrt(), (float) Math.sqrt(bc2)).add((float) eps);
+            e.getValue().subi(Tensors.mul(mi.div(denom), (float) (lr / bc1)));
         }
         return norm;
     }

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.Consumer;
+import dev.vqclip.engine.nn.Tensors;
 
 /**
  * Trains a small taming-architecture VQGAN ({@code VQModel}) on {@link ShapesWorld} scenes: reconstruction (L1)
@@ -133,7 +134,7 @@ final class VqganTrainer {
                         NDArray e = book.get(new NDIndex("{}", index));
                         NDArray commit = rows.sub(e.stopGradient()).square().mean();
                         NDArray codebook = e.sub(rows.stopGradient()).square().mean();
-                        NDArray vqLoss = commit.add(codebook.mul((float) s.beta()));
+                        NDArray vqLoss = commit.add(Tensors.mul(codebook, (float) s.beta()));
                         NDArray zq = quantise ? rows.add(e.sub(rows).stopGradient()).reshape(s.batch(), hh, ww, c)
                                 .transpose(0, 3, 1, 2) : h;
                         NDArray recon = model.decode(zq);
@@ -242,7 +243,7 @@ final class VqganTrainer {
     private static NDArray nearest(NDArray rows, NDArray book) {
         NDArray d = rows.square().sum(new int[] {1}, true)
                 .add(book.square().sum(new int[] {1}).reshape(1, -1))
-                .sub(rows.matMul(book.transpose()).mul(2));
+                .sub(Tensors.mul(rows.matMul(book.transpose()), 2));
         return d.argMin(1);
     }
 

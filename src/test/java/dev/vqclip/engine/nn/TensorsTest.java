@@ -3,11 +3,15 @@ package dev.vqclip.engine.nn;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import dev.vqclip.testing.FreedMemory;
 import org.junit.jupiter.api.Test;
 
 import java.util.Arrays;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class TensorsTest {
     @Test
@@ -32,6 +36,39 @@ class TensorsTest {
             assertThat(same.sum().getFloat()).isEqualTo(150_000f);
             assertThat(wider.getDataType()).isEqualTo(DataType.FLOAT64);
             assertThat(wider.sum().getDouble()).isEqualTo(150_000d);
+        }
+    }
+
+    @Test
+    void scalarHelpersDifferentiateExactlyAfterACollection() {
+        FreedMemory freed = new FreedMemory();
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray x = Tensors.fromHost(m, new float[] {1f, 2f, 4f}, new Shape(3));
+            x.setRequiresGradient(true);
+            try (GradientCollector gc = m.getEngine().newGradientCollector()) {
+                // d/dx of max(x, 1.5)·3 / 2 + min(x, 3)^2
+                NDArray a = Tensors.div(Tensors.mul(Tensors.maximum(x, 1.5), 3), 2);
+                NDArray b = Tensors.pow(Tensors.minimum(x, 3), 2);
+                NDArray y = a.add(b).sum();
+                freed.collectAndOverwrite();
+                gc.backward(y);
+            }
+            assertThat(x.getGradient().toFloatArray()).containsExactly(0f + 2f, 1.5f + 4f, 1.5f);
+        } finally {
+            freed.release();
+        }
+    }
+
+    @Test
+    void scalarTakesTheTypeOfItsArray() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray longs = Tensors.fromHost(m, new long[] {3, 5}, new Shape(2));
+            assertThat(Tensors.mul(longs, 4).getDataType()).isEqualTo(DataType.INT64);
+            assertThat(Tensors.mul(longs, 4).toLongArray()).containsExactly(12L, 20L);
+            NDArray doubles = Tensors.fromHost(m, new double[] {1}, new Shape(1));
+            assertThat(Tensors.mul(doubles, 0.1).getDouble(0)).isEqualTo(0.1);
+            assertThatThrownBy(() -> Tensors.mul(longs, 0.5)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("0.5");
         }
     }
 }
