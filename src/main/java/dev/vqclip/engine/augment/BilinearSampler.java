@@ -105,7 +105,8 @@ public final class BilinearSampler {
             NDArray wy = keep(t, ys.sub(y0));
             NDArray base = keep(t, keep(t, Tensors.mul(keep(t, y0.toType(DataType.INT64, false)), w))
                     .add(keep(t, x0.toType(DataType.INT64, false))));
-            NDArray offsets = keep(t, Tensors.fromHost(src.getManager(), new long[] {0, 1, w, w + 1}, new Shape(1, 4, 1)));
+            NDArray offsets = keep(t, Tensors.fromHost(src.getManager(), new long[] {0, 1, w, w + 1},
+                    new Shape(1, 4, 1)));
             if (!offsets.getDevice().equals(src.getDevice())) {
                 offsets = keep(t, offsets.toDevice(src.getDevice(), false));
             }

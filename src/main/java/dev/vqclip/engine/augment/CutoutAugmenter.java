@@ -8,13 +8,13 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import dev.vqclip.engine.nn.Tensors;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.SplittableRandom;
 import java.util.random.RandomGenerator;
-import dev.vqclip.engine.nn.Tensors;
 
 /**
  * Makes the batch of randomly cut and augmented views of an image that CLIP embeds in every VQGAN-CLIP step.

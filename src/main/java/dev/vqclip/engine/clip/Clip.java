@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import dev.vqclip.engine.nn.Tensors;
 import dev.vqclip.engine.weights.StateDict;
 import dev.vqclip.engine.weights.WeightFiles;
 
@@ -12,7 +13,6 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Function;
-import dev.vqclip.engine.nn.Tensors;
 
 /**
  * OpenAI CLIP (ViT) on DJL: the image encoder (differentiable with respect to its input, batch-first — the hot path
@@ -55,10 +55,10 @@ public final class Clip implements AutoCloseable {
         };
         this.vision = new VisionTransformer(config, lookup);
         this.text = new TextTransformer(config, lookup, manager, dataType);
-        try (NDArray m = dev.vqclip.engine.nn.Tensors.fromHost(manager, MEAN, new Shape(1, 3, 1, 1));
-             NDArray s = dev.vqclip.engine.nn.Tensors.fromHost(manager, STD, new Shape(1, 3, 1, 1))) {
-            this.mean = dev.vqclip.engine.nn.Tensors.copy(m, dataType);
-            this.std = dev.vqclip.engine.nn.Tensors.copy(s, dataType);
+        try (NDArray m = Tensors.fromHost(manager, MEAN, new Shape(1, 3, 1, 1));
+             NDArray s = Tensors.fromHost(manager, STD, new Shape(1, 3, 1, 1))) {
+            this.mean = Tensors.copy(m, dataType);
+            this.std = Tensors.copy(s, dataType);
         }
     }
 
@@ -160,7 +160,7 @@ public final class Clip implements AutoCloseable {
         try {
             Map<String, NDArray> converted = new LinkedHashMap<>();
             for (Map.Entry<String, NDArray> e : params.entrySet()) {
-                NDArray c = dev.vqclip.engine.nn.Tensors.copy(e.getValue(), type);
+                NDArray c = Tensors.copy(e.getValue(), type);
                 c.attach(m);
                 converted.put(e.getKey(), c);
             }
@@ -231,7 +231,7 @@ public final class Clip implements AutoCloseable {
         try (NDManager scope = manager.newSubManager()) {
             // engine-owned copy: under a GradientCollector the embedding's backward still reads the ids after this
             // scope closes, and an array made from a Java array aliases a direct buffer freed with its wrapper
-            NDArray ids = dev.vqclip.engine.nn.Tensors.fromHost(scope, flat, new Shape(tokens.length, l));
+            NDArray ids = Tensors.fromHost(scope, flat, new Shape(tokens.length, l));
             NDArray x = text.embed(ids);
             for (int i = 0; i < text.layers(); i++) {
                 x = text.block(i, x);
@@ -253,7 +253,7 @@ public final class Clip implements AutoCloseable {
     public NDArray logitsPerImage(NDArray imageFeatures, NDArray textFeatures) {
         NDArray a = imageFeatures.normalize(2, -1, 1e-12);
         NDArray b = textFeatures.normalize(2, -1, 1e-12);
-        return dev.vqclip.engine.nn.Tensors.mul(a.matMul(b.transpose()), logitScale());
+        return Tensors.mul(a.matMul(b.transpose()), logitScale());
     }
 
     /** @return the image tower (for intermediates) */

@@ -5,9 +5,9 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
+import dev.vqclip.engine.nn.Tensors;
 
 import java.util.Arrays;
-import dev.vqclip.engine.nn.Tensors;
 
 /**
  * Times the hot path of VQGAN-CLIP: the image encoder on a batch of cutouts, forward only and forward + backward
@@ -89,7 +89,8 @@ public final class ClipBenchmark {
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                 NDArray a = clip.encodeImage(clip.normalize(x)).normalize(2, -1, 1e-12);
                 NDArray d = a.sub(target);
-                NDArray loss = Tensors.mul(Tensors.div(d.mul(d).sum(new int[] {-1}).sqrt(), 2).asin().square(), 2).mean();
+                NDArray half = Tensors.div(d.mul(d).sum(new int[] {-1}).sqrt(), 2);
+                NDArray loss = Tensors.mul(half.asin().square(), 2).mean();
                 gc.backward(loss);
             }
             x.getGradient().toFloatArray();

@@ -5,9 +5,9 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.LayerNorm;
+import dev.vqclip.engine.nn.Tensors;
 
 import java.util.function.Function;
-import dev.vqclip.engine.nn.Tensors;
 
 /**
  * One block of CLIP's transformer: {@code x + attn(ln_1(x))}, then {@code x + c_proj(QuickGELU(c_fc(ln_2(x))))}.

@@ -5,9 +5,9 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import dev.vqclip.engine.nn.Tensors;
 
 import java.util.function.Function;
-import dev.vqclip.engine.nn.Tensors;
 
 /**
  * CLIP's text tower: {@code token_embedding[ids] + positional_embedding}, the residual attention blocks with a

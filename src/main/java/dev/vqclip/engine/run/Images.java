@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.vqclip.engine.clip.Clip;
+import dev.vqclip.engine.nn.Tensors;
 
 import javax.imageio.ImageIO;
 import java.awt.Graphics2D;
@@ -12,7 +13,6 @@ import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import dev.vqclip.engine.nn.Tensors;
 
 /** Reading, scaling and embedding images, with errors that name the file. No JavaFX. */
 public final class Images {

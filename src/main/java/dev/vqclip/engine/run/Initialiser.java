@@ -3,10 +3,10 @@ package dev.vqclip.engine.run;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import dev.vqclip.engine.nn.Tensors;
 import dev.vqclip.engine.vqgan.Vqgan;
 
 import java.util.SplittableRandom;
-import dev.vqclip.engine.nn.Tensors;
 
 /** The initial latent of a run: random codebook entries, noise, or an image's encoding. */
 final class Initialiser {

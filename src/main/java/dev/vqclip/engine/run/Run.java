@@ -13,13 +13,13 @@ import dev.vqclip.engine.guide.Prompt;
 import dev.vqclip.engine.guide.SelfMask;
 import dev.vqclip.engine.guide.SphericalLoss;
 import dev.vqclip.engine.guide.Target;
+import dev.vqclip.engine.nn.Tensors;
 import dev.vqclip.engine.vqgan.Vqgan;
 
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
-import dev.vqclip.engine.nn.Tensors;
 
 /**
  * One VQGAN-CLIP optimisation: z, Adam's moments, the step counter, targets and mask, stepped on the engine thread.

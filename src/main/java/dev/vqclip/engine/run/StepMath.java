@@ -4,12 +4,12 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.training.GradientCollector;
 import dev.vqclip.engine.guide.SphericalLoss;
 import dev.vqclip.engine.guide.Target;
+import dev.vqclip.engine.nn.Tensors;
 import dev.vqclip.engine.vqgan.Vqgan;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.UnaryOperator;
-import dev.vqclip.engine.nn.Tensors;
 
 /**
  * The differentiable chain of one optimisation step, from a latent leaf to its gradient:

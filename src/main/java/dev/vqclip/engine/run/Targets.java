@@ -6,10 +6,10 @@ import ai.djl.ndarray.types.Shape;
 import dev.vqclip.engine.guide.Prompt;
 import dev.vqclip.engine.guide.SphericalLoss;
 import dev.vqclip.engine.guide.Target;
+import dev.vqclip.engine.nn.Tensors;
 
 import java.util.ArrayList;
 import java.util.List;
-import dev.vqclip.engine.nn.Tensors;
 
 /** Builds the normalised CLIP targets of a request's text and image prompts (no gradients). */
 final class Targets {

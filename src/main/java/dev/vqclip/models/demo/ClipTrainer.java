@@ -12,6 +12,7 @@ import dev.vqclip.engine.augment.CutoutPlan;
 import dev.vqclip.engine.clip.Clip;
 import dev.vqclip.engine.clip.ClipConfig;
 import dev.vqclip.engine.clip.tokenizer.ClipTokenizer;
+import dev.vqclip.engine.nn.Tensors;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -20,7 +21,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.Consumer;
-import dev.vqclip.engine.nn.Tensors;
 
 /**
  * Trains a small OpenAI-architecture CLIP (ViT image tower, causal text transformer) contrastively on

@@ -9,6 +9,7 @@ import dev.vqclip.engine.augment.CutoutAugmenter;
 import dev.vqclip.engine.clip.Clip;
 import dev.vqclip.engine.clip.tokenizer.ClipTokenizer;
 import dev.vqclip.engine.guide.SphericalLoss;
+import dev.vqclip.engine.nn.Tensors;
 import dev.vqclip.engine.run.Frame;
 import dev.vqclip.engine.run.Images;
 import dev.vqclip.engine.vqgan.Vqgan;
@@ -25,7 +26,6 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.Consumer;
 import java.util.function.IntPredicate;
-import dev.vqclip.engine.nn.Tensors;
 
 /**
  * Measurements that tell why generation with a demo model pair does or does not draw what the prompt names
@@ -155,7 +155,8 @@ public final class DemoDiagnosis {
     /** @return encode, quantise, decode */
     static Frame reconstruct(Vqgan vqgan, NDManager m, Frame f) {
         try (NDManager sm = m.newSubManager()) {
-            NDArray x = Tensors.mul(Tensors.fromHost(sm, f.toPlanarRgb(), new Shape(1, 3, f.height(), f.width())), 2).sub(1);
+            NDArray pixels = Tensors.fromHost(sm, f.toPlanarRgb(), new Shape(1, 3, f.height(), f.width()));
+            NDArray x = Tensors.mul(pixels, 2).sub(1);
             NDArray zq = vqgan.quantizeEncoded(vqgan.encode(x)).zqExact();
             return toFrame(vqgan.decode(zq), f.width());
         }

@@ -3,10 +3,10 @@ package dev.vqclip.models.demo;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
+import dev.vqclip.engine.nn.Tensors;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
-import dev.vqclip.engine.nn.Tensors;
 
 /**
  * Adam (PyTorch's formula, no weight decay) over a map of named weights, for training the demo models.

@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
+import dev.vqclip.engine.nn.Tensors;
 import dev.vqclip.engine.run.Frame;
 import dev.vqclip.engine.vqgan.Vqgan;
 import dev.vqclip.engine.vqgan.VqganConfig;
@@ -16,7 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.Consumer;
-import dev.vqclip.engine.nn.Tensors;
 
 /**
  * Trains a small taming-architecture VQGAN ({@code VQModel}) on {@link ShapesWorld} scenes: reconstruction (L1)
