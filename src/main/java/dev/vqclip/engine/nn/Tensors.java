@@ -5,6 +5,8 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
+import java.util.function.BinaryOperator;
+
 /** Small tensor utilities that work around DJL pitfalls. */
 public final class Tensors {
     private Tensors() {
@@ -97,36 +99,33 @@ public final class Tensors {
 
     /** @return {@code x · s}, safe to differentiate (see {@link #scalar}) */
     public static NDArray mul(NDArray x, double s) {
-        try (NDArray k = scalar(x, s)) {
-            return x.mul(k);
-        }
+        return withScalar(x, s, NDArray::mul);
     }
 
     /** @return {@code x / s}, safe to differentiate (see {@link #scalar}) */
     public static NDArray div(NDArray x, double s) {
-        try (NDArray k = scalar(x, s)) {
-            return x.div(k);
-        }
+        return withScalar(x, s, NDArray::div);
     }
 
     /** @return {@code x ^ s}, safe to differentiate (see {@link #scalar}) */
     public static NDArray pow(NDArray x, double s) {
-        try (NDArray k = scalar(x, s)) {
-            return x.pow(k);
-        }
+        return withScalar(x, s, NDArray::pow);
     }
 
     /** @return the elementwise maximum of {@code x} and {@code s}, safe to differentiate (see {@link #scalar}) */
     public static NDArray maximum(NDArray x, double s) {
-        try (NDArray k = scalar(x, s)) {
-            return x.maximum(k);
-        }
+        return withScalar(x, s, NDArray::maximum);
     }
 
     /** @return the elementwise minimum of {@code x} and {@code s}, safe to differentiate (see {@link #scalar}) */
     public static NDArray minimum(NDArray x, double s) {
+        return withScalar(x, s, NDArray::minimum);
+    }
+
+    /** Applies {@code op(x, scalar)}; closing the scalar's wrapper is safe, PyTorch owns its memory. */
+    private static NDArray withScalar(NDArray x, double s, BinaryOperator<NDArray> op) {
         try (NDArray k = scalar(x, s)) {
-            return x.minimum(k);
+            return op.apply(x, k);
         }
     }
 }

@@ -25,17 +25,12 @@ class TensorsTest {
                 same = Tensors.copy(a, DataType.FLOAT32);
                 wider = Tensors.copy(a, DataType.FLOAT64);
             }
-            for (int i = 0; i < 5; i++) {
-                byte[][] junk = new byte[2000][];
-                for (int j = 0; j < junk.length; j++) {
-                    junk[j] = new byte[10_000];
-                }
-                System.gc();
-                java.nio.ByteBuffer.allocateDirect(400_000).asFloatBuffer().put(new float[100_000]);
-            }
+            FreedMemory freed = new FreedMemory();
+            freed.collectAndOverwrite();
             assertThat(same.sum().getFloat()).isEqualTo(150_000f);
             assertThat(wider.getDataType()).isEqualTo(DataType.FLOAT64);
             assertThat(wider.sum().getDouble()).isEqualTo(150_000d);
+            freed.release();
         }
     }
 
