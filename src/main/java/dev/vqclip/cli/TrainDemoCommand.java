@@ -28,7 +28,7 @@ public final class TrainDemoCommand implements Callable<Integer> {
     int vqganSteps;
 
     @Option(names = "--clip-steps", description = "CLIP optimiser steps (default ${DEFAULT-VALUE}).",
-            defaultValue = "1800")
+            defaultValue = "5000")
     int clipSteps;
 
     @Option(names = "--threads", description = "PyTorch threads (default ${DEFAULT-VALUE}; 1 gives bit-identical "

@@ -112,9 +112,29 @@ final class ClipTrainer {
         }
     }
 
-    /** The demo sizes: 64 px images in 8 px patches, width 64 (one head), two layers per tower, embedding 64. */
+    /** Image side of the demo CLIP. */
+    static final int RESOLUTION = 64;
+    /** Patch side of the image tower. */
+    static final int PATCH = 8;
+    /** Width of the image tower (one head per {@link ClipConfig#HEAD_WIDTH} channels, as in OpenAI's models). */
+    static final int VISION_WIDTH = 128;
+    static final int VISION_LAYERS = 4;
+    static final int TEXT_WIDTH = 128;
+    static final int TEXT_LAYERS = 2;
+    static final int EMBED = 64;
+
+    /** The demo sizes (the constants above); heads are the width over {@link ClipConfig#HEAD_WIDTH}. */
     static ClipConfig config(int vocabSize, int contextLength) {
-        return new ClipConfig(64, 64, 2, 64, 1, 8, contextLength, vocabSize, 64, 1, 2);
+        return new ClipConfig(EMBED, RESOLUTION, VISION_LAYERS, VISION_WIDTH, VISION_WIDTH / ClipConfig.HEAD_WIDTH,
+                PATCH, contextLength, vocabSize, TEXT_WIDTH, TEXT_WIDTH / ClipConfig.HEAD_WIDTH, TEXT_LAYERS);
+    }
+
+    /** @return the architecture in words, for train.json */
+    static String describe(ClipConfig c) {
+        return String.format(Locale.ROOT, "OpenAI CLIP ViT: %d px, patch %d, width %d, %d head(s), %d layers; text "
+                        + "width %d, %d head(s), %d layers, context %d; embed %d", c.imageResolution(),
+                c.visionPatchSize(), c.visionWidth(), c.visionHeads(), c.visionLayers(), c.textWidth(), c.textHeads(),
+                c.textLayers(), c.contextLength(), c.embedDim());
     }
 
     /** @return the caption without size and position: what a cutout of the scene still shows */

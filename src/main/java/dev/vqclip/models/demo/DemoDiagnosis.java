@@ -112,7 +112,12 @@ public final class DemoDiagnosis {
                 candidates.put("true scene", s.render(side));
                 candidates.put("VQGAN reconstruction", recons.get(i));
                 if (generated != null && Files.isRegularFile(generated.resolve("p" + (i + 1) + ".png"))) {
-                    candidates.put("generated", Images.read(generated.resolve("p" + (i + 1) + ".png")));
+                    Frame gen = Images.read(generated.resolve("p" + (i + 1) + ".png"));
+                    candidates.put("generated", gen);
+                    Vote drawn = shapeColour(gen, s.background());
+                    log.accept(String.format(Locale.ROOT, "  generated p%d: border %s, besides the background %s "
+                            + "(%.1f%% of the image)", i + 1, dominant(gen, border(gen.width())), drawn.colour(),
+                            100 * drawn.share()));
                 }
                 candidates.put("swapped colours", new ShapesWorld.Scene(s.shape(), s.background(), s.colour(),
                         s.size(), s.position()).render(side));
@@ -194,6 +199,30 @@ public final class DemoDiagnosis {
             }
         }
         return votes.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
+    }
+
+    /**
+     * @param colour the named colour most of the pixels are nearest to
+     * @param share their fraction of the whole image
+     */
+    public record Vote(ShapesWorld.Colour colour, double share) {
+    }
+
+    /**
+     * @return the named colour most pixels are nearest to among those not nearest to {@code background} (where a
+     *     generated shape is, wherever it was drawn), with those pixels' share of the whole image
+     */
+    public static Vote shapeColour(Frame f, ShapesWorld.Colour background) {
+        Map<ShapesWorld.Colour, Integer> votes = new EnumMap<>(ShapesWorld.Colour.class);
+        for (int p : f.argb()) {
+            ShapesWorld.Colour c = ShapesWorld.Colour.nearest((p >> 16) & 0xff, (p >> 8) & 0xff, p & 0xff);
+            if (c != background) {
+                votes.merge(c, 1, Integer::sum);
+            }
+        }
+        return votes.entrySet().stream().max(Map.Entry.comparingByValue())
+                .map(e -> new Vote(e.getKey(), (double) e.getValue() / f.argb().length))
+                .orElse(new Vote(background, 0));
     }
 
     private static double[] meanRgb(Frame f) {

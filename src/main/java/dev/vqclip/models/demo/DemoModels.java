@@ -5,10 +5,11 @@ package dev.vqclip.models.demo;
  */
 public final class DemoModels {
     /**
-     * Default output side with the demo models: the demo CLIP sees 64 px, so cutouts of a 128 px image still show
-     * most of the scene, and 100 steps take well under a minute on two cores. Larger sizes work too.
+     * Default output side with the demo models: the size both were trained at. At 128 px the demo VQGAN turns purple
+     * and black backgrounds blue (its GroupNorm statistics differ from the training crops'), and the demo CLIP's
+     * cutouts show parts of shapes rather than scenes; see docs/demo-models.md. Larger sizes work too.
      */
-    public static final int DEFAULT_SIZE = 128;
+    public static final int DEFAULT_SIZE = 64;
 
     private DemoModels() {
     }

@@ -100,9 +100,9 @@ public final class DemoTraining {
     static final int CLIP_BATCH = 64;
     static final double CLIP_LR = 2e-3;
     static final double CLIP_NOISE = 0.15;
-    // generation-style views and mosaic negatives: off for the shipped models (0.5 and 8 gave 41.5% caption ranking
-    // and still no named colours in generation after 1,800 steps; see docs/demo-models.md)
-    static final double CLIP_VIEWS = 0.0;
+    // half of each CLIP batch are generation-style views (whole scenes under a run's augmentations), so the guide
+    // is robust to what a run shows it; mosaic negatives stay off (see docs/demo-models.md, e1 to e5 and A to D)
+    static final double CLIP_VIEWS = 0.5;
     static final int CLIP_NEGATIVES = 0;
     static final int RANKING_SCENES = 200;
 
@@ -316,8 +316,7 @@ public final class DemoTraining {
             root.put("vqgan", vqganSection(r, vs));
         }
         Map<String, Object> c = new LinkedHashMap<>();
-        c.put("architecture", "OpenAI CLIP ViT: 64 px, patch 8, width 64, 1 head, 2 layers; text width 64, 2 layers, "
-                + "context " + CONTEXT + "; embed 64");
+        c.put("architecture", ClipTrainer.describe(ClipTrainer.config(vocabSize, CONTEXT)));
         c.put("bpeMerges", merges);
         c.put("vocabSize", vocabSize);
         c.put("steps", cs.steps());

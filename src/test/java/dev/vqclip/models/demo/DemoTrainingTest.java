@@ -131,9 +131,10 @@ class DemoTrainingTest {
                         red++;
                     }
                 }
-                // a small square is 38 px at 128 px (1,444 px); a view keeps at least 60% of its box and scales it
-                // by 64 / cutout size >= 1/2, so about 200 px or more before the warps
-                assertThat(red).as("red pixels of view %d", k).isGreaterThan(64);
+                // a small square is 19 px at the 64 px view scene (361 px); a view keeps at least 60% of its box and
+                // scales it by 64 / cutout size >= 1, so about 200 px or more before the warps, which can move part
+                // of it out of the frame (one of these ten keeps 49 px); a view without the shape would have none
+                assertThat(red).as("red pixels of view %d", k).isGreaterThan(24);
             }
             assertThat(ClipTrainer.shortCaption(s)).isEqualTo("a red square on a blue background");
             for (int i = 0; i < 3; i++) {
@@ -195,9 +196,10 @@ class DemoTrainingTest {
             }
             float[] g = leaves.get("token_embedding.weight").getGradient().toFloatArray();
             java.util.Set<Integer> touched = new java.util.TreeSet<>();
+            int width = cfg.textWidth();
             for (int t = 0; t < 600; t++) {
-                for (int j = 0; j < 64; j++) {
-                    if (g[t * 64 + j] != 0) {
+                for (int j = 0; j < width; j++) {
+                    if (g[t * width + j] != 0) {
                         touched.add(t);
                         break;
                     }
