@@ -6,8 +6,8 @@ package dev.vqclip.models.demo;
 public final class DemoModels {
     /**
      * Default output side with the demo models: the size both were trained at. At 128 px the demo VQGAN turns purple
-     * and black backgrounds blue (its GroupNorm statistics differ from the training crops'), and the demo CLIP's
-     * cutouts show parts of shapes rather than scenes; see docs/demo-models.md. Larger sizes work too.
+     * and black backgrounds blue (its GroupNorm statistics differ from the training crops') and the red-to-green edit
+     * of the tests turns the circle blue; see docs/demo-models.md. Larger sizes work too.
      */
     public static final int DEFAULT_SIZE = 64;
 
