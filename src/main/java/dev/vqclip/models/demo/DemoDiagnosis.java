@@ -190,6 +190,11 @@ public final class DemoDiagnosis {
 
     /** @return the named colour most pixels of the region are nearest to */
     public static ShapesWorld.Colour dominant(Frame f, IntPredicate region) {
+        return votes(f, region).entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
+    }
+
+    /** @return for each named colour, how many pixels of the region are nearest to it */
+    private static Map<ShapesWorld.Colour, Integer> votes(Frame f, IntPredicate region) {
         Map<ShapesWorld.Colour, Integer> votes = new EnumMap<>(ShapesWorld.Colour.class);
         for (int i = 0; i < f.argb().length; i++) {
             if (region.test(i)) {
@@ -198,7 +203,7 @@ public final class DemoDiagnosis {
                         Integer::sum);
             }
         }
-        return votes.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
+        return votes;
     }
 
     /**
@@ -213,13 +218,8 @@ public final class DemoDiagnosis {
      *     generated shape is, wherever it was drawn), with those pixels' share of the whole image
      */
     public static Vote shapeColour(Frame f, ShapesWorld.Colour background) {
-        Map<ShapesWorld.Colour, Integer> votes = new EnumMap<>(ShapesWorld.Colour.class);
-        for (int p : f.argb()) {
-            ShapesWorld.Colour c = ShapesWorld.Colour.nearest((p >> 16) & 0xff, (p >> 8) & 0xff, p & 0xff);
-            if (c != background) {
-                votes.merge(c, 1, Integer::sum);
-            }
-        }
+        Map<ShapesWorld.Colour, Integer> votes = votes(f, i -> true);
+        votes.remove(background);
         return votes.entrySet().stream().max(Map.Entry.comparingByValue())
                 .map(e -> new Vote(e.getKey(), (double) e.getValue() / f.argb().length))
                 .orElse(new Vote(background, 0));
