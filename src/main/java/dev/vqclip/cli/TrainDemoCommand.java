@@ -39,9 +39,13 @@ public final class TrainDemoCommand implements Callable<Integer> {
             + "--out (VQGAN colour range, CLIP guidance loss of true vs generated images in this folder's p1..p4.png).")
     Path diagnose;
 
-    @Option(names = "--clip-only", hidden = true, description = "Experiment: keep the VQGAN in --out, train only "
-            + "the CLIP; no train.json.")
+    @Option(names = "--clip-only", description = "Keep the VQGAN in --out (its train.json must describe it), train "
+            + "only the CLIP.")
     boolean clipOnly;
+
+    @Option(names = "--vqgan-only", description = "Keep the CLIP and its vocabulary in --out (its train.json must "
+            + "describe them), train only the VQGAN.")
+    boolean vqganOnly;
 
     @Override
     public Integer call() throws Exception {
@@ -52,7 +56,14 @@ public final class TrainDemoCommand implements Callable<Integer> {
         if (vqganSteps < 1 || clipSteps < 1 || threads < 1) {
             throw new IllegalArgumentException("--vqgan-steps, --clip-steps and --threads must be at least 1");
         }
-        DemoTraining.Report r = DemoTraining.run(new DemoTraining.Options(seed, out, vqganSteps, clipSteps, threads, clipOnly),
+        if (clipOnly && vqganOnly) {
+            throw new IllegalArgumentException("--clip-only and --vqgan-only exclude each other (to train both, give "
+                    + "neither)");
+        }
+        DemoTraining.Phases phases = clipOnly ? DemoTraining.Phases.CLIP_ONLY
+                : vqganOnly ? DemoTraining.Phases.VQGAN_ONLY : DemoTraining.Phases.BOTH;
+        DemoTraining.Report r = DemoTraining.run(new DemoTraining.Options(seed, out, vqganSteps, clipSteps, threads,
+                        phases),
                 line -> System.err.println(line));
         System.err.printf(Locale.ROOT, "trained the demo models in %.0f s (VQGAN %.0f s, CLIP %.0f s); held-out "
                         + "caption ranking %.1f%%; wrote %s%n", r.vqganSeconds() + r.clipSeconds(), r.vqganSeconds(),

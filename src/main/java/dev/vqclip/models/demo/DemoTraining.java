@@ -48,25 +48,38 @@ public final class DemoTraining {
     /** Seed offset of the held-out scenes the caption ranking is measured on (never used in training). */
     public static final long HELD_OUT_SEED_OFFSET = 1_000_003L;
 
+    /** Which of the pair a run trains; the other one is kept from the folder. */
+    public enum Phases {
+        /** Train both models. */
+        BOTH,
+        /** Keep the CLIP (and its vocabulary) in the folder, train only the VQGAN. */
+        VQGAN_ONLY,
+        /** Keep the VQGAN in the folder, train only the CLIP. */
+        CLIP_ONLY
+    }
+
     /**
      * @param seed the one seed everything derives from
      * @param out the folder to write
      * @param vqganSteps VQGAN optimiser steps
      * @param clipSteps CLIP optimiser steps
      * @param threads PyTorch intra-op threads
-     * @param clipOnly keep the VQGAN files in {@code out} (which its train.json must describe: same sha256), train
-     *     only the CLIP, and write a train.json that carries the VQGAN section over, marked as such
+     * @param phases what to train; a kept model's files must be those the folder's train.json describes (same
+     *     sha256), and the new train.json carries its section over, marked as such. The two phases are independent
+     *     (the CLIP learns from rendered scenes, not from the VQGAN), so a kept model is what a full run with the
+     *     same seed and settings would have trained.
      */
-    public record Options(long seed, Path out, int vqganSteps, int clipSteps, int threads, boolean clipOnly) {
+    public record Options(long seed, Path out, int vqganSteps, int clipSteps, int threads, Phases phases) {
         public Options {
             if (vqganSteps < 1 || clipSteps < 1 || threads < 1) {
                 throw new IllegalArgumentException("steps and threads must be at least 1");
             }
+            java.util.Objects.requireNonNull(phases, "phases");
         }
 
         /** Trains both models. */
         public Options(long seed, Path out, int vqganSteps, int clipSteps, int threads) {
-            this(seed, out, vqganSteps, clipSteps, threads, false);
+            this(seed, out, vqganSteps, clipSteps, threads, Phases.BOTH);
         }
     }
 
@@ -74,10 +87,10 @@ public final class DemoTraining {
      * What a training run produced.
      *
      * @param vqganSeconds wall time of the VQGAN phase
-     * @param clipSeconds wall time of the CLIP phase (BPE learning included)
-     * @param vqgan the VQGAN phase's figures
-     * @param clip the CLIP phase's figures
-     * @param ranking held-out caption ranking of the trained CLIP
+     * @param clipSeconds wall time of the CLIP phase (BPE learning included; a kept model's: its earlier run's)
+     * @param vqgan the VQGAN phase's figures (null when the VQGAN was kept)
+     * @param clip the CLIP phase's figures (null when the CLIP was kept)
+     * @param ranking held-out caption ranking of the CLIP (trained or kept)
      * @param files each written file's sha256
      */
     public record Report(double vqganSeconds, double clipSeconds, VqganTrainer.Result vqgan, ClipTrainer.Result clip,
@@ -91,6 +104,7 @@ public final class DemoTraining {
     static final int VQGAN_BATCH = 16;
     static final int CROP_SIZE = 24;
     static final double PIXEL_NOISE = 0.02;
+    static final boolean BALANCED_LOSS = false;
     static final double CLIP_NORM = 1.0;
     static final double VQGAN_LR = 1e-3;
     static final double BETA = 0.25;
@@ -123,20 +137,51 @@ public final class DemoTraining {
         Device device = Device.cpu();
 
         long t0 = System.nanoTime();
-        if (o.clipOnly()) {
-            Map<String, Object> earlier = earlierVqgan(o.out());
-            Object seconds = earlier.get("seconds");
-            return trainClip(o, log, seconds instanceof Number n ? n.doubleValue() : 0, null, null);
+        if (o.phases() == Phases.CLIP_ONLY) {
+            Map<String, Object> earlier = earlier(o.out(), "vqgan", VQGAN_FILE, VQGAN_YAML);
+            return trainClip(o, log, seconds(earlier), null, null);
         }
+        // check a kept CLIP before spending the VQGAN's minutes
+        Map<String, Object> keptClip = o.phases() == Phases.VQGAN_ONLY
+                ? earlier(o.out(), "clip", CLIP_FILE, VOCAB_FILE) : null;
         VqganConfig vcfg = VqganTrainer.config(N_EMBED, EMBED_DIM, TRAIN_SIZE);
         VqganTrainer.Settings vs = new VqganTrainer.Settings(o.vqganSteps(), o.vqganSteps() / 4, VQGAN_BATCH, TRAIN_SIZE, CROP_SIZE,
-                PIXEL_NOISE, VQGAN_LR, BETA, RESTART_EVERY, CLIP_NORM);
+                PIXEL_NOISE, VQGAN_LR, BETA, RESTART_EVERY, CLIP_NORM, BALANCED_LOSS);
         VqganTrainer.Result vr = VqganTrainer.train(vcfg, vs, o.seed(), device, log);
         writeTensors(o.out().resolve(VQGAN_FILE), vr.weights(), vr.shapes(), Map.of("format", "pt",
                 "source", "vqclip train-demo --seed " + o.seed()));
         Files.writeString(o.out().resolve(VQGAN_YAML), yaml(vcfg), StandardCharsets.UTF_8);
         double vqganSeconds = (System.nanoTime() - t0) / 1e9;
+        if (keptClip != null) {
+            ClipTokenizer tokenizer = ClipTokenizer.load(o.out().resolve(VOCAB_FILE));
+            Report report = new Report(vqganSeconds, seconds(keptClip), vr, null, ranking(o, tokenizer, log),
+                    hashes(o.out()));
+            writeReport(o, report, vs, null, 0, tokenizer.vocabSize());
+            return report;
+        }
         return trainClip(o, log, vqganSeconds, vr, vs);
+    }
+
+    private static double seconds(Map<String, Object> section) {
+        return section.get("seconds") instanceof Number n ? n.doubleValue() : 0;
+    }
+
+    private static CaptionRanking.Result ranking(Options o, ClipTokenizer tokenizer, Consumer<String> log) {
+        CaptionRanking.Result ranking;
+        try (Clip clip = Clip.load(o.out().resolve(CLIP_FILE), Device.cpu())) {
+            ranking = CaptionRanking.evaluate(clip, tokenizer, o.seed() + HELD_OUT_SEED_OFFSET, RANKING_SCENES);
+        }
+        log.accept(String.format(Locale.ROOT, "held-out caption ranking: %d/%d (%.1f%%) with %d distractors each",
+                ranking.correct(), ranking.total(), 100 * ranking.accuracy(), ranking.distractors()));
+        return ranking;
+    }
+
+    private static Map<String, String> hashes(Path dir) throws IOException {
+        Map<String, String> hashes = new LinkedHashMap<>();
+        for (String f : List.of(VQGAN_FILE, VQGAN_YAML, CLIP_FILE, VOCAB_FILE)) {
+            hashes.put(f, Hashing.sha256(dir.resolve(f)));
+        }
+        return hashes;
     }
 
     private static Report trainClip(Options o, Consumer<String> log, double vqganSeconds, VqganTrainer.Result vr,
@@ -161,18 +206,8 @@ public final class DemoTraining {
                 "source", "vqclip train-demo --seed " + o.seed()));
         double clipSeconds = (System.nanoTime() - t1) / 1e9;
 
-        CaptionRanking.Result ranking;
-        try (Clip clip = Clip.load(clipFile, device)) {
-            ranking = CaptionRanking.evaluate(clip, tokenizer, o.seed() + HELD_OUT_SEED_OFFSET, RANKING_SCENES);
-        }
-        log.accept(String.format(Locale.ROOT, "held-out caption ranking: %d/%d (%.1f%%) with %d distractors each",
-                ranking.correct(), ranking.total(), 100 * ranking.accuracy(), ranking.distractors()));
-
-        Map<String, String> hashes = new LinkedHashMap<>();
-        for (String f : List.of(VQGAN_FILE, VQGAN_YAML, CLIP_FILE, VOCAB_FILE)) {
-            hashes.put(f, Hashing.sha256(o.out().resolve(f)));
-        }
-        Report report = new Report(vqganSeconds, clipSeconds, vr, cr, ranking, hashes);
+        CaptionRanking.Result ranking = ranking(o, tokenizer, log);
+        Report report = new Report(vqganSeconds, clipSeconds, vr, cr, ranking, hashes(o.out()));
         writeReport(o, report, vs, cs, merges.size(), tokenizer.vocabSize());
         return report;
     }
@@ -250,24 +285,27 @@ public final class DemoTraining {
     }
 
     /**
-     * @return the VQGAN section of the train.json in {@code dir}, after checking that the VQGAN files there are the
-     *     ones it describes
-     * @throws IOException when train.json is missing, unreadable, or describes other VQGAN files
+     * @param section {@code "vqgan"} or {@code "clip"}
+     * @param files the files of that model
+     * @return that section of the train.json in {@code dir}, after checking that the files there are the ones it
+     *     describes
+     * @throws IOException when train.json is missing, unreadable, or describes other files
      */
     @SuppressWarnings("unchecked")
-    static Map<String, Object> earlierVqgan(Path dir) throws IOException {
+    static Map<String, Object> earlier(Path dir, String section, String... files) throws IOException {
         Path report = dir.resolve(REPORT_FILE);
+        String keep = section.equals("vqgan") ? "--clip-only" : "--vqgan-only";
         if (!Files.isRegularFile(report)) {
-            throw new IOException("--clip-only needs the train.json of the VQGAN in " + dir + "; " + report
-                    + " is missing");
+            throw new IOException(keep + " needs the train.json of the " + section.toUpperCase(Locale.ROOT)
+                    + " in " + dir + "; " + report + " is missing");
         }
         Map<String, Object> root = new ObjectMapper().readValue(report.toFile(), Map.class);
-        Object v = root.get("vqgan");
+        Object v = root.get(section);
         Object sha = root.get("sha256");
         if (!(v instanceof Map) || !(sha instanceof Map)) {
-            throw new IOException(report + " has no vqgan or sha256 section");
+            throw new IOException(report + " has no " + section + " or sha256 section");
         }
-        for (String f : List.of(VQGAN_FILE, VQGAN_YAML)) {
+        for (String f : files) {
             String want = String.valueOf(((Map<String, Object>) sha).get(f));
             if (!Files.isRegularFile(dir.resolve(f)) || !Hashing.sha256(dir.resolve(f)).equals(want)) {
                 throw new IOException(dir.resolve(f) + " is not the file " + report + " describes (sha256)");
@@ -289,7 +327,8 @@ public final class DemoTraining {
         v.put("learningRate", vs.lr());
         v.put("adamBetas", List.of(0.5, 0.9));
         v.put("beta", vs.beta());
-        v.put("loss", "L1 reconstruction + VectorQuantizer2 legacy: mean((sg(zq)-z)^2) + beta*mean((zq-sg(z))^2)");
+        v.put("loss", (vs.balance() ? "L1 reconstruction with shape and background pixels weighted to equal totals"
+                : "L1 reconstruction") + " + VectorQuantizer2 legacy: mean((sg(zq)-z)^2) + beta*mean((zq-sg(z))^2)");
         v.put("autoencoderWarmupSteps", vs.warmup());
         v.put("codebookInit", "k-means of the encoder outputs of the last " + VqganTrainer.KMEANS_BATCHES
                 + " warm-up batches");
@@ -308,13 +347,41 @@ public final class DemoTraining {
         root.put("seed", o.seed());
         root.put("threads", o.threads());
         root.put("javaVersion", System.getProperty("java.version"));
-        if (o.clipOnly()) {
-            Map<String, Object> v = earlierVqgan(o.out());
+        if (o.phases() == Phases.CLIP_ONLY) {
+            Map<String, Object> v = earlier(o.out(), "vqgan", VQGAN_FILE, VQGAN_YAML);
             v.put("fromAnEarlierRun", "kept by train-demo --clip-only: the VQGAN settings did not change");
             root.put("vqgan", v);
         } else {
             root.put("vqgan", vqganSection(r, vs));
         }
+        root.put("clip", o.phases() == Phases.VQGAN_ONLY ? keptClipSection(o, r) : clipSection(o, r, cs, merges,
+                vocabSize));
+        root.put("totalSeconds", round(r.vqganSeconds() + r.clipSeconds()));
+        root.put("sha256", r.files());
+        ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+        Files.writeString(o.out().resolve(REPORT_FILE), json.writeValueAsString(root) + "\n", StandardCharsets.UTF_8);
+    }
+
+    private static Map<String, Object> keptClipSection(Options o, Report r) throws IOException {
+        Map<String, Object> c = earlier(o.out(), "clip", CLIP_FILE, VOCAB_FILE);
+        c.put("fromAnEarlierRun", "kept by train-demo --vqgan-only: the CLIP settings did not change");
+        // measured again on the kept file: the same figure unless the ranking code changed
+        c.put("captionRanking", rankingSection(o, r.ranking()));
+        return c;
+    }
+
+    private static Map<String, Object> rankingSection(Options o, CaptionRanking.Result ranking) {
+        Map<String, Object> rank = new LinkedHashMap<>();
+        rank.put("heldOutSeed", o.seed() + HELD_OUT_SEED_OFFSET);
+        rank.put("scenes", ranking.total());
+        rank.put("distractorsPerScene", ranking.distractors());
+        rank.put("trueCaptionFirst", ranking.correct());
+        rank.put("accuracy", round(ranking.accuracy()));
+        return rank;
+    }
+
+    private static Map<String, Object> clipSection(Options o, Report r, ClipTrainer.Settings cs, int merges,
+                                                   int vocabSize) {
         Map<String, Object> c = new LinkedHashMap<>();
         c.put("architecture", ClipTrainer.describe(ClipTrainer.config(vocabSize, CONTEXT)));
         c.put("bpeMerges", merges);
@@ -331,18 +398,8 @@ public final class DemoTraining {
         c.put("seconds", round(r.clipSeconds()));
         c.put("finalContrastiveLoss", round(r.clip().loss()));
         c.put("logitScale", round(r.clip().logitScale()));
-        Map<String, Object> rank = new LinkedHashMap<>();
-        rank.put("heldOutSeed", o.seed() + HELD_OUT_SEED_OFFSET);
-        rank.put("scenes", r.ranking().total());
-        rank.put("distractorsPerScene", r.ranking().distractors());
-        rank.put("trueCaptionFirst", r.ranking().correct());
-        rank.put("accuracy", round(r.ranking().accuracy()));
-        c.put("captionRanking", rank);
-        root.put("clip", c);
-        root.put("totalSeconds", round(r.vqganSeconds() + r.clipSeconds()));
-        root.put("sha256", r.files());
-        ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-        Files.writeString(o.out().resolve(REPORT_FILE), json.writeValueAsString(root) + "\n", StandardCharsets.UTF_8);
+        c.put("captionRanking", rankingSection(o, r.ranking()));
+        return c;
     }
 
     /** @return the IEEE binary16 nearest to {@code f} (ties to even), overflowing to infinity */

@@ -43,9 +43,11 @@ final class VqganTrainer {
      * @param beta β of the quantiser loss
      * @param restartEvery restart codes unused for this many steps (0: never)
      * @param clipNorm the global gradient norm is clipped to this
+     * @param balance weight the L1 loss so that each image's shape pixels and background pixels count equally
+     *     (otherwise a small shape is a few percent of the loss, and its colour is what gets lost)
      */
     record Settings(int steps, int warmup, int batch, int imageSize, int cropSize, double noise, double lr,
-                    double beta, int restartEvery, double clipNorm) {
+                    double beta, int restartEvery, double clipNorm, boolean balance) {
         Settings {
             if (steps < 1 || warmup < 0 || warmup >= steps || batch < 1 || imageSize < 8 || cropSize < 8 || cropSize > imageSize || cropSize % 8 != 0
                     || noise < 0 || !(lr > 0) || beta < 0 || restartEvery < 0 || !(clipNorm > 0)) {
@@ -105,7 +107,8 @@ final class VqganTrainer {
             List<float[]> recent = new java.util.ArrayList<>();
             for (int step = 0; step < s.steps(); step++) {
                 boolean quantise = step >= s.warmup();
-                float[] pixels = batch(data, s.batch(), s.imageSize(), s.cropSize(), s.noise());
+                float[] weightMap = new float[s.batch() * s.cropSize() * s.cropSize()];
+                float[] pixels = batch(data, s.batch(), s.imageSize(), s.cropSize(), s.noise(), weightMap);
                 try (NDManager sm = master.newSubManager()) {
                     NDArray x = sm.create(pixels, new Shape(s.batch(), 3, s.cropSize(), s.cropSize()));
                     if (step == s.warmup()) {
@@ -138,9 +141,14 @@ final class VqganTrainer {
                         NDArray zq = quantise ? rows.add(e.sub(rows).stopGradient()).reshape(s.batch(), hh, ww, c)
                                 .transpose(0, 3, 1, 2) : h;
                         NDArray recon = model.decode(zq);
-                        NDArray recLoss = recon.sub(x).abs().mean();
+                        NDArray err = recon.sub(x).abs();
+                        NDArray l1 = err.mean();
+                        NDArray recLoss = s.balance()
+                                ? err.mul(Tensors.fromHost(sm, weightMap, new Shape(s.batch(), 1, s.cropSize(), s.cropSize())))
+                                        .mean()
+                                : l1;
                         gc.backward(quantise ? recLoss.add(vqLoss) : recLoss);
-                        rec = recLoss.getFloat();
+                        rec = l1.getFloat();
                         vq = vqLoss.getFloat();
                         idx = index.toLongArray();
                         latentRows = rows.stopGradient().toFloatArray();
@@ -203,14 +211,16 @@ final class VqganTrainer {
     /**
      * @return random crops of random scenes as (n, 3, crop, crop) planar pixels in [-1, 1], with Gaussian noise.
      *     Three crops in four are centred near the shape (so shape and background share the pixels, and the loss is
-     *     not dominated by flat background); the others are anywhere.
+     *     not dominated by flat background); the others are anywhere. {@code weights} (n × crop × crop) receives the
+     *     balanced loss's per-pixel weights.
      */
-    static float[] batch(SplittableRandom rng, int n, int side, int crop, double noise) {
+    static float[] batch(SplittableRandom rng, int n, int side, int crop, double noise, float[] weights) {
         int plane = crop * crop;
         float[] out = new float[n * 3 * plane];
         for (int i = 0; i < n; i++) {
             ShapesWorld.Scene scene = ShapesWorld.sample(rng);
             Frame f = scene.render(side);
+            int bg = scene.background().rgb() & 0xffffff;
             float[] p = f.toPlanarRgb();
             int x0;
             int y0;
@@ -233,6 +243,23 @@ final class VqganTrainer {
                         }
                         out[i * 3 * plane + c * plane + y * crop + x] = v;
                     }
+                }
+            }
+            // shape pixels (any pixel not exactly the background, edges included) and background pixels get equal
+            // total weight in the balanced loss; the mean weight is 1
+            int shapePx = 0;
+            for (int y = 0; y < crop; y++) {
+                for (int x = 0; x < crop; x++) {
+                    if ((f.argb()[(y0 + y) * side + x0 + x] & 0xffffff) != bg) {
+                        shapePx++;
+                    }
+                }
+            }
+            float ws = shapePx == 0 || shapePx == plane ? 1f : 0.5f * plane / shapePx;
+            float wb = shapePx == 0 || shapePx == plane ? 1f : 0.5f * plane / (plane - shapePx);
+            for (int y = 0; y < crop; y++) {
+                for (int x = 0; x < crop; x++) {
+                    weights[i * plane + y * crop + x] = (f.argb()[(y0 + y) * side + x0 + x] & 0xffffff) != bg ? ws : wb;
                 }
             }
         }

@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.util.SplittableRandom;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class DemoTrainingTest {
@@ -98,7 +99,7 @@ class DemoTrainingTest {
     @Test
     void aClipOnlyRunKeepsTheDescribedVqganAndRecordsIt(@TempDir Path dir) throws Exception {
         DemoTraining.Report full = DemoTraining.run(new DemoTraining.Options(3, dir, 2, 2, 1), line -> { });
-        DemoTraining.Report clipOnly = DemoTraining.run(new DemoTraining.Options(3, dir, 2, 2, 1, true), l -> { });
+        DemoTraining.Report clipOnly = DemoTraining.run(new DemoTraining.Options(3, dir, 2, 2, 1, DemoTraining.Phases.CLIP_ONLY), l -> { });
         assertThat(clipOnly.files().get(DemoTraining.VQGAN_FILE)).isEqualTo(full.files().get(DemoTraining.VQGAN_FILE));
         // same seed and settings: the CLIP is the same too
         assertThat(clipOnly.files().get(DemoTraining.CLIP_FILE)).isEqualTo(full.files().get(DemoTraining.CLIP_FILE));
@@ -107,8 +108,75 @@ class DemoTrainingTest {
         assertThat(json.get("vqgan").get("steps").asInt()).isEqualTo(2);
 
         Files.write(dir.resolve(DemoTraining.VQGAN_YAML), "model: {}\n".getBytes());
-        assertThatThrownBy(() -> DemoTraining.run(new DemoTraining.Options(3, dir, 2, 2, 1, true), l -> { }))
+        assertThatThrownBy(() -> DemoTraining.run(new DemoTraining.Options(3, dir, 2, 2, 1, DemoTraining.Phases.CLIP_ONLY), l -> { }))
                 .hasMessageContaining(DemoTraining.VQGAN_YAML).hasMessageContaining("sha256");
+    }
+
+    @Test
+    void theBalancedLossGivesShapeAndBackgroundEqualWeight() {
+        int n = 12;
+        int crop = 64;
+        int plane = crop * crop;
+        float[] weights = new float[n * plane];
+        float[] pixels = VqganTrainer.batch(new SplittableRandom(9), n, 64, crop, 0, weights);
+        for (int i = 0; i < n; i++) {
+            // the background is the border's colour (no shape touches every corner); heavier pixels are the shape's
+            double light = Double.MAX_VALUE;
+            double heavy = 0;
+            double sum = 0;
+            int heavyCount = 0;
+            for (int j = 0; j < plane; j++) {
+                double w = weights[i * plane + j];
+                light = Math.min(light, w);
+                heavy = Math.max(heavy, w);
+                sum += w;
+            }
+            for (int j = 0; j < plane; j++) {
+                heavyCount += weights[i * plane + j] == heavy ? 1 : 0;
+            }
+            assertThat(sum / plane).as("mean weight of image %d", i).isCloseTo(1.0, within(1e-4));
+            assertThat(heavy * heavyCount).as("the shape's total weight").isCloseTo(plane / 2.0, within(0.01 * plane));
+            assertThat(heavyCount).as("shape pixels are the minority").isLessThan(plane / 2);
+            // the corner pixel is background and light
+            assertThat(weights[i * plane]).isEqualTo((float) light);
+            // and the shape pixels are the ones whose colour differs from the corner's
+            int differing = 0;
+            for (int j = 0; j < plane; j++) {
+                boolean same = true;
+                for (int c = 0; c < 3; c++) {
+                    same &= pixels[i * 3 * plane + c * plane + j] == pixels[i * 3 * plane + c * plane];
+                }
+                differing += same ? 0 : 1;
+            }
+            assertThat(differing).isEqualTo(heavyCount);
+        }
+    }
+
+    @Test
+    void aVqganOnlyRunKeepsTheDescribedClipAndRecordsIt(@TempDir Path dir) throws Exception {
+        DemoTraining.Report full = DemoTraining.run(new DemoTraining.Options(4, dir, 2, 2, 1), line -> { });
+        byte[] clip = Files.readAllBytes(dir.resolve(DemoTraining.CLIP_FILE));
+        DemoTraining.Report vqganOnly = DemoTraining.run(new DemoTraining.Options(4, dir, 2, 2, 1,
+                DemoTraining.Phases.VQGAN_ONLY), l -> { });
+        assertThat(Files.readAllBytes(dir.resolve(DemoTraining.CLIP_FILE))).isEqualTo(clip);
+        assertThat(vqganOnly.clip()).isNull();
+        // same seed and settings: the VQGAN is the same too, and so is the kept CLIP's ranking
+        assertThat(vqganOnly.files()).isEqualTo(full.files());
+        assertThat(vqganOnly.ranking()).isEqualTo(full.ranking());
+        JsonNode json = new ObjectMapper().readTree(dir.resolve(DemoTraining.REPORT_FILE).toFile());
+        assertThat(json.get("clip").get("fromAnEarlierRun").asText()).contains("--vqgan-only");
+        assertThat(json.get("clip").get("steps").asInt()).isEqualTo(2);
+        assertThat(json.get("vqgan").has("fromAnEarlierRun")).isFalse();
+        assertThat(json.get("sha256").get(DemoTraining.VQGAN_FILE).asText())
+                .isEqualTo(full.files().get(DemoTraining.VQGAN_FILE));
+
+        // a CLIP the report does not describe is refused before any training
+        Files.write(dir.resolve(DemoTraining.VOCAB_FILE), new byte[] {1, 2, 3});
+        long before = Files.getLastModifiedTime(dir.resolve(DemoTraining.VQGAN_FILE)).toMillis();
+        assertThatThrownBy(() -> DemoTraining.run(new DemoTraining.Options(4, dir, 2, 2, 1,
+                DemoTraining.Phases.VQGAN_ONLY), l -> { }))
+                .hasMessageContaining(DemoTraining.VOCAB_FILE).hasMessageContaining("sha256");
+        assertThat(Files.getLastModifiedTime(dir.resolve(DemoTraining.VQGAN_FILE)).toMillis()).isEqualTo(before);
     }
 
     @Test
