@@ -78,6 +78,8 @@ public final class DemoDiagnosis {
                 log.accept(String.format(Locale.ROOT, "  %-40s -> centre %s, border %s", s.caption(),
                         dominant(r, centre(s, side)), dominant(r, border(side))));
             }
+            log.accept(String.format(Locale.ROOT, "== VQGAN reconstructions of %d whole %d px scenes: %s",
+                    RECONSTRUCTION_SCENES.size(), side, reconstructionScore(vqgan, m, side)));
             // a uniform latent gives uniform feature maps, which GroupNorm flattens: what survives comes from the
             // zero padding at the edges, so this shows the decoder's colour bias more than its range
             int codeSide = 64;
@@ -141,6 +143,47 @@ public final class DemoDiagnosis {
                 }
             }
         }
+    }
+
+    /**
+     * Centred circles and squares, medium and large, in every colour pair: 224 scenes whose shape centre and border
+     * a reconstruction must keep.
+     */
+    static final List<ShapesWorld.Scene> RECONSTRUCTION_SCENES = reconstructionScenes();
+
+    private static List<ShapesWorld.Scene> reconstructionScenes() {
+        List<ShapesWorld.Scene> out = new ArrayList<>();
+        for (ShapesWorld.Shape sh : List.of(ShapesWorld.Shape.CIRCLE, ShapesWorld.Shape.SQUARE)) {
+            for (ShapesWorld.Size size : List.of(ShapesWorld.Size.MEDIUM, ShapesWorld.Size.LARGE)) {
+                for (ShapesWorld.Colour c : ShapesWorld.Colour.values()) {
+                    for (ShapesWorld.Colour bg : ShapesWorld.Colour.values()) {
+                        if (c != bg) {
+                            out.add(new ShapesWorld.Scene(sh, c, bg, size, ShapesWorld.Position.CENTRE));
+                        }
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * @return how many of {@link #RECONSTRUCTION_SCENES} come back with the right named colour in both the shape's
+     *     centre and the border, and how many with each right
+     */
+    static String reconstructionScore(Vqgan vqgan, NDManager m, int side) {
+        int both = 0;
+        int centre = 0;
+        int border = 0;
+        for (ShapesWorld.Scene s : RECONSTRUCTION_SCENES) {
+            Frame r = reconstruct(vqgan, m, s.render(side));
+            boolean c = dominant(r, centre(s, side)) == s.colour();
+            boolean b = dominant(r, border(side)) == s.background();
+            centre += c ? 1 : 0;
+            border += b ? 1 : 0;
+            both += c && b ? 1 : 0;
+        }
+        return String.format(Locale.ROOT, "%d right (shape centre %d, border %d)", both, centre, border);
     }
 
     /** @return the mean guidance loss of the frame over 4 fixed batches of augmented cutouts */
