@@ -107,7 +107,8 @@ final class VqganTrainer {
             List<float[]> recent = new java.util.ArrayList<>();
             for (int step = 0; step < s.steps(); step++) {
                 boolean quantise = step >= s.warmup();
-                float[] weightMap = new float[s.batch() * s.cropSize() * s.cropSize()];
+                // the balanced loss's per-pixel weights; not computed when the loss is plain
+                float[] weightMap = s.balance() ? new float[s.batch() * s.cropSize() * s.cropSize()] : null;
                 float[] pixels = batch(data, s.batch(), s.imageSize(), s.cropSize(), s.noise(), weightMap);
                 try (NDManager sm = master.newSubManager()) {
                     NDArray x = sm.create(pixels, new Shape(s.batch(), 3, s.cropSize(), s.cropSize()));
@@ -143,10 +144,8 @@ final class VqganTrainer {
                         NDArray recon = model.decode(zq);
                         NDArray err = recon.sub(x).abs();
                         NDArray l1 = err.mean();
-                        NDArray recLoss = s.balance()
-                                ? err.mul(Tensors.fromHost(sm, weightMap, new Shape(s.batch(), 1, s.cropSize(), s.cropSize())))
-                                        .mean()
-                                : l1;
+                        NDArray recLoss = weightMap == null ? l1 : err.mul(Tensors.fromHost(sm, weightMap,
+                                new Shape(s.batch(), 1, s.cropSize(), s.cropSize()))).mean();
                         gc.backward(quantise ? recLoss.add(vqLoss) : recLoss);
                         rec = l1.getFloat();
                         vq = vqLoss.getFloat();
@@ -212,7 +211,7 @@ final class VqganTrainer {
      * @return random crops of random scenes as (n, 3, crop, crop) planar pixels in [-1, 1], with Gaussian noise.
      *     Three crops in four are centred near the shape (so shape and background share the pixels, and the loss is
      *     not dominated by flat background); the others are anywhere. {@code weights} (n × crop × crop) receives the
-     *     balanced loss's per-pixel weights.
+     *     balanced loss's per-pixel weights (null: not needed).
      */
     static float[] batch(SplittableRandom rng, int n, int side, int crop, double noise, float[] weights) {
         int plane = crop * crop;
@@ -220,7 +219,6 @@ final class VqganTrainer {
         for (int i = 0; i < n; i++) {
             ShapesWorld.Scene scene = ShapesWorld.sample(rng);
             Frame f = scene.render(side);
-            int bg = scene.background().rgb() & 0xffffff;
             float[] p = f.toPlanarRgb();
             int x0;
             int y0;
@@ -245,25 +243,35 @@ final class VqganTrainer {
                     }
                 }
             }
-            // shape pixels (any pixel not exactly the background, edges included) and background pixels get equal
-            // total weight in the balanced loss; the mean weight is 1
-            int shapePx = 0;
-            for (int y = 0; y < crop; y++) {
-                for (int x = 0; x < crop; x++) {
-                    if ((f.argb()[(y0 + y) * side + x0 + x] & 0xffffff) != bg) {
-                        shapePx++;
-                    }
-                }
-            }
-            float ws = shapePx == 0 || shapePx == plane ? 1f : 0.5f * plane / shapePx;
-            float wb = shapePx == 0 || shapePx == plane ? 1f : 0.5f * plane / (plane - shapePx);
-            for (int y = 0; y < crop; y++) {
-                for (int x = 0; x < crop; x++) {
-                    weights[i * plane + y * crop + x] = (f.argb()[(y0 + y) * side + x0 + x] & 0xffffff) != bg ? ws : wb;
-                }
+            if (weights != null) {
+                balancedWeights(f, scene.background(), x0, y0, crop, weights, i * plane);
             }
         }
         return out;
+    }
+
+    /**
+     * Writes the crop's balanced-loss weights at {@code offset}: shape pixels (any pixel not exactly the background,
+     * edges included) and background pixels get equal total weight, and the mean weight is 1.
+     */
+    private static void balancedWeights(Frame f, ShapesWorld.Colour background, int x0, int y0, int crop,
+                                        float[] weights, int offset) {
+        int bg = background.rgb() & 0xffffff;
+        int side = f.width();
+        int plane = crop * crop;
+        int shapePx = 0;
+        for (int y = 0; y < crop; y++) {
+            for (int x = 0; x < crop; x++) {
+                boolean shape = (f.argb()[(y0 + y) * side + x0 + x] & 0xffffff) != bg;
+                weights[offset + y * crop + x] = shape ? 1f : 0f;
+                shapePx += shape ? 1 : 0;
+            }
+        }
+        float ws = shapePx == 0 || shapePx == plane ? 1f : 0.5f * plane / shapePx;
+        float wb = shapePx == 0 || shapePx == plane ? 1f : 0.5f * plane / (plane - shapePx);
+        for (int j = offset; j < offset + plane; j++) {
+            weights[j] = weights[j] == 1f ? ws : wb;
+        }
     }
 
     /** @return for each row the index of the nearest codebook row (squared Euclidean; ties: the first) */
