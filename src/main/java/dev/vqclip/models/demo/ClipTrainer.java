@@ -47,12 +47,18 @@ final class ClipTrainer {
      *     (a cutout changes both)
      * @param negatives extra images per step that match no caption (colour mosaics): they only compete in the
      *     text-to-image direction, so no caption is drawn towards blotchy pictures of its colours
+     * @param spoiled extra caption-less images per step that are scenes of the batch with blotches of a foreign colour
+     *     painted over them ({@link #spoil}), a generation-style view for
+     *     the same fraction as {@code views}: each scene's caption must prefer the clean picture, so a guide cannot be
+     *     satisfied by an image whose background is half another colour
      */
-    record Settings(int steps, int batch, double lr, double noise, double views, int negatives) {
+    record Settings(int steps, int batch, double lr, double noise, double views, int negatives, int spoiled) {
         Settings {
-            if (steps < 1 || batch < 2 || !(lr > 0) || noise < 0 || !(views >= 0 && views <= 1) || negatives < 0) {
+            if (steps < 1 || batch < 2 || !(lr > 0) || noise < 0 || !(views >= 0 && views <= 1) || negatives < 0
+                    || spoiled < 0) {
                 throw new IllegalArgumentException("bad CLIP training settings: " + steps + " steps, batch " + batch
-                        + ", lr " + lr + ", noise " + noise + ", views " + views + ", negatives " + negatives);
+                        + ", lr " + lr + ", noise " + noise + ", views " + views + ", negatives " + negatives
+                        + ", spoiled " + spoiled);
             }
         }
     }
@@ -149,6 +155,12 @@ final class ClipTrainer {
      *     bounding box (the largest cutout after 20 tries), with the run's augmentations
      */
     static float[] view(ShapesWorld.Scene scene, CutoutAugmenter viewer, SplittableRandom rng, NDManager m) {
+        return view(scene, scene.render(VIEW_SCENE_SIZE).toPlanarRgb(), viewer, rng, m);
+    }
+
+    /** @return as {@link #view(ShapesWorld.Scene, CutoutAugmenter, SplittableRandom, NDManager)}, of given pixels */
+    static float[] view(ShapesWorld.Scene scene, float[] rendered, CutoutAugmenter viewer, SplittableRandom rng,
+                        NDManager m) {
         int big = VIEW_SCENE_SIZE;
         double half = big * scene.size().fraction / 2;
         double cx = big * scene.position().x;
@@ -172,7 +184,7 @@ final class ClipTrainer {
                     c.noiseStd())), p.noiseSeed());
         }
         try (NDManager sm = m.newSubManager()) {
-            NDArray img = sm.create(scene.render(big).toPlanarRgb(), new Shape(1, 3, big, big));
+            NDArray img = sm.create(rendered, new Shape(1, 3, big, big));
             return CutoutAugmenter.apply(img, plan).toFloatArray();
         }
     }
@@ -222,6 +234,53 @@ final class ClipTrainer {
         return out;
     }
 
+    /**
+     * @return the scene rendered at {@code side} px as planar RGB in [0, 1], with smooth blotches of one foreign
+     *     colour (a random named colour that is neither of the scene's) over part of it, blended in through a bilinearly resized grid of 2 to 4 cells per side, at least one cell on and one off
+     */
+    static float[] spoil(ShapesWorld.Scene scene, int side, SplittableRandom rng) {
+        float[] p = scene.render(side).toPlanarRgb();
+        ShapesWorld.Colour[] all = ShapesWorld.Colour.values();
+        ShapesWorld.Colour blot;
+        do {
+            blot = all[rng.nextInt(all.length)];
+        } while (blot == scene.background() || blot == scene.colour());
+        int g = 2 + rng.nextInt(3);
+        float[] cells = new float[g * g];
+        boolean on = false;
+        boolean off = false;
+        while (!(on && off)) {
+            on = false;
+            off = false;
+            for (int i = 0; i < cells.length; i++) {
+                cells[i] = rng.nextDouble() < 0.4 ? 1f : 0f;
+                on |= cells[i] > 0;
+                off |= cells[i] == 0;
+            }
+        }
+        double[] rgb = {blot.r / 255.0, blot.g / 255.0, blot.b / 255.0};
+        int area = side * side;
+        for (int y = 0; y < side; y++) {
+            for (int x = 0; x < side; x++) {
+                double gx = Math.max(0, Math.min(g - 1, (x + 0.5) * g / side - 0.5));
+                double gy = Math.max(0, Math.min(g - 1, (y + 0.5) * g / side - 0.5));
+                int x0 = (int) gx;
+                int y0 = (int) gy;
+                int x1 = Math.min(g - 1, x0 + 1);
+                int y1 = Math.min(g - 1, y0 + 1);
+                double fx = gx - x0;
+                double fy = gy - y0;
+                double a = (cells[y0 * g + x0] * (1 - fx) + cells[y0 * g + x1] * fx) * (1 - fy)
+                        + (cells[y1 * g + x0] * (1 - fx) + cells[y1 * g + x1] * fx) * fy;
+                for (int ch = 0; ch < 3; ch++) {
+                    int k = ch * area + y * side + x;
+                    p[k] = (float) (p[k] * (1 - a) + rgb[ch] * a);
+                }
+            }
+        }
+        return p;
+    }
+
     static Result train(ClipConfig cfg, ClipTokenizer tokenizer, Settings s, long seed, Device device,
                         Consumer<String> log) {
         SplittableRandom data = new SplittableRandom(seed);
@@ -240,7 +299,7 @@ final class ClipTrainer {
             ParameterAdam adam = new ParameterAdam(weights, master, 0.9, 0.98, 1e-6);
             CutoutAugmenter viewer = new CutoutAugmenter(side, 1, 1.0, Augmentations.defaults());
             int n = s.batch();
-            int total = n + s.negatives();
+            int total = n + s.negatives() + s.spoiled();
             for (int step = 0; step < s.steps(); step++) {
                 try (NDManager sm = master.newSubManager()) {
                     List<ShapesWorld.Scene> scenes = new ArrayList<>();
@@ -273,6 +332,18 @@ final class ClipTrainer {
                     for (int i = n; i < total; i++) {
                         System.arraycopy(mosaic(side, data), 0, pixels, i * plane, plane);
                     }
+                    for (int k = 0; k < s.spoiled(); k++) {
+                        // a sampled scene of this batch (its sibling follows it), so its caption sees both
+                        ShapesWorld.Scene sc = scenes.get(2 * (k % (n / 2)));
+                        boolean asView = s.views() > 0 && data.nextDouble() < s.views();
+                        float[] p = spoil(sc, asView ? VIEW_SCENE_SIZE : side, data);
+                        if (asView) {
+                            p = view(sc, p, viewer, data, sm);
+                        }
+                        for (int j = 0; j < plane; j++) {
+                            pixels[(n + s.negatives() + k) * plane + j] = Math.min(1f, Math.max(0f, p[j]));
+                        }
+                    }
                     long[][] tokens = new long[n][];
                     float[] targets = new float[n * n];
                     float[] targetsWide = new float[n * total];
@@ -303,7 +374,7 @@ final class ClipTrainer {
                         NDArray scale = leaves.get("logit_scale").exp();
                         // (total, n): the captioned images first, then the caption-less negatives
                         NDArray logits = img.matMul(txt.transpose()).mul(scale);
-                        NDArray captioned = s.negatives() == 0 ? logits
+                        NDArray captioned = total == n ? logits
                                 : logits.get(new ai.djl.ndarray.index.NDIndex("0:" + n));
                         // t is symmetric: identical captions are positives both ways
                         NDArray li = Tensors.div(captioned.logSoftmax(1).mul(t).sum().neg(), n);

@@ -118,6 +118,8 @@ public final class DemoTraining {
     // is robust to what a run shows it; mosaic negatives stay off (see docs/demo-models.md, e1 to e5 and A to D)
     static final double CLIP_VIEWS = 0.5;
     static final int CLIP_NEGATIVES = 0;
+    // spoiled-scene negatives are off (docs/demo-models.md, G)
+    static final int CLIP_SPOILED = 0;
     static final int RANKING_SCENES = 200;
 
     private DemoTraining() {
@@ -199,7 +201,7 @@ public final class DemoTraining {
         ClipTokenizer tokenizer = ClipTokenizer.load(vocab);
         ClipConfig ccfg = ClipTrainer.config(tokenizer.vocabSize(), CONTEXT);
         ClipTrainer.Settings cs = new ClipTrainer.Settings(o.clipSteps(), CLIP_BATCH, CLIP_LR, CLIP_NOISE, CLIP_VIEWS,
-                CLIP_NEGATIVES);
+                CLIP_NEGATIVES, CLIP_SPOILED);
         ClipTrainer.Result cr = ClipTrainer.train(ccfg, tokenizer, cs, o.seed() + 1, device, log);
         Path clipFile = o.out().resolve(CLIP_FILE);
         writeTensors(clipFile, cr.weights(), cr.shapes(), Map.of("format", "pt",
@@ -395,6 +397,7 @@ public final class DemoTraining {
         c.put("viewSceneSize", ClipTrainer.VIEW_SCENE_SIZE);
         c.put("viewMinVisibleShape", ClipTrainer.VIEW_MIN_VISIBLE);
         c.put("mosaicNegatives", cs.negatives());
+        c.put("spoiledNegatives", cs.spoiled());
         c.put("seconds", round(r.clipSeconds()));
         c.put("finalContrastiveLoss", round(r.clip().loss()));
         c.put("logitScale", round(r.clip().logitScale()));

@@ -215,6 +215,62 @@ class DemoTrainingTest {
     }
 
     @Test
+    void aSpoiledSceneIsTheSceneBlendedWithOneForeignColourOverPartOfIt() {
+        ShapesWorld.Scene s = new ShapesWorld.Scene(ShapesWorld.Shape.CIRCLE, ShapesWorld.Colour.RED,
+                ShapesWorld.Colour.BLUE, ShapesWorld.Size.MEDIUM, ShapesWorld.Position.CENTRE);
+        float[] clean = s.render(64).toPlanarRgb();
+        int plane = 64 * 64;
+        SplittableRandom rng = new SplittableRandom(11);
+        java.util.Set<ShapesWorld.Colour> seen = new java.util.HashSet<>();
+        for (int k = 0; k < 20; k++) {
+            float[] p = ClipTrainer.spoil(s, 64, rng);
+            int same = 0;
+            for (int i = 0; i < plane; i++) {
+                if (p[i] == clean[i] && p[plane + i] == clean[plane + i] && p[2 * plane + i] == clean[2 * plane + i]) {
+                    same++;
+                }
+            }
+            // at least one grid cell is clean and one painted (a cell is a quarter to a sixteenth of the image)
+            assertThat(same).as("untouched pixels of spoiled scene %d", k).isBetween(plane / 16, plane - plane / 16);
+            // the paint: the named colours every pixel is a blend towards (one alpha for the three channels)
+            java.util.List<ShapesWorld.Colour> paint = new java.util.ArrayList<>();
+            for (ShapesWorld.Colour c : ShapesWorld.Colour.values()) {
+                if (isBlendTowards(clean, p, c, plane)) {
+                    paint.add(c);
+                }
+            }
+            assertThat(paint).as("paint of spoiled scene %d", k).hasSize(1)
+                    .doesNotContain(ShapesWorld.Colour.RED, ShapesWorld.Colour.BLUE);
+            seen.add(paint.get(0));
+        }
+        assertThat(seen).as("paints over 20 spoiled scenes").hasSizeGreaterThan(2);
+    }
+
+    private static boolean isBlendTowards(float[] clean, float[] p, ShapesWorld.Colour c, int plane) {
+        float[] rgb = {c.r / 255f, c.g / 255f, c.b / 255f};
+        for (int i = 0; i < plane; i++) {
+            double alpha = Double.NaN;
+            for (int ch = 0; ch < 3; ch++) {
+                float from = clean[ch * plane + i];
+                float span = rgb[ch] - from;
+                float moved = p[ch * plane + i] - from;
+                if (Math.abs(span) < 1e-3) {
+                    if (Math.abs(moved) > 1e-4) {
+                        return false;
+                    }
+                    continue;
+                }
+                double a = moved / span;
+                if (a < -1e-4 || a > 1 + 1e-4 || (!Double.isNaN(alpha) && Math.abs(a - alpha) > 2e-3)) {
+                    return false;
+                }
+                alpha = a;
+            }
+        }
+        return true;
+    }
+
+    @Test
     void clipTrainingWithViewsAndNegativesRunsAndIsReproducible(@TempDir Path dir) throws Exception {
         // bit-identical results need one PyTorch thread, as train-demo --threads 1 sets
         ai.djl.pytorch.jni.JniUtils.setNumThreads(1);
@@ -226,7 +282,7 @@ class DemoTrainingTest {
         dev.vqclip.engine.clip.tokenizer.BpeTrainer.write(
                 dev.vqclip.engine.clip.tokenizer.BpeTrainer.train(captions, 100), vocab);
         ClipTokenizer tok = ClipTokenizer.load(vocab);
-        ClipTrainer.Settings s = new ClipTrainer.Settings(2, 8, 1e-3, 0.1, 0.5, 3);
+        ClipTrainer.Settings s = new ClipTrainer.Settings(2, 8, 1e-3, 0.1, 0.5, 3, 2);
         ClipTrainer.Result a = ClipTrainer.train(ClipTrainer.config(tok.vocabSize(), 32), tok, s, 9, Device.cpu(),
                 l -> { });
         ClipTrainer.Result b = ClipTrainer.train(ClipTrainer.config(tok.vocabSize(), 32), tok, s, 9, Device.cpu(),
