@@ -24,7 +24,7 @@ public final class TrainDemoCommand implements Callable<Integer> {
     Path out;
 
     @Option(names = "--vqgan-steps", description = "VQGAN optimiser steps (default ${DEFAULT-VALUE}).",
-            defaultValue = "2500")
+            defaultValue = "2000")
     int vqganSteps;
 
     @Option(names = "--clip-steps", description = "CLIP optimiser steps (default ${DEFAULT-VALUE}).",
