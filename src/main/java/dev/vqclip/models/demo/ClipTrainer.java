@@ -48,9 +48,9 @@ final class ClipTrainer {
      * @param negatives extra images per step that match no caption (colour mosaics): they only compete in the
      *     text-to-image direction, so no caption is drawn towards blotchy pictures of its colours
      * @param spoiled extra caption-less images per step that are scenes of the batch with blotches of a foreign colour
-     *     painted over them ({@link #spoil}), a generation-style view for
-     *     the same fraction as {@code views}: each scene's caption must prefer the clean picture, so a guide cannot be
-     *     satisfied by an image whose background is half another colour
+     *     painted over them ({@link #spoil}), a generation-style view for the same fraction as {@code views}: each
+     *     scene's caption must prefer the clean picture, so a guide cannot be satisfied by an image whose background
+     *     is half another colour
      */
     record Settings(int steps, int batch, double lr, double noise, double views, int negatives, int spoiled) {
         Settings {
@@ -236,7 +236,8 @@ final class ClipTrainer {
 
     /**
      * @return the scene rendered at {@code side} px as planar RGB in [0, 1], with smooth blotches of one foreign
-     *     colour (a random named colour that is neither of the scene's) over part of it, blended in through a bilinearly resized grid of 2 to 4 cells per side, at least one cell on and one off
+     *     colour (a random named colour that is neither of the scene's) over part of it, blended in through a
+     *     bilinearly resized grid of 2 to 4 cells per side, at least one cell on and one off
      */
     static float[] spoil(ShapesWorld.Scene scene, int side, SplittableRandom rng) {
         float[] p = scene.render(side).toPlanarRgb();

@@ -121,8 +121,7 @@ public final class DemoTraining {
     // is robust to what a run shows it; mosaic negatives stay off (see docs/demo-models.md, e1 to e5 and A to D)
     static final double CLIP_VIEWS = 0.5;
     static final int CLIP_NEGATIVES = 0;
-    // spoiled-scene negatives stay off too: with 8 per step (black blotches) the guide drew black backgrounds as blue
-    // (G in docs/demo-models.md)
+    // spoiled-scene negatives stay off too: they cured one miss and caused more (docs/demo-models.md, G and I)
     static final int CLIP_SPOILED = 0;
     static final int RANKING_SCENES = 200;
 
