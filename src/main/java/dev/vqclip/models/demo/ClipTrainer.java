@@ -205,33 +205,36 @@ final class ClipTrainer {
         for (int i = 0; i < cells.length; i++) {
             cells[i] = pick[rng.nextInt(pick.length)];
         }
+        double[][] channels = new double[3][g * g];
+        for (int i = 0; i < cells.length; i++) {
+            channels[0][i] = cells[i].r;
+            channels[1][i] = cells[i].g;
+            channels[2][i] = cells[i].b;
+        }
         float[] out = new float[3 * side * side];
         for (int y = 0; y < side; y++) {
             for (int x = 0; x < side; x++) {
-                // bilinear between cell centres
-                double gx = Math.max(0, Math.min(g - 1, (x + 0.5) * g / side - 0.5));
-                double gy = Math.max(0, Math.min(g - 1, (y + 0.5) * g / side - 0.5));
-                int x0 = (int) gx;
-                int y0 = (int) gy;
-                int x1 = Math.min(g - 1, x0 + 1);
-                int y1 = Math.min(g - 1, y0 + 1);
-                double fx = gx - x0;
-                double fy = gy - y0;
-                ShapesWorld.Colour a = cells[y0 * g + x0];
-                ShapesWorld.Colour b = cells[y0 * g + x1];
-                ShapesWorld.Colour c = cells[y1 * g + x0];
-                ShapesWorld.Colour d = cells[y1 * g + x1];
-                double[] va = {a.r, a.g, a.b};
-                double[] vb = {b.r, b.g, b.b};
-                double[] vc = {c.r, c.g, c.b};
-                double[] vd = {d.r, d.g, d.b};
                 for (int ch = 0; ch < 3; ch++) {
-                    double v = (va[ch] * (1 - fx) + vb[ch] * fx) * (1 - fy) + (vc[ch] * (1 - fx) + vd[ch] * fx) * fy;
-                    out[ch * side * side + y * side + x] = (float) (v / 255);
+                    out[ch * side * side + y * side + x] = (float) (bilinear(channels[ch], g, side, x, y) / 255);
                 }
             }
         }
         return out;
+    }
+
+    /** @return the value at pixel (x, y) of a g × g grid of cell values resized to side × side, bilinear between cell
+     *     centres (clamped at the edges) */
+    static double bilinear(double[] cells, int g, int side, int x, int y) {
+        double gx = Math.max(0, Math.min(g - 1, (x + 0.5) * g / side - 0.5));
+        double gy = Math.max(0, Math.min(g - 1, (y + 0.5) * g / side - 0.5));
+        int x0 = (int) gx;
+        int y0 = (int) gy;
+        int x1 = Math.min(g - 1, x0 + 1);
+        int y1 = Math.min(g - 1, y0 + 1);
+        double fx = gx - x0;
+        double fy = gy - y0;
+        return (cells[y0 * g + x0] * (1 - fx) + cells[y0 * g + x1] * fx) * (1 - fy)
+                + (cells[y1 * g + x0] * (1 - fx) + cells[y1 * g + x1] * fx) * fy;
     }
 
     /**
@@ -247,14 +250,14 @@ final class ClipTrainer {
             blot = all[rng.nextInt(all.length)];
         } while (blot == scene.background() || blot == scene.colour());
         int g = 2 + rng.nextInt(3);
-        float[] cells = new float[g * g];
+        double[] cells = new double[g * g];
         boolean on = false;
         boolean off = false;
         while (!(on && off)) {
             on = false;
             off = false;
             for (int i = 0; i < cells.length; i++) {
-                cells[i] = rng.nextDouble() < 0.4 ? 1f : 0f;
+                cells[i] = rng.nextDouble() < 0.4 ? 1 : 0;
                 on |= cells[i] > 0;
                 off |= cells[i] == 0;
             }
@@ -263,16 +266,7 @@ final class ClipTrainer {
         int area = side * side;
         for (int y = 0; y < side; y++) {
             for (int x = 0; x < side; x++) {
-                double gx = Math.max(0, Math.min(g - 1, (x + 0.5) * g / side - 0.5));
-                double gy = Math.max(0, Math.min(g - 1, (y + 0.5) * g / side - 0.5));
-                int x0 = (int) gx;
-                int y0 = (int) gy;
-                int x1 = Math.min(g - 1, x0 + 1);
-                int y1 = Math.min(g - 1, y0 + 1);
-                double fx = gx - x0;
-                double fy = gy - y0;
-                double a = (cells[y0 * g + x0] * (1 - fx) + cells[y0 * g + x1] * fx) * (1 - fy)
-                        + (cells[y1 * g + x0] * (1 - fx) + cells[y1 * g + x1] * fx) * fy;
+                double a = bilinear(cells, g, side, x, y);
                 for (int ch = 0; ch < 3; ch++) {
                     int k = ch * area + y * side + x;
                     p[k] = (float) (p[k] * (1 - a) + rgb[ch] * a);
