@@ -31,8 +31,9 @@ public final class TrainDemoCommand implements Callable<Integer> {
             defaultValue = "5000")
     int clipSteps;
 
-    @Option(names = "--threads", description = "PyTorch threads (default ${DEFAULT-VALUE}; 1 gives bit-identical "
-            + "files for a seed and is much faster than 2 on a busy machine).", defaultValue = "2")
+    @Option(names = "--threads", description = "PyTorch threads in all (default ${DEFAULT-VALUE}). Training both "
+            + "models runs them side by side, each on half of them (at least one); one thread per model gives "
+            + "bit-identical files for a seed.", defaultValue = "2")
     int threads;
 
     @Option(names = "--diagnose", hidden = true, description = "Instead of training: measure the demo models in "
@@ -66,7 +67,7 @@ public final class TrainDemoCommand implements Callable<Integer> {
                         phases),
                 line -> System.err.println(line));
         System.err.printf(Locale.ROOT, "trained the demo models in %.0f s (VQGAN %.0f s, CLIP %.0f s); held-out "
-                        + "caption ranking %.1f%%; wrote %s%n", r.vqganSeconds() + r.clipSeconds(), r.vqganSeconds(),
+                        + "caption ranking %.1f%%; wrote %s%n", r.wallSeconds(), r.vqganSeconds(),
                 r.clipSeconds(), 100 * r.ranking().accuracy(), out.toAbsolutePath());
         return 0;
     }

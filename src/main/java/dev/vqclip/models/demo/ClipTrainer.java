@@ -1,11 +1,9 @@
 package dev.vqclip.models.demo;
 
 import ai.djl.Device;
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.training.GradientCollector;
 import dev.vqclip.engine.augment.Augmentations;
 import dev.vqclip.engine.augment.CutoutAugmenter;
 import dev.vqclip.engine.augment.CutoutPlan;
@@ -13,6 +11,7 @@ import dev.vqclip.engine.clip.Clip;
 import dev.vqclip.engine.clip.ClipConfig;
 import dev.vqclip.engine.clip.tokenizer.ClipTokenizer;
 import dev.vqclip.engine.nn.Tensors;
+import dev.vqclip.engine.nn.ThreadAutograd;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -296,6 +295,10 @@ final class ClipTrainer {
             int n = s.batch();
             int total = n + s.negatives() + s.spoiled();
             for (int step = 0; step < s.steps(); step++) {
+                if (Thread.currentThread().isInterrupted()) {
+                    throw new java.util.concurrent.CancellationException("CLIP training cancelled at step "
+                            + (step + 1));
+                }
                 try (NDManager sm = master.newSubManager()) {
                     List<ShapesWorld.Scene> scenes = new ArrayList<>();
                     List<String> captions = new ArrayList<>();
@@ -362,7 +365,7 @@ final class ClipTrainer {
                     NDArray tw = sm.create(targetsWide, new Shape(n, total));
                     Map<String, NDArray> leaves = adam.leaves(sm);
                     float loss;
-                    try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                    try (ThreadAutograd gc = ThreadAutograd.open()) {
                         Clip clip = Clip.fromParameters(cfg, leaves);
                         NDArray img = clip.encodeImage(clip.normalize(x)).normalize(2, -1, 1e-12);
                         NDArray txt = clip.encodeText(sm, tokens).normalize(2, -1, 1e-12);

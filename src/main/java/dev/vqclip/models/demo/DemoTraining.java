@@ -8,6 +8,7 @@ import dev.vqclip.engine.clip.Clip;
 import dev.vqclip.engine.clip.ClipConfig;
 import dev.vqclip.engine.clip.tokenizer.BpeTrainer;
 import dev.vqclip.engine.clip.tokenizer.ClipTokenizer;
+import dev.vqclip.engine.nn.ThreadAutograd;
 import dev.vqclip.engine.vqgan.VqganConfig;
 import dev.vqclip.engine.weights.DType;
 import dev.vqclip.engine.weights.RawTensor;
@@ -26,6 +27,12 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
@@ -88,13 +95,14 @@ public final class DemoTraining {
      *
      * @param vqganSeconds wall time of the VQGAN phase
      * @param clipSeconds wall time of the CLIP phase (BPE learning included; a kept model's: its earlier run's)
+     * @param wallSeconds wall time of this run's training (the phases overlap when both are trained)
      * @param vqgan the VQGAN phase's figures (null when the VQGAN was kept)
      * @param clip the CLIP phase's figures (null when the CLIP was kept)
      * @param ranking held-out caption ranking of the CLIP (trained or kept)
      * @param files each written file's sha256
      */
-    public record Report(double vqganSeconds, double clipSeconds, VqganTrainer.Result vqgan, ClipTrainer.Result clip,
-                         CaptionRanking.Result ranking, Map<String, String> files) {
+    public record Report(double vqganSeconds, double clipSeconds, double wallSeconds, VqganTrainer.Result vqgan,
+                         ClipTrainer.Result clip, CaptionRanking.Result ranking, Map<String, String> files) {
     }
 
     // the settings the shipped models were trained with
@@ -129,42 +137,119 @@ public final class DemoTraining {
     }
 
     /**
-     * Trains both models and writes the files (replacing those of the same names).
+     * Trains the models {@link Options#phases()} names and writes the files (replacing those of the same names).
+     * When both are trained they train side by side, each on its own thread with half of {@link Options#threads()}
+     * PyTorch threads (at least one): the two phases share nothing, and each one's result depends only on the seed.
      *
-     * @param log receives progress lines
-     * @throws IOException when the folder cannot be written
+     * @param log receives progress lines (from both phases' threads)
+     * @throws IOException when the folder cannot be written, or a kept model's files are not those its train.json
+     *     describes
      */
     public static Report run(Options o, Consumer<String> log) throws IOException {
         Files.createDirectories(o.out());
-        Engine engine = Engine.getInstance();
-        engine.setRandomSeed((int) o.seed());
-        setThreads(o.threads());
-        Device device = Device.cpu();
-
-        long t0 = System.nanoTime();
-        if (o.phases() == Phases.CLIP_ONLY) {
-            Map<String, Object> earlier = earlier(o.out(), "vqgan", VQGAN_FILE, VQGAN_YAML);
-            return trainClip(o, log, seconds(earlier), null, null);
-        }
-        // check a kept CLIP before spending the VQGAN's minutes
+        Engine.getInstance().setRandomSeed((int) o.seed());
+        boolean both = o.phases() == Phases.BOTH;
+        setThreads(both ? Math.max(1, o.threads() / 2) : o.threads());
+        // check a kept model before spending the other one's minutes
+        Map<String, Object> keptVqgan = o.phases() == Phases.CLIP_ONLY
+                ? earlier(o.out(), "vqgan", VQGAN_FILE, VQGAN_YAML) : null;
         Map<String, Object> keptClip = o.phases() == Phases.VQGAN_ONLY
                 ? earlier(o.out(), "clip", CLIP_FILE, VOCAB_FILE) : null;
+
+        long t0 = System.nanoTime();
+        VqganPhase vp = null;
+        ClipPhase cp = null;
+        if (both) {
+            ExecutorService clipThread = Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "clip-training");
+                t.setDaemon(true);
+                return t;
+            });
+            try {
+                Future<ClipPhase> clip = clipThread.submit(() -> {
+                    ThreadAutograd.recordNothing();
+                    return trainClip(o, log);
+                });
+                try {
+                    vp = trainVqgan(o, log);
+                } catch (IOException | RuntimeException | Error e) {
+                    clip.cancel(true);
+                    throw e;
+                }
+                cp = await(clip);
+            } finally {
+                clipThread.shutdownNow();
+                awaitQuietly(clipThread);
+            }
+        } else if (o.phases() == Phases.VQGAN_ONLY) {
+            vp = trainVqgan(o, log);
+        } else {
+            cp = trainClip(o, log);
+        }
+        double wall = (System.nanoTime() - t0) / 1e9;
+        ClipTokenizer tokenizer = ClipTokenizer.load(o.out().resolve(VOCAB_FILE));
+        CaptionRanking.Result ranking = cp != null ? cp.ranking() : ranking(o, tokenizer, log);
+        Report report = new Report(vp != null ? vp.seconds() : seconds(keptVqgan),
+                cp != null ? cp.seconds() : seconds(keptClip), wall, vp != null ? vp.result() : null,
+                cp != null ? cp.result() : null, ranking, hashes(o.out()));
+        writeReport(o, report, vp != null ? vp.settings() : null, cp != null ? cp.settings() : null,
+                cp != null ? cp.merges() : 0, tokenizer.vocabSize());
+        return report;
+    }
+
+    private record VqganPhase(VqganTrainer.Result result, VqganTrainer.Settings settings, double seconds) {
+    }
+
+    private record ClipPhase(ClipTrainer.Result result, ClipTrainer.Settings settings, int merges,
+                             CaptionRanking.Result ranking, double seconds) {
+    }
+
+    /** Waits (up to a minute: a step) for a cancelled phase to stop, keeping the caller's interrupt status. */
+    private static void awaitQuietly(ExecutorService phase) {
+        boolean interrupted = Thread.interrupted();
+        try {
+            phase.awaitTermination(1, TimeUnit.MINUTES);
+        } catch (InterruptedException e) {
+            interrupted = true;
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private static ClipPhase await(Future<ClipPhase> clip) throws IOException {
+        try {
+            return clip.get();
+        } catch (InterruptedException e) {
+            clip.cancel(true);
+            Thread.currentThread().interrupt();
+            throw new CancellationException("interrupted while the CLIP trained");
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof IOException io) {
+                throw io;
+            }
+            if (cause instanceof RuntimeException re) {
+                throw re;
+            }
+            if (cause instanceof Error err) {
+                throw err;
+            }
+            throw new IllegalStateException("CLIP training failed: " + cause, cause);
+        }
+    }
+
+    private static VqganPhase trainVqgan(Options o, Consumer<String> log) throws IOException {
+        long t0 = System.nanoTime();
         VqganConfig vcfg = VqganTrainer.config(N_EMBED, EMBED_DIM, TRAIN_SIZE);
-        VqganTrainer.Settings vs = new VqganTrainer.Settings(o.vqganSteps(), o.vqganSteps() / 4, VQGAN_BATCH, TRAIN_SIZE, CROP_SIZE,
-                PIXEL_NOISE, VQGAN_LR, BETA, RESTART_EVERY, CLIP_NORM, BALANCED_LOSS);
-        VqganTrainer.Result vr = VqganTrainer.train(vcfg, vs, o.seed(), device, log);
+        VqganTrainer.Settings vs = new VqganTrainer.Settings(o.vqganSteps(), o.vqganSteps() / 4, VQGAN_BATCH,
+                TRAIN_SIZE, CROP_SIZE, PIXEL_NOISE, VQGAN_LR, BETA, RESTART_EVERY, CLIP_NORM, BALANCED_LOSS);
+        VqganTrainer.Result vr = VqganTrainer.train(vcfg, vs, o.seed(), Device.cpu(), log);
         writeTensors(o.out().resolve(VQGAN_FILE), vr.weights(), vr.shapes(), Map.of("format", "pt",
                 "source", "vqclip train-demo --seed " + o.seed()));
         Files.writeString(o.out().resolve(VQGAN_YAML), yaml(vcfg), StandardCharsets.UTF_8);
-        double vqganSeconds = (System.nanoTime() - t0) / 1e9;
-        if (keptClip != null) {
-            ClipTokenizer tokenizer = ClipTokenizer.load(o.out().resolve(VOCAB_FILE));
-            Report report = new Report(vqganSeconds, seconds(keptClip), vr, null, ranking(o, tokenizer, log),
-                    hashes(o.out()));
-            writeReport(o, report, vs, null, 0, tokenizer.vocabSize());
-            return report;
-        }
-        return trainClip(o, log, vqganSeconds, vr, vs);
+        return new VqganPhase(vr, vs, (System.nanoTime() - t0) / 1e9);
     }
 
     private static double seconds(Map<String, Object> section) {
@@ -189,9 +274,7 @@ public final class DemoTraining {
         return hashes;
     }
 
-    private static Report trainClip(Options o, Consumer<String> log, double vqganSeconds, VqganTrainer.Result vr,
-                                    VqganTrainer.Settings vs) throws IOException {
-        Device device = Device.cpu();
+    private static ClipPhase trainClip(Options o, Consumer<String> log) throws IOException {
         long t1 = System.nanoTime();
         List<ShapesWorld.Scene> all = allScenes();
         List<String> captions = new ArrayList<>();
@@ -205,16 +288,11 @@ public final class DemoTraining {
         ClipConfig ccfg = ClipTrainer.config(tokenizer.vocabSize(), CONTEXT);
         ClipTrainer.Settings cs = new ClipTrainer.Settings(o.clipSteps(), CLIP_BATCH, CLIP_LR, CLIP_NOISE, CLIP_VIEWS,
                 CLIP_NEGATIVES, CLIP_SPOILED);
-        ClipTrainer.Result cr = ClipTrainer.train(ccfg, tokenizer, cs, o.seed() + 1, device, log);
-        Path clipFile = o.out().resolve(CLIP_FILE);
-        writeTensors(clipFile, cr.weights(), cr.shapes(), Map.of("format", "pt",
+        ClipTrainer.Result cr = ClipTrainer.train(ccfg, tokenizer, cs, o.seed() + 1, Device.cpu(), log);
+        writeTensors(o.out().resolve(CLIP_FILE), cr.weights(), cr.shapes(), Map.of("format", "pt",
                 "source", "vqclip train-demo --seed " + o.seed()));
         double clipSeconds = (System.nanoTime() - t1) / 1e9;
-
-        CaptionRanking.Result ranking = ranking(o, tokenizer, log);
-        Report report = new Report(vqganSeconds, clipSeconds, vr, cr, ranking, hashes(o.out()));
-        writeReport(o, report, vs, cs, merges.size(), tokenizer.vocabSize());
-        return report;
+        return new ClipPhase(cr, cs, merges.size(), ranking(o, tokenizer, log), clipSeconds);
     }
 
     private static void setThreads(int threads) {
@@ -361,7 +439,8 @@ public final class DemoTraining {
         }
         root.put("clip", o.phases() == Phases.VQGAN_ONLY ? keptClipSection(o, r) : clipSection(o, r, cs, merges,
                 vocabSize));
-        root.put("totalSeconds", round(r.vqganSeconds() + r.clipSeconds()));
+        root.put("phasesSideBySide", o.phases() == Phases.BOTH);
+        root.put("wallSeconds", round(r.wallSeconds()));
         root.put("sha256", r.files());
         ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
         Files.writeString(o.out().resolve(REPORT_FILE), json.writeValueAsString(root) + "\n", StandardCharsets.UTF_8);

@@ -1,13 +1,12 @@
 package dev.vqclip.models.demo;
 
 import ai.djl.Device;
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.training.GradientCollector;
 import dev.vqclip.engine.nn.Tensors;
+import dev.vqclip.engine.nn.ThreadAutograd;
 import dev.vqclip.engine.run.Frame;
 import dev.vqclip.engine.vqgan.Vqgan;
 import dev.vqclip.engine.vqgan.VqganConfig;
@@ -106,6 +105,10 @@ final class VqganTrainer {
             int[] lastUsed = new int[k];
             List<float[]> recent = new java.util.ArrayList<>();
             for (int step = 0; step < s.steps(); step++) {
+                if (Thread.currentThread().isInterrupted()) {
+                    throw new java.util.concurrent.CancellationException("VQGAN training cancelled at step "
+                            + (step + 1));
+                }
                 boolean quantise = step >= s.warmup();
                 // the balanced loss's per-pixel weights; not computed when the loss is plain
                 float[] weightMap = s.balance() ? new float[s.batch() * s.cropSize() * s.cropSize()] : null;
@@ -127,7 +130,7 @@ final class VqganTrainer {
                     float vq;
                     long[] idx;
                     float[] latentRows;
-                    try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                    try (ThreadAutograd gc = ThreadAutograd.open()) {
                         Vqgan model = Vqgan.fromParameters(cfg, leaves);
                         NDArray h = model.encode(x);
                         long hh = h.getShape().get(2);

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.SplittableRandom;
+import java.util.concurrent.CancellationException;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
@@ -49,6 +50,27 @@ class DemoTrainingTest {
                 .get(DemoTraining.CLIP_FILE));
         assertThat(json.get("clip").get("captionRanking").get("scenes").asInt()).isEqualTo(
                 DemoTraining.RANKING_SCENES);
+    }
+
+    @Test
+    void anInterruptedRunStopsBothPhasesAtTheirNextStep(@TempDir Path dir) {
+        Thread caller = Thread.currentThread();
+        // as Ctrl-C in a caller would: interrupt the caller (the VQGAN's thread) once the VQGAN has taken a step
+        java.util.function.Consumer<String> interruptAfterFirstStep = line -> {
+            if (line.startsWith("vqgan step 1/")) {
+                caller.interrupt();
+            }
+        };
+        try {
+            assertThatThrownBy(() -> DemoTraining.run(new DemoTraining.Options(5, dir, 10_000, 10_000, 1),
+                    interruptAfterFirstStep)).isInstanceOf(CancellationException.class)
+                    .hasMessageContaining("VQGAN training cancelled at step 2");
+        } finally {
+            Thread.interrupted();
+        }
+        assertThat(Thread.getAllStackTraces().keySet()).noneMatch(t -> t.getName().equals("clip-training"));
+        assertThat(dir.resolve(DemoTraining.CLIP_FILE)).doesNotExist();
+        assertThat(dir.resolve(DemoTraining.VQGAN_FILE)).doesNotExist();
     }
 
     @Test
