@@ -70,7 +70,7 @@ public final class DemoTraining {
      * @param out the folder to write
      * @param vqganSteps VQGAN optimiser steps
      * @param clipSteps CLIP optimiser steps
-     * @param threads PyTorch intra-op threads
+     * @param threads PyTorch intra-op threads in all (when both models train, half of them each, at least one)
      * @param phases what to train; a kept model's files must be those the folder's train.json describes (same
      *     sha256), and the new train.json carries its section over, marked as such. The two phases are independent
      *     (the CLIP learns from rendered scenes, not from the VQGAN), so a kept model is what a full run with the
@@ -165,16 +165,30 @@ public final class DemoTraining {
                 t.setDaemon(true);
                 return t;
             });
+            PhaseLink link = new PhaseLink(Thread.currentThread());
             try {
                 Future<ClipPhase> clip = clipThread.submit(() -> {
                     ThreadAutograd.recordNothing();
-                    return trainClip(o, log);
+                    try {
+                        return trainClip(o, log);
+                    } catch (Throwable t) {
+                        link.clipFailed();
+                        throw t;
+                    }
                 });
                 try {
                     vp = trainVqgan(o, log);
                 } catch (IOException | RuntimeException | Error e) {
+                    if (link.vqganDone()) {
+                        // the CLIP's failure stopped the VQGAN: report that failure, not the interruption
+                        Thread.interrupted();
+                        await(clip);
+                    }
                     clip.cancel(true);
                     throw e;
+                }
+                if (link.vqganDone()) {
+                    Thread.interrupted();
                 }
                 cp = await(clip);
             } finally {
@@ -202,6 +216,31 @@ public final class DemoTraining {
 
     private record ClipPhase(ClipTrainer.Result result, ClipTrainer.Settings settings, int merges,
                              CaptionRanking.Result ranking, double seconds) {
+    }
+
+    /** Lets a failing CLIP phase stop the VQGAN phase on the calling thread, and only while it trains. */
+    private static final class PhaseLink {
+        private final Thread vqganThread;
+        private boolean vqganRunning = true;
+        private boolean clipFailed;
+
+        PhaseLink(Thread vqganThread) {
+            this.vqganThread = vqganThread;
+        }
+
+        /** Called on the CLIP's thread when it fails: the VQGAN's remaining minutes would be wasted. */
+        synchronized void clipFailed() {
+            clipFailed = true;
+            if (vqganRunning) {
+                vqganThread.interrupt();
+            }
+        }
+
+        /** @return whether the CLIP failed (and so may have interrupted the VQGAN's thread) */
+        synchronized boolean vqganDone() {
+            vqganRunning = false;
+            return clipFailed;
+        }
     }
 
     /** Waits (up to a minute: a step) for a cancelled phase to stop, keeping the caller's interrupt status. */

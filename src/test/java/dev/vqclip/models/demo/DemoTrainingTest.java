@@ -9,12 +9,14 @@ import dev.vqclip.engine.vqgan.Vqgan;
 import dev.vqclip.engine.weights.RawTensor;
 import dev.vqclip.models.Hashing;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.SplittableRandom;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
@@ -71,6 +73,18 @@ class DemoTrainingTest {
         assertThat(Thread.getAllStackTraces().keySet()).noneMatch(t -> t.getName().equals("clip-training"));
         assertThat(dir.resolve(DemoTraining.CLIP_FILE)).doesNotExist();
         assertThat(dir.resolve(DemoTraining.VQGAN_FILE)).doesNotExist();
+    }
+
+    @Test
+    @Timeout(value = 10, unit = TimeUnit.MINUTES) // without the cancellation the VQGAN would train for hours
+    void aFailingClipPhaseStopsTheVqganAndIsTheErrorReported(@TempDir Path dir) throws Exception {
+        // the CLIP phase cannot write its vocabulary: a folder stands where the file goes
+        Files.createDirectories(dir.resolve(DemoTraining.VOCAB_FILE));
+        assertThatThrownBy(() -> DemoTraining.run(new DemoTraining.Options(6, dir, 1_000_000, 10, 1), l -> { }))
+                .isInstanceOf(java.io.IOException.class).hasMessageContaining(DemoTraining.VOCAB_FILE);
+        assertThat(Thread.currentThread().isInterrupted()).isFalse();
+        assertThat(dir.resolve(DemoTraining.VQGAN_FILE)).doesNotExist();
+        assertThat(Thread.getAllStackTraces().keySet()).noneMatch(t -> t.getName().equals("clip-training"));
     }
 
     @Test
