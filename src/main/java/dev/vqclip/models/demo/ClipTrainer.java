@@ -50,8 +50,11 @@ final class ClipTrainer {
      *     painted over them ({@link #spoil}), a generation-style view for the same fraction as {@code views}: each
      *     scene's caption must prefer the clean picture, so a guide cannot be satisfied by an image whose background
      *     is half another colour
+     * @param fillCorners whether a view's warp corners (where the run's perspective pads with black) show the scene's
+     *     background colour instead, so that black that is not in the caption costs the guide everywhere
      */
-    record Settings(int steps, int batch, double lr, double noise, double views, int negatives, int spoiled) {
+    record Settings(int steps, int batch, double lr, double noise, double views, int negatives, int spoiled,
+                    boolean fillCorners) {
         Settings {
             if (steps < 1 || batch < 2 || !(lr > 0) || noise < 0 || !(views >= 0 && views <= 1) || negatives < 0
                     || spoiled < 0) {
@@ -153,13 +156,17 @@ final class ClipTrainer {
      *     {@link #VIEW_SCENE_SIZE} px, one random cutout that shows at least {@link #VIEW_MIN_VISIBLE} of the shape's
      *     bounding box (the largest cutout after 20 tries), with the run's augmentations
      */
-    static float[] view(ShapesWorld.Scene scene, CutoutAugmenter viewer, SplittableRandom rng, NDManager m) {
-        return view(scene, scene.render(VIEW_SCENE_SIZE).toPlanarRgb(), viewer, rng, m);
+    static float[] view(ShapesWorld.Scene scene, CutoutAugmenter viewer, SplittableRandom rng, NDManager m,
+                        boolean fillCorners) {
+        return view(scene, scene.render(VIEW_SCENE_SIZE).toPlanarRgb(), viewer, rng, m, fillCorners);
     }
 
-    /** @return as {@link #view(ShapesWorld.Scene, CutoutAugmenter, SplittableRandom, NDManager)}, of given pixels */
+    /**
+     * @return as {@link #view(ShapesWorld.Scene, CutoutAugmenter, SplittableRandom, NDManager, boolean)}, of given
+     *     pixels
+     */
     static float[] view(ShapesWorld.Scene scene, float[] rendered, CutoutAugmenter viewer, SplittableRandom rng,
-                        NDManager m) {
+                        NDManager m, boolean fillCorners) {
         int big = VIEW_SCENE_SIZE;
         double half = big * scene.size().fraction / 2;
         double cx = big * scene.position().x;
@@ -184,8 +191,44 @@ final class ClipTrainer {
         }
         try (NDManager sm = m.newSubManager()) {
             NDArray img = sm.create(rendered, new Shape(1, 3, big, big));
-            return CutoutAugmenter.apply(img, plan).toFloatArray();
+            return applyFilled(img, plan, fillCorners ? scene.background() : null).toFloatArray();
         }
+    }
+
+    /**
+     * Executes a one-cutout plan as {@link CutoutAugmenter#apply} does, except that where the perspective pads with
+     * black the result shows {@code fill} (before the colour jitter and noise, like the picture itself). Cropping,
+     * resizing and the border-padded warp are linear and keep a constant image constant, so warping {@code image −
+     * fill} and adding {@code fill} back changes only the padded corners.
+     *
+     * @param image 1×3×H×W
+     * @param fill the corners' colour; null for the run's black
+     */
+    static NDArray applyFilled(NDArray image, CutoutPlan plan, ShapesWorld.Colour fill) {
+        if (fill == null) {
+            return CutoutAugmenter.apply(image, plan);
+        }
+        if (plan.cutouts().size() != 1) {
+            throw new IllegalArgumentException("one cutout per view, got " + plan.cutouts().size());
+        }
+        CutoutPlan.Cutout c = plan.cutouts().get(0);
+        int side = plan.cutSize();
+        NDManager m = image.getManager();
+        NDArray colour = m.create(new float[] {fill.r / 255f, fill.g / 255f, fill.b / 255f}, new Shape(1, 3, 1, 1));
+        CutoutPlan geometry = new CutoutPlan(plan.imageHeight(), plan.imageWidth(), side,
+                List.of(new CutoutPlan.Cutout(c.size(), c.offsetX(), c.offsetY(), c.flip(), c.degrees(),
+                        c.translateX(), c.translateY(), c.perspective(), 0, 1, 0)), plan.noiseSeed());
+        NDArray shifted = image.sub(colour);
+        NDArray warped = CutoutAugmenter.apply(shifted, geometry);
+        NDArray filled = warped.add(colour);
+        CutoutPlan looks = new CutoutPlan(side, side, side, List.of(new CutoutPlan.Cutout(side, 0, 0, false, 0, 0, 0,
+                null, c.hueTurns(), c.saturation(), c.noiseStd())), plan.noiseSeed());
+        NDArray out = CutoutAugmenter.apply(filled, looks);
+        colour.close();
+        shifted.close();
+        warped.close();
+        filled.close();
+        return out;
     }
 
     /**
@@ -312,7 +355,7 @@ final class ClipTrainer {
                         float[] p;
                         // no draw without views: the default settings keep the data stream of earlier runs
                         if (s.views() > 0 && data.nextDouble() < s.views()) {
-                            p = view(scene, viewer, data, sm);
+                            p = view(scene, viewer, data, sm, s.fillCorners());
                             captions.add(shortCaption(scene));
                         } else {
                             p = scene.render(side).toPlanarRgb();
@@ -336,7 +379,7 @@ final class ClipTrainer {
                         boolean asView = s.views() > 0 && data.nextDouble() < s.views();
                         float[] p = spoil(sc, asView ? VIEW_SCENE_SIZE : side, data);
                         if (asView) {
-                            p = view(sc, p, viewer, data, sm);
+                            p = view(sc, p, viewer, data, sm, s.fillCorners());
                         }
                         for (int j = 0; j < plane; j++) {
                             pixels[(n + s.negatives() + k) * plane + j] = Math.min(1f, Math.max(0f, p[j]));

@@ -131,6 +131,10 @@ public final class DemoTraining {
     static final int CLIP_NEGATIVES = 0;
     // spoiled-scene negatives stay off too: they cured one miss and caused more (docs/demo-models.md, G and I)
     static final int CLIP_SPOILED = 0;
+    // the views' perspective corners stay black, as in a run: filling them with the scene's background fixed the
+    // black border of "a red circle on a blue background" at seed 1 but turned most shapes purple at other seeds
+    // (docs/demo-models.md, K)
+    static final boolean CLIP_FILL_CORNERS = false;
     static final int RANKING_SCENES = 200;
 
     private DemoTraining() {
@@ -326,7 +330,7 @@ public final class DemoTraining {
         ClipTokenizer tokenizer = ClipTokenizer.load(vocab);
         ClipConfig ccfg = ClipTrainer.config(tokenizer.vocabSize(), CONTEXT);
         ClipTrainer.Settings cs = new ClipTrainer.Settings(o.clipSteps(), CLIP_BATCH, CLIP_LR, CLIP_NOISE, CLIP_VIEWS,
-                CLIP_NEGATIVES, CLIP_SPOILED);
+                CLIP_NEGATIVES, CLIP_SPOILED, CLIP_FILL_CORNERS);
         ClipTrainer.Result cr = ClipTrainer.train(ccfg, tokenizer, cs, o.seed() + 1, Device.cpu(), log);
         writeTensors(o.out().resolve(CLIP_FILE), cr.weights(), cr.shapes(), Map.of("format", "pt",
                 "source", "vqclip train-demo --seed " + o.seed()));
@@ -517,6 +521,7 @@ public final class DemoTraining {
         c.put("generationStyleViews", cs.views());
         c.put("viewSceneSize", ClipTrainer.VIEW_SCENE_SIZE);
         c.put("viewMinVisibleShape", ClipTrainer.VIEW_MIN_VISIBLE);
+        c.put("viewCorners", cs.fillCorners() ? "scene background" : "black");
         c.put("mosaicNegatives", cs.negatives());
         c.put("spoiledNegatives", cs.spoiled());
         c.put("seconds", round(r.clipSeconds()));

@@ -225,7 +225,7 @@ class DemoTrainingTest {
             ShapesWorld.Scene s = new ShapesWorld.Scene(ShapesWorld.Shape.SQUARE, ShapesWorld.Colour.RED,
                     ShapesWorld.Colour.BLUE, ShapesWorld.Size.SMALL, ShapesWorld.Position.TOP_LEFT);
             for (int k = 0; k < 10; k++) {
-                float[] v = ClipTrainer.view(s, viewer, rng, m);
+                float[] v = ClipTrainer.view(s, viewer, rng, m, false);
                 assertThat(v).hasSize(3 * 64 * 64);
                 int red = 0;
                 for (int i = 0; i < 64 * 64; i++) {
@@ -318,7 +318,7 @@ class DemoTrainingTest {
         dev.vqclip.engine.clip.tokenizer.BpeTrainer.write(
                 dev.vqclip.engine.clip.tokenizer.BpeTrainer.train(captions, 100), vocab);
         ClipTokenizer tok = ClipTokenizer.load(vocab);
-        ClipTrainer.Settings s = new ClipTrainer.Settings(2, 8, 1e-3, 0.1, 0.5, 3, 2);
+        ClipTrainer.Settings s = new ClipTrainer.Settings(2, 8, 1e-3, 0.1, 0.5, 3, 2, true);
         ClipTrainer.Result a = ClipTrainer.train(ClipTrainer.config(tok.vocabSize(), 32), tok, s, 9, Device.cpu(),
                 l -> { });
         ClipTrainer.Result b = ClipTrainer.train(ClipTrainer.config(tok.vocabSize(), 32), tok, s, 9, Device.cpu(),
