@@ -132,8 +132,8 @@ public final class DemoTraining {
     // spoiled-scene negatives stay off too: they cured one miss and caused more (docs/demo-models.md, G and I)
     static final int CLIP_SPOILED = 0;
     // the views' perspective corners stay black, as in a run: filling them with the scene's background fixed the
-    // black border of "a red circle on a blue background" at seed 1 but turned most shapes purple at other seeds
-    // (docs/demo-models.md, K)
+    // black border of "a red circle on a blue background" at seed 1, but at 100 steps most shapes at other seeds
+    // came out purple or white (11 of 20; docs/demo-models.md, K)
     static final boolean CLIP_FILL_CORNERS = false;
     static final int RANKING_SCENES = 200;
 
