@@ -37,8 +37,10 @@ class NativeHeapTest {
                     after / MIB);
             assertThat(held.freeHeldBytes()).as("the allocator kept the freed tensors").isGreaterThan(16 * MIB);
             assertThat(before - after).as("pages given back").isGreaterThan(16 * MIB);
+            // other threads of the test JVM (JIT, GC, earlier tests' pools) may allocate between the two readings:
+            // a CI run saw 1.05 MiB; a trim that touched live memory would move it by a 16 MiB tensor
             assertThat(Math.abs(stats.inUseBytes() - held.inUseBytes())).as("bytes in use unchanged (up to what "
-                    + "reading the figures allocates)").isLessThan(MIB);
+                    + "other threads allocate meanwhile)").isLessThan(4 * MIB);
         }
     }
 
