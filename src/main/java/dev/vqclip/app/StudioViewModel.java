@@ -15,6 +15,7 @@ import dev.vqclip.engine.guide.PromptParser;
 import dev.vqclip.engine.run.Frame;
 import dev.vqclip.engine.run.GenerationRequest;
 import dev.vqclip.engine.run.RunSnapshot;
+import dev.vqclip.models.demo.DemoModels;
 import dev.vqclip.session.HistoryEntry;
 import dev.vqclip.session.Images;
 import dev.vqclip.session.Layers;
@@ -57,6 +58,8 @@ public final class StudioViewModel implements RunViewModel.Outputs {
     private final LongSupplier wallClock;
     private final PromptViewModel prompts = new PromptViewModel();
     private final SettingsViewModel settings;
+    /** True while the editor's image size is the defaults' (no one typed it, no session or image set it). */
+    private boolean sizeFromDefaults = true;
     private final CanvasViewModel canvas = new CanvasViewModel();
     private final HistoryViewModel history = new HistoryViewModel();
     private final PaintViewModel paint = new PaintViewModel(canvas);
@@ -93,6 +96,8 @@ public final class StudioViewModel implements RunViewModel.Outputs {
         for (Observable o : settings.observables()) {
             o.addListener(x -> editorChanged(false));
         }
+        settings.widthProperty().addListener((o, a, b) -> sizeFromDefaults &= applying);
+        settings.heightProperty().addListener((o, a, b) -> sizeFromDefaults &= applying);
         settings.learningRateProperty().addListener((o, a, b) -> {
             if (!applying) {
                 run.learningRateEdited(b.doubleValue());
@@ -111,6 +116,13 @@ public final class StudioViewModel implements RunViewModel.Outputs {
         run.runningProperty().addListener((o, was, now) -> {
             if (now) {
                 history.selectedProperty().set(null);
+            }
+        });
+        // the bundled demo models draw well at their own size only (docs/demo-models.md): an editor still at the
+        // default size follows them once the engine says they are in use
+        run.demoProperty().addListener((o, was, isDemo) -> {
+            if (isDemo) {
+                fitDefaultSizeToEngine();
             }
         });
         wireCoCreation();
@@ -221,9 +233,8 @@ public final class StudioViewModel implements RunViewModel.Outputs {
             busy.set(false);
             initImage = file;
             Settings cur = settings.get();
-            Settings next = new Settings(size[0], size[1], cur.steps(), cur.seed(), cur.cutouts(), cur.cutPow(),
-                    cur.learningRate(), cur.l2Weight(), cur.l2Decay(), cur.augmentations());
-            settings.set(next);
+            settings.set(cur.withSize(size[0], size[1]));
+            sizeFromDefaults = false;
             if (prompts.prompts().isEmpty()) {
                 prompts.setRows(List.of(new SessionData.PromptRow(promptFromName(file), 1.0,
                         Double.NEGATIVE_INFINITY)));
@@ -413,6 +424,31 @@ public final class StudioViewModel implements RunViewModel.Outputs {
         }
     }
 
+    /** @return the settings a new session starts with: the paper's defaults, at the demo size on the demo models */
+    Settings defaultSettings() {
+        Settings d = Settings.defaults();
+        return run.demoProperty().get() ? d.withSize(DemoModels.DEFAULT_SIZE, DemoModels.DEFAULT_SIZE) : d;
+    }
+
+    /**
+     * Sets the editor's size to the engine's default when it still comes from the defaults (not typed, not from a
+     * session or an image); not an edit.
+     */
+    private void fitDefaultSizeToEngine() {
+        Settings cur = settings.get();
+        Settings wanted = defaultSettings();
+        if (!sizeFromDefaults || (cur.width() == wanted.width() && cur.height() == wanted.height())) {
+            return;
+        }
+        applying = true;
+        try {
+            settings.set(cur.withSize(wanted.width(), wanted.height()));
+        } finally {
+            applying = false;
+        }
+        editor = editorState();
+    }
+
     private EditorState editorState() {
         return new EditorState(prompts.toRows(), settings.get());
     }
@@ -444,7 +480,8 @@ public final class StudioViewModel implements RunViewModel.Outputs {
             return;
         }
         run.park(null);
-        applyEditor(new EditorState(List.of(), Settings.defaults()), false);
+        applyEditor(new EditorState(List.of(), defaultSettings()), false);
+        sizeFromDefaults = true;
         history.load(List.of(), "b1");
         canvas.show(null, "");
         canvas.latentGridProperty().set(null);
@@ -484,8 +521,9 @@ public final class StudioViewModel implements RunViewModel.Outputs {
     }
 
     private void applySession(SessionData d) {
-        Settings s = d.request() == null ? Settings.defaults() : Settings.of(d.request());
+        Settings s = d.request() == null ? defaultSettings() : Settings.of(d.request());
         applyEditor(new EditorState(d.promptRows(), s), false);
+        sizeFromDefaults = d.request() == null;
         undo.clear();
         history.load(d.history(), d.branchId());
         liveFrame = d.frame();

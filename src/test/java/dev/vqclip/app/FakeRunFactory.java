@@ -31,6 +31,8 @@ public final class FakeRunFactory implements RunFactory {
     /** How many times applyPaint rewrote z. */
     public volatile int paintCalls;
     public volatile boolean closed;
+    /** What {@link #isDemo()} answers: the bundled demo models unless a test says published ones. */
+    public volatile boolean demo = true;
     /** Threads that stepped, to prove all engine calls happen on one thread. */
     public final java.util.Set<String> stepThreads = Collections.synchronizedSet(new java.util.HashSet<>());
 
@@ -82,7 +84,7 @@ public final class FakeRunFactory implements RunFactory {
 
     @Override
     public boolean isDemo() {
-        return true;
+        return demo;
     }
 
     @Override

@@ -1,8 +1,10 @@
 package dev.vqclip.app;
 
 import dev.vqclip.app.run.RunState;
+import dev.vqclip.app.settings.Settings;
 import dev.vqclip.app.settings.SettingsViewModel;
 import dev.vqclip.engine.run.Frame;
+import dev.vqclip.models.demo.DemoModels;
 import dev.vqclip.session.HistoryEntry;
 import dev.vqclip.session.Images;
 import org.junit.jupiter.api.BeforeEach;
@@ -59,6 +61,38 @@ class StudioViewModelTest {
         assertThat(vm.run().getState()).isEqualTo(RunState.IDLE);
         assertThat(vm.run().engineDescriptionProperty().get()).isEqualTo("fake engine (tests)");
         assertThat(vm.run().demoProperty().get()).isTrue();
+    }
+
+    @Test
+    void onTheDemoModelsAnUntouchedEditorTakesTheirSizeWithoutBecomingAnEdit() {
+        int general = Settings.defaults().width();
+        assertThat(vm.settings().widthProperty().get()).isEqualTo(general);
+        boolean dirtyBefore = vm.dirtyProperty().get();
+        vm.loadEngine();
+        ex.runEngine(10);
+        assertThat(vm.settings().widthProperty().get()).isEqualTo(DemoModels.DEFAULT_SIZE);
+        assertThat(vm.settings().heightProperty().get()).isEqualTo(DemoModels.DEFAULT_SIZE);
+        assertThat(vm.dirtyProperty().get()).isEqualTo(dirtyBefore);
+        vm.settings().widthProperty().set(128);
+        vm.newSession();
+        assertThat(vm.settings().widthProperty().get()).isEqualTo(DemoModels.DEFAULT_SIZE);
+    }
+
+    @Test
+    void aSizeTheUserTypedOrPublishedModelsKeepTheSize() {
+        vm.settings().widthProperty().set(96);
+        vm.loadEngine();
+        ex.runEngine(10);
+        assertThat(vm.settings().widthProperty().get()).isEqualTo(96);
+        assertThat(vm.settings().heightProperty().get()).isEqualTo(Settings.defaults().height());
+
+        FakeRunFactory published = new FakeRunFactory(0);
+        published.demo = false;
+        StudioViewModel v = newVm(published);
+        v.loadEngine();
+        ex.runEngine(10);
+        assertThat(v.run().demoProperty().get()).isFalse();
+        assertThat(v.settings().widthProperty().get()).isEqualTo(Settings.defaults().width());
     }
 
     @Test

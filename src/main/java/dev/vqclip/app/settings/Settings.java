@@ -17,6 +17,11 @@ public record Settings(int width, int height, int steps, long seed, int cutouts,
         return of(GenerationRequest.defaults(List.of(new Prompt("x"))));
     }
 
+    /** @return these settings at another image size */
+    public Settings withSize(int w, int h) {
+        return new Settings(w, h, steps, seed, cutouts, cutPow, learningRate, l2Weight, l2Decay, augmentations);
+    }
+
     /** @return the settings part of a request */
     public static Settings of(GenerationRequest r) {
         return new Settings(r.width(), r.height(), r.steps(), r.seed(), r.cutouts(), r.cutPow(), r.learningRate(),
