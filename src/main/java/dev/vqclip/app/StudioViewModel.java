@@ -627,7 +627,7 @@ public final class StudioViewModel implements RunViewModel.Outputs {
             text.put("vqclip.request", RequestJson.write(d.request()).toString());
         }
         run.worker().background(() -> {
-            dev.vqclip.session.AtomicFiles.write(file, out -> Images.writePng(out, f, text));
+            dev.vqclip.engine.io.AtomicFiles.write(file, out -> Images.writePng(out, f, text));
             return file;
         }, p -> notice.set("exported " + p.getFileName()), e -> notice.set("export failed: " + e.getMessage()));
     }
@@ -666,7 +666,7 @@ public final class StudioViewModel implements RunViewModel.Outputs {
             int i = 0;
             for (HistoryEntry e : entries) {
                 Path f = dir.resolve(String.format(Locale.ROOT, "frame-%03d-step-%05d.png", i++, e.step()));
-                dev.vqclip.session.AtomicFiles.write(f, out -> Images.writePng(out, e.frame(), Map.of()));
+                dev.vqclip.engine.io.AtomicFiles.write(f, out -> Images.writePng(out, e.frame(), Map.of()));
             }
             return entries.size();
         }, n -> notice.set("exported " + n + " frames"), e -> notice.set("export failed: " + e.getMessage()));

@@ -1,5 +1,6 @@
 package dev.vqclip.session;
 
+import dev.vqclip.engine.io.AtomicFiles;
 import dev.vqclip.engine.run.Frame;
 
 import javax.imageio.IIOImage;

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vqclip.engine.io.AtomicFiles;
 import dev.vqclip.engine.run.GenerationRequest;
 import dev.vqclip.engine.run.LatentMask;
 import dev.vqclip.engine.run.RunSnapshot;

@@ -2,6 +2,7 @@ package dev.vqclip.session;
 
 import dev.vqclip.engine.augment.Augmentations;
 import dev.vqclip.engine.guide.Prompt;
+import dev.vqclip.engine.io.AtomicFiles;
 import dev.vqclip.engine.run.GenerationRequest;
 import dev.vqclip.engine.run.LatentMask;
 import dev.vqclip.engine.run.RunSnapshot;

@@ -1,5 +1,7 @@
 package dev.vqclip.engine.run;
 
+import dev.vqclip.engine.io.AtomicFiles;
+
 import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
@@ -13,7 +15,6 @@ import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -49,16 +50,12 @@ public final class PngFiles {
             if (parent != null) {
                 Files.createDirectories(parent);
             }
-            Path tmp = Files.createTempFile(parent, ".vqclip-", ".png.tmp");
-            try {
-                try (ImageOutputStream out = ImageIO.createImageOutputStream(tmp.toFile())) {
+            AtomicFiles.write(file, stream -> {
+                try (ImageOutputStream out = ImageIO.createImageOutputStream(stream)) {
                     writer.setOutput(out);
                     writer.write(null, new IIOImage(img, null, md), null);
                 }
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } finally {
-                Files.deleteIfExists(tmp);
-            }
+            });
         } finally {
             writer.dispose();
         }
