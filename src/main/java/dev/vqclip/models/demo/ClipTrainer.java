@@ -337,6 +337,7 @@ final class ClipTrainer {
             CutoutAugmenter viewer = new CutoutAugmenter(side, 1, 1.0, Augmentations.defaults());
             int n = s.batch();
             int total = n + s.negatives() + s.spoiled();
+            StepTimer timer = new StepTimer();
             for (int step = 0; step < s.steps(); step++) {
                 if (Thread.currentThread().isInterrupted()) {
                     throw new java.util.concurrent.CancellationException("CLIP training cancelled at step "
@@ -434,8 +435,9 @@ final class ClipTrainer {
                         lossSum += loss;
                     }
                     if (step % 20 == 0 || step == s.steps() - 1) {
-                        log.accept(String.format(Locale.ROOT, "clip step %d/%d: contrastive loss %.4f, scale %.1f",
-                                step + 1, s.steps(), loss, Math.exp(ls.getFloat())));
+                        log.accept(String.format(Locale.ROOT, "clip step %d/%d: contrastive loss %.4f, scale %.1f (%s)",
+                                step + 1, s.steps(), loss, Math.exp(ls.getFloat()),
+                                timer.progress(step + 1, s.steps())));
                     }
                 }
             }

@@ -104,6 +104,7 @@ final class VqganTrainer {
             ParameterAdam adam = new ParameterAdam(weights, master, 0.5, 0.9, 1e-8);
             int[] lastUsed = new int[k];
             List<float[]> recent = new java.util.ArrayList<>();
+            StepTimer timer = new StepTimer();
             for (int step = 0; step < s.steps(); step++) {
                 if (Thread.currentThread().isInterrupted()) {
                     throw new java.util.concurrent.CancellationException("VQGAN training cancelled at step "
@@ -181,8 +182,8 @@ final class VqganTrainer {
                     }
                     if (step % 20 == 0 || step == s.steps() - 1) {
                         log.accept(String.format(java.util.Locale.ROOT,
-                                "vqgan step %d/%d: L1 %.4f, quantiser %.4f%s", step + 1, s.steps(), rec, vq,
-                                quantise ? "" : " (autoencoder warm-up)"));
+                                "vqgan step %d/%d: L1 %.4f, quantiser %.4f%s (%s)", step + 1, s.steps(), rec, vq,
+                                quantise ? "" : ", autoencoder warm-up", timer.progress(step + 1, s.steps())));
                     }
                 }
             }
