@@ -3,6 +3,7 @@ package dev.vqclip.app;
 import javafx.animation.KeyFrame;
 import javafx.animation.Timeline;
 import javafx.application.Application;
+import javafx.application.Platform;
 import javafx.beans.value.ChangeListener;
 import javafx.scene.Scene;
 import javafx.scene.control.TextField;
@@ -11,6 +12,15 @@ import javafx.util.Duration;
 import dev.vqclip.app.run.RunState;
 import dev.vqclip.session.SessionStore;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+
 /**
  * The studio window. Launch it with {@link StudioLauncher} (launching an {@code Application} subclass directly from
  * the class path fails). Tests construct it with a {@link StudioConfig} holding a fake engine.
@@ -18,17 +28,64 @@ import dev.vqclip.session.SessionStore;
 public class StudioApp extends Application {
     private static volatile StudioConfig launchConfig;
     private final StudioConfig config;
+    private final boolean ownsProcess;
     private StudioViewModel vm;
     private Stage stage;
     private Timeline timers;
     private DialogService dialogs;
+    private FxTaskExecutor executor;
+    /** The termination signals' handlers while the window is open; {@link #stop} puts the previous ones back. */
+    private TerminationSignals signals;
+    private final AtomicInteger signalsReceived = new AtomicInteger();
 
-    public StudioApp() {
-        this(launchConfig != null ? launchConfig : StudioConfig.defaults());
+    /**
+     * How long a termination signal (SIGTERM, SIGINT, the session logging out) waits for the step in progress, the
+     * recovery copy and the freeing of the models before the process ends anyway.
+     */
+    static final long SIGNAL_GRACE_MILLIS = 20_000;
+    /** The signals that end the studio gracefully: {@code kill}, Ctrl+C in its terminal, the terminal closing. */
+    private static final List<String> TERMINATION_SIGNALS = List.of("TERM", "INT", "HUP");
+
+    /**
+     * Handles the termination signals itself instead of letting the JVM shut down at once: the shutdown would end
+     * the process while the engine thread may be inside a native step (the JVM then dies with SIGSEGV), and JavaFX's
+     * own shutdown hook disposes of the toolkit at the same moment, so the FX thread could not gather the unsaved
+     * work. A second signal exits without waiting.
+     */
+    private void installSignalHandlers() {
+        signals = TerminationSignals.install(TERMINATION_SIGNALS, this::onSignal);
     }
 
+    private void onSignal(String name, int number) {
+        int code = 128 + number;
+        if (signalsReceived.getAndIncrement() > 0) {
+            System.err.println("vqclip studio: SIG" + name + " again; exiting without waiting");
+            System.exit(code);
+        }
+        // not on the signal dispatcher's thread, which must stay free to deliver a second signal
+        Thread t = new Thread(() -> {
+            System.err.println("vqclip studio: SIG" + name + "; finishing the step in progress and "
+                    + "saving unsaved work (up to " + SIGNAL_GRACE_MILLIS / 1000 + " s)");
+            System.err.println("vqclip studio: " + terminatedBySignal(SessionStore.recoveryFile(),
+                    SIGNAL_GRACE_MILLIS));
+            System.exit(code);
+        }, "studio-termination");
+        t.start();
+    }
+
+    /** The studio as {@link StudioLauncher} starts it: it also handles the process's termination signals. */
+    public StudioApp() {
+        this(launchConfig != null ? launchConfig : StudioConfig.defaults(), true);
+    }
+
+    /** A studio inside a process that is not its own (tests): termination signals are left to the process. */
     public StudioApp(StudioConfig config) {
+        this(config, false);
+    }
+
+    private StudioApp(StudioConfig config, boolean ownsProcess) {
         this.config = config;
+        this.ownsProcess = ownsProcess;
     }
 
     static void setLaunchConfig(StudioConfig c) {
@@ -39,7 +96,7 @@ public class StudioApp extends Application {
     public void start(Stage stage) {
         this.stage = stage;
         Themes.apply(false);
-        FxTaskExecutor executor = new FxTaskExecutor();
+        executor = new FxTaskExecutor();
         dialogs = config.dialogs() != null ? config.dialogs().apply(stage) : new FxDialogService(stage);
         vm = new StudioViewModel(executor, config.engine(), dialogs);
         vm.run().setFrameIntervalMillis(config.frameIntervalMillis());
@@ -54,6 +111,9 @@ public class StudioApp extends Application {
             }
         });
         stage.show();
+        if (ownsProcess) {
+            installSignalHandlers();
+        }
 
         timers = new Timeline(new KeyFrame(Duration.seconds(1), e -> vm.refreshMemory()));
         timers.setCycleCount(Timeline.INDEFINITE);
@@ -67,11 +127,35 @@ public class StudioApp extends Application {
             stage.setOnHidden(e -> autosave.stop());
         }
         vm.loadEngine();
+        Path leftOver = ownsProcess && Files.isRegularFile(SessionStore.recoveryFile())
+                ? SessionStore.recoveryFile() : null;
         if (config.openAtStart() != null) {
             vm.openFile(config.openAtStart());
+            if (leftOver != null) {
+                keepAside(leftOver);
+            }
+        } else if (leftOver != null) {
+            vm.recover(leftOver);
         }
         if (config.demoPrompt() != null) {
             runDemoScript(scene);
+        }
+    }
+
+    /**
+     * A recovery copy from a studio that ended without closing its window, when another session is being opened:
+     * moved to {@code recovery-<time>.vqsession} beside it, so this studio's autosave cannot overwrite it.
+     */
+    private void keepAside(Path recovery) {
+        String stamp = java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", java.util.Locale.ROOT)
+                .format(java.time.LocalDateTime.now());
+        Path aside = recovery.resolveSibling("recovery-" + stamp + SessionStore.EXTENSION);
+        try {
+            Files.move(recovery, aside);
+            System.err.println("vqclip studio: an unsaved session left by an earlier studio is kept at " + aside);
+        } catch (java.io.IOException e) {
+            System.err.println("vqclip studio: an unsaved session left by an earlier studio is at " + recovery
+                    + " and could not be kept aside (" + e.getMessage() + "): autosave may replace it");
         }
     }
 
@@ -168,12 +252,58 @@ public class StudioApp extends Application {
         }
     }
 
+    /**
+     * What a termination signal does (the process is ending without the window having been closed): saves a
+     * recovery copy of unsaved work after the step in progress, then waits for the engine thread to free the models
+     * and finish, so the process never ends inside a native step. Not on the FX thread.
+     *
+     * @param recovery where the copy goes
+     * @param graceMillis how long to wait in all
+     * @return what happened, in words
+     */
+    String terminatedBySignal(Path recovery, long graceMillis) {
+        long deadline = System.nanoTime() + graceMillis * 1_000_000L;
+        CompletableFuture<String> saved = new CompletableFuture<>();
+        try {
+            Platform.runLater(() -> vm.saveRecoveryAndClose(recovery, saved::complete));
+        } catch (IllegalStateException toolkitGone) {
+            return "the window had already closed";
+        }
+        String what;
+        try {
+            what = saved.get(graceMillis, TimeUnit.MILLISECONDS);
+            long left = Math.max(0, (deadline - System.nanoTime()) / 1_000_000L);
+            if (!executor.awaitTermination(left)) {
+                what += "; the engine did not stop within " + graceMillis / 1000 + " s";
+            }
+        } catch (TimeoutException e) {
+            what = "the unsaved session could not be saved within " + graceMillis / 1000 + " s";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            what = "interrupted while saving the unsaved session";
+        } catch (ExecutionException e) {
+            what = "the unsaved session could not be saved: " + e.getCause().getMessage();
+        }
+        return what;
+    }
+
+    /** @return whether the engine thread has finished (after {@link #stop} or a termination signal) */
+    boolean engineFinished() throws InterruptedException {
+        return executor.awaitTermination(0);
+    }
+
     @Override
     public void stop() {
+        if (signals != null) {
+            signals.close();
+        }
         if (timers != null) {
             timers.stop();
         }
         if (vm != null) {
+            if (ownsProcess && signalsReceived.get() == 0) {
+                vm.forgetRecovery(SessionStore.recoveryFile());
+            }
             vm.close();
         }
     }

@@ -520,6 +520,42 @@ public final class StudioViewModel implements RunViewModel.Outputs {
         });
     }
 
+    /**
+     * Opens the recovery copy that autosave or a termination signal left (the studio ended without the window
+     * being closed) as an untitled session with unsaved changes: Save asks where to keep it, and closing asks
+     * before discarding it.
+     */
+    public void recover(Path recovery) {
+        busy.set(true);
+        notice.set("recovering the unsaved session…");
+        run.worker().background(() -> {
+            SessionStore.Loaded loaded = SessionStore.load(recovery);
+            return Map.entry(loaded, Files.getLastModifiedTime(recovery).toInstant());
+        }, got -> {
+            busy.set(false);
+            applySession(got.getKey().data());
+            sessionFile.set(null);
+            dirty.set(true);
+            String when = java.time.format.DateTimeFormatter.ofPattern("d MMM HH:mm", Locale.ROOT)
+                    .format(got.getValue().atZone(java.time.ZoneId.systemDefault()));
+            List<String> warnings = got.getKey().warnings();
+            notice.set("recovered the session left unsaved on " + when + "; save it to keep it"
+                    + (warnings.isEmpty() ? "" : " (with problems: " + String.join("; ", warnings) + ")"));
+        }, e -> {
+            busy.set(false);
+            notice.set("could not recover the unsaved session from " + recovery + ": " + e.getMessage());
+        });
+    }
+
+    /**
+     * The window is closing normally (the user saved, or agreed to discard): the recovery copy is no longer needed.
+     * Queued on the engine thread after any save in progress, so a late autosave cannot bring it back.
+     */
+    public void forgetRecovery(Path recovery) {
+        run.worker().background(() -> Files.deleteIfExists(recovery), deleted -> {
+        }, e -> notice.set("could not remove " + recovery + ": " + e.getMessage()));
+    }
+
     private void applySession(SessionData d) {
         Settings s = d.request() == null ? defaultSettings() : Settings.of(d.request());
         applyEditor(new EditorState(d.promptRows(), s), false);
@@ -579,6 +615,28 @@ public final class StudioViewModel implements RunViewModel.Outputs {
             SessionStore.save(recovery, withCurrent(partial, run.worker().currentState()));
             return recovery;
         }, f -> notice.set("autosaved to " + f), e -> notice.set("autosave failed: " + e.getMessage()));
+    }
+
+    /**
+     * For a termination signal (the process is ending without the window being closed): saves a recovery copy of
+     * unsaved work once the step in progress has finished, then closes the engine, as {@link #close} does.
+     *
+     * @param done receives what happened, in words (on the UI thread, or at once when nothing was unsaved)
+     */
+    public void saveRecoveryAndClose(Path recovery, java.util.function.Consumer<String> done) {
+        if (!dirty.get()) {
+            close();
+            done.accept("nothing was unsaved");
+            return;
+        }
+        SessionData partial = sessionData(null);
+        run.worker().background(() -> {
+            Files.createDirectories(recovery.getParent());
+            SessionStore.save(recovery, withCurrent(partial, run.worker().currentState()));
+            return recovery;
+        }, f -> done.accept("the unsaved session was saved to " + f), e -> done.accept(
+                "the unsaved session could not be saved to " + recovery + ": " + e.getMessage()));
+        close();
     }
 
     private SessionData sessionData(RunSnapshot current) {

@@ -299,4 +299,72 @@ class StudioAppFxTest {
         assertThat(worstWall).as("longest wait for a runLater probe (ns)").isLessThan(50_000_000L);
         assertThat(worstFxCpu).as("worst FX-thread CPU time within one probe (ns)").isLessThan(50_000_000L);
     }
+
+    @Test
+    void aTerminationSignalSavesTheUnsavedSessionAfterTheStepInProgressAndStopsTheEngine() throws Exception {
+        FakeRunFactory engine = new FakeRunFactory(200); // long steps: the signal lands inside one
+        StudioApp app = launch(engine, new ScriptedDialogs(), 0);
+        StudioViewModel vm = app.viewModel();
+        robot.clickOn("#promptText0").write("a lighthouse");
+        robot.clickOn("#start");
+        waitUntil(() -> vm.run().stepProperty().get() >= 2, 20);
+        Path recovery = tmp.resolve("recovery.vqsession");
+
+        String what = app.terminatedBySignal(recovery, 20_000);
+
+        assertThat(what).isEqualTo("the unsaved session was saved to " + recovery);
+        assertThat(app.engineFinished()).as("the engine thread has finished: no step is left in flight").isTrue();
+        dev.vqclip.session.SessionStore.Loaded saved = dev.vqclip.session.SessionStore.load(recovery);
+        assertThat(saved.data().promptRows().get(0).text()).isEqualTo("a lighthouse");
+        assertThat(saved.data().current().step()).isGreaterThanOrEqualTo(2);
+    }
+
+    @Test
+    void aTerminationSignalWithNothingUnsavedWritesNothingAndStopsTheEngine() throws Exception {
+        StudioApp app = launch(new FakeRunFactory(5), new ScriptedDialogs(), 0);
+        Path recovery = tmp.resolve("recovery.vqsession");
+        assertThat(fx(() -> app.viewModel().dirtyProperty().get())).isFalse();
+
+        assertThat(app.terminatedBySignal(recovery, 20_000)).isEqualTo("nothing was unsaved");
+        assertThat(app.engineFinished()).isTrue();
+        assertThat(recovery).doesNotExist();
+    }
+
+    @Test
+    void theRecoveryCopyOpensAsAnUntitledSessionWithUnsavedChangesAndIsForgottenOnANormalClose() throws Exception {
+        FakeRunFactory engine = new FakeRunFactory(5);
+        StudioApp first = launch(engine, new ScriptedDialogs(), 0);
+        StudioViewModel vm1 = first.viewModel();
+        robot.clickOn("#promptText0").write("a lighthouse");
+        robot.clickOn("#start");
+        waitUntil(() -> vm1.run().stepProperty().get() >= 3, 20);
+        Path recovery = tmp.resolve("recovery.vqsession");
+        assertThat(first.terminatedBySignal(recovery, 20_000)).startsWith("the unsaved session was saved");
+        int savedStep = dev.vqclip.session.SessionStore.load(recovery).data().current().step();
+
+        StudioApp second = launch(new FakeRunFactory(5), new ScriptedDialogs(), 0);
+        StudioViewModel vm2 = second.viewModel();
+        robot.interact(() -> vm2.recover(recovery));
+        waitUntil(() -> vm2.noticeProperty().get().startsWith("recovered the session left unsaved on "), 10);
+        assertThat(fx(() -> vm2.prompts().prompts().get(0).text())).isEqualTo("a lighthouse");
+        assertThat(fx(() -> vm2.dirtyProperty().get())).as("closing must ask before discarding it").isTrue();
+        assertThat(fx(() -> vm2.sessionFileProperty().get())).as("Save must ask where to keep it").isNull();
+        assertThat(fx(() -> vm2.run().stepProperty().get())).as("resumes where it stopped").isEqualTo(savedStep);
+
+        robot.interact(() -> vm2.forgetRecovery(recovery));
+        waitUntil(() -> !Files.exists(recovery), 10);
+    }
+
+    @Test
+    void aDamagedRecoveryCopyIsReportedAndTheSessionStaysAsItWas() throws Exception {
+        StudioApp app = launch(new FakeRunFactory(5), new ScriptedDialogs(), 0);
+        StudioViewModel vm = app.viewModel();
+        Path recovery = tmp.resolve("recovery.vqsession");
+        Files.writeString(recovery, "not a session");
+        robot.interact(() -> vm.recover(recovery));
+        waitUntil(() -> vm.noticeProperty().get().startsWith("could not recover the unsaved session from "
+                + recovery), 10);
+        assertThat(fx(() -> vm.dirtyProperty().get())).isFalse();
+        assertThat(recovery).exists();
+    }
 }
