@@ -27,6 +27,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public class StudioApp extends Application {
     private static volatile StudioConfig launchConfig;
+    /** The engine thread of the studio {@link StudioLauncher} started, awaited after its window closes. */
+    private static volatile FxTaskExecutor launchedEngine;
     private final StudioConfig config;
     private final boolean ownsProcess;
     private StudioViewModel vm;
@@ -45,33 +47,6 @@ public class StudioApp extends Application {
     static final long SIGNAL_GRACE_MILLIS = 20_000;
     /** The signals that end the studio gracefully: {@code kill}, Ctrl+C in its terminal, the terminal closing. */
     private static final List<String> TERMINATION_SIGNALS = List.of("TERM", "INT", "HUP");
-
-    /**
-     * Handles the termination signals itself instead of letting the JVM shut down at once: the shutdown would end
-     * the process while the engine thread may be inside a native step (the JVM then dies with SIGSEGV), and JavaFX's
-     * own shutdown hook disposes of the toolkit at the same moment, so the FX thread could not gather the unsaved
-     * work. A second signal exits without waiting.
-     */
-    private void installSignalHandlers() {
-        signals = TerminationSignals.install(TERMINATION_SIGNALS, this::onSignal);
-    }
-
-    private void onSignal(String name, int number) {
-        int code = 128 + number;
-        if (signalsReceived.getAndIncrement() > 0) {
-            System.err.println("vqclip studio: SIG" + name + " again; exiting without waiting");
-            System.exit(code);
-        }
-        // not on the signal dispatcher's thread, which must stay free to deliver a second signal
-        Thread t = new Thread(() -> {
-            System.err.println("vqclip studio: SIG" + name + "; finishing the step in progress and "
-                    + "saving unsaved work (up to " + SIGNAL_GRACE_MILLIS / 1000 + " s)");
-            System.err.println("vqclip studio: " + terminatedBySignal(SessionStore.recoveryFile(),
-                    SIGNAL_GRACE_MILLIS));
-            System.exit(code);
-        }, "studio-termination");
-        t.start();
-    }
 
     /** The studio as {@link StudioLauncher} starts it: it also handles the process's termination signals. */
     public StudioApp() {
@@ -97,6 +72,9 @@ public class StudioApp extends Application {
         this.stage = stage;
         Themes.apply(false);
         executor = new FxTaskExecutor();
+        if (ownsProcess) {
+            launchedEngine = executor;
+        }
         dialogs = config.dialogs() != null ? config.dialogs().apply(stage) : new FxDialogService(stage);
         vm = new StudioViewModel(executor, config.engine(), dialogs);
         vm.run().setFrameIntervalMillis(config.frameIntervalMillis());
@@ -157,6 +135,33 @@ public class StudioApp extends Application {
             System.err.println("vqclip studio: an unsaved session left by an earlier studio is at " + recovery
                     + " and could not be kept aside (" + e.getMessage() + "): autosave may replace it");
         }
+    }
+
+    /**
+     * Handles the termination signals itself instead of letting the JVM shut down at once: the shutdown would end
+     * the process while the engine thread may be inside a native step (the JVM then dies with SIGSEGV), and JavaFX's
+     * own shutdown hook disposes of the toolkit at the same moment, so the FX thread could not gather the unsaved
+     * work. A second signal exits without waiting.
+     */
+    private void installSignalHandlers() {
+        signals = TerminationSignals.install(TERMINATION_SIGNALS, this::onSignal);
+    }
+
+    private void onSignal(String name, int number) {
+        int code = 128 + number;
+        if (signalsReceived.getAndIncrement() > 0) {
+            System.err.println("vqclip studio: SIG" + name + " again; exiting without waiting");
+            System.exit(code);
+        }
+        // not on the signal dispatcher's thread, which must stay free to deliver a second signal
+        Thread t = new Thread(() -> {
+            System.err.println("vqclip studio: SIG" + name + "; finishing the step in progress and "
+                    + "saving unsaved work (up to " + SIGNAL_GRACE_MILLIS / 1000 + " s)");
+            System.err.println("vqclip studio: " + terminatedBySignal(SessionStore.recoveryFile(),
+                    SIGNAL_GRACE_MILLIS));
+            System.exit(code);
+        }, "studio-termination");
+        t.start();
     }
 
     /** Types the demo prompt into the first row and presses Start once the engine is ready. */
@@ -285,6 +290,18 @@ public class StudioApp extends Application {
             what = "the unsaved session could not be saved: " + e.getCause().getMessage();
         }
         return what;
+    }
+
+    /**
+     * Waits for the engine thread of the studio {@link StudioLauncher} started to finish what {@link #stop} queued
+     * (any save in progress, deleting the recovery copy, freeing the models), so the process does not exit with the
+     * engine inside a native step. Called after the window has closed, not on the FX thread.
+     *
+     * @return false when it did not finish in time
+     */
+    static boolean awaitLaunchedEngine(long millis) throws InterruptedException {
+        FxTaskExecutor e = launchedEngine;
+        return e == null || e.awaitTermination(millis);
     }
 
     /** @return whether the engine thread has finished (after {@link #stop} or a termination signal) */

@@ -32,5 +32,13 @@ public final class StudioLauncher {
         }
         StudioApp.setLaunchConfig(c);
         Application.launch(StudioApp.class);
+        try {
+            if (!StudioApp.awaitLaunchedEngine(StudioApp.SIGNAL_GRACE_MILLIS)) {
+                System.err.println("vqclip studio: the engine did not finish within "
+                        + StudioApp.SIGNAL_GRACE_MILLIS / 1000 + " s of the window closing; exiting anyway");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }
