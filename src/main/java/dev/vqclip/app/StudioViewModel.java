@@ -609,12 +609,19 @@ public final class StudioViewModel implements RunViewModel.Outputs {
         if (!dirty.get()) {
             return;
         }
+        saveRecovery(recovery, f -> notice.set("autosaved to " + f),
+                e -> notice.set("autosave failed: " + e.getMessage()));
+    }
+
+    /** Queues a save of the session as it is now to the recovery copy (after the step in progress). */
+    private void saveRecovery(Path recovery, java.util.function.Consumer<Path> onSaved,
+                              java.util.function.Consumer<Exception> onFailure) {
         SessionData partial = sessionData(null);
         run.worker().background(() -> {
             Files.createDirectories(recovery.getParent());
             SessionStore.save(recovery, withCurrent(partial, run.worker().currentState()));
             return recovery;
-        }, f -> notice.set("autosaved to " + f), e -> notice.set("autosave failed: " + e.getMessage()));
+        }, onSaved, onFailure);
     }
 
     /**
@@ -629,12 +636,7 @@ public final class StudioViewModel implements RunViewModel.Outputs {
             done.accept("nothing was unsaved");
             return;
         }
-        SessionData partial = sessionData(null);
-        run.worker().background(() -> {
-            Files.createDirectories(recovery.getParent());
-            SessionStore.save(recovery, withCurrent(partial, run.worker().currentState()));
-            return recovery;
-        }, f -> done.accept("the unsaved session was saved to " + f), e -> done.accept(
+        saveRecovery(recovery, f -> done.accept("the unsaved session was saved to " + f), e -> done.accept(
                 "the unsaved session could not be saved to " + recovery + ": " + e.getMessage()));
         close();
     }

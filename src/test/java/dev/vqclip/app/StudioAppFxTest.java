@@ -300,14 +300,18 @@ class StudioAppFxTest {
         assertThat(worstFxCpu).as("worst FX-thread CPU time within one probe (ns)").isLessThan(50_000_000L);
     }
 
-    @Test
-    void aTerminationSignalSavesTheUnsavedSessionAfterTheStepInProgressAndStopsTheEngine() throws Exception {
-        FakeRunFactory engine = new FakeRunFactory(200); // long steps: the signal lands inside one
+    /** @return a studio generating "a lighthouse" (typed, then Start clicked) that has taken {@code steps} steps */
+    StudioApp runningLighthouse(FakeRunFactory engine, int steps) throws Exception {
         StudioApp app = launch(engine, new ScriptedDialogs(), 0);
-        StudioViewModel vm = app.viewModel();
         robot.clickOn("#promptText0").write("a lighthouse");
         robot.clickOn("#start");
-        waitUntil(() -> vm.run().stepProperty().get() >= 2, 20);
+        waitUntil(() -> app.viewModel().run().stepProperty().get() >= steps, 20);
+        return app;
+    }
+
+    @Test
+    void aTerminationSignalSavesTheUnsavedSessionAfterTheStepInProgressAndStopsTheEngine() throws Exception {
+        StudioApp app = runningLighthouse(new FakeRunFactory(200), 2); // long steps: the signal lands inside one
         Path recovery = tmp.resolve("recovery.vqsession");
 
         String what = app.terminatedBySignal(recovery, 20_000);
@@ -332,12 +336,7 @@ class StudioAppFxTest {
 
     @Test
     void theRecoveryCopyOpensAsAnUntitledSessionWithUnsavedChangesAndIsForgottenOnANormalClose() throws Exception {
-        FakeRunFactory engine = new FakeRunFactory(5);
-        StudioApp first = launch(engine, new ScriptedDialogs(), 0);
-        StudioViewModel vm1 = first.viewModel();
-        robot.clickOn("#promptText0").write("a lighthouse");
-        robot.clickOn("#start");
-        waitUntil(() -> vm1.run().stepProperty().get() >= 3, 20);
+        StudioApp first = runningLighthouse(new FakeRunFactory(5), 3);
         Path recovery = tmp.resolve("recovery.vqsession");
         assertThat(first.terminatedBySignal(recovery, 20_000)).startsWith("the unsaved session was saved");
         int savedStep = dev.vqclip.session.SessionStore.load(recovery).data().current().step();
