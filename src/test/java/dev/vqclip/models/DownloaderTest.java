@@ -287,14 +287,14 @@ class DownloaderTest {
         byte[] data = randomBytes(100_000, 10);
         server.route("/stall", FixtureServer.stallAfter(data, 10_000));
         ModelEntry e = entry("slow", ModelKind.CLIP, verified("s.pt", FileRole.WEIGHTS, data, server.url("/stall")));
-        long t0 = System.nanoTime();
 
+        // the configured read timeout (400 ms) is the one that fired, not the server's 20 s stall ending
         assertThatThrownBy(() -> downloader(impatient()).download(e, null, null))
                 .isInstanceOf(DownloadException.class)
                 .hasMessageContaining("timed out")
+                .hasMessageContaining("400 ms")
                 .hasMessageContaining(server.url("/stall").toString());
 
-        assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(5));
         assertThat(cache.isInstalled(e)).isFalse();
         assertThat(leftovers(e)).doesNotContain("s.pt", ModelCache.MARKER);
         assertThat(server.requests()).hasSize(1);
@@ -305,12 +305,10 @@ class DownloaderTest {
         server.route("/silent", FixtureServer.stallBeforeHeaders());
         ModelEntry e = entry("silent", ModelKind.CLIP, verified("q.pt", FileRole.WEIGHTS, randomBytes(10, 2),
                 server.url("/silent")));
-        long t0 = System.nanoTime();
 
         assertThatThrownBy(() -> downloader(impatient()).download(e, null, null))
-                .hasMessageContaining("timed out")
+                .hasMessageContaining("timed out after 400 ms")
                 .hasMessageContaining(server.url("/silent").toString());
-        assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(5));
     }
 
     @Test
@@ -345,15 +343,14 @@ class DownloaderTest {
         ModelEntry e = entry("cancel", ModelKind.CLIP, verified("c.pt", FileRole.WEIGHTS, data, server.url("/stall")));
         CancelToken token = new CancelToken();
         Downloader d = downloader(fast().withTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(20)));
-        long t0 = System.nanoTime();
 
+        // cancelled, not ended by the 20 s read timeout or the server's 20 s stall
         assertThatThrownBy(() -> d.download(e, p -> {
             if (p.bytes() >= 20_000) {
                 token.cancel();
             }
         }, token)).isInstanceOf(DownloadCancelledException.class);
 
-        assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(5));
         assertThat(cache.isInstalled(e)).isFalse();
         assertThat(leftovers(e)).doesNotContain("c.pt", ModelCache.MARKER);
     }
@@ -375,15 +372,15 @@ class DownloaderTest {
             }
         });
         t.start();
-        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-        while (server.count("/stall") == 0 && System.nanoTime() < deadline) {
+        while (server.count("/stall") == 0 && t.isAlive()) {
             Thread.sleep(10);
         }
         Thread.sleep(100);
         t.interrupt();
-        t.join(5000);
+        // without the interrupt the download would end by itself, on the 20 s stall or read timeout, with another
+        // exception: the exception's type is what tells that the interrupt cancelled it
+        t.join();
 
-        assertThat(t.isAlive()).isFalse();
         assertThat(failure.get()).isInstanceOf(DownloadCancelledException.class);
         assertThat(interruptKept.get()).isTrue();
         assertThat(cache.isInstalled(e)).isFalse();
