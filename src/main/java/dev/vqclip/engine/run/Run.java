@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.function.UnaryOperator;
 
 /**
  * One VQGAN-CLIP optimisation: z, Adam's moments, the step counter, targets and mask, stepped on the engine thread.
@@ -156,6 +157,19 @@ public final class Run implements SteppableRun {
         return models;
     }
 
+    /**
+     * For tests: what the step does to the gradient of z before Adam uses it (the identity in production), so a test
+     * can make a step produce a non-finite gradient.
+     */
+    static volatile UnaryOperator<NDArray> gradientHook = UnaryOperator.identity();
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>After the forward and backward pass the loss is checked, and after Adam's update the gradient, z and both
+     * moments (one reduction on the engine's side). A NaN or an infinity anywhere throws
+     * {@link NonFiniteException} and leaves z, the moments and the step counter as they were before this step.
+     */
     @Override
     public StepEvent step(boolean withFrame) {
         long t0 = System.nanoTime();
@@ -171,10 +185,19 @@ public final class Run implements SteppableRun {
                 r = StepMath.run(vqgan, zLeaf, img -> clip.encodeImage(clip.normalize(augmenter.apply(img, rng))),
                         targets, alpha, gc);
             }
-            NDArray grad = r.gradZ();
+            NDArray grad = gradientHook.apply(r.gradZ());
             if (maskArray != null) {
                 grad = grad.mul(maskArray);
             }
+            losses = r.targetLosses();
+            String badLoss = nonFiniteLoss(r);
+            if (badLoss != null) {
+                // nothing was changed yet
+                throw new NonFiniteException(step + 1, step, badLoss, "gradient of z: " + Finiteness.describe(grad));
+            }
+            NDArray z0 = z.duplicate();
+            NDArray m0 = m.duplicate();
+            NDArray v0 = v.duplicate();
             adam.step(z, m, v, grad, step + 1, request.learningRate(), request.beta1(), request.beta2(), maskArray);
             if (clampToCodebook) {
                 NDArray clamped = z.maximum(codeMin).minimum(codeMax);
@@ -184,7 +207,13 @@ public final class Run implements SteppableRun {
                 }
                 z.subi(change);
             }
-            losses = r.targetLosses();
+            if (!Finiteness.allFinite(grad, z, m, v)) {
+                NonFiniteException e = nonFiniteUpdate(grad);
+                z.set(new NDIndex(":"), z0);
+                m.set(new NDIndex(":"), m0);
+                v.set(new NDIndex(":"), v0);
+                throw e;
+            }
         }
         step++;
         Frame frame = withFrame ? frame() : null;
@@ -195,6 +224,39 @@ public final class Run implements SteppableRun {
         }
         return new StepEvent(step, request.steps(), perPrompt, r.l2Loss(), r.totalLoss(), frame,
                 (System.nanoTime() - t0) / 1e9);
+    }
+
+    /** @return e.g. "the loss is NaN (prompt 1, \"a red apple\": NaN)", or null when the loss is finite */
+    private String nonFiniteLoss(StepMath.Result r) {
+        double[] l = r.targetLosses();
+        StringBuilder parts = new StringBuilder();
+        for (int i = 0; i < l.length; i++) {
+            if (!Double.isFinite(l[i])) {
+                parts.append(parts.length() == 0 ? "" : ", ").append("prompt ").append(i + 1)
+                        .append(i < targets.size() ? " \"" + targets.get(i).label() + "\"" : "").append(": ")
+                        .append(Finiteness.name(l[i]));
+            }
+        }
+        if (!Double.isFinite(r.l2Loss())) {
+            parts.append(parts.length() == 0 ? "" : ", ").append("regulariser: ").append(Finiteness.name(r.l2Loss()));
+        }
+        if (parts.length() == 0 && Double.isFinite(r.totalLoss())) {
+            return null;
+        }
+        String total = Double.isFinite(r.totalLoss()) ? "not finite" : Finiteness.name(r.totalLoss());
+        return "the loss is " + total + (parts.length() == 0 ? "" : " (" + parts + ")");
+    }
+
+    /** Names what Adam's update made non-finite (z, m and v are still the updated ones here). */
+    private NonFiniteException nonFiniteUpdate(NDArray grad) {
+        String g = Finiteness.describe(grad);
+        String detail = "z: " + Finiteness.describe(z) + "; Adam's first moment: " + Finiteness.describe(m)
+                + "; second moment: " + Finiteness.describe(v);
+        if (!g.equals("finite")) {
+            return new NonFiniteException(step + 1, step, "the gradient of z is not finite", g + "; after the update "
+                    + detail);
+        }
+        return new NonFiniteException(step + 1, step, "z is not finite after Adam's update", detail);
     }
 
     /** @return the generator of step k's randomness: a pure function of (seed, k) */

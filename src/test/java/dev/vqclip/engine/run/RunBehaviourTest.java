@@ -11,6 +11,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** What the run promises: masks, negative weights, determinism, restore, paint, flat memory. Tiny reference models. */
 class RunBehaviourTest {
@@ -180,6 +181,82 @@ class RunBehaviourTest {
             }
             assertThat(changed).isGreaterThan(0);
             assertThat(after.step()).isEqualTo(before.step());
+        }
+    }
+
+    private static void assertSameState(RunSnapshot actual, RunSnapshot expected) {
+        assertThat(actual.step()).as("step").isEqualTo(expected.step());
+        assertThat(actual.z()).as("z").containsExactly(expected.z());
+        assertThat(actual.adamM()).as("Adam's first moment").containsExactly(expected.adamM());
+        assertThat(actual.adamV()).as("Adam's second moment").containsExactly(expected.adamV());
+    }
+
+    @Test
+    void aNaNLossStopsTheStepAndKeepsTheLastFiniteState() {
+        try (Run run = Run.start(TINY.models(), request("a red apple"))) {
+            run.step(false);
+            run.step(false);
+            RunSnapshot before = run.snapshot();
+            float[] nan = new float[TINY.models().clip().embedDim()];
+            java.util.Arrays.fill(nan, Float.NaN);
+            run.addTarget("broken", nan, 1.0);
+
+            assertThatThrownBy(() -> run.step(true)).isInstanceOf(NonFiniteException.class)
+                    .hasMessageContaining("step 3: the loss is NaN")
+                    .hasMessageContaining("prompt 2 \"broken\": NaN")
+                    .hasMessageContaining("gradient of z: NaN in")
+                    .hasMessageContaining("stopped at step 2, its last finite state")
+                    .satisfies(e -> {
+                        assertThat(((NonFiniteException) e).failedStep()).isEqualTo(3);
+                        assertThat(((NonFiniteException) e).lastGoodStep()).isEqualTo(2);
+                    });
+            assertSameState(run.snapshot(), before);
+            assertThat(run.stepCount()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void aNonFiniteGradientRestoresZMomentsAndStepAndTheRunContinuesAsIfNothingHappened() {
+        GenerationRequest r = request("a red apple");
+        float[] uninterrupted;
+        try (Run run = Run.start(TINY.models(), r)) {
+            for (int i = 0; i < 4; i++) {
+                run.step(false);
+            }
+            uninterrupted = run.snapshot().z();
+        }
+        try (Run run = Run.start(TINY.models(), r)) {
+            run.step(false);
+            run.step(false);
+            RunSnapshot before = run.snapshot();
+            // 1/0 = +inf where the gradient is positive; the loss itself stays finite
+            Run.gradientHook = g -> dev.vqclip.engine.nn.Tensors.div(g.abs(), 0f);
+            try {
+                assertThatThrownBy(() -> run.step(false)).isInstanceOf(NonFiniteException.class)
+                        .hasMessageStartingWith("step 3: the gradient of z is not finite (")
+                        .hasMessageContaining("inf in")
+                        .hasMessageContaining("stopped at step 2");
+            } finally {
+                Run.gradientHook = java.util.function.UnaryOperator.identity();
+            }
+            assertSameState(run.snapshot(), before);
+            run.step(false);
+            run.step(false);
+            assertThat(run.snapshot().z()).as("continued from the kept state like the uninterrupted run")
+                    .containsExactly(uninterrupted);
+        }
+    }
+
+    @Test
+    void anUpdateThatOverflowsZIsNotKept() {
+        try (Run run = Run.start(TINY.models(), request("a red apple"))) {
+            run.setClampToCodebook(false);
+            run.step(false);
+            RunSnapshot before = run.snapshot();
+            run.setLearningRate(Double.MAX_VALUE);
+            assertThatThrownBy(() -> run.step(false)).isInstanceOf(NonFiniteException.class)
+                    .hasMessageStartingWith("step 2: z is not finite after Adam's update (z: ");
+            assertSameState(run.snapshot(), before);
         }
     }
 
