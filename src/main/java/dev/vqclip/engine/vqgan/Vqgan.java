@@ -4,6 +4,8 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import dev.vqclip.engine.check.KernelCheck;
+import dev.vqclip.engine.nn.Convs;
 import dev.vqclip.engine.weights.RawTensor;
 import dev.vqclip.engine.weights.StateDict;
 import dev.vqclip.engine.weights.WeightFiles;
@@ -107,7 +109,7 @@ public final class Vqgan implements AutoCloseable {
                         + "model config " + config.source() + " describes, e.g. '" + unexpected.get(0)
                         + "'; does the yaml belong to this checkpoint?");
             }
-            return model;
+            return model.checked();
         } catch (RuntimeException e) {
             manager.close();
             throw e;
@@ -138,7 +140,7 @@ public final class Vqgan implements AutoCloseable {
                 }
                 return manager.create(v, new Shape(shape));
             };
-            return new Vqgan(config, manager, src);
+            return new Vqgan(config, manager, src).checked();
         } catch (RuntimeException e) {
             manager.close();
             throw e;
@@ -172,11 +174,44 @@ public final class Vqgan implements AutoCloseable {
                 }
                 return a;
             };
-            return new Vqgan(config, manager, src);
+            return new Vqgan(config, manager, src).checked();
         } catch (RuntimeException e) {
             manager.close();
             throw e;
         }
+    }
+
+    /**
+     * @return the shapes of the model's convolutions (stride 2 for the encoder's downsampling, which pads itself)
+     */
+    public Set<Convs.Signature> convSignatures() {
+        Set<Convs.Signature> out = new LinkedHashSet<>();
+        parameters.forEach((name, a) -> {
+            long[] s = a.getShape().getShape();
+            if (name.endsWith(".weight") && s.length == 4) {
+                boolean down = name.endsWith(".downsample.conv.weight");
+                out.add(new Convs.Signature((int) s[1], (int) s[0], (int) s[2], down ? 2 : 1,
+                        down ? 0 : (int) s[2] / 2));
+            }
+        });
+        return out;
+    }
+
+    /** @return the channel counts the model's group normalisations see */
+    public Set<Integer> normChannels() {
+        Set<Integer> out = new java.util.TreeSet<>();
+        parameters.forEach((name, a) -> {
+            if (name.matches(".*\\.norm[^.]*\\.weight") && a.getShape().dimension() == 1) {
+                out.add((int) a.getShape().get(0));
+            }
+        });
+        return out;
+    }
+
+    /** Runs the engine's numerical self-check for this model's operations (once per process and shape). */
+    private Vqgan checked() {
+        KernelCheck.ensure(convSignatures(), normChannels(), VqganConfig.NORM_GROUPS, device());
+        return this;
     }
 
     /**
