@@ -1,5 +1,6 @@
 package dev.vqclip.cli;
 
+import dev.vqclip.engine.EngineThreads;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -23,6 +24,11 @@ public final class Main {
         }
         CommandLine cl = new CommandLine(new VqclipCommand());
         cl.setCaseInsensitiveEnumValuesAllowed(true);
+        // the wait policy and thread count must be in place before anything loads libtorch
+        cl.setExecutionStrategy(parsed -> {
+            configureThreads(parsed);
+            return new CommandLine.RunLast().execute(parsed);
+        });
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             cmd.getErr().println("error: " + ex.getMessage());
             if (Boolean.getBoolean("vqclip.debug")) {
@@ -31,6 +37,26 @@ public final class Main {
             return 1;
         });
         return cl.execute(args);
+    }
+
+    private static void configureThreads(CommandLine.ParseResult parsed) {
+        Integer requested = parsed.matchedOptionValue("--threads", null);
+        CommandLine.ParseResult last = parsed;
+        while (last.hasSubcommand()) {
+            last = last.subcommand();
+        }
+        String name = last.commandSpec().name();
+        if (name.equals("train-demo")) {
+            // it divides its own --threads between its two trainings
+            return;
+        }
+        boolean interactive = last == parsed || name.equals("studio");
+        try {
+            EngineThreads.configure(requested, interactive);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(parsed.commandSpec().commandLine(), e.getMessage(), e, null,
+                    String.valueOf(requested));
+        }
     }
 
     /** The root command. */
@@ -46,10 +72,18 @@ public final class Main {
                 BenchCommand.class,
                 EmbedCommand.class,
                 StudioCommand.class,
+                DoctorCommand.class,
                 TrainDemoCommand.class})
     public static final class VqclipCommand implements Runnable {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
+
+        @CommandLine.Option(names = "--threads", paramLabel = "N", description = "PyTorch CPU threads for any "
+                + "command (before the command: vqclip --threads 2 generate ...). Default: one per core; the studio "
+                + "leaves one core to its window on machines with four or more. Also -Dvqclip.threads or "
+                + "VQCLIP_THREADS. Waiting threads sleep (OMP_WAIT_POLICY=PASSIVE) unless the environment says "
+                + "otherwise.")
+        Integer threads;
 
         /** No command: open the studio (or print usage where there is no display). */
         @Override

@@ -26,6 +26,12 @@ public interface LibC extends Library {
     /** @return 1 when memory was released */
     int malloc_trim(long pad);
 
+    /** @return 0 on success; sets a variable in the process environment that native libraries read */
+    int setenv(String name, String value, int overwrite);
+
+    /** @return the process environment's value (which may differ from Java's snapshot), or null */
+    String getenv(String name);
+
     /** @return the C library on Linux, or null elsewhere or when it cannot be loaded */
     static LibC get() {
         return Holder.LIBC;

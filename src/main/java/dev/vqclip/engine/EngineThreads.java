@@ -1,0 +1,146 @@
+package dev.vqclip.engine;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.Locale;
+
+/**
+ * How PyTorch's CPU threads share the machine, set before libtorch loads.
+ * <ul>
+ *   <li><b>Waiting</b>: libgomp (the OpenMP runtime libtorch's CPU build uses) spins a waiting worker for a while
+ *   before it sleeps. Beside one other busy process a 30-step demo run took 148–173 s that way, 39 s with
+ *   {@code OMP_WAIT_POLICY=PASSIVE}: a spinning worker holds a core its descheduled sibling needs. libgomp reads the
+ *   variable once, when it loads, so {@link #configure} puts it into the process environment through the C library
+ *   first (a value the user set is kept).</li>
+ *   <li><b>Intra-op threads</b>: one per core for commands; in the studio one core is left to the user interface
+ *   where there are four or more (with two or three, the engine thread's lower priority, see
+ *   {@link ThreadPriority}, already gives the interface a core at once). {@code --threads N},
+ *   {@code -Dvqclip.threads=N} or {@code VQCLIP_THREADS} override it.</li>
+ * </ul>
+ */
+public final class EngineThreads {
+    /** The OpenMP variable that makes waiting workers sleep instead of spin. */
+    public static final String WAIT_POLICY = "OMP_WAIT_POLICY";
+    private static final Logger LOG = LoggerFactory.getLogger(EngineThreads.class);
+    private static volatile String waitPolicySource = "not set";
+    private static volatile int threads;
+
+    private EngineThreads() {
+    }
+
+    /**
+     * Sets the wait policy and the thread count. Call before anything loads the engine; called again later it changes
+     * only the thread count.
+     *
+     * @param requested a thread count the user asked for, or null for the default
+     * @param interactive whether a user interface shares the machine (the studio)
+     * @return the thread count chosen
+     * @throws IllegalArgumentException for a count below 1
+     */
+    public static synchronized int configure(Integer requested, boolean interactive) {
+        Integer n = requested != null ? requested : fromSettings();
+        if (n != null && n < 1) {
+            throw new IllegalArgumentException("--threads " + n + ": must be at least 1");
+        }
+        setWaitPolicy();
+        int chosen = n != null ? n : defaultThreads(Runtime.getRuntime().availableProcessors(), interactive);
+        threads = chosen;
+        System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(chosen));
+        if (engineLoaded()) {
+            ai.djl.pytorch.jni.JniUtils.setNumThreads(chosen);
+        }
+        return chosen;
+    }
+
+    /**
+     * @param cores the machine's cores
+     * @param interactive whether a user interface shares them
+     * @return the default intra-op thread count
+     */
+    public static int defaultThreads(int cores, boolean interactive) {
+        return interactive && cores >= 4 ? cores - 1 : Math.max(1, cores);
+    }
+
+    /** @return the thread count {@link #configure} chose, or 0 before it ran */
+    public static int configured() {
+        return threads;
+    }
+
+    /** @return e.g. {@code PASSIVE (set by vqclip)}, {@code ACTIVE (from the environment)} */
+    public static String waitPolicy() {
+        String v = processEnv(WAIT_POLICY);
+        return (v == null ? "unset (libgomp spins, then sleeps)" : v) + " (" + waitPolicySource + ")";
+    }
+
+    private static void setWaitPolicy() {
+        String existing = processEnv(WAIT_POLICY);
+        if (existing != null) {
+            waitPolicySource = "from the environment";
+            return;
+        }
+        LibC c = LibC.get();
+        if (c == null) {
+            waitPolicySource = "could not be set on this system";
+            return;
+        }
+        try {
+            if (c.setenv(WAIT_POLICY, "PASSIVE", 0) == 0) {
+                waitPolicySource = engineLoaded() ? "set by vqclip after the engine loaded: takes effect next start"
+                        : "set by vqclip";
+            }
+        } catch (Exception | LinkageError e) {
+            LOG.debug("could not set {}", WAIT_POLICY, e);
+            waitPolicySource = "could not be set on this system";
+        }
+    }
+
+    /** @return the process environment's value (what native libraries see), falling back to Java's copy */
+    public static String processEnv(String name) {
+        LibC c = LibC.get();
+        if (c != null) {
+            try {
+                return c.getenv(name);
+            } catch (Exception | LinkageError e) {
+                // fall through
+            }
+        }
+        return System.getenv(name);
+    }
+
+    private static Integer fromSettings() {
+        String v = System.getProperty("vqclip.threads");
+        String from = "-Dvqclip.threads";
+        if (v == null) {
+            v = System.getenv("VQCLIP_THREADS");
+            from = "VQCLIP_THREADS";
+        }
+        if (v == null || v.isBlank()) {
+            return null;
+        }
+        try {
+            return Integer.parseInt(v.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(from + "=" + v + ": not a whole number of threads");
+        }
+    }
+
+    /** @return whether libtorch is already in this process (read from /proc/self/maps; false elsewhere) */
+    static boolean engineLoaded() {
+        java.nio.file.Path maps = java.nio.file.Path.of("/proc/self/maps");
+        if (!java.nio.file.Files.isReadable(maps)) {
+            return false;
+        }
+        try (java.util.stream.Stream<String> lines = java.nio.file.Files.lines(maps)) {
+            return lines.anyMatch(l -> l.contains("libtorch_cpu"));
+        } catch (java.io.IOException | java.io.UncheckedIOException e) {
+            return false;
+        }
+    }
+
+    /** @return e.g. {@code 2 intra-op threads (2 cores), OMP_WAIT_POLICY PASSIVE (set by vqclip)} */
+    public static String describe() {
+        return String.format(Locale.ROOT, "%d intra-op threads (%d cores), %s %s", threads,
+                Runtime.getRuntime().availableProcessors(), WAIT_POLICY, waitPolicy());
+    }
+}
