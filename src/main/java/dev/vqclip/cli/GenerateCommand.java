@@ -6,6 +6,7 @@ import dev.vqclip.engine.guide.PromptParser;
 import dev.vqclip.engine.run.Frame;
 import dev.vqclip.engine.run.GenerationRequest;
 import dev.vqclip.engine.run.Images;
+import dev.vqclip.engine.run.NonFiniteException;
 import dev.vqclip.engine.run.PngFiles;
 import dev.vqclip.engine.run.Run;
 import dev.vqclip.engine.run.RunModels;
@@ -140,7 +141,21 @@ public final class GenerateCommand implements Callable<Integer> {
                     }
                 }
                 try (run) {
-                    loop(run, models);
+                    try {
+                        loop(run, models);
+                    } catch (NonFiniteException e) {
+                        // the run is back at its last finite state, but an image or run of a broken optimisation
+                        // must not look like a result
+                        List<String> skipped = new ArrayList<>();
+                        if (out != null) {
+                            skipped.add(out.toString());
+                        }
+                        if (saveRun != null) {
+                            skipped.add(saveRun.toString());
+                        }
+                        throw new IllegalStateException(e.getMessage() + "; nothing was written to "
+                                + String.join(" or ", skipped), e);
+                    }
                     if (out != null) {
                         Frame f = run.frame();
                         PngFiles.write(out, f, metadata(run, models));

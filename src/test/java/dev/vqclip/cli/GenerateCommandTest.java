@@ -145,4 +145,21 @@ class GenerateCommandTest {
         assertThat(r.code()).isNotZero();
         assertThat(r.err()).contains("missing.vqrun");
     }
+
+    @Test
+    void aNonFiniteLossEndsTheCommandWithAnErrorAndWritesNothing(@TempDir Path tmp) throws Exception {
+        Path out = tmp.resolve("o.png");
+        Path saved = tmp.resolve("r.vqrun");
+        Path frames = tmp.resolve("frames");
+        // 1e39 is a finite double but overflows the float the regulariser's weight becomes: the loss is +inf
+        CliRun r = run(args("generate", "--steps", "4", "--l2", "1e39", "--out", out.toString(), "--save-run",
+                saved.toString(), "--save-every", "1", "--frames", frames.toString()));
+        assertThat(r.code()).as(r.err()).isNotZero();
+        assertThat(r.err()).contains("error: step 1: the loss is +inf (regulariser: +inf")
+                .contains("the run stopped at step 0, its last finite state")
+                .contains("nothing was written to " + out + " or " + saved);
+        assertThat(out).doesNotExist();
+        assertThat(saved).doesNotExist();
+        assertThat(frames).isEmptyDirectory();
+    }
 }
