@@ -141,7 +141,11 @@ public final class MainView extends BorderPane {
                 item("menuFit", "_Fit to window", "Shortcut+0", null, vm.canvas()::fitToView),
                 item("menuActual", "_Actual size", "Shortcut+1", null, vm.canvas()::actualSize),
                 new SeparatorMenuItem(), grid, dark);
-        MenuBar bar = new MenuBar(file, edit, run, view);
+        Menu help = new Menu("_Help");
+        MenuBar bar = new MenuBar(file, edit, run, view, help);
+        help.getItems().add(item("menuDiagnostics", "_Diagnostics… (for bug reports)", null, null,
+                () -> DiagnosticsDialog.show(bar.getScene() == null ? null : bar.getScene().getWindow(),
+                        vm.diagnostics())));
         bar.setId("menuBar");
         return bar;
     }

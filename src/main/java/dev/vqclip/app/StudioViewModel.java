@@ -54,6 +54,7 @@ public final class StudioViewModel implements RunViewModel.Outputs {
     }
 
     private final TaskExecutor executor;
+    private final DiagnosticsViewModel diagnostics;
     private final DialogService dialogs;
     private final LongSupplier wallClock;
     private final PromptViewModel prompts = new PromptViewModel();
@@ -87,6 +88,8 @@ public final class StudioViewModel implements RunViewModel.Outputs {
     public StudioViewModel(TaskExecutor executor, EngineProvider provider, DialogService dialogs,
                            SettingsViewModel settings, LongSupplier wallClock) {
         this.executor = executor;
+        this.diagnostics = new DiagnosticsViewModel(executor, () -> dev.vqclip.engine.check.Diagnostics.report(
+                "vqclip studio", null, dev.vqclip.engine.check.Diagnostics.probeCommand("dev.vqclip.cli.Main")));
         this.dialogs = dialogs;
         this.settings = settings;
         this.wallClock = wallClock;
@@ -824,6 +827,11 @@ public final class StudioViewModel implements RunViewModel.Outputs {
 
     public RunViewModel run() {
         return run;
+    }
+
+    /** @return the diagnostics dialog's state (the report is made on the engine thread) */
+    public DiagnosticsViewModel diagnostics() {
+        return diagnostics;
     }
 
     public UndoStack<EditorState> undoStack() {

@@ -10,7 +10,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.PrintWriter;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 
@@ -61,16 +60,7 @@ public final class DoctorCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** @return this program started again with {@code doctor --onednn-probe} */
     static List<String> childCommand() {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(ProcessHandle.current().info().command().orElse("java"));
-        cmd.add("-Dai.djl.offline=true");
-        cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
-        cmd.add(Main.class.getName());
-        cmd.add("doctor");
-        cmd.add("--onednn-probe");
-        return cmd;
+        return Diagnostics.probeCommand(Main.class.getName());
     }
 }

@@ -16,7 +16,8 @@ import java.util.Locale;
  *   <li><b>Intra-op threads</b>: one per core for commands; in the studio one core is left to the user interface
  *   where there are four or more (with two or three, the engine thread's lower priority, see
  *   {@link ThreadPriority}, already gives the interface a core at once). {@code --threads N},
- *   {@code -Dvqclip.threads=N} or {@code VQCLIP_THREADS} override it.</li>
+ *   {@code -Dvqclip.threads=N}, {@code VQCLIP_THREADS} or the setting saved from the studio's
+ *   diagnostics dialog ({@link #saveSetting}) override it, in that order.</li>
  * </ul>
  */
 public final class EngineThreads {
@@ -108,6 +109,44 @@ public final class EngineThreads {
         return System.getenv(name);
     }
 
+    /** The user preference (the studio's diagnostics dialog) that holds a chosen thread count. */
+    static final String PREFERENCE = "engineThreads";
+
+    /** @return the thread count saved as the user's setting, or 0 for the default */
+    public static int savedSetting() {
+        try {
+            return Math.max(0, preferences().getInt(PREFERENCE, 0));
+        } catch (RuntimeException e) {
+            return 0;
+        }
+    }
+
+    /**
+     * Saves the user's thread count for the next start (0: the default).
+     *
+     * @throws IllegalArgumentException for a negative count
+     */
+    public static void saveSetting(int n) {
+        if (n < 0) {
+            throw new IllegalArgumentException("a thread count cannot be negative: " + n);
+        }
+        java.util.prefs.Preferences p = preferences();
+        if (n == 0) {
+            p.remove(PREFERENCE);
+        } else {
+            p.putInt(PREFERENCE, n);
+        }
+        try {
+            p.flush();
+        } catch (java.util.prefs.BackingStoreException e) {
+            LOG.warn("could not save the thread setting: {}", e.getMessage());
+        }
+    }
+
+    private static java.util.prefs.Preferences preferences() {
+        return java.util.prefs.Preferences.userRoot().node(System.getProperty("vqclip.preferences", "dev/vqclip"));
+    }
+
     private static Integer fromSettings() {
         String v = System.getProperty("vqclip.threads");
         String from = "-Dvqclip.threads";
@@ -116,7 +155,8 @@ public final class EngineThreads {
             from = "VQCLIP_THREADS";
         }
         if (v == null || v.isBlank()) {
-            return null;
+            int saved = savedSetting();
+            return saved > 0 ? saved : null;
         }
         try {
             return Integer.parseInt(v.trim());

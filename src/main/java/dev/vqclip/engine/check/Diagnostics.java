@@ -100,29 +100,39 @@ public final class Diagnostics {
         }
         line(b, "CPU", "yes");
         line(b, "CUDA GPUs", Integer.toString(gpus));
+        List<KernelCheck.Result> results;
         if (shapes != null) {
             long t0 = System.nanoTime();
-            List<KernelCheck.Result> results = KernelCheck.run(shapes.convs(), shapes.normChannels(),
-                    shapes.groups(), Device.cpu());
+            results = KernelCheck.run(shapes.convs(), shapes.normChannels(), shapes.groups(), Device.cpu());
             long ms = (System.nanoTime() - t0) / 1_000_000;
             b.append(String.format(Locale.ROOT, "%nSelf-check of the %s (%d convolution shapes), %d ms; relative "
                     + "errors against float64, tolerance %.0e%n", shapes.name(), shapes.convs().size(), ms,
                     KernelCheck.TOLERANCE));
-            for (KernelCheck.Result r : results) {
-                b.append("  ").append(r.describe()).append('\n');
+        } else {
+            results = KernelCheck.results();
+            b.append(String.format(Locale.ROOT, "%nSelf-check at model load (%d operations checked in this "
+                    + "process); relative errors against float64, tolerance %.0e%n", results.size(),
+                    KernelCheck.TOLERANCE));
+            if (results.isEmpty()) {
+                b.append("  no model loaded yet\n");
             }
-            List<String> actions = KernelCheck.actions();
-            long wrongNative = results.stream().filter(r -> !r.passed()).count();
-            if (actions.isEmpty() && wrongNative == 0) {
+        }
+        for (KernelCheck.Result r : results) {
+            b.append("  ").append(r.describe()).append('\n');
+        }
+        List<String> actions = KernelCheck.actions();
+        long wrong = results.stream().filter(r -> !r.passed()).count();
+        if (!results.isEmpty()) {
+            if (actions.isEmpty() && wrong == 0) {
                 b.append("  result: every operation is right with the default kernels; nothing changed\n");
-            } else if (wrongNative == 0) {
+            } else if (wrong == 0) {
                 b.append("  result: right, after these changes at model load:\n");
             } else {
-                b.append("  result: ").append(wrongNative).append(" WRONG\n");
+                b.append("  result: ").append(wrong).append(" WRONG\n");
             }
-            for (String a : actions) {
-                b.append("  - ").append(a).append('\n');
-            }
+        }
+        for (String a : actions) {
+            b.append("  - ").append(a).append('\n');
         }
         return b.toString();
     }
@@ -181,6 +191,14 @@ public final class Diagnostics {
         } catch (RuntimeException | LinkageError e) {
             return "unknown";
         }
+    }
+
+    /** @return this program started again with {@code doctor --onednn-probe} (the runtime's own java) */
+    public static List<String> probeCommand(String mainClass) {
+        Path java = Path.of(System.getProperty("java.home"), "bin",
+                System.getProperty("os.name").toLowerCase(Locale.ROOT).startsWith("windows") ? "java.exe" : "java");
+        return List.of(java.toString(), "-Dai.djl.offline=true", "-cp", System.getProperty("java.class.path"),
+                mainClass, "doctor", "--onednn-probe");
     }
 
     /** @return the CPU's marketing name (Linux: /proc/cpuinfo), or the architecture */
