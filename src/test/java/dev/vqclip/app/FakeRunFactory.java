@@ -4,6 +4,7 @@ import dev.vqclip.engine.guide.Prompt;
 import dev.vqclip.engine.run.Frame;
 import dev.vqclip.engine.run.GenerationRequest;
 import dev.vqclip.engine.run.LatentMask;
+import dev.vqclip.engine.run.NonFiniteException;
 import dev.vqclip.engine.run.RunFactory;
 import dev.vqclip.engine.run.RunSnapshot;
 import dev.vqclip.engine.run.StepEvent;
@@ -25,6 +26,7 @@ public final class FakeRunFactory implements RunFactory {
     private final long busyNanos;
     private final int busyThreads;
     private volatile int failAtStep = -1;
+    private volatile int nonFiniteAtStep = -1;
     /** Prompts in force at each step taken by any run of this factory (step → prompt texts). */
     public final List<String> promptLog = Collections.synchronizedList(new ArrayList<>());
     public volatile int openRuns;
@@ -48,6 +50,14 @@ public final class FakeRunFactory implements RunFactory {
     public FakeRunFactory(long busyMillisPerStep, int busyThreads) {
         this.busyNanos = busyMillisPerStep * 1_000_000L;
         this.busyThreads = busyThreads;
+    }
+
+    /**
+     * Makes step {@code step} of the next run produce a NaN gradient (once): like the real engine, the fake then
+     * refuses the step with a {@link NonFiniteException} and keeps its state before it.
+     */
+    public void nonFiniteAtStep(int step) {
+        nonFiniteAtStep = step;
     }
 
     /** Makes the next run's step {@code step} throw. */
@@ -148,6 +158,11 @@ public final class FakeRunFactory implements RunFactory {
                 losses.add(p.weight() * loss / cells);
             }
             int stepNo = s.step() + 1;
+            if (nonFiniteAtStep == stepNo) {
+                nonFiniteAtStep = -1;
+                java.util.Arrays.fill(grad, Float.NaN);
+                losses.replaceAll(l -> Double.NaN);
+            }
             double lr = s.request().learningRate();
             double b1 = s.request().beta1();
             double b2 = s.request().beta2();
@@ -168,10 +183,24 @@ public final class FakeRunFactory implements RunFactory {
                 z[k] -= (float) (mask == null ? update : update * mask[k % cells]);
             }
             burn(t0);
-            s = new RunSnapshot(s.request(), stepNo, s.shape(), z, m, v, s.mask(), s.original());
             double total = l2 + losses.stream().mapToDouble(Double::doubleValue).sum();
+            int bad = nonFinite(z) + nonFinite(m) + nonFinite(v);
+            if (!Double.isFinite(total) || bad > 0) {
+                // as Run.step: nothing of this step is kept
+                throw new NonFiniteException(stepNo, s.step(), Double.isFinite(total) ? "z is not finite"
+                        : "the loss is NaN", "z, m and v: NaN in " + bad + " of " + 3 * z.length + " values");
+            }
+            s = new RunSnapshot(s.request(), stepNo, s.shape(), z, m, v, s.mask(), s.original());
             return new StepEvent(stepNo, s.request().steps(), losses, l2, total, withFrame ? frame() : null,
                     (System.nanoTime() - t0) / 1e9);
+        }
+
+        private static int nonFinite(float[] a) {
+            int n = 0;
+            for (float x : a) {
+                n += Float.isFinite(x) ? 0 : 1;
+            }
+            return n;
         }
 
         private void burn(long t0) {

@@ -191,6 +191,47 @@ class StudioViewModelTest {
     }
 
     @Test
+    void aNonFiniteStepPausesAtTheLastGoodStepSaysWhyAndSavingKeepsTheFiniteState() throws Exception {
+        typeAndConfigure("red");
+        engine.nonFiniteAtStep(9);
+        vm.start();
+        ex.runEngineUntil(() -> vm.run().getState() != RunState.RUNNING, 40);
+
+        assertThat(vm.run().getState()).isEqualTo(RunState.PAUSED);
+        assertThat(step()).isEqualTo(8);
+        assertThat(vm.run().messageProperty().get())
+                .startsWith("paused at step 8: step 9 gave a loss that is not a number (NaN) and was not kept");
+        assertThat(vm.run().warningProperty().get()).startsWith("step 9: the loss is NaN")
+                .contains("stopped at step 8");
+        assertThat(vm.run().errorProperty().get()).isNull();
+        assertThat(vm.run().lossSeries().get(0).getData()).extracting(d -> d.getXValue().intValue())
+                .containsExactly(1, 2, 3, 4, 5, 6, 7, 8);
+        assertThat(vm.run().lossSeries().get(0).getData()).allMatch(d -> Double.isFinite(d.getYValue().doubleValue()));
+        HistoryEntry last = vm.history().entries().get(vm.history().entries().size() - 1);
+        assertThat(last.label()).isEqualTo("paused at 8 (step 9 not finite)");
+        assertThat(vm.canvas().getFrame().argb()).isEqualTo(last.frame().argb());
+
+        Path file = tmp.resolve("nan.vqsession");
+        vm.saveTo(file);
+        ex.runEngine(5);
+        assertThat(vm.noticeProperty().get()).isEqualTo("saved nan.vqsession");
+        dev.vqclip.engine.run.RunSnapshot saved = dev.vqclip.session.SessionStore.load(file).data().current();
+        assertThat(saved.step()).isEqualTo(8);
+        for (float[] a : List.of(saved.z(), saved.adamM(), saved.adamV())) {
+            for (float x : a) {
+                assertThat(Float.isFinite(x)).isTrue();
+            }
+        }
+        assertThat(saved.z()).containsExactly(last.snapshot().z());
+
+        // the user may go on (here the fault was transient): the warning goes, steps continue from 8
+        vm.run().resume();
+        assertThat(vm.run().warningProperty().get()).isNull();
+        ex.runEngineUntil(() -> step() >= 10, 20);
+        assertThat(engine.promptLog).contains("9:[red]", "10:[red]");
+    }
+
+    @Test
     void missingEngineSaysSoAndDoesNotPretend() {
         StudioViewModel v = new StudioViewModel(ex, EngineProvider.unavailable(), dialogs);
         v.loadEngine();

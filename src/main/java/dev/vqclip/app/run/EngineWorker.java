@@ -7,6 +7,7 @@ import dev.vqclip.engine.run.Frame;
 import dev.vqclip.engine.guide.SelfMask;
 import dev.vqclip.engine.run.GenerationRequest;
 import dev.vqclip.engine.run.LatentMask;
+import dev.vqclip.engine.run.NonFiniteException;
 import dev.vqclip.engine.run.RunFactory;
 import dev.vqclip.engine.run.RunSnapshot;
 import dev.vqclip.engine.run.StepEvent;
@@ -65,6 +66,12 @@ public final class EngineWorker {
         void captured(Captured c);
 
         void halted(Halt why, int step);
+
+        /**
+         * A step produced a NaN or an infinity: the run did not keep it and is paused at its last finite state
+         * ({@link NonFiniteException#lastGoodStep()}), whose frame and snapshot have already been sent.
+         */
+        void stoppedNonFinite(NonFiniteException why);
 
         void failed(String message);
     }
@@ -421,6 +428,10 @@ public final class EngineWorker {
                 postIf(gen, () -> listener.halted(Halt.FINISHED, s));
                 return;
             }
+        } catch (NonFiniteException e) {
+            looping = false;
+            haltNonFinite(e, gen);
+            return;
         } catch (RuntimeException e) {
             looping = false;
             fail(e);
@@ -429,9 +440,25 @@ public final class EngineWorker {
         ex.runOnEngine(() -> loopStep(gen));
     }
 
+    /** The run is back at its last finite state: show it, record it in history and say why it stopped. */
+    private void haltNonFinite(NonFiniteException e, int gen) {
+        pauseRequested.set(true);
+        Frame f = run.frame();
+        pendingFrame.set(f);
+        flush();
+        capture("paused at " + run.stepCount() + " (step " + e.failedStep() + " not finite)", f, gen);
+        postIf(gen, () -> listener.stoppedNonFinite(e));
+    }
+
     private void stepOnceNow(int gen) {
         applyCommands();
-        StepEvent ev = doStep(gen);
+        StepEvent ev;
+        try {
+            ev = doStep(gen);
+        } catch (NonFiniteException e) {
+            haltNonFinite(e, gen);
+            return;
+        }
         Frame f = ev.frame() != null ? ev.frame() : run.frame();
         pendingFrame.set(f);
         flush();

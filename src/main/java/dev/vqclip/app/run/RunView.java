@@ -58,9 +58,11 @@ public final class RunView extends HBox {
         st.textProperty().bind(Bindings.createStringBinding(() -> state.get().name(), state));
         st.styleProperty().bind(Bindings.createStringBinding(() -> state.get() == RunState.FAILED
                 ? "-fx-text-fill: -color-danger-fg; -fx-font-weight: bold;" : "-fx-font-weight: bold;", state));
-        Label err = label("runError", "Why the last action failed");
+        Label err = label("runError", "Why the last action failed, or why the run paused by itself");
         err.textProperty().bind(Bindings.createStringBinding(
-                () -> vm.errorProperty().get() == null ? "" : vm.errorProperty().get(), vm.errorProperty()));
+                () -> vm.errorProperty().get() != null ? vm.errorProperty().get()
+                        : vm.warningProperty().get() != null ? vm.warningProperty().get() : "",
+                vm.errorProperty(), vm.warningProperty()));
         err.setStyle("-fx-text-fill: -color-danger-fg;");
         err.setMinWidth(0);
         HBox.setHgrow(err, javafx.scene.layout.Priority.ALWAYS);

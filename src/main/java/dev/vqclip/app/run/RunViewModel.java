@@ -5,6 +5,7 @@ import dev.vqclip.app.TaskExecutor;
 import dev.vqclip.engine.guide.Prompt;
 import dev.vqclip.engine.run.Frame;
 import dev.vqclip.engine.run.GenerationRequest;
+import dev.vqclip.engine.run.NonFiniteException;
 import dev.vqclip.engine.run.RunSnapshot;
 import dev.vqclip.engine.run.StepEvent;
 import javafx.beans.binding.Bindings;
@@ -50,6 +51,7 @@ public final class RunViewModel implements EngineWorker.Listener {
     private final ReadOnlyBooleanWrapper running = new ReadOnlyBooleanWrapper();
     private final ReadOnlyBooleanWrapper resumable = new ReadOnlyBooleanWrapper();
     private final ReadOnlyStringWrapper error = new ReadOnlyStringWrapper();
+    private final ReadOnlyStringWrapper warning = new ReadOnlyStringWrapper();
     private final ReadOnlyStringWrapper message = new ReadOnlyStringWrapper("");
     private final ReadOnlyDoubleWrapper progress = new ReadOnlyDoubleWrapper(0);
     private final ReadOnlyIntegerWrapper step = new ReadOnlyIntegerWrapper();
@@ -103,6 +105,7 @@ public final class RunViewModel implements EngineWorker.Listener {
     /** Starts a new run with the request; a previous run is replaced (its history stays). */
     public void start(GenerationRequest request) {
         error.set(null);
+        warning.set(null);
         running.set(true);
         resetStats(request);
         worker.start(request, true);
@@ -111,6 +114,7 @@ public final class RunViewModel implements EngineWorker.Listener {
     /** Takes one step: of the paused run, or of a new run when there is none. */
     public void stepOnce(GenerationRequest requestIfNew) {
         error.set(null);
+        warning.set(null);
         if (resumable.get()) {
             beforeResume.run();
             worker.stepOnce();
@@ -123,6 +127,7 @@ public final class RunViewModel implements EngineWorker.Listener {
     /** Starts a new run and leaves it paused at step 0 (to edit an opened image first). */
     public void open(GenerationRequest request) {
         error.set(null);
+        warning.set(null);
         resetStats(request);
         worker.open(request);
     }
@@ -139,6 +144,7 @@ public final class RunViewModel implements EngineWorker.Listener {
     public void resume() {
         beforeResume.run();
         error.set(null);
+        warning.set(null);
         running.set(true);
         lastNanos = -1;
         worker.resume();
@@ -174,6 +180,7 @@ public final class RunViewModel implements EngineWorker.Listener {
     /** Makes a history snapshot the current (paused) state. */
     public void restore(RunSnapshot s) {
         error.set(null);
+        warning.set(null);
         running.set(false);
         worker.restore(s);
     }
@@ -182,6 +189,7 @@ public final class RunViewModel implements EngineWorker.Listener {
     public void park(RunSnapshot s) {
         running.set(false);
         error.set(null);
+        warning.set(null);
         resumable.set(s != null);
         worker.park(s);
         if (s != null) {
@@ -327,6 +335,34 @@ public final class RunViewModel implements EngineWorker.Listener {
         eta.set("");
     }
 
+    /**
+     * The engine refused a step that produced a NaN or an infinity and paused at the last finite step: the run
+     * stays resumable (PAUSED, not FAILED), the chart keeps only finite points, and the status bar says why.
+     */
+    @Override
+    public void stoppedNonFinite(NonFiniteException why) {
+        flushChart();
+        running.set(false);
+        resumable.set(true);
+        step.set(why.lastGoodStep());
+        lastStep = why.lastGoodStep();
+        eta.set("");
+        warning.set(why.getMessage());
+        message.set("paused at step " + why.lastGoodStep() + ": step " + why.failedStep() + " gave "
+                + plain(why.quantity()) + " and was not kept; try a lower learning rate or other prompts");
+    }
+
+    /** "the loss is NaN" → "a loss that is not a number (NaN)", for the status bar. */
+    private static String plain(String quantity) {
+        if (quantity.startsWith("the loss")) {
+            return quantity.contains("NaN") ? "a loss that is not a number (NaN)" : "an infinite loss";
+        }
+        if (quantity.startsWith("the gradient")) {
+            return "a gradient that is not a number or infinite";
+        }
+        return "an image state that is not a number or infinite";
+    }
+
     @Override
     public void failed(String msg) {
         running.set(false);
@@ -345,6 +381,9 @@ public final class RunViewModel implements EngineWorker.Listener {
     }
 
     private static void addPoint(XYChart.Series<Number, Number> s, int x, double y) {
+        if (!Double.isFinite(y)) {
+            return; // a chart must never show a NaN loss as if it were a value (engines refuse such steps)
+        }
         ObservableList<XYChart.Data<Number, Number>> d = s.getData();
         if (d.size() >= MAX_POINTS) {
             // keep the curve's shape: drop every other point of the older half
@@ -381,6 +420,14 @@ public final class RunViewModel implements EngineWorker.Listener {
     /** @return the FAILED message, or null */
     public ReadOnlyStringProperty errorProperty() {
         return error.getReadOnlyProperty();
+    }
+
+    /**
+     * @return why the run paused by itself at a step that went bad (a NaN or an infinity), or null; cleared by the
+     *     next start, resume, step or restore
+     */
+    public ReadOnlyStringProperty warningProperty() {
+        return warning.getReadOnlyProperty();
     }
 
     public ReadOnlyStringProperty messageProperty() {

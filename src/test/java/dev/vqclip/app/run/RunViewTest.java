@@ -2,6 +2,7 @@ package dev.vqclip.app.run;
 
 import dev.vqclip.app.TaskExecutor;
 import dev.vqclip.engine.run.Frame;
+import dev.vqclip.engine.run.NonFiniteException;
 import dev.vqclip.engine.run.RunSnapshot;
 import javafx.scene.control.Button;
 import javafx.scene.control.Label;
@@ -101,5 +102,24 @@ class RunViewTest {
         assertThat(disabled("#start")).isFalse();
         assertThat(engineJobs).isEmpty();
         assertThat(List.of(vm.getState())).containsExactly(RunState.FAILED);
+    }
+
+    @Test
+    void aStepThatWentNonFiniteLeavesTheRunPausedAndSaysWhy() throws Exception {
+        robot.interact(() -> {
+            vm.loaded("fake", true);
+            vm.halted(EngineWorker.Halt.PAUSED, 11);
+            vm.stoppedNonFinite(new NonFiniteException(12, 11, "the loss is NaN",
+                    "gradient of z: NaN in 4,096 of 4,096 values"));
+        });
+        assertThat(robot.lookup("#runState").queryAs(Label.class).getText()).isEqualTo("PAUSED");
+        assertThat(robot.lookup("#runError").queryAs(Label.class).getText())
+                .isEqualTo("step 12: the loss is NaN (gradient of z: NaN in 4,096 of 4,096 values); the run stopped"
+                        + " at step 11, its last finite state");
+        assertThat(vm.messageProperty().get()).startsWith("paused at step 11: step 12 gave a loss that is not a"
+                + " number (NaN) and was not kept");
+        assertThat(vm.stepProperty().get()).isEqualTo(11);
+        assertThat(disabled("#resume")).isFalse();
+        assertThat(disabled("#start")).isFalse();
     }
 }
