@@ -48,6 +48,7 @@ public final class Main {
         String name = last.commandSpec().name();
         if (name.equals("train-demo")) {
             // it divides its own --threads between its two trainings
+            EngineThreads.setWaitPolicy();
             return;
         }
         boolean interactive = last == parsed || name.equals("studio");

@@ -74,7 +74,8 @@ public final class EngineThreads {
         return (v == null ? "unset (libgomp spins, then sleeps)" : v) + " (" + waitPolicySource + ")";
     }
 
-    private static void setWaitPolicy() {
+    /** Sets only the wait policy (for commands that set their own thread counts); before the engine loads. */
+    public static synchronized void setWaitPolicy() {
         String existing = processEnv(WAIT_POLICY);
         if (existing != null) {
             waitPolicySource = "from the environment";
