@@ -162,4 +162,17 @@ class GenerateCommandTest {
         assertThat(saved).doesNotExist();
         assertThat(frames).isEmptyDirectory();
     }
+
+    @Test
+    void aPromptMixingEmojiCjkRtlMarksAndNulRunsFiniteAndKeepsItsTextInTheMetadata(@TempDir Path tmp)
+            throws Exception {
+        String prompt = "a red circle \uD83D\uDE00 \u7ea2\u8272 \u200f\u0627 \u0000 on a blue background";
+        Path out = tmp.resolve("o.png");
+        CliRun r = run("generate", "--prompt", prompt, "--size", "48x32", "--seed", "1", "--cutouts", "2", "--steps",
+                "5", "--quiet", "--out", out.toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        Frame f = Images.read(out);
+        assertThat(Arrays.stream(f.argb()).distinct().count()).as("not a flat image").isGreaterThan(1);
+        assertThat(PngFiles.readText(out).get("vqclip.prompts")).isEqualTo(prompt + ":1");
+    }
 }
