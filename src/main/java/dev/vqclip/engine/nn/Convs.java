@@ -12,10 +12,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * 2-D convolutions (NCHW input, OIHW weights), computed by one of two kernels chosen per convolution shape.
  * <ul>
  *   <li>{@link Kernel#NATIVE}: PyTorch's own convolution (on the CPU usually oneDNN's JIT kernels), the default;</li>
- *   <li>{@link Kernel#TAPS}: the same convolution written as one matrix product per kernel tap over shifted views of
- *   the padded input ({@code y = Σ_ij W[:,:,i,j] · x[:, :, i::s, j::s]}). Its forward and backward passes use only
- *   slicing and general matrix products, none of the convolution kernels, so a wrong native convolution kernel
- *   cannot reach it.</li>
+ *   <li>{@link Kernel#TAPS}: the same convolution written as matrix products per kernel tap and shifted windows
+ *   ({@link #tapConv2d}). Its forward and backward passes use only slicing, padding and general matrix products,
+ *   none of the convolution kernels, so a wrong native convolution kernel cannot reach it.</li>
  * </ul>
  * The engine's numerical self-check ({@code dev.vqclip.engine.check.KernelCheck}) routes a shape to {@code TAPS} when
  * the native kernel gives wrong numbers for it on this machine (seen: oneDNN's input gradient of a 3×3 convolution to
@@ -144,26 +143,104 @@ public final class Convs {
     }
 
     /**
-     * The convolution as one matrix product per kernel tap: pads {@code x}, takes the strided view each tap reads,
-     * multiplies it by that tap's {@code Cout×Cin} weights and sums. Differentiable like any composition of DJL
-     * operations; works in any floating type (the self-check runs it in float64 as its reference).
+     * The convolution as matrix products per kernel tap, without any convolution kernel. Differentiable like any
+     * composition of DJL operations; works in any floating type (the self-check runs it in float64 as its reference).
+     * Two equivalent forms, whichever moves less memory:
+     * <ul>
+     *   <li>fewer output than input channels (e.g. the decoder's {@code conv_out}, 128 → 3): one product of all taps'
+     *   weights {@code (k²·Cout)×Cin} with the input seen as {@code Cin×HW} gives each tap's contribution at every
+     *   position, {@code P}; the output sums the {@code k²} shifted windows of the padded {@code P}. The input is read
+     *   once and its gradient is one product, {@code Wᵀ·∂P};</li>
+     *   <li>otherwise: for each tap, the strided window of the padded input, multiplied by that tap's
+     *   {@code Cout×Cin} weights, summed.</li>
+     * </ul>
      *
      * @return the output (N, Cout, Ho, Wo), owned by {@code x}'s manager
      */
     public static NDArray tapConv2d(NDArray x, NDArray weight, NDArray bias, int stride, int padding) {
         Shape xs = x.getShape();
         Shape ws = weight.getShape();
-        long n = xs.get(0);
-        long c = xs.get(1);
-        long out = ws.get(0);
         int k = (int) ws.get(2);
-        if (ws.get(1) != c || ws.get(3) != k) {
+        if (xs.dimension() != 4 || ws.dimension() != 4 || ws.get(1) != xs.get(1) || ws.get(3) != k) {
             throw new IllegalArgumentException("weights " + ws + " do not fit input " + xs);
         }
-        long hp = xs.get(2) + 2L * padding;
-        long wp = xs.get(3) + 2L * padding;
-        long ho = (hp - k) / stride + 1;
-        long wo = (wp - k) / stride + 1;
+        long out = ws.get(0);
+        long ho = (xs.get(2) + 2L * padding - k) / stride + 1;
+        long wo = (xs.get(3) + 2L * padding - k) / stride + 1;
+        NDArray y = out < xs.get(1) ? shiftedOutputs(x, weight, stride, padding, ho, wo)
+                : shiftedInputs(x, weight, stride, padding, ho, wo);
+        if (bias == null) {
+            return y;
+        }
+        try (NDArray b = bias.reshape(1, out, 1, 1)) {
+            NDArray withBias = y.add(b);
+            y.close();
+            return withBias;
+        }
+    }
+
+    /** Σ over taps of the tap's window of pad(W_all · x). */
+    private static NDArray shiftedOutputs(NDArray x, NDArray weight, int stride, int padding, long ho, long wo) {
+        Shape xs = x.getShape();
+        Shape ws = weight.getShape();
+        long n = xs.get(0);
+        long c = xs.get(1);
+        long h = xs.get(2);
+        long w = xs.get(3);
+        long out = ws.get(0);
+        int k = (int) ws.get(2);
+        NDArray sum = null;
+        NDArray first = null;
+        try (NDArray perTap = weight.transpose(2, 3, 0, 1); NDArray wAll = perTap.reshape((long) k * k * out, c);
+             NDArray cols = x.reshape(n, c, h * w); NDArray p = wAll.matMul(cols);
+             NDArray p4 = p.reshape(n, (long) k * k * out, h, w);
+             NDArray padded = padding == 0 ? null : p4.pad(new Shape(padding, padding, padding, padding), 0)) {
+            NDArray src = padded == null ? p4 : padded;
+            for (int i = 0; i < k; i++) {
+                for (int j = 0; j < k; j++) {
+                    long tap = (long) i * k + j;
+                    NDIndex window = new NDIndex(":, {}:{}, {}:{}:{}, {}:{}:{}", tap * out, (tap + 1) * out, i,
+                            i + stride * (ho - 1) + 1, stride, j, j + stride * (wo - 1) + 1, stride);
+                    NDArray term = src.get(window);
+                    if (tap == 0) {
+                        first = term;
+                        continue;
+                    }
+                    if (sum == null) {
+                        // a new array (not a view of P), so adding to it in place never writes into P
+                        sum = first.add(term);
+                        first.close();
+                        first = null;
+                    } else {
+                        sum.addi(term);
+                    }
+                    term.close();
+                }
+            }
+            if (sum == null) {
+                // a 1×1 kernel: the one window, copied out of P
+                sum = first.add(0);
+            }
+            NDArray y = sum;
+            sum = null;
+            return y;
+        } finally {
+            if (sum != null) {
+                sum.close();
+            }
+            if (first != null) {
+                first.close();
+            }
+        }
+    }
+
+    /** Σ over taps of W_tap · (the tap's strided window of the padded input). */
+    private static NDArray shiftedInputs(NDArray x, NDArray weight, int stride, int padding, long ho, long wo) {
+        Shape xs = x.getShape();
+        long n = xs.get(0);
+        long c = xs.get(1);
+        long out = weight.getShape().get(0);
+        int k = (int) weight.getShape().get(2);
         NDArray padded = padding == 0 ? x : x.pad(new Shape(padding, padding, padding, padding), 0);
         NDArray sum = null;
         try {
@@ -187,14 +264,7 @@ public final class Convs {
             NDArray y = sum.reshape(n, out, ho, wo);
             sum.close();
             sum = null;
-            if (bias == null) {
-                return y;
-            }
-            try (NDArray b = bias.reshape(1, out, 1, 1)) {
-                NDArray withBias = y.add(b);
-                y.close();
-                return withBias;
-            }
+            return y;
         } finally {
             if (sum != null) {
                 sum.close();
