@@ -117,6 +117,8 @@ public final class KernelCheck {
                 ACTIONS.add(action);
                 r = again;
             }
+            // already on the per-tap route (rerouted for another device) and still wrong
+            requirePassed(r);
             DONE.put(key, r);
         }
         for (int c : normChannels) {
