@@ -10,7 +10,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.PrintWriter;
-import java.util.List;
 import java.util.concurrent.Callable;
 
 /** {@code vqclip doctor}: the machine, the PyTorch build, threads and the numerical self-check, for bug reports. */
@@ -55,12 +54,8 @@ public final class DoctorCommand implements Callable<Integer> {
                         vq.convSignatures(), vq.normChannels(), VqganConfig.NORM_GROUPS);
             }
         }
-        out.print(Diagnostics.report(spec.root().version()[0], shapes, childCommand()));
+        out.print(Diagnostics.report(spec.root().version()[0], shapes, Diagnostics.probeCommand(Main.class.getName())));
         out.flush();
         return 0;
-    }
-
-    static List<String> childCommand() {
-        return Diagnostics.probeCommand(Main.class.getName());
     }
 }

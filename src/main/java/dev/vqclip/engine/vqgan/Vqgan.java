@@ -30,6 +30,9 @@ import java.util.SplittableRandom;
  * callers run each step in a sub-manager. Not thread-safe: use one thread per model (DJL's engine rules).
  */
 public final class Vqgan implements AutoCloseable {
+    /** The weight of a group normalisation ({@code norm1}, {@code norm}, {@code norm_out}, ...). */
+    private static final java.util.regex.Pattern NORM_WEIGHT =
+            java.util.regex.Pattern.compile(".*\\.norm[^.]*\\.weight");
     /** Tensors under these prefixes must all be explained by the config; others (e.g. {@code loss.*}) are ignored. */
     private static final List<String> MODEL_PREFIXES = List.of("encoder.", "decoder.", "quantize.", "quant_conv.",
             "post_quant_conv.");
@@ -174,7 +177,9 @@ public final class Vqgan implements AutoCloseable {
                 }
                 return a;
             };
-            return new Vqgan(config, manager, src).checked();
+            // no self-check here: a trainer builds this view of its weights every step, and the shapes are those of
+            // the model it started from (randomWeights or a loaded one), which was checked
+            return new Vqgan(config, manager, src);
         } catch (RuntimeException e) {
             manager.close();
             throw e;
@@ -201,7 +206,7 @@ public final class Vqgan implements AutoCloseable {
     public Set<Integer> normChannels() {
         Set<Integer> out = new java.util.TreeSet<>();
         parameters.forEach((name, a) -> {
-            if (name.matches(".*\\.norm[^.]*\\.weight") && a.getShape().dimension() == 1) {
+            if (NORM_WEIGHT.matcher(name).matches() && a.getShape().dimension() == 1) {
                 out.add((int) a.getShape().get(0));
             }
         });
