@@ -31,6 +31,7 @@ public final class StudioLauncher {
             c = c.withOpenAtStart(open);
         }
         StudioApp.setLaunchConfig(c);
+        GtkEnvironment.quietGSettings(); // before GTK loads: no dconf warnings where no session bus can save them
         Application.launch(StudioApp.class);
         try {
             if (!StudioApp.awaitLaunchedEngine(StudioApp.SIGNAL_GRACE_MILLIS)) {
