@@ -38,6 +38,8 @@ public final class NativeStderrChild {
         System.err.println("from System.err");
         parent.readLine(); // the parent has seen it, so the copier has passed every line before it
         System.out.println("dropped " + NativeStderr.filtered()[0]);
+        System.out.println(NativeStderr.state());
+        NativeStderr.dropped().forEach(System.out::println);
         System.out.flush();
         raw("last words without an end");
         System.exit(0);

@@ -109,12 +109,22 @@ class NativeStderrTest {
         }
         String out = stdout.toString(StandardCharsets.UTF_8);
         assertThat(out).contains("installed true").contains("dropped " + (2 * n));
+        assertThat(out).contains("on: libtorch warnings that mean nothing to a user are dropped")
+                .contains("1,000 lines \"NNPACK unsupported\": libtorch: NNPACK does not support this CPU");
         assertThat(err.toString(StandardCharsets.UTF_8)).isEqualTo(
                 "[W1206 00:38:44.000000001 Conv.cpp:7] Warning: a real warning\n"
                 + "real line\n"
                 + "live 50%[held start end\n"
                 + "from System.err\n"
                 + "last words without an end");
+    }
+
+    @Test
+    void theDiagnosticsReportSaysWhatTheFilterDid() {
+        String report = dev.vqclip.engine.check.Diagnostics.report("vqclip test", null, null);
+        // in this test process the filter is not installed (only Main.main installs it)
+        assertThat(report).contains("Standard error\n  filter           not installed\n"
+                + "  dropped          nothing so far\n");
     }
 
     private static void copy(InputStream in, ByteArrayOutputStream to) {
