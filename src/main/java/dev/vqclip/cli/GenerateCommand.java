@@ -209,7 +209,8 @@ public final class GenerateCommand implements Callable<Integer> {
             if (frames != null) {
                 Files.createDirectories(frames);
             }
-            StepProgress.Mode mode = StepProgress.mode(quiet || total <= 0, dev.vqclip.engine.NativeStderr.isTerminal());
+            StepProgress.Mode mode = StepProgress.mode(quiet || total <= 0,
+                    dev.vqclip.engine.NativeStderr.isTerminal());
             try (StepProgress progress = new StepProgress(edit ? "edit" : "generate", start, steps, mode,
                     System.err)) {
                 while (run.stepCount() < steps) {

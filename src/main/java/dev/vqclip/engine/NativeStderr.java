@@ -307,7 +307,12 @@ public final class NativeStderr {
                         pfd.fd = in;
                         pfd.events = LibC.PollFd.POLLIN;
                         pfd.revents = 0;
-                        if (c.poll(pfd, 1, HOLD_MILLIS) == 0) {
+                        int ready = c.poll(pfd, 1, HOLD_MILLIS);
+                        if (ready < 0 && com.sun.jna.Native.getLastError() == 4) { // EINTR
+                            continue;
+                        }
+                        if (ready <= 0) {
+                            // nothing more within the hold (or poll failed): the held start goes out now
                             lines.release();
                             continue;
                         }

@@ -46,7 +46,8 @@ class StepProgressTest {
             }
         }
         List<String> lines = buf.toString(StandardCharsets.UTF_8).lines().toList();
-        assertThat(lines).as("steps 1, 501 (10 s later) and 1000").hasSize(3).first().asString().startsWith("edit: step 1/1000 (0%), 50.0 it/s, 0:20 left");
+        assertThat(lines).as("steps 1, 501 (10 s later) and 1000").hasSize(3).first().asString()
+                .startsWith("edit: step 1/1000 (0%), 50.0 it/s, 0:20 left");
     }
 
     @Test
