@@ -13,6 +13,7 @@ public final class StudioLauncher {
     }
 
     public static void main(String[] args) {
+        dev.vqclip.engine.NativeStderr.install(); // as cli.Main does, when the studio is started directly
         launch(false, null);
     }
 
