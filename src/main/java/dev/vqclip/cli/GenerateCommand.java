@@ -42,7 +42,8 @@ public final class GenerateCommand implements Callable<Integer> {
 
     /** Options shared by generate and edit. */
     public static final class RunOptions {
-        @Option(names = {"-p", "--prompt"}, description = "Text prompts: \"text[:weight[:stop]] | ...\".")
+        @Option(names = {"-p", "--prompt"}, description = "Text prompts: \"text[:weight[:stop]] | ...\". A word right "
+                + "after a colon must be a number; write \\: for a colon that belongs to the text.")
         String prompt;
 
         @Option(names = "--image-prompt", paramLabel = "IMG[:WEIGHT]", description = "An image whose CLIP embedding is a target (repeatable).")

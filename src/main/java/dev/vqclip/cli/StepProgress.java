@@ -75,7 +75,11 @@ final class StepProgress implements AutoCloseable {
         }
         String forced = System.getProperty("vqclip.progress");
         if (forced != null && !forced.isBlank()) {
-            return Mode.valueOf(forced.trim().toUpperCase(Locale.ROOT));
+            try {
+                return Mode.valueOf(forced.trim().toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("-Dvqclip.progress=" + forced + ": expected live, lines or off", e);
+            }
         }
         return terminal ? Mode.LIVE : Mode.LINES;
     }
