@@ -1,6 +1,6 @@
 package dev.vqclip.app;
 
-import dev.vqclip.engine.ThreadPriority;
+import dev.vqclip.app.settings.EnginePriority;
 import javafx.application.Platform;
 import javafx.concurrent.Task;
 import org.slf4j.Logger;
@@ -13,20 +13,12 @@ import java.util.concurrent.TimeUnit;
 /**
  * Production executor: UI work goes through {@link Platform#runLater}; engine work runs as {@link Task}s on one
  * daemon thread per session ("vqclip-engine"), so all DJL calls of a session happen on the same thread. That thread
- * runs at a lower operating-system priority ({@link ThreadPriority}), so the UI stays responsive when the engine and
- * its PyTorch threads keep every core busy.
+ * runs at the process's priority unless the user's "Run in the background" setting is on ({@link EnginePriority}):
+ * the UI stays responsive because the FX thread never waits on the engine, not because the engine is starved.
  */
 public final class FxTaskExecutor implements TaskExecutor {
     private static final Logger LOG = LoggerFactory.getLogger(FxTaskExecutor.class);
-    private final ExecutorService engine = Executors.newSingleThreadExecutor(r -> {
-        // the engine runs at a lower OS priority, so the FX thread gets a core first when the machine is busy
-        Thread t = new Thread(() -> {
-            ThreadPriority.lowerCurrentThread();
-            r.run();
-        }, "vqclip-engine");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ExecutorService engine = Executors.newSingleThreadExecutor(EnginePriority.engineThreads());
 
     @Override
     public void runOnUi(Runnable r) {

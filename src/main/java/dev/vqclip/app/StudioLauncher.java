@@ -13,6 +13,7 @@ public final class StudioLauncher {
     }
 
     public static void main(String[] args) {
+        dev.vqclip.engine.NativeStderr.install(); // as cli.Main does, when the studio is started directly
         launch(false, null);
     }
 
@@ -31,6 +32,7 @@ public final class StudioLauncher {
             c = c.withOpenAtStart(open);
         }
         StudioApp.setLaunchConfig(c);
+        GtkEnvironment.quietGSettings(); // before GTK loads: no dconf warnings where no session bus can save them
         Application.launch(StudioApp.class);
         try {
             if (!StudioApp.awaitLaunchedEngine(StudioApp.SIGNAL_GRACE_MILLIS)) {

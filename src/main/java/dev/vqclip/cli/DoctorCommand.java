@@ -14,9 +14,10 @@ import java.util.concurrent.Callable;
 
 /** {@code vqclip doctor}: the machine, the PyTorch build, threads and the numerical self-check, for bug reports. */
 @Command(name = "doctor", mixinStandardHelpOptions = true,
-        description = {"Prints what a bug report needs: CPU and its instruction sets, the libtorch build, the",
-            "instruction set oneDNN uses, threads and how they wait, devices, and the self-check of the",
-            "VQGAN's operations (each convolution shape, group norm, the sampler) against float64."})
+        description = "Prints what a bug report needs: CPU and its instruction sets, the libtorch build, the "
+            + "instruction set oneDNN uses, threads and how they wait, what the standard-error filter dropped, "
+            + "devices, and the self-check of the VQGAN's operations (each convolution shape, group norm, the "
+            + "sampler) against float64.")
 public final class DoctorCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

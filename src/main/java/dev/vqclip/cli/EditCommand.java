@@ -59,6 +59,16 @@ public final class EditCommand implements Callable<Integer> {
         if (replace != null && mask != null) {
             throw new IllegalArgumentException("use either --mask or --replace/--with, not both");
         }
+        if (with != null) {
+            try {
+                PromptParser.parseOne(with);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--with: " + e.getMessage(), e);
+            }
+        }
+        if (!Double.isFinite(threshold) || !Double.isFinite(keepWeight)) {
+            throw new IllegalArgumentException("--mask-threshold and --keep-weight must be finite numbers");
+        }
         Images.read(init); // fail early, naming the file, before loading models
         if (mask != null) {
             Images.read(mask);

@@ -14,9 +14,6 @@ import dev.vqclip.engine.run.RunSnapshot;
 import dev.vqclip.engine.run.StepEvent;
 import dev.vqclip.models.DemoModels;
 import dev.vqclip.session.RunFile;
-import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -45,7 +42,8 @@ public final class GenerateCommand implements Callable<Integer> {
 
     /** Options shared by generate and edit. */
     public static final class RunOptions {
-        @Option(names = {"-p", "--prompt"}, description = "Text prompts: \"text[:weight[:stop]] | ...\".")
+        @Option(names = {"-p", "--prompt"}, description = "Text prompts: \"text[:weight[:stop]] | ...\". A word right "
+                + "after a colon must be a number; write \\: for a colon that belongs to the text.")
         String prompt;
 
         @Option(names = "--image-prompt", paramLabel = "IMG[:WEIGHT]", description = "An image whose CLIP embedding is a target (repeatable).")
@@ -100,7 +98,8 @@ public final class GenerateCommand implements Callable<Integer> {
         @Option(names = "--paint", description = "With --resume: an edited copy of the run's frame; the latent cells where it differs are re-encoded into z before continuing.")
         Path paint;
 
-        @Option(names = "--quiet", description = "No progress bar.")
+        @Option(names = "--quiet", description = "No progress (otherwise: a live line in a terminal, else a line "
+                + "with step, it/s, time left and loss every 10 s).")
         boolean quiet;
 
         Integer execute(ModelOptions mo, EditSetup edit) throws Exception {
@@ -116,6 +115,7 @@ public final class GenerateCommand implements Callable<Integer> {
             if (out == null && saveRun == null) {
                 throw new IllegalArgumentException("give --out IMAGE.png and/or --save-run RUN.vqrun");
             }
+            RunChecks.beforeModels(this, mo, new java.io.PrintWriter(System.err, true));
             try (RunModels models = mo.load(System.err)) {
                 Run run;
                 if (resume != null) {
@@ -142,7 +142,7 @@ public final class GenerateCommand implements Callable<Integer> {
                 }
                 try (run) {
                     try {
-                        loop(run, models);
+                        loop(run, models, edit != null);
                     } catch (NonFiniteException e) {
                         // the run is back at its last finite state, but an image or run of a broken optimisation
                         // must not look like a result
@@ -178,14 +178,8 @@ public final class GenerateCommand implements Callable<Integer> {
             }
             List<GenerationRequest.ImagePrompt> ips = new ArrayList<>();
             for (String ip : imagePrompts) {
-                int c = ip.lastIndexOf(':');
-                double w = 1;
-                String file = ip;
-                if (c > 1 && ip.substring(c + 1).matches("[-+0-9.eE]+")) {
-                    w = Double.parseDouble(ip.substring(c + 1));
-                    file = ip.substring(0, c);
-                }
-                ips.add(new GenerationRequest.ImagePrompt(Path.of(file), w));
+                ImagePromptSpec spec = ImagePromptSpec.parse(ip);
+                ips.add(new GenerationRequest.ImagePrompt(spec.file(), spec.weight()));
             }
             int[] wh = size != null ? parseSize(size) : demo
                     ? new int[] {DemoModels.DEFAULT_SIZE, DemoModels.DEFAULT_SIZE} : new int[] {256, 256};
@@ -210,16 +204,16 @@ public final class GenerateCommand implements Callable<Integer> {
             System.err.println("paint: re-encoded " + cells + " latent cells from " + paint);
         }
 
-        private void loop(Run run, RunModels models) throws Exception {
+        private void loop(Run run, RunModels models, boolean edit) throws Exception {
             int start = run.stepCount();
             int total = steps - start;
             if (frames != null) {
                 Files.createDirectories(frames);
             }
-            ProgressBar pb = quiet || total <= 0 ? null : new ProgressBarBuilder().setTaskName("generate")
-                    .setInitialMax(steps).setStyle(ProgressBarStyle.ASCII).showSpeed().setUnit(" it", 1)
-                    .startsFrom(start, java.time.Duration.ZERO).setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(System.err)).build();
-            try {
+            StepProgress.Mode mode = StepProgress.mode(quiet || total <= 0,
+                    dev.vqclip.engine.NativeStderr.isTerminal());
+            try (StepProgress progress = new StepProgress(edit ? "edit" : "generate", start, steps, mode,
+                    System.err)) {
                 while (run.stepCount() < steps) {
                     int next = run.stepCount() + 1;
                     boolean want = saveEvery > 0 && next % saveEvery == 0;
@@ -228,14 +222,7 @@ public final class GenerateCommand implements Callable<Integer> {
                         PngFiles.write(frames.resolve(String.format(Locale.ROOT, "%05d.png", e.step())), e.frame(),
                                 metadata(run, models));
                     }
-                    if (pb != null) {
-                        pb.stepTo(e.step());
-                        pb.setExtraMessage(String.format(Locale.ROOT, "loss %.4f", e.totalLoss()));
-                    }
-                }
-            } finally {
-                if (pb != null) {
-                    pb.close();
+                    progress.step(e.step(), e.totalLoss());
                 }
             }
         }
@@ -257,20 +244,51 @@ public final class GenerateCommand implements Callable<Integer> {
         }
     }
 
+    /**
+     * @return the width and height of {@code WxH}, each a positive whole number
+     * @throws IllegalArgumentException naming the value and what is wrong with it
+     */
     static int[] parseSize(String s) {
-        String[] p = s.toLowerCase(Locale.ROOT).split("x");
-        try {
-            if (p.length == 2) {
-                int w = Integer.parseInt(p[0].trim());
-                int h = Integer.parseInt(p[1].trim());
-                if (w > 0 && h > 0) {
-                    return new int[] {w, h};
+        String[] p = s.toLowerCase(Locale.ROOT).split("x", -1);
+        int[] wh = new int[2];
+        if (p.length == 2) {
+            try {
+                wh[0] = Integer.parseInt(p[0].trim());
+                wh[1] = Integer.parseInt(p[1].trim());
+            } catch (NumberFormatException e) {
+                p = null;
+            }
+        }
+        if (p == null || p.length != 2) {
+            throw new IllegalArgumentException("--size " + s + ": expected WIDTHxHEIGHT in pixels, e.g. 256x256");
+        }
+        if (wh[0] <= 0 || wh[1] <= 0) {
+            throw new IllegalArgumentException("--size " + s + ": width and height must be positive (pixels; "
+                    + "rounded down to multiples of the VQGAN's factor, e.g. 256x256)");
+        }
+        return wh;
+    }
+
+    /**
+     * One {@code --image-prompt IMG[:WEIGHT]}: a number after the last colon (not a drive letter's) is the weight.
+     *
+     * @param file the image
+     * @param weight its weight (1 when none is given)
+     */
+    record ImagePromptSpec(Path file, double weight) {
+        static ImagePromptSpec parse(String spec) {
+            int c = spec.lastIndexOf(':');
+            if (c > 1 && spec.substring(c + 1).matches("[-+0-9.eE]+")) {
+                String w = spec.substring(c + 1);
+                try {
+                    return new ImagePromptSpec(Path.of(spec.substring(0, c)), Double.parseDouble(w));
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException("--image-prompt " + spec + ": '" + w + "' is not a number "
+                            + "(IMG:WEIGHT)");
                 }
             }
-        } catch (NumberFormatException ignored) {
-            // fall through to the error below
+            return new ImagePromptSpec(Path.of(spec), 1);
         }
-        throw new IllegalArgumentException("--size " + s + ": expected WIDTHxHEIGHT, e.g. 256x256");
     }
 
     /** What edit adds to a run: the init image, the mask or the self-mask. */

@@ -1,6 +1,7 @@
 package dev.vqclip.cli;
 
 import dev.vqclip.engine.EngineThreads;
+import dev.vqclip.engine.NativeStderr;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -13,6 +14,9 @@ public final class Main {
     }
 
     public static void main(String[] args) {
+        // before anything loads libtorch: its meaningless warnings (NNPACK on CPUs without it) are dropped, the rest
+        // of standard error passes unchanged; vqclip doctor says what was dropped
+        NativeStderr.install();
         System.exit(run(args));
     }
 

@@ -13,8 +13,8 @@ import java.util.concurrent.Callable;
 
 /** {@code vqclip tokenize --vocab FILE TEXT...}: CLIP token ids, one line of 77 per text. */
 @Command(name = "tokenize", mixinStandardHelpOptions = true,
-        description = {"Prints CLIP's token ids for each TEXT: one line of 77 space-separated integers, exactly as",
-            "Python's clip.tokenize(text, truncate=True) (start token, ids, end token, zero padding)."})
+        description = "Prints CLIP's token ids for each TEXT: one line of 77 space-separated integers, exactly as "
+            + "Python's clip.tokenize(text, truncate=True) (start token, ids, end token, zero padding).")
 public final class TokenizeCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

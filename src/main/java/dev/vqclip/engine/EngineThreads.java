@@ -14,8 +14,8 @@ import java.util.Locale;
  *   variable once, when it loads, so {@link #configure} puts it into the process environment through the C library
  *   first (a value the user set is kept).</li>
  *   <li><b>Intra-op threads</b>: one per core for commands; in the studio one core is left to the user interface
- *   where there are four or more (with two or three, the engine thread's lower priority, see
- *   {@link ThreadPriority}, already gives the interface a core at once). {@code --threads N},
+ *   where there are four or more (with two or three the interface, which never waits on the engine, shares
+ *   the cores). {@code --threads N},
  *   {@code -Dvqclip.threads=N}, {@code VQCLIP_THREADS} or the setting saved from the studio's
  *   diagnostics dialog ({@link #saveSetting}) override it, in that order.</li>
  * </ul>

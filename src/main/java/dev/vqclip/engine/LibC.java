@@ -32,6 +32,30 @@ public interface LibC extends Library {
     /** @return the process environment's value (which may differ from Java's snapshot), or null */
     String getenv(String name);
 
+    /** @return 1 when the descriptor is a terminal */
+    int isatty(int fd);
+
+    /** @return a new descriptor for the same open file, or -1 */
+    int dup(int fd);
+
+    /** @return {@code newFd} once it refers to what {@code oldFd} does (closing what it referred to), or -1 */
+    int dup2(int oldFd, int newFd);
+
+    /** @return 0 with {@code fds[0]} the read end and {@code fds[1]} the write end of a new pipe */
+    int pipe(int[] fds);
+
+    /** @return 0 on success */
+    int close(int fd);
+
+    /** @return bytes read, 0 at end of file, -1 on error */
+    long read(int fd, byte[] buf, long count);
+
+    /** @return bytes written, or -1 */
+    long write(int fd, byte[] buf, long count);
+
+    /** @return the number of descriptors ready, 0 on timeout, -1 on error */
+    int poll(PollFd fds, long nfds, int timeoutMillis);
+
     /** @return the C library on Linux, or null elsewhere or when it cannot be loaded */
     static LibC get() {
         return Holder.LIBC;
@@ -74,5 +98,15 @@ public interface LibC extends Library {
         /** Returned by value. */
         public static final class ByValue extends MallInfo2 implements Structure.ByValue {
         }
+    }
+
+    /** {@code struct pollfd}. */
+    @Structure.FieldOrder({"fd", "events", "revents"})
+    class PollFd extends Structure {
+        /** Data to read. */
+        public static final short POLLIN = 1;
+        public int fd;
+        public short events;
+        public short revents;
     }
 }

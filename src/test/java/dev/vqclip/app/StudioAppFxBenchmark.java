@@ -26,8 +26,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * for 3 s: a pulse probe (an {@code AnimationTimer}, whose callbacks come once per pulse, about 60 a second; a
  * gap between two is a stall of the UI) and {@code runLater} probes every 10 ms (wall time until one runs, and
  * the FX thread's own CPU time meanwhile, which shows any engine, decode or save work done on it). On an idle
- * machine no stall should exceed 50 ms: the engine thread runs at a lower OS priority (FxTaskExecutor), which keeps
- * the FX thread scheduled when the engine saturates the cores.
+ * machine no stall should exceed 50 ms: the FX thread never waits on the engine, and the scheduler gives a thread
+ * that wakes after sleeping a core soon even when the engine (at the process's priority by default, see
+ * EnginePriority) saturates them.
  */
 @Tag("slow")
 class StudioAppFxBenchmark {

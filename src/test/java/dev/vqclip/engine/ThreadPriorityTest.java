@@ -38,4 +38,15 @@ class ThreadPriorityTest {
             assertThat(lowered.get()).isFalse();
         }
     }
+
+    @Test
+    void niceOfReadsWhatTheSystemSaysOfTheThread() {
+        if (!Platform.isLinux()) {
+            assertThat(ThreadPriority.processNice()).isEmpty();
+            return;
+        }
+        int tid = LibC.get().gettid();
+        assertThat(ThreadPriority.niceOf(tid)).isEqualTo(ThreadPriority.currentNice());
+        assertThat(ThreadPriority.niceOf(Integer.MAX_VALUE)).as("no such thread").isEmpty();
+    }
 }

@@ -84,7 +84,24 @@ public final class SettingsView extends VBox {
         TitledPane reg = new TitledPane("Regularisation", l);
         reg.setId("settingsRegularisation");
         reg.setExpanded(false);
-        getChildren().addAll(basic, aug, reg);
+        getChildren().addAll(basic, aug, reg, engine(vm.enginePriority()));
+    }
+
+    /** The user's engine preferences (saved for later starts, not part of a run). */
+    private static TitledPane engine(EnginePriority p) {
+        CheckBox background = check("runInBackground", "Run in the background (lower priority)",
+                p.backgroundProperty(), "Let other programs have the CPU first; generation slows down while the "
+                        + "machine is busy. Saved for later starts.");
+        Label notice = new Label();
+        notice.setId("runInBackgroundNotice");
+        notice.setWrapText(true);
+        notice.textProperty().bind(p.noticeProperty());
+        notice.visibleProperty().bind(p.noticeProperty().isNotEmpty());
+        notice.managedProperty().bind(notice.visibleProperty());
+        TitledPane pane = new TitledPane("Engine", new VBox(6, background, notice));
+        pane.setId("settingsEngine");
+        pane.setExpanded(false);
+        return pane;
     }
 
     private static GridPane grid() {

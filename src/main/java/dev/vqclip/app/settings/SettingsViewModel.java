@@ -33,6 +33,7 @@ public final class SettingsViewModel {
     private final BooleanProperty noise = new SimpleBooleanProperty();
     private final DoubleProperty noiseFactor = new SimpleDoubleProperty();
     private final IntegerProperty historyEvery = new SimpleIntegerProperty(50);
+    private final EnginePriority enginePriority = new EnginePriority();
     private final LongSupplier dice;
 
     public SettingsViewModel() {
@@ -143,6 +144,11 @@ public final class SettingsViewModel {
 
     public DoubleProperty noiseFactorProperty() {
         return noiseFactor;
+    }
+
+    /** The "Run in the background" setting (a user preference, not part of a run's settings). */
+    public EnginePriority enginePriority() {
+        return enginePriority;
     }
 
     /** Snapshot to history every N steps (0: only at pauses); not part of the request. */

@@ -91,6 +91,13 @@ public final class Diagnostics {
         if (ompThreads != null) {
             line(b, "OMP_NUM_THREADS", ompThreads);
         }
+        b.append("\nStandard error\n");
+        line(b, "filter", dev.vqclip.engine.NativeStderr.state());
+        List<String> dropped = dev.vqclip.engine.NativeStderr.dropped();
+        line(b, "dropped", dropped.isEmpty() ? "nothing so far" : dropped.get(0));
+        for (String d : dropped.subList(Math.min(1, dropped.size()), dropped.size())) {
+            line(b, "", d);
+        }
         b.append("\nDevices\n");
         int gpus;
         try {

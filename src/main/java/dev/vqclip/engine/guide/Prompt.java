@@ -35,7 +35,8 @@ public record Prompt(String text, double weight, double stop) {
     /** @return the prompt in the {@code text:weight[:stop]} syntax that {@link PromptParser} reads back */
     public String toSpec() {
         String w = fmt(weight);
-        return stop == Double.NEGATIVE_INFINITY ? text + ":" + w : text + ":" + w + ":" + fmt(stop);
+        String t = PromptParser.escapeText(text);
+        return stop == Double.NEGATIVE_INFINITY ? t + ":" + w : t + ":" + w + ":" + fmt(stop);
     }
 
     private static String fmt(double v) {

@@ -5,13 +5,23 @@ import java.util.List;
 import java.util.regex.Pattern;
 
 /**
- * Parses the prompt syntax of VQGAN-CLIP: prompts separated by {@code |}, each {@code text[:weight[:stop]]}. Weight and
- * stop are read from the right only when they look like numbers, so text may contain colons ("a photo: the sea",
- * "https://…"); a trailing part that looks numeric but is not a number is an error naming it. A text that itself
- * ends in {@code :number} ("time 10:30") needs an explicit weight and stop: {@code "time 10:30:1:-inf"}.
+ * Parses the prompt syntax of VQGAN-CLIP: prompts separated by {@code |}, each {@code text[:weight[:stop]]}.
+ * <ul>
+ *   <li>Weight and stop are read from the right only when they look like numbers, so text may contain colons followed
+ *   by a space or by other text ("a photo: the sea", "https://…", "ratio 16:9 poster:0.5"); a trailing part that
+ *   looks numeric but is not a number ("1.2.3") is an error naming it.</li>
+ *   <li>A colon followed directly by a single word of letters, digits and {@code . , + - _} ("a red circle:abc",
+ *   "sky:1,5") is taken as an attempt at a weight and refused, naming the word, rather than silently becoming text
+ *   with weight 1.</li>
+ *   <li>{@code \:} is a colon that is always text ("label\:abc"). A text that itself ends in {@code :number}
+ *   ("time 10:30") needs it too ({@code "time 10\:30"}), or an explicit weight and stop
+ *   ({@code "time 10:30:1:-inf"}). {@link #format} writes such colons escaped, so what it writes reads back.</li>
+ * </ul>
  */
 public final class PromptParser {
     private static final Pattern NUMERIC_LOOKING = Pattern.compile("[-+0-9.eE]+|[-+]?inf(inity)?", Pattern.CASE_INSENSITIVE);
+    /** A single word right after a colon, which can only have been meant as a weight. */
+    private static final Pattern WORD = Pattern.compile("[\\p{L}\\p{N}.,+_-]+");
 
     private PromptParser() {
     }
@@ -40,16 +50,23 @@ public final class PromptParser {
         String text = part;
         List<Double> numbers = new ArrayList<>();
         while (numbers.size() < 2) {
-            int c = text.lastIndexOf(':');
+            int c = lastSeparator(text);
             if (c < 0) {
                 break;
             }
-            String tail = text.substring(c + 1).strip();
-            if (!NUMERIC_LOOKING.matcher(tail).matches()) {
+            String raw = text.substring(c + 1);
+            String tail = raw.strip();
+            if (NUMERIC_LOOKING.matcher(tail).matches()) {
+                numbers.add(0, parseNumber(tail, part));
+                text = text.substring(0, c);
+            } else if (WORD.matcher(raw).matches()) {
+                throw new IllegalArgumentException("prompt \"" + part + "\": '" + raw + "' is not a number, so it "
+                        + "cannot be a " + (numbers.isEmpty() ? "weight" : "weight before the stop " + numbers.get(0))
+                        + " (the syntax is text:weight:stop); to keep the colon as text, write it as \\: or put "
+                        + "a space after it");
+            } else {
                 break;
             }
-            numbers.add(0, parseNumber(tail, part));
-            text = text.substring(0, c);
         }
         if (text.isBlank()) {
             throw new IllegalArgumentException("prompt \"" + part + "\" has a weight but no text");
@@ -59,7 +76,34 @@ public final class PromptParser {
         if (Double.isInfinite(weight)) {
             throw new IllegalArgumentException("prompt \"" + part + "\": the weight must be finite");
         }
-        return new Prompt(text.strip(), weight, stop);
+        return new Prompt(text.replace("\\:", ":").strip(), weight, stop);
+    }
+
+    /** @return the index of the last colon not written as {@code \:}, or -1 */
+    private static int lastSeparator(String text) {
+        for (int c = text.lastIndexOf(':'); c >= 0; c = text.lastIndexOf(':', c - 1)) {
+            if (c == 0 || text.charAt(c - 1) != '\\') {
+                return c;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * @param text a prompt's text
+     * @return the text as {@link #format} writes it: its last colon escaped when {@link #parse} would otherwise read
+     *     what follows it as a weight (or refuse it as one)
+     */
+    static String escapeText(String text) {
+        int c = text.lastIndexOf(':');
+        if (c < 0) {
+            return text;
+        }
+        String raw = text.substring(c + 1);
+        if (NUMERIC_LOOKING.matcher(raw.strip()).matches() || WORD.matcher(raw).matches()) {
+            return text.substring(0, c) + "\\:" + raw;
+        }
+        return text;
     }
 
     private static double parseNumber(String s, String part) {

@@ -53,4 +53,39 @@ class PromptParserTest {
     void stopMayBeMinusInfinity() {
         assertThat(PromptParser.parseOne("a:1:-inf").stop()).isEqualTo(Double.NEGATIVE_INFINITY);
     }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = ';', value = {
+        "a red circle:abc;abc",
+        "sky:1.5x;1.5x",
+        "a red circle:abc:0.5;abc",
+        "cat:heavy;heavy"})
+    void aWordDirectlyAfterAColonIsRefusedAsAWeightNamingIt(String spec, String named) {
+        assertThatThrownBy(() -> PromptParser.parse(spec)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'" + named + "' is not a number").hasMessageContaining("weight")
+                .hasMessageContaining("\\:");
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = ';', value = {
+        "label\\:abc;label:abc;1.0",
+        "time 10\\:30;time 10:30;1.0",
+        "a red circle: abc;a red circle: abc;1.0",
+        "happy :);happy :);1.0",
+        "https://example.org/x.png:0.5;https://example.org/x.png;0.5",
+        "a photo: the sea:2;a photo: the sea;2.0"})
+    void escapedColonsSpacesAndUrlsStayText(String spec, String text, double weight) {
+        Prompt p = PromptParser.parseOne(spec);
+        assertThat(p.text()).isEqualTo(text);
+        assertThat(p.weight()).isEqualTo(weight);
+    }
+
+    @Test
+    void formatEscapesColonsThatWouldReadBackAsWeights() {
+        List<Prompt> p = List.of(new Prompt("time 10:30"), new Prompt("label:abc", -0.5), new Prompt("rating: 5", 2),
+                new Prompt("https://example.org/x.png"), new Prompt("a:b c:d", 1, 0.2));
+        String spec = PromptParser.format(p);
+        assertThat(spec).startsWith("time 10\\:30:1 | label\\:abc:-0.5 | rating\\: 5:2 | https://example.org/x.png:1");
+        assertThat(PromptParser.parse(spec)).isEqualTo(p);
+    }
 }
