@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds a self-contained app image of the studio (no Java or JavaFX needed on the target machine):
-#   1. jlink a runtime holding the JDK modules the app uses plus JavaFX (from the modular javafx-*-linux jars),
+#   1. jlink a runtime holding the JDK modules the app uses plus JavaFX (from the platform's modular javafx jars),
 #   2. jpackage an app image with that runtime and the class-path jars (DJL ships automatic modules, so the app
 #      itself stays on the class path; see ../shared/STACK.md).
 # Output: target/image/VQGAN-CLIP-Studio/bin/VQGAN-CLIP-Studio (the studio; add a command for the CLI).
@@ -9,7 +9,9 @@ cd "$(dirname "$0")/.."
 [ -f target/vqclip.jar ] || mvn -B -q -DskipTests package
 rm -rf target/jlink target/image target/jpackage-input
 mkdir -p target/jpackage-input/lib
-fxmods=$(ls target/lib/javafx-*-linux.jar | tr '\n' ':')
+# JavaFX's modular jars are the classified ones (javafx-base-21.0.11-linux.jar, ...-win.jar, ...-mac-aarch64.jar):
+# the platform this build was made for (see the platform profiles in pom.xml)
+fxmods=$(ls target/lib/javafx-*.jar | grep -E -- '-[0-9.]+-[a-z0-9-]+\.jar$' | tr '\n' ':')
 jlink --module-path "${fxmods%:}" \
   --add-modules java.base,java.desktop,java.logging,java.management,java.naming,java.net.http,java.prefs,java.scripting,java.sql,java.xml,jdk.unsupported,jdk.zipfs,jdk.crypto.ec,javafx.base,javafx.graphics,javafx.controls,javafx.swing \
   --strip-debug --no-header-files --no-man-pages --compress=2 --output target/jlink

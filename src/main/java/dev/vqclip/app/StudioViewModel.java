@@ -15,7 +15,7 @@ import dev.vqclip.engine.guide.PromptParser;
 import dev.vqclip.engine.run.Frame;
 import dev.vqclip.engine.run.GenerationRequest;
 import dev.vqclip.engine.run.RunSnapshot;
-import dev.vqclip.models.demo.DemoModels;
+import dev.vqclip.models.DemoModels;
 import dev.vqclip.session.HistoryEntry;
 import dev.vqclip.session.Images;
 import dev.vqclip.session.Layers;

@@ -12,7 +12,7 @@ import dev.vqclip.engine.run.Run;
 import dev.vqclip.engine.run.RunModels;
 import dev.vqclip.engine.run.RunSnapshot;
 import dev.vqclip.engine.run.StepEvent;
-import dev.vqclip.models.demo.DemoModels;
+import dev.vqclip.models.DemoModels;
 import dev.vqclip.session.RunFile;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

@@ -72,6 +72,7 @@ public final class Main {
                 TokenizeCommand.class,
                 ModelsCommand.class,
                 GenerateCommand.class,
+                AnimateCommand.class,
                 EditCommand.class,
                 ReconstructCommand.class,
                 BenchCommand.class,

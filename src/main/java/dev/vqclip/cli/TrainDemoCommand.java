@@ -1,8 +1,8 @@
 package dev.vqclip.cli;
 
-import dev.vqclip.models.demo.DemoDiagnosis;
-import dev.vqclip.models.demo.DemoModels;
-import dev.vqclip.models.demo.DemoTraining;
+import dev.vqclip.training.DemoDiagnosis;
+import dev.vqclip.models.DemoModels;
+import dev.vqclip.training.DemoTraining;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

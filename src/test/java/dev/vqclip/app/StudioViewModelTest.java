@@ -4,7 +4,7 @@ import dev.vqclip.app.run.RunState;
 import dev.vqclip.app.settings.Settings;
 import dev.vqclip.app.settings.SettingsViewModel;
 import dev.vqclip.engine.run.Frame;
-import dev.vqclip.models.demo.DemoModels;
+import dev.vqclip.models.DemoModels;
 import dev.vqclip.session.HistoryEntry;
 import dev.vqclip.session.Images;
 import org.junit.jupiter.api.BeforeEach;

@@ -22,7 +22,7 @@ class LayerArchitectureTest {
     @Test
     void nothingBelowTheAppDependsOnJavaFx() {
         ArchRule rule = noClasses().that().resideInAnyPackage("dev.vqclip.engine..", "dev.vqclip.session..",
-                        "dev.vqclip.models..", "dev.vqclip.cli..")
+                        "dev.vqclip.models..", "dev.vqclip.training..", "dev.vqclip.media..", "dev.vqclip.cli..")
                 .and().doNotHaveFullyQualifiedName("dev.vqclip.cli.StudioCommand")
                 .should().dependOnClassesThat().resideInAnyPackage("javafx..", "org.controlsfx..", "org.kordamp..",
                         "atlantafx..")

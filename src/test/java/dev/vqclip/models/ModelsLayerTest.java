@@ -9,26 +9,26 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
 /**
  * The model manager sits below the CLI and the studio: it may use engine.weights, never the UI or other layers. The
- * demo-model trainer ({@code models.demo}) is the exception that trains models, so it may use the engine, but never
- * the UI, the CLI or sessions.
+ * demo-model trainer ({@code dev.vqclip.training}) trains models, so it may use the engine, but never the UI, the CLI
+ * or sessions; the model manager never uses the trainer.
  */
 class ModelsLayerTest {
     private final JavaClasses classes = new ClassFileImporter()
-            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS).importPackages("dev.vqclip.models");
+            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS).importPackages("dev.vqclip.models", "dev.vqclip.training");
 
     @Test
     void modelsDependsOnlyOnEngineWeightsAndLibraries() {
         noClasses().that().resideInAPackage("dev.vqclip.models..")
-                .and().resideOutsideOfPackage("dev.vqclip.models.demo..")
+                .and().resideOutsideOfPackage("dev.vqclip.training..")
                 .should().dependOnClassesThat().resideInAnyPackage("javafx..", "dev.vqclip.app..", "dev.vqclip.cli..",
                         "dev.vqclip.session..", "dev.vqclip.engine.vqgan..", "dev.vqclip.engine.clip..",
-                        "dev.vqclip.engine.run..", "ai.djl..")
+                        "dev.vqclip.engine.run..", "dev.vqclip.training..", "ai.djl..")
                 .check(classes);
     }
 
     @Test
     void demoTrainerStaysBelowTheUi() {
-        noClasses().that().resideInAPackage("dev.vqclip.models.demo..")
+        noClasses().that().resideInAPackage("dev.vqclip.training..")
                 .should().dependOnClassesThat().resideInAnyPackage("javafx..", "dev.vqclip.app..", "dev.vqclip.cli..",
                         "dev.vqclip.session..")
                 .check(classes);

@@ -14,6 +14,7 @@ import dev.vqclip.engine.guide.SelfMask;
 import dev.vqclip.engine.guide.SphericalLoss;
 import dev.vqclip.engine.guide.Target;
 import dev.vqclip.engine.nn.Tensors;
+import dev.vqclip.engine.optim.Adam;
 import dev.vqclip.engine.vqgan.Vqgan;
 
 import java.util.ArrayList;

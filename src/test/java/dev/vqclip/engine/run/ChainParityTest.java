@@ -8,6 +8,7 @@ import dev.vqclip.engine.augment.Augmentations;
 import dev.vqclip.engine.guide.Prompt;
 import dev.vqclip.engine.guide.SphericalLoss;
 import dev.vqclip.engine.guide.Target;
+import dev.vqclip.engine.optim.Adam;
 import dev.vqclip.testing.Reference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;

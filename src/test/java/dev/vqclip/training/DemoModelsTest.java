@@ -1,4 +1,4 @@
-package dev.vqclip.models.demo;
+package dev.vqclip.training;
 
 import ai.djl.Device;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -9,13 +9,14 @@ import dev.vqclip.engine.clip.tokenizer.ClipTokenizer;
 import dev.vqclip.engine.run.Frame;
 import dev.vqclip.engine.run.Images;
 import dev.vqclip.engine.run.PngFiles;
+import dev.vqclip.models.DemoModels;
 import dev.vqclip.models.Hashing;
 import dev.vqclip.models.ModelCache;
-import dev.vqclip.models.demo.ShapesWorld.Colour;
-import dev.vqclip.models.demo.ShapesWorld.Position;
-import dev.vqclip.models.demo.ShapesWorld.Scene;
-import dev.vqclip.models.demo.ShapesWorld.Shape;
-import dev.vqclip.models.demo.ShapesWorld.Size;
+import dev.vqclip.training.ShapesWorld.Colour;
+import dev.vqclip.training.ShapesWorld.Position;
+import dev.vqclip.training.ShapesWorld.Scene;
+import dev.vqclip.training.ShapesWorld.Shape;
+import dev.vqclip.training.ShapesWorld.Size;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

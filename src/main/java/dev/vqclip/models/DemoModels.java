@@ -1,7 +1,7 @@
-package dev.vqclip.models.demo;
+package dev.vqclip.models;
 
 /**
- * Facts about the bundled demo models (trained by {@link DemoTraining}) that the rest of the program uses.
+ * Facts about the bundled demo models (trained by {@code dev.vqclip.training.DemoTraining}) that the rest of the program uses.
  */
 public final class DemoModels {
     /**

@@ -1,4 +1,4 @@
-package dev.vqclip.models.demo;
+package dev.vqclip.training;
 
 import dev.vqclip.engine.run.Frame;
 

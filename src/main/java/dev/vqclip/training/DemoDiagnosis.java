@@ -1,4 +1,4 @@
-package dev.vqclip.models.demo;
+package dev.vqclip.training;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
@@ -14,6 +14,7 @@ import dev.vqclip.engine.run.Frame;
 import dev.vqclip.engine.run.Images;
 import dev.vqclip.engine.vqgan.Vqgan;
 
+import dev.vqclip.models.DemoModels;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

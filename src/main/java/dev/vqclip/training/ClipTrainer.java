@@ -1,4 +1,4 @@
-package dev.vqclip.models.demo;
+package dev.vqclip.training;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
@@ -13,6 +13,7 @@ import dev.vqclip.engine.clip.tokenizer.ClipTokenizer;
 import dev.vqclip.engine.nn.Tensors;
 import dev.vqclip.engine.nn.ThreadAutograd;
 
+import dev.vqclip.models.DemoModels;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

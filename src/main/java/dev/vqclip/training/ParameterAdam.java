@@ -1,15 +1,17 @@
-package dev.vqclip.models.demo;
+package dev.vqclip.training;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
 import dev.vqclip.engine.nn.Tensors;
+import dev.vqclip.engine.optim.Adam;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Adam (PyTorch's formula, no weight decay) over a map of named weights, for training the demo models.
+ * The engine's {@link Adam} (PyTorch's formula, no weight decay) over a map of named weights, for training the demo
+ * models, with PyTorch's {@code clip_grad_norm_} in front.
  *
  * <p>Training pattern: the weights here are plain arrays without gradients. Each step calls {@link #leaves} to get
  * fresh copies that require a gradient (so nothing accumulates between steps), builds the model from them inside
@@ -23,7 +25,7 @@ final class ParameterAdam {
     private final Map<String, NDArray> v = new LinkedHashMap<>();
     private final double beta1;
     private final double beta2;
-    private final double eps;
+    private final Adam adam;
     private int t;
 
     /**
@@ -34,7 +36,7 @@ final class ParameterAdam {
         this.weights = weights;
         this.beta1 = beta1;
         this.beta2 = beta2;
-        this.eps = eps;
+        this.adam = new Adam(eps);
         for (Map.Entry<String, NDArray> e : weights.entrySet()) {
             m.put(e.getKey(), manager.zeros(e.getValue().getShape()));
             v.put(e.getKey(), manager.zeros(e.getValue().getShape()));
@@ -84,18 +86,13 @@ final class ParameterAdam {
         }
         float scale = norm > maxNorm ? (float) (maxNorm / (norm + 1e-6)) : 1f;
         t++;
-        double bc1 = 1 - Math.pow(beta1, t);
-        double bc2 = 1 - Math.pow(beta2, t);
         for (Map.Entry<String, NDArray> e : weights.entrySet()) {
             NDArray g = scale == 1f ? grads.get(e.getKey()) : Tensors.mul(grads.get(e.getKey()), scale);
             NDArray mi = m.get(e.getKey());
             NDArray vi = v.get(e.getKey());
             // temporaries made from these must go to the step's manager, not the long-lived one
             step.tempAttachAll(mi, vi, e.getValue());
-            mi.muli((float) beta1).addi(Tensors.mul(g, (float) (1 - beta1)));
-            vi.muli((float) beta2).addi(Tensors.mul(g.square(), (float) (1 - beta2)));
-            NDArray denom = Tensors.div(vi.sqrt(), (float) Math.sqrt(bc2)).add((float) eps);
-            e.getValue().subi(Tensors.mul(mi.div(denom), (float) (lr / bc1)));
+            adam.step(e.getValue(), mi, vi, g, t, lr, beta1, beta2, null);
         }
         return norm;
     }

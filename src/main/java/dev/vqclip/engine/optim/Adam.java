@@ -1,4 +1,4 @@
-package dev.vqclip.engine.run;
+package dev.vqclip.engine.optim;
 
 import ai.djl.ndarray.NDArray;
 import dev.vqclip.engine.nn.Tensors;

@@ -1,4 +1,4 @@
-package dev.vqclip.models.demo;
+package dev.vqclip.training;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;

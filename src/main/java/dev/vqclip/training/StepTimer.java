@@ -1,4 +1,4 @@
-package dev.vqclip.models.demo;
+package dev.vqclip.training;
 
 import java.util.Locale;
 import java.util.function.LongSupplier;

@@ -1,7 +1,0 @@
-/**
- * The bundled demo models: the synthetic shapes world ({@link dev.vqclip.models.demo.ShapesWorld}), the training of
- * a small taming VQGAN and a small OpenAI-architecture CLIP on it ({@link dev.vqclip.models.demo.DemoTraining},
- * run by {@code vqclip train-demo}), and the held-out caption ranking that measures the CLIP
- * ({@link dev.vqclip.models.demo.CaptionRanking}). The trained files ship in {@code assets/models/demo/}.
- */
-package dev.vqclip.models.demo;
