@@ -42,8 +42,10 @@ public final class GenerateCommand implements Callable<Integer> {
 
     /** Options shared by generate and edit. */
     public static final class RunOptions {
-        @Option(names = {"-p", "--prompt"}, description = "Text prompts: \"text[:weight[:stop]] | ...\". A word right "
-                + "after a colon must be a number; write \\: for a colon that belongs to the text.")
+        @Option(names = {"-p", "--prompt", "--story"}, description = "Text prompts: \"text[:weight[:stop]][:FROM-UNTIL[~RAMP]] | ...\". "
+                + "A word right after a colon must be a number; write \\: for a colon that belongs to the text. A span makes a "
+                + "prompt act only from step FROM to UNTIL (open-ended as FROM-), fading in and out over RAMP steps, "
+                + "e.g. --story \"a forest:0-150~20 | a burning forest:130-300~20 | ashes:280-\".")
         String prompt;
 
         @Option(names = "--image-prompt", paramLabel = "IMG[:WEIGHT]", description = "An image whose CLIP embedding is a target (repeatable).")

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vqclip.engine.augment.Augmentations;
 import dev.vqclip.engine.guide.Prompt;
+import dev.vqclip.engine.guide.PromptSpan;
 import dev.vqclip.engine.run.GenerationRequest;
 
 import java.nio.file.Path;
@@ -73,6 +74,16 @@ public final class RequestJson {
             n.put("text", p.text());
             putDouble(n, "weight", p.weight());
             putDouble(n, "stop", p.stop());
+            if (!p.span().isAlways()) {
+                // a scheduled prompt (older readers ignore these and apply it at every step)
+                n.put("from", p.span().from());
+                if (p.span().until() == PromptSpan.OPEN) {
+                    n.putNull("until");
+                } else {
+                    n.put("until", p.span().until());
+                }
+                n.put("ramp", p.span().ramp());
+            }
         }
         return arr;
     }
@@ -134,13 +145,31 @@ public final class RequestJson {
             try {
                 JsonNode stop = n.get("stop");
                 double s = stop == null || stop.isNull() ? Double.NEGATIVE_INFINITY : readDouble(n, "stop", where);
-                out.add(new Prompt(text(n, "text", where), readDouble(n, "weight", where), s));
+                out.add(new Prompt(text(n, "text", where), readDouble(n, "weight", where), s, span(n, where)));
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException(e.getMessage().startsWith(where) ? e.getMessage()
                         : where + ": invalid prompt: " + e.getMessage(), e);
             }
         }
         return out;
+    }
+
+    /** @return the prompt's span: {@link PromptSpan#ALWAYS} when it has none (files before schedules) */
+    private static PromptSpan span(JsonNode n, String where) {
+        if (!n.has("from")) {
+            return PromptSpan.ALWAYS;
+        }
+        JsonNode until = n.get("until");
+        JsonNode ramp = n.get("ramp");
+        for (String f : new String[] {"from", "until", "ramp"}) {
+            JsonNode v = n.get(f);
+            if (v != null && !v.isNull() && !(v.canConvertToInt() && v.isIntegralNumber())) {
+                throw new IllegalArgumentException(where + ": prompt span field '" + f + "' must be a whole number, got "
+                        + v);
+            }
+        }
+        return new PromptSpan(n.get("from").asInt(), until == null || until.isNull() ? PromptSpan.OPEN : until.asInt(),
+                ramp == null || ramp.isNull() ? 0 : ramp.asInt());
     }
 
     static void putDouble(ObjectNode o, String name, double v) {

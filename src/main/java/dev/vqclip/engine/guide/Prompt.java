@@ -3,15 +3,20 @@ package dev.vqclip.engine.guide;
 import java.util.Locale;
 
 /**
- * One text prompt of a run: the text, its weight (negative pushes the image away from the text) and a stop distance
- * (the prompt stops pulling once the spherical distance is below it; {@code -∞} never stops).
+ * One text prompt of a run: the text, its weight (negative pushes the image away from the text), a stop distance
+ * (the prompt stops pulling once the spherical distance is below it; {@code -∞} never stops) and the steps it acts
+ * in (its span; {@link PromptSpan#ALWAYS} for all).
  *
  * @param text the text, never blank
  * @param weight the loss weight, finite
  * @param stop the stop distance; {@link Double#NEGATIVE_INFINITY} for none
+ * @param span the steps the prompt acts in, with its fade
  */
-public record Prompt(String text, double weight, double stop) {
+public record Prompt(String text, double weight, double stop, PromptSpan span) {
     public Prompt {
+        if (span == null) {
+            throw new IllegalArgumentException("a prompt needs a span (PromptSpan.ALWAYS for every step)");
+        }
         if (text == null || text.isBlank()) {
             throw new IllegalArgumentException("a prompt needs text");
         }
@@ -24,6 +29,10 @@ public record Prompt(String text, double weight, double stop) {
         text = text.strip();
     }
 
+    public Prompt(String text, double weight, double stop) {
+        this(text, weight, stop, PromptSpan.ALWAYS);
+    }
+
     public Prompt(String text, double weight) {
         this(text, weight, Double.NEGATIVE_INFINITY);
     }
@@ -32,11 +41,17 @@ public record Prompt(String text, double weight, double stop) {
         this(text, 1.0);
     }
 
-    /** @return the prompt in the {@code text:weight[:stop]} syntax that {@link PromptParser} reads back */
+    /** @return the same prompt acting in {@code s} */
+    public Prompt withSpan(PromptSpan s) {
+        return new Prompt(text, weight, stop, s);
+    }
+
+    /** @return the prompt in the {@code text:weight[:stop][:span]} syntax that {@link PromptParser} reads back */
     public String toSpec() {
         String w = fmt(weight);
         String t = PromptParser.escapeText(text);
-        return stop == Double.NEGATIVE_INFINITY ? t + ":" + w : t + ":" + w + ":" + fmt(stop);
+        String spec = stop == Double.NEGATIVE_INFINITY ? t + ":" + w : t + ":" + w + ":" + fmt(stop);
+        return span.isAlways() ? spec : spec + ":" + span.toSpec();
     }
 
     private static String fmt(double v) {

@@ -2,10 +2,12 @@ package dev.vqclip.engine.guide;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Parses the prompt syntax of VQGAN-CLIP: prompts separated by {@code |}, each {@code text[:weight[:stop]]}.
+ * Parses the prompt syntax of VQGAN-CLIP: prompts separated by {@code |}, each {@code text[:weight[:stop]]},
+ * optionally ending in a span {@code :FROM-UNTIL[~RAMP]} or {@code :FROM-[~RAMP]} (see {@link PromptSpan}).
  * <ul>
  *   <li>Weight and stop are read from the right only when they look like numbers, so text may contain colons followed
  *   by a space or by other text ("a photo: the sea", "https://…", "ratio 16:9 poster:0.5"); a trailing part that
@@ -22,6 +24,8 @@ public final class PromptParser {
     private static final Pattern NUMERIC_LOOKING = Pattern.compile("[-+0-9.eE]+|[-+]?inf(inity)?", Pattern.CASE_INSENSITIVE);
     /** A single word right after a colon, which can only have been meant as a weight. */
     private static final Pattern WORD = Pattern.compile("[\\p{L}\\p{N}.,+_-]+");
+    /** The span of a scheduled prompt: FROM-UNTIL, FROM- (no end), each with an optional ~RAMP. */
+    private static final Pattern SPAN = Pattern.compile("(\\d+)-(\\d*)(?:~(\\d+))?");
 
     private PromptParser() {
     }
@@ -45,9 +49,28 @@ public final class PromptParser {
         return out;
     }
 
-    /** Parses one {@code text[:weight[:stop]]}. */
+    /** Parses one {@code text[:weight[:stop]][:FROM-[UNTIL][~RAMP]]}. */
     public static Prompt parseOne(String part) {
         String text = part;
+        PromptSpan span = PromptSpan.ALWAYS;
+        int sc = lastSeparator(text);
+        if (sc >= 0) {
+            Matcher m = SPAN.matcher(text.substring(sc + 1).strip());
+            if (m.matches()) {
+                try {
+                    int from = Integer.parseInt(m.group(1));
+                    int until = m.group(2).isEmpty() ? PromptSpan.OPEN : Integer.parseInt(m.group(2));
+                    int ramp = m.group(3) == null ? 0 : Integer.parseInt(m.group(3));
+                    span = new PromptSpan(from, until, ramp);
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException("prompt \"" + part + "\": the step numbers of '"
+                            + m.group() + "' are too large");
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("prompt \"" + part + "\": " + e.getMessage());
+                }
+                text = text.substring(0, sc);
+            }
+        }
         List<Double> numbers = new ArrayList<>();
         while (numbers.size() < 2) {
             int c = lastSeparator(text);
@@ -76,7 +99,7 @@ public final class PromptParser {
         if (Double.isInfinite(weight)) {
             throw new IllegalArgumentException("prompt \"" + part + "\": the weight must be finite");
         }
-        return new Prompt(text.replace("\\:", ":").strip(), weight, stop);
+        return new Prompt(text.replace("\\:", ":").strip(), weight, stop, span);
     }
 
     /** @return the index of the last colon not written as {@code \:}, or -1 */

@@ -184,7 +184,7 @@ public final class Run implements SteppableRun {
             SplittableRandom rng = randomFor(request.seed(), step);
             try (GradientCollector gc = sm.getEngine().newGradientCollector()) {
                 r = StepMath.run(vqgan, zLeaf, img -> clip.encodeImage(clip.normalize(augmenter.apply(img, rng))),
-                        targets, alpha, gc);
+                        targetsAt(step), alpha, gc);
             }
             NDArray grad = gradientHook.apply(r.gradZ());
             if (maskArray != null) {
@@ -329,6 +329,19 @@ public final class Run implements SteppableRun {
         List<Target> t = new ArrayList<>(targets);
         t.add(new Target(label, SphericalLoss.normalize(e), weight, Double.NEGATIVE_INFINITY));
         targets = List.copyOf(t);
+    }
+
+    /**
+     * @param taken steps taken before the step being computed
+     * @return the targets that step uses, in loss order: each prompt's weight times its span's factor (a prompt
+     *     outside its span has weight 0, so it adds 0 to the loss and to the gradient)
+     */
+    public List<Target> targetsAt(int taken) {
+        List<Target> out = new ArrayList<>(targets.size());
+        for (Target t : targets) {
+            out.add(t.at(taken));
+        }
+        return out;
     }
 
     /** @return the targets' labels in loss order */

@@ -30,7 +30,7 @@ final class Targets {
             NDArray features = SphericalLoss.normalize(models.clip().encodeText(out, tokens));
             for (int i = 0; i < tokens.length; i++) {
                 Prompt p = request.prompts().get(i);
-                targets.add(new Target(p.text(), features.get(i).reshape(1, -1), p.weight(), p.stop()));
+                targets.add(new Target(p.text(), features.get(i).reshape(1, -1), p.weight(), p.stop(), p.span()));
             }
         }
         for (GenerationRequest.ImagePrompt ip : request.imagePrompts()) {
