@@ -245,8 +245,12 @@ public final class MutationFuzzer {
         String duplicate = null;
         switch (r.nextInt(5)) {
             case 0, 1 -> {
+                List<String> json = names.stream().filter(x -> x.endsWith(".json")).toList();
+                if (!json.isEmpty() && r.nextBoolean()) {
+                    target = json.get(r.nextInt(json.size()));
+                }
                 byte[] content = entries.get(target);
-                if (target.endsWith(".json") && r.nextBoolean()) {
+                if (target.endsWith(".json") && r.nextInt(4) != 0) {
                     content = mutateJson(content, r);
                     applied.add("json-value " + target);
                 } else {
