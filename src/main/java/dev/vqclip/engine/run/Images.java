@@ -25,7 +25,14 @@ public final class Images {
      * @throws IllegalArgumentException naming the file when it is missing or not an image ImageIO can read
      */
     public static Frame read(Path file) {
-        return fromBufferedImage(readBufferedImage(file));
+        BufferedImage img = readBufferedImage(file);
+        try {
+            return fromBufferedImage(img);
+        } catch (OutOfMemoryError e) {
+            throw new IllegalArgumentException(file + ": not enough memory for a " + img.getWidth() + "x"
+                    + img.getHeight() + " image (the Java heap limit is " + (Runtime.getRuntime().maxMemory() >> 20)
+                    + " MiB)", e);
+        }
     }
 
     /**

@@ -234,6 +234,9 @@ public final class WeightFiles {
             throw new WeightsException(file + ": corrupt or truncated file (" + e + ")", e);
         } catch (StackOverflowError e) {
             throw new WeightsException(file + ": corrupt pickle (nested too deeply)", e);
+        } catch (OutOfMemoryError e) {
+            throw new WeightsException(file + ": not enough memory to read it (the Java heap limit is "
+                    + (Runtime.getRuntime().maxMemory() >> 20) + " MiB; direct buffers share that limit)", e);
         }
     }
 }
