@@ -276,11 +276,22 @@ public final class SessionStore {
             }
         }
         List<SessionData.PromptRow> rows = new ArrayList<>();
+        int row = 0;
         for (JsonNode n : m.path("promptRows")) {
             JsonNode stop = n.get("stop");
-            rows.add(new SessionData.PromptRow(n.path("text").asText(""),
-                    n.has("weight") ? RequestJson.readDouble(n, "weight", mw) : 1.0,
-                    stop == null || stop.isNull() ? Double.NEGATIVE_INFINITY : RequestJson.readDouble(n, "stop", mw)));
+            double weight = n.has("weight") ? RequestJson.readDouble(n, "weight", mw) : 1.0;
+            double stopAt = stop == null || stop.isNull() ? Double.NEGATIVE_INFINITY
+                    : RequestJson.readDouble(n, "stop", mw);
+            if (!Double.isFinite(weight)) {
+                warnings.add("promptRows[" + row + "].weight " + weight + " is not a finite number; set to 1");
+                weight = 1.0;
+            }
+            if (Double.isNaN(stopAt) || stopAt == Double.POSITIVE_INFINITY) {
+                warnings.add("promptRows[" + row + "].stop " + stopAt + " is not a number or -inf; removed");
+                stopAt = Double.NEGATIVE_INFINITY;
+            }
+            rows.add(new SessionData.PromptRow(n.path("text").asText(""), weight, stopAt));
+            row++;
         }
         if (rows.isEmpty() && request != null) {
             for (Prompt p : request.prompts()) {

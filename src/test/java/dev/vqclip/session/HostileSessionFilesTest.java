@@ -88,6 +88,26 @@ class HostileSessionFilesTest {
     }
 
     @Test
+    void nonsenseInTheManifestsSettingsAndPromptRowsIsNamedInAWarning() throws Exception {
+        Path file = CraftedFiles.smallSession(tmp.resolve("rows.vqsession"), 1);
+        CraftedFiles.rewriteEntry(file, "manifest.json", bytes -> {
+            try {
+                ObjectNode m = (ObjectNode) RunFile.JSON.readTree(bytes);
+                ((ObjectNode) m.withArray("promptRows").get(0)).put("weight", "NaN");
+                ((ObjectNode) m.get("request")).put("beta1", 2147483648L);
+                return RunFile.JSON.writeValueAsBytes(m);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+        SessionStore.Loaded loaded = SessionStore.load(file);
+        assertThat(loaded.data().request()).isNull();
+        assertThat(loaded.data().promptRows().get(0).weight()).isEqualTo(1.0);
+        assertThat(loaded.warnings()).anySatisfy(w -> assertThat(w).contains("beta1 must be in [0, 1)"))
+                .anySatisfy(w -> assertThat(w).contains("promptRows[0].weight NaN is not a finite number"));
+    }
+
+    @Test
     void theLoadBudgetRefusesWhatWouldNotFitNamingTheFileTheEntryAndTheLimit() throws Exception {
         LoadBudget b = new LoadBudget("s.vqsession", 10 << 20);
         b.reserve(4 << 20, 4 << 20, "history/h1/frame.png (a 1024x1024 image)");
