@@ -78,6 +78,7 @@ public final class Main {
                 BenchCommand.class,
                 EmbedCommand.class,
                 StudioCommand.class,
+                SessionCommand.class,
                 DoctorCommand.class,
                 TrainDemoCommand.class})
     public static final class VqclipCommand implements Runnable {

@@ -1,6 +1,7 @@
 package dev.vqclip.session;
 
 import dev.vqclip.engine.io.AtomicFiles;
+import dev.vqclip.engine.io.ImageDecoder;
 import dev.vqclip.engine.run.Frame;
 
 import javax.imageio.IIOImage;
@@ -31,7 +32,7 @@ import java.util.Map;
  */
 public final class Images {
     /** Largest image decoded (pixels). */
-    public static final long MAX_PIXELS = 64L << 20;
+    public static final long MAX_PIXELS = ImageDecoder.MAX_PIXELS;
     private static final String PNG_FORMAT = "javax_imageio_png_1.0";
     private static final String GIF_FORMAT = "javax_imageio_gif_image_1.0";
 
@@ -115,35 +116,54 @@ public final class Images {
     }
 
     /**
-     * Decodes an image (PNG or anything ImageIO reads) to a frame.
+     * Decodes an image (PNG or anything ImageIO reads) to a frame of at most {@link #MAX_PIXELS} pixels.
      *
      * @param where names the file/entry in error messages
      * @throws IOException naming {@code where} when the data is not an image or is too large
      */
     public static Frame decode(byte[] data, String where) throws IOException {
-        try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(data))) {
-            Iterator<ImageReader> it = ImageIO.getImageReaders(in);
-            if (!it.hasNext()) {
-                throw new IOException(where + ": not an image");
-            }
-            ImageReader r = it.next();
-            try {
-                r.setInput(in);
-                long px = (long) r.getWidth(0) * r.getHeight(0);
-                if (px <= 0 || px > MAX_PIXELS) {
-                    throw new IOException(where + ": image of " + r.getWidth(0) + "x" + r.getHeight(0)
-                            + " is too large or empty");
-                }
-                return fromBufferedImage(r.read(0));
-            } finally {
-                r.dispose();
-            }
-        } catch (IOException e) {
-            throw e.getMessage() != null && e.getMessage().startsWith(where) ? e
-                    : new IOException(where + ": cannot decode image: " + e.getMessage(), e);
-        } catch (RuntimeException e) {
-            throw new IOException(where + ": cannot decode image: " + e, e);
+        return decode(data, where, ImageDecoder.MAX_SIDE, ImageDecoder.MAX_SIDE);
+    }
+
+    /**
+     * Decodes an image whose header says it is at most {@code maxWidth × maxHeight} (checked before decoding).
+     *
+     * @throws IOException naming {@code where}, the size and the limit; never an {@link OutOfMemoryError}
+     */
+    public static Frame decode(byte[] data, String where, int maxWidth, int maxHeight) throws IOException {
+        BufferedImage img = ImageDecoder.read(data, where, maxWidth, maxHeight);
+        try {
+            return fromBufferedImage(img);
+        } catch (OutOfMemoryError e) {
+            throw new IOException(where + ": not enough memory for a " + img.getWidth() + "x" + img.getHeight()
+                    + " image (the Java heap limit is " + (Runtime.getRuntime().maxMemory() >> 20) + " MiB)", e);
         }
+    }
+
+    /** Length of the PNG signature plus the IHDR chunk up to the end of its height field. */
+    static final int PNG_HEADER_BYTES = 24;
+
+    /**
+     * Reads the size of a PNG from its first {@link #PNG_HEADER_BYTES} bytes, without decoding anything.
+     *
+     * @return {width, height}
+     * @throws IOException naming {@code where} when the bytes do not start a PNG with its IHDR chunk
+     */
+    static int[] pngSize(byte[] head, String where) throws IOException {
+        byte[] sig = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+        if (head.length < PNG_HEADER_BYTES || !java.util.Arrays.equals(head, 0, 8, sig, 0, 8)) {
+            throw new IOException(where + ": not a PNG image");
+        }
+        if (head[12] != 'I' || head[13] != 'H' || head[14] != 'D' || head[15] != 'R') {
+            throw new IOException(where + ": PNG without an IHDR chunk first");
+        }
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(head);
+        long w = b.getInt(16) & 0xffffffffL;
+        long h = b.getInt(20) & 0xffffffffL;
+        if (w == 0 || h == 0 || w > Integer.MAX_VALUE || h > Integer.MAX_VALUE) {
+            throw new IOException(where + ": PNG header gives an impossible size " + w + "x" + h);
+        }
+        return new int[] {(int) w, (int) h};
     }
 
     /** @return the frame scaled down (area average) so its longer side is at most {@code maxSide} */

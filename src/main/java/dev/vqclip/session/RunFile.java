@@ -97,7 +97,10 @@ public final class RunFile {
             throw new IOException(file + ": not a .vqrun file (not a zip archive)", e);
         }
         try (zip) {
-            return readFrom(zip, "");
+            return readFrom(zip, "", LoadBudget.forHeap(file.toString()));
+        } catch (OutOfMemoryError e) {
+            throw new IOException(file + ": not enough memory to read the run (the Java heap limit is "
+                    + (Runtime.getRuntime().maxMemory() >> 20) + " MiB)", e);
         }
     }
 
@@ -142,6 +145,16 @@ public final class RunFile {
      * @throws IOException naming the zip file, the entry and the problem
      */
     public static Loaded readFrom(ZipFile zip, String prefix) throws IOException {
+        return readFrom(zip, prefix, LoadBudget.forHeap(zip.getName()));
+    }
+
+    /**
+     * {@link #readFrom(ZipFile, String)} taking the arrays' memory from {@code budget} before reading them. Besides
+     * the format, the arrays are validated: z, the Adam moments and the original latent hold finite numbers, the
+     * second moment is ≥ 0, the latent grid fits the request's image size, and the request's settings are within
+     * their ranges ({@link GenerationRequest}); each refusal names the entry or field.
+     */
+    static Loaded readFrom(ZipFile zip, String prefix, LoadBudget budget) throws IOException {
         String where = zip.getName() + (prefix.isEmpty() ? "" : " [" + prefix + "]");
         JsonNode o;
         try {
@@ -171,6 +184,16 @@ public final class RunFile {
             }
             long[] shape = readShape(o, where);
             GenerationRequest request = RequestJson.read(o.get("request"), where + " run.json");
+            if (shape[3] > request.width() || shape[2] > request.height()) {
+                throw new IOException(where + ": run.json 'shape' " + Arrays.toString(shape) + " has more latent cells "
+                        + "than the request's " + request.width() + "x" + request.height() + " image has pixels");
+            }
+            boolean hasMask = o.path("mask").asBoolean(false);
+            boolean hasOriginal = o.path("original").asBoolean(false);
+            long numel = shape[1] * shape[2] * shape[3];
+            budget.reserve((numel * (3 + (hasOriginal ? 1 : 0)) + (hasMask ? shape[2] * shape[3] : 0)) * Float.BYTES,
+                    numel * Float.BYTES * 2, prefix + "z.npy, adam_m.npy, adam_v.npy" + (hasMask ? ", mask.npy" : "")
+                            + (hasOriginal ? ", original.npy" : "") + " (shape " + Arrays.toString(shape) + ")");
             Map<String, String> models = new LinkedHashMap<>();
             JsonNode mn = o.get("models");
             if (mn != null && mn.isObject()) {
@@ -179,11 +202,11 @@ public final class RunFile {
                     models.put(e.getKey(), e.getValue().asText());
                 }
             }
-            float[] z = floats(zip, prefix + "z.npy", shape, where);
-            float[] am = floats(zip, prefix + "adam_m.npy", shape, where);
-            float[] av = floats(zip, prefix + "adam_v.npy", shape, where);
+            float[] z = finite(floats(zip, prefix + "z.npy", shape, where), prefix + "z.npy", where, false);
+            float[] am = finite(floats(zip, prefix + "adam_m.npy", shape, where), prefix + "adam_m.npy", where, false);
+            float[] av = finite(floats(zip, prefix + "adam_v.npy", shape, where), prefix + "adam_v.npy", where, true);
             LatentMask mask = null;
-            if (o.path("mask").asBoolean(false)) {
+            if (hasMask) {
                 float[] mv = floats(zip, prefix + "mask.npy", new long[] {1, 1, shape[2], shape[3]}, where);
                 try {
                     mask = new LatentMask((int) shape[2], (int) shape[3], mv);
@@ -191,8 +214,9 @@ public final class RunFile {
                     throw new IOException(where + ": mask.npy: " + e.getMessage(), e);
                 }
             }
-            float[] original = o.path("original").asBoolean(false)
-                    ? floats(zip, prefix + "original.npy", shape, where) : null;
+            float[] original = hasOriginal
+                    ? finite(floats(zip, prefix + "original.npy", shape, where), prefix + "original.npy", where, false)
+                    : null;
             return new Loaded(new RunSnapshot(request, step, shape, z, am, av, mask, original), models);
         } catch (IllegalArgumentException e) {
             throw new IOException(e.getMessage().startsWith(where) ? e.getMessage() : where + ": " + e.getMessage(), e);
@@ -220,6 +244,22 @@ public final class RunFile {
         return shape;
     }
 
+    /** @return {@code v} when every value is finite (and ≥ 0 with {@code nonNegative}); else names the entry */
+    private static float[] finite(float[] v, String name, String where, boolean nonNegative) throws IOException {
+        for (int i = 0; i < v.length; i++) {
+            if (!Float.isFinite(v[i]) || nonNegative && v[i] < 0) {
+                int bad = 0;
+                for (float x : v) {
+                    bad += !Float.isFinite(x) || nonNegative && x < 0 ? 1 : 0;
+                }
+                throw new IOException(where + ": " + name + " holds " + bad + " of " + v.length + " values that are "
+                        + (nonNegative ? "negative or " : "") + "not finite (the first, at index " + i + ", is " + v[i]
+                        + "); a run cannot continue from it");
+            }
+        }
+        return v;
+    }
+
     private static float[] floats(ZipFile zip, String name, long[] shape, String where) throws IOException {
         ZipEntry e = zip.getEntry(name);
         if (e == null) {
@@ -236,6 +276,8 @@ public final class RunFile {
             t = Npy.read(in, name);
         } catch (RuntimeException ex) {
             throw new IOException(where + ": " + ex.getMessage(), ex);
+        } catch (java.util.zip.ZipException | java.io.EOFException ex) {
+            throw corrupt(where, name, ex);
         }
         if (t.dtype() != DType.FLOAT32) {
             throw new IOException(where + ": " + name + " must be float32, got " + t.dtype());
@@ -255,10 +297,17 @@ public final class RunFile {
         try (InputStream in = zip.getInputStream(e)) {
             byte[] b = in.readNBytes(max + 1);
             if (b.length > max) {
-                throw new IOException(where + ": entry " + name + " is larger than " + max + " bytes");
+                throw new LoadBudget.LimitException(where + ": entry " + name + " is larger than " + max + " bytes");
             }
             return b;
+        } catch (java.util.zip.ZipException | java.io.EOFException ex) {
+            throw corrupt(where, name, ex);
         }
+    }
+
+    /** @return an error naming the file and entry for a zip-level failure ("invalid distance too far back"...) */
+    static IOException corrupt(String where, String name, IOException cause) {
+        return new IOException(where + ": entry " + name + " is corrupt (" + cause.getMessage() + ")", cause);
     }
 
     /** Reads at most {@code limit} bytes, then reports end of stream. */

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vqclip.engine.guide.Prompt;
 import dev.vqclip.engine.io.AtomicFiles;
+import dev.vqclip.engine.io.ImageDecoder;
 import dev.vqclip.engine.run.Frame;
 import dev.vqclip.engine.run.GenerationRequest;
 import dev.vqclip.engine.run.RunSnapshot;
@@ -70,6 +71,12 @@ public final class SessionStore {
     private static final int MAX_PNG = 256 << 20;
     /** A mask entry holds at most as many float32 values as an image may have pixels, plus the .npy header. */
     private static final long MAX_MASK_BYTES = Images.MAX_PIXELS * Float.BYTES + 65_536;
+    /** Largest side of any image in a session: the largest run size. */
+    static final int MAX_SIDE = 8192;
+    /** Most history entries (and prompt rows) a session may list. */
+    static final int MAX_ENTRIES = 10_000;
+    /** Most pixels per latent cell side (VQGANs use 8 or 16). */
+    static final int MAX_FACTOR = 64;
 
     /**
      * A loaded session.
@@ -218,6 +225,12 @@ public final class SessionStore {
             return read(zip, file.toString());
         } catch (RuntimeException e) {
             throw new IOException(file + ": damaged session: " + e.getMessage(), e);
+        } catch (OutOfMemoryError e) {
+            throw new IOException(file + ": not enough memory to load the session (the Java heap limit is "
+                    + (Runtime.getRuntime().maxMemory() >> 20) + " MiB)", e);
+        } catch (IOException e) {
+            String m = String.valueOf(e.getMessage());
+            throw m.startsWith(file.toString()) ? e : new IOException(file + ": " + m, e);
         }
     }
 
@@ -243,6 +256,15 @@ public final class SessionStore {
         List<String> warnings = new ArrayList<>();
         ObjectNode m = migrate((ObjectNode) root, version, warnings);
         String mw = where + " manifest.json";
+        for (String list : List.of("history", "promptRows")) {
+            if (m.path(list).size() > MAX_ENTRIES) {
+                throw new LoadBudget.LimitException(mw + ": '" + list + "' lists " + m.path(list).size()
+                        + " entries, more than the limit of " + MAX_ENTRIES);
+            }
+        }
+        LoadBudget budget = LoadBudget.forHeap(where);
+        Map<String, Frame> frames = new HashMap<>();
+        Map<String, RunSnapshot> snapshots = new HashMap<>();
 
         GenerationRequest request = null;
         JsonNode rq = m.get("request");
@@ -254,11 +276,22 @@ public final class SessionStore {
             }
         }
         List<SessionData.PromptRow> rows = new ArrayList<>();
+        int row = 0;
         for (JsonNode n : m.path("promptRows")) {
             JsonNode stop = n.get("stop");
-            rows.add(new SessionData.PromptRow(n.path("text").asText(""),
-                    n.has("weight") ? RequestJson.readDouble(n, "weight", mw) : 1.0,
-                    stop == null || stop.isNull() ? Double.NEGATIVE_INFINITY : RequestJson.readDouble(n, "stop", mw)));
+            double weight = n.has("weight") ? RequestJson.readDouble(n, "weight", mw) : 1.0;
+            double stopAt = stop == null || stop.isNull() ? Double.NEGATIVE_INFINITY
+                    : RequestJson.readDouble(n, "stop", mw);
+            if (!Double.isFinite(weight)) {
+                warnings.add("promptRows[" + row + "].weight " + weight + " is not a finite number; set to 1");
+                weight = 1.0;
+            }
+            if (Double.isNaN(stopAt) || stopAt == Double.POSITIVE_INFINITY) {
+                warnings.add("promptRows[" + row + "].stop " + stopAt + " is not a number or -inf; removed");
+                stopAt = Double.NEGATIVE_INFINITY;
+            }
+            rows.add(new SessionData.PromptRow(n.path("text").asText(""), weight, stopAt));
+            row++;
         }
         if (rows.isEmpty() && request != null) {
             for (Prompt p : request.prompts()) {
@@ -273,10 +306,10 @@ public final class SessionStore {
         RunSnapshot current = null;
         String cur = textOrNull(m, "current");
         if (cur != null) {
-            current = RunFile.readFrom(zip, cur).snapshot();
+            current = RunFile.readFrom(zip, cur, budget).snapshot();
         }
-        Frame frame = png(zip, textOrNull(m, "frame"), where);
-        LayerReader layers = new LayerReader(zip, where, warnings);
+        Frame frame = png(zip, textOrNull(m, "frame"), where, MAX_SIDE, MAX_SIDE, budget, frames);
+        LayerReader layers = new LayerReader(zip, where, warnings, budget);
         // the current layers are not checked against the frame: the studio keeps a layer of another size until a
         // stroke replaces it, and so does the file
         Frame paint = layers.paint(textOrNull(m, "paint"), "the paint layer", null);
@@ -290,8 +323,28 @@ public final class SessionStore {
                     throw new IOException("history id '" + id + "' is not a safe name");
                 }
                 String prefix = n.path("snapshot").asText("history/" + id + "/");
-                RunSnapshot s = RunFile.readFrom(zip, prefix).snapshot();
-                Frame f = png(zip, n.path("frame").asText(prefix + "frame.png"), where);
+                RunSnapshot s = snapshots.get(prefix);
+                if (s == null) {
+                    s = RunFile.readFrom(zip, prefix, budget).snapshot();
+                    snapshots.put(prefix, s);
+                }
+                // the entry's run gives the size of its image (a whole number of pixels per latent cell, at most
+                // MAX_FACTOR): checked before decoding
+                int maxW = (int) Math.min(MAX_SIDE, (long) s.cols() * MAX_FACTOR);
+                int maxH = (int) Math.min(MAX_SIDE, (long) s.rows() * MAX_FACTOR);
+                Frame f;
+                try {
+                    f = png(zip, n.path("frame").asText(prefix + "frame.png"), where + " history entry '" + id + "'",
+                            maxW, maxH, budget, frames);
+                } catch (ImageDecoder.ImageTooLargeException e) {
+                    throw new ImageDecoder.ImageTooLargeException(e.getMessage() + "; the image of a run of "
+                            + s.cols() + "x" + s.rows() + " latent cells is at most " + maxW + "x" + maxH);
+                }
+                if (f != null && (f.width() % s.cols() != 0 || f.height() % s.rows() != 0
+                        || f.width() / s.cols() != f.height() / s.rows())) {
+                    throw new IOException("its " + f.width() + "x" + f.height() + " image does not fit its run of "
+                            + s.cols() + "x" + s.rows() + " latent cells");
+                }
                 if (f == null) {
                     throw new IOException("history entry " + id + " has no frame");
                 }
@@ -307,6 +360,8 @@ public final class SessionStore {
                         branch, n.path("step").asInt(s.step()), n.path("label").asText(null),
                         n.path("created").asLong(0), s, f, l));
                 previous = id;
+            } catch (LoadBudget.LimitException | ImageDecoder.ImageTooLargeException e) {
+                throw e;
             } catch (IOException | IllegalArgumentException e) {
                 warnings.add("history entry '" + id + "' was damaged and is left out: " + e.getMessage());
             }
@@ -347,23 +402,35 @@ public final class SessionStore {
         private final ZipFile zip;
         private final String where;
         private final List<String> warnings;
+        private final LoadBudget budget;
         private final Map<String, Frame> paints = new HashMap<>();
         private final Map<String, PixelMask> masks = new HashMap<>();
 
-        LayerReader(ZipFile zip, String where, List<String> warnings) {
+        LayerReader(ZipFile zip, String where, List<String> warnings, LoadBudget budget) {
             this.zip = zip;
             this.where = where;
             this.warnings = warnings;
+            this.budget = budget;
         }
 
         /** @return the paint layer in {@code entry}, or null when there is none or it is damaged (with a warning) */
-        Frame paint(String entry, String what, Frame over) {
-            return layer(paints, entry, what, over, e -> png(zip, e, where), Frame::width, Frame::height);
+        Frame paint(String entry, String what, Frame over) throws IOException {
+            return layer(paints, entry, what, over, e -> png(zip, e, where, maxWidth(over), maxHeight(over), budget,
+                    new HashMap<>()), Frame::width, Frame::height);
         }
 
         /** @return the mask layer in {@code entry}, or null when there is none or it is damaged (with a warning) */
-        PixelMask mask(String entry, String what, Frame over) {
-            return layer(masks, entry, what, over, e -> readMask(zip, e, where), PixelMask::width, PixelMask::height);
+        PixelMask mask(String entry, String what, Frame over) throws IOException {
+            return layer(masks, entry, what, over, e -> readMask(zip, e, where, maxWidth(over), maxHeight(over),
+                    budget), PixelMask::width, PixelMask::height);
+        }
+
+        private static int maxWidth(Frame over) {
+            return over == null ? MAX_SIDE : over.width();
+        }
+
+        private static int maxHeight(Frame over) {
+            return over == null ? MAX_SIDE : over.height();
         }
 
         private interface Read<T> {
@@ -371,7 +438,8 @@ public final class SessionStore {
         }
 
         private <T> T layer(Map<String, T> cache, String entry, String what, Frame over, Read<T> read,
-                            java.util.function.ToIntFunction<T> width, java.util.function.ToIntFunction<T> height) {
+                            java.util.function.ToIntFunction<T> width, java.util.function.ToIntFunction<T> height)
+                throws IOException {
             if (entry == null) {
                 return null;
             }
@@ -383,6 +451,8 @@ public final class SessionStore {
                 }
                 checkSize(entry, width.applyAsInt(layer), height.applyAsInt(layer), over);
                 return layer;
+            } catch (LoadBudget.LimitException | ImageDecoder.ImageTooLargeException e) {
+                throw e;
             } catch (IOException | RuntimeException e) {
                 warnings.add(what + " was damaged and is left out: " + e.getMessage());
                 return null;
@@ -402,21 +472,66 @@ public final class SessionStore {
         return n == null || n.isNull() || n.asText().isEmpty() ? null : n.asText();
     }
 
-    private static Frame png(ZipFile zip, String entry, String where) throws IOException {
+    /**
+     * Reads a PNG entry, checking the size in its header against {@code maxWidth × maxHeight} and the budget before
+     * reading the rest of the entry or decoding; an entry read before comes back as the same frame (decoded once).
+     *
+     * @throws ImageDecoder.ImageTooLargeException when the header's size exceeds the limits (nothing decoded)
+     */
+    private static Frame png(ZipFile zip, String entry, String where, int maxWidth, int maxHeight, LoadBudget budget,
+                             Map<String, Frame> decoded) throws IOException {
         if (entry == null) {
             return null;
         }
-        return Images.decode(RunFile.entryBytes(zip, entry, MAX_PNG, where), where + " " + entry);
-    }
-
-    private static PixelMask readMask(ZipFile zip, String entry, String where) throws IOException {
+        String what = where + " " + entry;
+        Frame known = decoded.get(entry);
+        if (known != null) {
+            ImageDecoder.checkSize(what, known.width(), known.height(), maxWidth, maxHeight);
+            return known;
+        }
         ZipEntry e = zip.getEntry(entry);
         if (e == null) {
             throw new IOException(where + ": missing entry " + entry);
         }
+        try (InputStream in = zip.getInputStream(e)) {
+            byte[] head = in.readNBytes(Images.PNG_HEADER_BYTES);
+            int[] size = Images.pngSize(head, what);
+            ImageDecoder.checkSize(what, size[0], size[1], maxWidth, maxHeight);
+            long pixels = (long) size[0] * size[1];
+            budget.reserve(pixels * Integer.BYTES, pixels * Integer.BYTES,
+                    entry + " (a " + size[0] + "x" + size[1] + " image)");
+            // 16-bit RGBA stored without compression is 8 bytes a pixel plus a filter byte a row
+            long most = pixels * 8 + size[1] * 2L + (4 << 20);
+            byte[] rest = in.readNBytes((int) Math.min(most + 1, MAX_PNG));
+            if (rest.length > most || rest.length >= MAX_PNG) {
+                throw new LoadBudget.LimitException(what + ": entry holds more bytes than a " + size[0] + "x"
+                        + size[1] + " PNG can (" + most + ")");
+            }
+            byte[] all = new byte[head.length + rest.length];
+            System.arraycopy(head, 0, all, 0, head.length);
+            System.arraycopy(rest, 0, all, head.length, rest.length);
+            Frame f = Images.decode(all, what, maxWidth, maxHeight);
+            decoded.put(entry, f);
+            return f;
+        } catch (java.util.zip.ZipException | java.io.EOFException ex) {
+            throw RunFile.corrupt(where, entry, ex);
+        }
+    }
+
+    private static PixelMask readMask(ZipFile zip, String entry, String where, int maxWidth, int maxHeight,
+                                      LoadBudget budget) throws IOException {
+        ZipEntry e = zip.getEntry(entry);
+        if (e == null) {
+            throw new IOException(where + ": missing entry " + entry);
+        }
+        long most = Math.min(MAX_MASK_BYTES, (long) maxWidth * maxHeight * Float.BYTES + 65_536);
+        long declared = e.getSize() >= 0 ? Math.min(e.getSize(), most) : most;
+        budget.reserve(declared, declared * 2, entry + " (a mask of " + declared + " bytes)");
         RawTensor t;
-        try (InputStream in = new RunFile.LimitedInputStream(zip.getInputStream(e), MAX_MASK_BYTES)) {
+        try (InputStream in = new RunFile.LimitedInputStream(zip.getInputStream(e), declared)) {
             t = Npy.read(in, where + " " + entry);
+        } catch (java.util.zip.ZipException | java.io.EOFException ex) {
+            throw RunFile.corrupt(where, entry, ex);
         }
         long[] s = t.shape();
         if (t.dtype() != DType.FLOAT32 || s.length != 4 || s[0] != 1 || s[1] != 1) {

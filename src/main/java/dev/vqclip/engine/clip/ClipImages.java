@@ -1,5 +1,7 @@
 package dev.vqclip.engine.clip;
 
+import dev.vqclip.engine.io.ImageDecoder;
+
 import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
@@ -30,15 +32,9 @@ public final class ClipImages {
             throw new UncheckedIOException(new IOException(file + ": no such file"));
         }
         try {
-            BufferedImage img = ImageIO.read(file.toFile());
-            if (img == null) {
-                throw new IOException(file + ": not an image format this program can read (use PNG or JPEG)");
-            }
-            return img;
+            return ImageDecoder.read(file);
         } catch (IOException e) {
             throw new UncheckedIOException(e.getMessage(), e);
-        } catch (RuntimeException e) {
-            throw new UncheckedIOException(new IOException(file + ": broken image (" + e.getMessage() + ")", e));
         }
     }
 

@@ -13,18 +13,18 @@ import java.util.Objects;
  *
  * @param prompts text prompts (may be empty only when there are image prompts)
  * @param imagePrompts images whose CLIP embeddings are targets, each with a weight
- * @param width output width in pixels (rounded down to the VQGAN factor)
- * @param height output height in pixels (rounded down to the VQGAN factor)
- * @param steps how many optimisation steps the run is meant to take
+ * @param width output width in pixels (rounded down to the VQGAN factor), 1..8192
+ * @param height output height in pixels (rounded down to the VQGAN factor), 1..8192
+ * @param steps how many optimisation steps the run is meant to take, ≥ 0
  * @param seed the seed; the randomness of step k is a function of (seed, k)
- * @param cutouts cutouts per step
- * @param cutPow exponent of the cutout size distribution (1 = uniform)
- * @param learningRate Adam's step size
- * @param beta1 Adam's first moment decay
- * @param beta2 Adam's second moment decay
- * @param l2Weight initial weight α of the regulariser α·mean(z²)
- * @param l2Decay per-step decay of α (α_k = α·(1 − decay)^k)
- * @param augmentations augmentation switches
+ * @param cutouts cutouts per step, 1..1024
+ * @param cutPow exponent of the cutout size distribution (1 = uniform), finite and &gt; 0
+ * @param learningRate Adam's step size, finite and &gt; 0
+ * @param beta1 Adam's first moment decay, in [0, 1)
+ * @param beta2 Adam's second moment decay, in [0, 1)
+ * @param l2Weight initial weight α of the regulariser α·mean(z²), finite and ≥ 0
+ * @param l2Decay per-step decay of α (α_k = α·(1 − decay)^k), in [0, 1]
+ * @param augmentations augmentation switches (noise factor finite and ≥ 0)
  * @param init how z starts
  * @param initImage the image to start from (required for {@link Init#IMAGE})
  * @param keepUnmaskedPixels composite the original back outside the mask in output frames
@@ -66,6 +66,31 @@ public record GenerationRequest(List<Prompt> prompts, List<ImagePrompt> imagePro
         }
         if (!(learningRate > 0) || !Double.isFinite(learningRate)) {
             throw new IllegalArgumentException("learning rate must be > 0, got " + learningRate);
+        }
+        if (!(cutPow > 0) || !Double.isFinite(cutPow)) {
+            throw new IllegalArgumentException("cutPow must be a finite number > 0, got " + cutPow);
+        }
+        if (!(beta1 >= 0 && beta1 < 1)) {
+            throw new IllegalArgumentException("beta1 must be in [0, 1), got " + beta1);
+        }
+        if (!(beta2 >= 0 && beta2 < 1)) {
+            throw new IllegalArgumentException("beta2 must be in [0, 1), got " + beta2);
+        }
+        if (!(l2Weight >= 0) || !Double.isFinite(l2Weight)) {
+            throw new IllegalArgumentException("l2Weight must be a finite number ≥ 0, got " + l2Weight);
+        }
+        if (!(l2Decay >= 0 && l2Decay <= 1)) {
+            throw new IllegalArgumentException("l2Decay must be in [0, 1], got " + l2Decay);
+        }
+        double noise = augmentations.noiseFactor();
+        if (!(noise >= 0) || !Double.isFinite(noise)) {
+            throw new IllegalArgumentException("noiseFactor must be a finite number ≥ 0, got " + noise);
+        }
+        for (ImagePrompt p : imagePrompts) {
+            if (!Double.isFinite(p.weight())) {
+                throw new IllegalArgumentException("image prompt " + p.image() + ": weight must be a finite number, got "
+                        + p.weight());
+            }
         }
         if (init == Init.IMAGE && initImage == null) {
             throw new IllegalArgumentException("editing needs an init image");

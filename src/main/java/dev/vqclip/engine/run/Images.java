@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.vqclip.engine.clip.Clip;
+import dev.vqclip.engine.io.ImageDecoder;
 import dev.vqclip.engine.nn.Tensors;
 
 import javax.imageio.ImageIO;
@@ -24,27 +25,30 @@ public final class Images {
      * @throws IllegalArgumentException naming the file when it is missing or not an image ImageIO can read
      */
     public static Frame read(Path file) {
-        return fromBufferedImage(readBufferedImage(file));
+        BufferedImage img = readBufferedImage(file);
+        try {
+            return fromBufferedImage(img);
+        } catch (OutOfMemoryError e) {
+            throw new IllegalArgumentException(file + ": not enough memory for a " + img.getWidth() + "x"
+                    + img.getHeight() + " image (the Java heap limit is " + (Runtime.getRuntime().maxMemory() >> 20)
+                    + " MiB)", e);
+        }
     }
 
     /**
      * @return the image as ImageIO decodes it
-     * @throws IllegalArgumentException naming the file when it is missing or not an image ImageIO can read
+     * @throws IllegalArgumentException naming the file when it is missing, not an image ImageIO can read, or larger
+     *     than {@link ImageDecoder#MAX_PIXELS} (checked before decoding)
      */
     public static BufferedImage readBufferedImage(Path file) {
         if (!Files.isRegularFile(file)) {
             throw new IllegalArgumentException(file + ": no such image file");
         }
-        BufferedImage img;
         try {
-            img = ImageIO.read(file.toFile());
-        } catch (IOException | RuntimeException e) {
-            throw new IllegalArgumentException(file + ": cannot read the image (" + e.getMessage() + ")", e);
+            return ImageDecoder.read(file);
+        } catch (IOException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
         }
-        if (img == null) {
-            throw new IllegalArgumentException(file + ": not an image file (PNG, JPEG, BMP or GIF expected)");
-        }
-        return img;
     }
 
     public static Frame fromBufferedImage(BufferedImage img) {

@@ -155,7 +155,9 @@ public record VqganConfig(String source, Variant variant, int embedDim, int nEmb
         try {
             LoaderOptions options = new LoaderOptions();
             options.setAllowDuplicateKeys(false);
-            options.setMaxAliasesForCollections(50);
+            // taming configs use no aliases; aliases to lists build a 2^n graph whose hash (as a key) takes seconds:
+            // 25 levels from 50 aliases took 3 s, 5 levels from 10 take nothing
+            options.setMaxAliasesForCollections(10);
             options.setCodePointLimit(1 << 20);
             root = new Yaml(new SafeConstructor(options)).load(yamlText);
         } catch (YAMLException e) {

@@ -38,7 +38,23 @@ public final class Npy {
         }
     }
 
+    /**
+     * Reads a {@code .npy} array from a stream.
+     *
+     * @param name names the file (and entry) in error messages
+     * @throws WeightsException starting with {@code name} when the data is not a well-formed, supported array
+     */
     public static RawTensor read(InputStream in, String name) throws IOException {
+        try {
+            return readArray(in, name);
+        } catch (WeightsException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new WeightsException(name + ": malformed .npy file (" + e + ")", e);
+        }
+    }
+
+    private static RawTensor readArray(InputStream in, String name) throws IOException {
         byte[] magic = in.readNBytes(8);
         if (magic.length < 8) {
             throw new WeightsException(name + ": not a .npy file (too short)");
@@ -50,11 +66,13 @@ public final class Npy {
         }
         int major = magic[6];
         int headerLen;
+        byte[] l = in.readNBytes(major == 1 ? 2 : 4);
+        if (l.length < (major == 1 ? 2 : 4)) {
+            throw new WeightsException(name + ": .npy file is truncated in its header");
+        }
         if (major == 1) {
-            byte[] l = in.readNBytes(2);
             headerLen = (l[0] & 0xff) | (l[1] & 0xff) << 8;
         } else if (major == 2 || major == 3) {
-            byte[] l = in.readNBytes(4);
             headerLen = ByteBuffer.wrap(l).order(ByteOrder.LITTLE_ENDIAN).getInt();
         } else {
             throw new WeightsException(name + ": unsupported .npy version " + major);

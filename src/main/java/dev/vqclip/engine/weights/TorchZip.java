@@ -163,6 +163,8 @@ final class TorchZip implements StorageReader, Closeable {
             return out.flip();
         } catch (java.io.EOFException ex) {
             throw new BadFile("storage entry " + e.getName() + " ends early (truncated file?)", ex);
+        } catch (java.util.zip.ZipException ex) {
+            throw new BadFile("zip entry " + e.getName() + " is corrupt (" + ex.getMessage() + ")", ex);
         }
     }
 
@@ -177,6 +179,8 @@ final class TorchZip implements StorageReader, Closeable {
                 throw new BadFile("entry " + e.getName() + " does not have its declared size " + size);
             }
             return b;
+        } catch (java.util.zip.ZipException ex) {
+            throw new BadFile("zip entry " + e.getName() + " is corrupt (" + ex.getMessage() + ")", ex);
         }
     }
 

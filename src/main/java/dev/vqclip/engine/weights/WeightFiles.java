@@ -148,8 +148,7 @@ public final class WeightFiles {
                 throw new BadFile("TorchScript archive whose data.pkl holds a " + SafeUnpickler.typeName(root)
                         + ", not a module");
             }
-            Map<String, TensorRef> refs = new LinkedHashMap<>();
-            collect(module, "", refs, Collections.newSetFromMap(new IdentityHashMap<>()), 0);
+            Map<String, TensorRef> refs = tensorsOf(module, new int[1]);
             if (refs.isEmpty()) {
                 throw new BadFile("TorchScript archive holds no tensors");
             }
@@ -157,19 +156,38 @@ public final class WeightFiles {
         }
     }
 
-    private static void collect(ScriptObject module, String prefix, Map<String, TensorRef> out,
-                                Set<ScriptObject> path, int depth) {
-        if (depth > MAX_DEPTH || !path.add(module)) {
-            throw new BadFile("TorchScript module tree is cyclic or deeper than " + MAX_DEPTH + " levels");
+    /**
+     * Names every tensor attribute of a TorchScript module tree by its attribute path. Each module object is visited
+     * once: the pickle's memo can make many attributes point at one object, and a walk that followed every path
+     * would take 2^depth steps on a graph where each level's attributes share one child. A module reached again
+     * (shared, or a cycle) is not walked again; its tensors keep the name of the path that reached it first. The walk
+     * goes depth-first in attribute order and refuses trees deeper than {@value #MAX_DEPTH} levels.
+     *
+     * @param visits receives the number of module objects visited (index 0), for tests
+     */
+    static Map<String, TensorRef> tensorsOf(ScriptObject root, int[] visits) {
+        Map<String, TensorRef> out = new LinkedHashMap<>();
+        Set<ScriptObject> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        walk(root, "", 0, out, seen, visits);
+        return out;
+    }
+
+    private static void walk(ScriptObject module, String prefix, int depth, Map<String, TensorRef> out,
+                             Set<ScriptObject> seen, int[] visits) {
+        if (depth > MAX_DEPTH) {
+            throw new BadFile("TorchScript module tree is deeper than " + MAX_DEPTH + " levels");
         }
+        if (!seen.add(module)) {
+            return;
+        }
+        visits[0]++;
         for (Map.Entry<String, Object> e : module.attributes().entrySet()) {
             if (e.getValue() instanceof TensorRef t) {
-                out.put(prefix + e.getKey(), t);
+                out.putIfAbsent(prefix + e.getKey(), t);
             } else if (e.getValue() instanceof ScriptObject child) {
-                collect(child, prefix + e.getKey() + ".", out, path, depth + 1);
+                walk(child, prefix + e.getKey() + ".", depth + 1, out, seen, visits);
             }
         }
-        path.remove(module);
     }
 
     /** @return the entries whose names pass the filter; throws when none does */
@@ -216,6 +234,9 @@ public final class WeightFiles {
             throw new WeightsException(file + ": corrupt or truncated file (" + e + ")", e);
         } catch (StackOverflowError e) {
             throw new WeightsException(file + ": corrupt pickle (nested too deeply)", e);
+        } catch (OutOfMemoryError e) {
+            throw new WeightsException(file + ": not enough memory to read it (the Java heap limit is "
+                    + (Runtime.getRuntime().maxMemory() >> 20) + " MiB; direct buffers share that limit)", e);
         }
     }
 }
