@@ -80,6 +80,9 @@ public final class StudioViewModel implements RunViewModel.Outputs {
     private EditorState editor;
     private boolean applying;
     private Frame liveFrame;
+    /** Set when the window closed normally: the recovery copy is gone and must not be written again. */
+    private final java.util.concurrent.atomic.AtomicBoolean recoveryForgotten =
+            new java.util.concurrent.atomic.AtomicBoolean();
 
     public StudioViewModel(TaskExecutor executor, EngineProvider provider, DialogService dialogs) {
         this(executor, provider, dialogs, new SettingsViewModel(), System::currentTimeMillis);
@@ -552,9 +555,17 @@ public final class StudioViewModel implements RunViewModel.Outputs {
 
     /**
      * The window is closing normally (the user saved, or agreed to discard): the recovery copy is no longer needed.
-     * Queued on the engine thread after any save in progress, so a late autosave cannot bring it back.
+     * It is deleted at once (so a process that then dies leaves no copy of a discarded session), no autosave writes
+     * it again, and it is deleted once more on the engine thread after any save in progress there, which could
+     * otherwise move a copy into place after the first deletion.
      */
     public void forgetRecovery(Path recovery) {
+        recoveryForgotten.set(true);
+        try {
+            Files.deleteIfExists(recovery);
+        } catch (IOException e) {
+            notice.set("could not remove " + recovery + ": " + e.getMessage());
+        }
         run.worker().background(() -> Files.deleteIfExists(recovery), deleted -> {
         }, e -> notice.set("could not remove " + recovery + ": " + e.getMessage()));
     }
@@ -621,10 +632,17 @@ public final class StudioViewModel implements RunViewModel.Outputs {
                               java.util.function.Consumer<Exception> onFailure) {
         SessionData partial = sessionData(null);
         run.worker().background(() -> {
+            if (recoveryForgotten.get()) {
+                return null; // the session was closed and its copy deleted meanwhile
+            }
             Files.createDirectories(recovery.getParent());
             SessionStore.save(recovery, withCurrent(partial, run.worker().currentState()));
             return recovery;
-        }, onSaved, onFailure);
+        }, f -> {
+            if (f != null) {
+                onSaved.accept(f);
+            }
+        }, onFailure);
     }
 
     /**
@@ -634,9 +652,9 @@ public final class StudioViewModel implements RunViewModel.Outputs {
      * @param done receives what happened, in words (on the UI thread, or at once when nothing was unsaved)
      */
     public void saveRecoveryAndClose(Path recovery, java.util.function.Consumer<String> done) {
-        if (!dirty.get()) {
+        if (!dirty.get() || recoveryForgotten.get()) {
             close();
-            done.accept("nothing was unsaved");
+            done.accept(dirty.get() ? "the window had closed and its session was discarded" : "nothing was unsaved");
             return;
         }
         saveRecovery(recovery, f -> done.accept("the unsaved session was saved to " + f), e -> done.accept(
