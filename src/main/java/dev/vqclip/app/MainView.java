@@ -124,7 +124,8 @@ public final class MainView extends BorderPane {
         start.disableProperty().bind(vm.run().canStartProperty().not());
         MenuItem toggle = item("menuPause", "_Pause / resume   (Space)", null, null, vm.run()::togglePause);
         MenuItem step = item("menuStep", "Step _once", "Shortcut+PERIOD", null, vm::stepOnce);
-        step.disableProperty().bind(vm.run().stateProperty().isEqualTo(RunState.RUNNING));
+        step.disableProperty().bind(vm.run().stateProperty().isEqualTo(RunState.RUNNING)
+                .or(vm.run().stateProperty().isEqualTo(RunState.PAUSING)));
         MenuItem stop = item("menuStop", "S_top", null, null, vm.run()::stop);
         run.getItems().addAll(start, toggle, step, stop);
         Menu view = new Menu("_View");
@@ -166,11 +167,22 @@ public final class MainView extends BorderPane {
     private static StatusBar statusBar(StudioViewModel vm) {
         StatusBar s = new StatusBar();
         s.setId("statusBar");
-        s.textProperty().bind(Bindings.createStringBinding(() -> {
-            String n = vm.noticeProperty().get();
-            String m = vm.run().messageProperty().get();
-            return n == null || n.isEmpty() ? m : m == null || m.isEmpty() ? n : m + "  ·  " + n;
-        }, vm.noticeProperty(), vm.run().messageProperty()));
+        s.textProperty().bind(vm.statusProperty());
+        // a status bar cuts long text off: the whole text is in the tooltip, and errors (or long text) in a dialog
+        Tooltip full = new Tooltip();
+        full.textProperty().bind(vm.statusProperty());
+        full.setWrapText(true);
+        full.setMaxWidth(700);
+        s.setTooltip(full);
+        javafx.scene.control.Hyperlink details = new javafx.scene.control.Hyperlink("Details…");
+        details.setId("statusDetails");
+        details.setTooltip(new Tooltip("Show the whole message"));
+        details.setOnAction(e -> vm.showStatusDetails());
+        details.visibleProperty().bind(vm.statusIsErrorProperty().or(Bindings.createBooleanBinding(
+                () -> vm.statusProperty().get() != null && vm.statusProperty().get().length() > 80,
+                vm.statusProperty())));
+        details.managedProperty().bind(details.visibleProperty());
+        s.getLeftItems().add(details);
         s.progressProperty().bind(Bindings.createDoubleBinding(
                 () -> vm.busyProperty().get() ? -1.0 : 0.0, vm.busyProperty()));
         Label engine = new Label();

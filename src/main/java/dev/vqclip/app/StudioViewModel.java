@@ -24,6 +24,7 @@ import dev.vqclip.session.SessionData;
 import dev.vqclip.session.SessionStore;
 import javafx.beans.Observable;
 import javafx.beans.binding.Bindings;
+import javafx.beans.binding.BooleanBinding;
 import javafx.beans.binding.StringBinding;
 import javafx.beans.property.ReadOnlyBooleanProperty;
 import javafx.beans.property.ReadOnlyBooleanWrapper;
@@ -74,6 +75,9 @@ public final class StudioViewModel implements RunViewModel.Outputs {
     private final ReadOnlyObjectWrapper<Path> sessionFile = new ReadOnlyObjectWrapper<>();
     private final ReadOnlyBooleanWrapper dirty = new ReadOnlyBooleanWrapper();
     private final ReadOnlyStringWrapper notice = new ReadOnlyStringWrapper("");
+    private final ReadOnlyBooleanWrapper noticeIsError = new ReadOnlyBooleanWrapper();
+    private final StringBinding status;
+    private final BooleanBinding statusIsError;
     private final ReadOnlyStringWrapper memory = new ReadOnlyStringWrapper("");
     private final ReadOnlyBooleanWrapper busy = new ReadOnlyBooleanWrapper();
     private final StringBinding title;
@@ -132,6 +136,25 @@ public final class StudioViewModel implements RunViewModel.Outputs {
             }
         });
         wireCoCreation();
+        notice.addListener((o, a, b) -> noticeIsError.set(false)); // error() sets it again after its text
+        // a new state of the run begins: messages about what happened before it are cleared
+        run.stateProperty().addListener((o, was, now) -> {
+            if (now == RunState.RUNNING && !notice.get().isEmpty()) {
+                notice.set("");
+            }
+        });
+        status = Bindings.createStringBinding(() -> {
+            String n = notice.get();
+            String m = run.messageProperty().get();
+            if (n == null || n.isEmpty()) {
+                return m;
+            }
+            // an error comes first, where a narrow status bar does not cut it off
+            return m == null || m.isEmpty() ? n : noticeIsError.get() ? n + "  ·  " + m : m + "  ·  " + n;
+        }, notice, noticeIsError, run.messageProperty());
+        statusIsError = Bindings.createBooleanBinding(() -> noticeIsError.get()
+                || run.errorProperty().get() != null || run.warningProperty().get() != null,
+                noticeIsError, run.errorProperty(), run.warningProperty());
         title = Bindings.createStringBinding(() -> "VQGAN-CLIP Studio — "
                 + (sessionFile.get() == null ? "untitled" : sessionFile.get().getFileName().toString())
                 + (dirty.get() ? " *" : ""), sessionFile, dirty);
@@ -139,9 +162,9 @@ public final class StudioViewModel implements RunViewModel.Outputs {
 
     private void wireCoCreation() {
         paint.paintAllowedProperty().bind(Bindings.createBooleanBinding(
-                () -> run.getState() != RunState.RUNNING && run.getState() != RunState.LOADING
-                        && history.selectedProperty().get() == null,
-                run.stateProperty(), history.selectedProperty()));
+                () -> paintRefusal().isEmpty(), run.stateProperty(), history.selectedProperty()));
+        paint.paintRefusalProperty().bind(Bindings.createStringBinding(this::paintRefusal, run.stateProperty(),
+                history.selectedProperty()));
         paint.latentMaskProperty().addListener((o, a, m) -> {
             run.worker().setMask(m);
             dirty.set(true);
@@ -156,6 +179,18 @@ public final class StudioViewModel implements RunViewModel.Outputs {
             dirty.set(true);
         });
         run.setBeforeResume(this::handPaintToEngine);
+    }
+
+    /** @return why the brush cannot paint now, or "" when it can */
+    private String paintRefusal() {
+        if (history.selectedProperty().get() != null) {
+            return "a history snapshot is shown: press Esc for the live image, or Continue from here to paint on it";
+        }
+        return switch (run.getState()) {
+            case RUNNING, PAUSING -> "pause the run to paint (the mask brush works while running)";
+            case LOADING -> "the models are loading: paint once they are ready";
+            default -> "";
+        };
     }
 
     /** On resume: the engine gets a copy of the painted image and writes it into z before the next step. */
@@ -189,7 +224,7 @@ public final class StudioViewModel implements RunViewModel.Outputs {
             notice.set("heat map of \"" + phrase.strip() + "\": move the threshold, then Accept");
         }, e -> {
             busy.set(false);
-            notice.set("select failed: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+            error("select failed: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
         });
     }
 
@@ -209,7 +244,7 @@ public final class StudioViewModel implements RunViewModel.Outputs {
         prompts.setRows(List.of(new SessionData.PromptRow(phrase.strip(), 1.0, Double.NEGATIVE_INFINITY)));
         if (run.getState() == RunState.PAUSED) {
             run.resume();
-        } else if (run.getState() != RunState.RUNNING) {
+        } else if (run.getState() != RunState.RUNNING && run.getState() != RunState.PAUSING) {
             start();
         }
     }
@@ -258,7 +293,7 @@ public final class StudioViewModel implements RunViewModel.Outputs {
                     + ": paint, mask, then Resume");
         }, e -> {
             busy.set(false);
-            notice.set("could not open " + file.getFileName() + ": " + e.getMessage());
+            fileError(file, "could not open " + file.getFileName(), e);
         });
     }
 
@@ -324,8 +359,10 @@ public final class StudioViewModel implements RunViewModel.Outputs {
         history.branchFrom(e);
         paint.setLayers(layersOf(e));
         run.restore(e.snapshot());
-        canvas.show(e.frame(), "step " + e.step());
         liveFrame = e.frame();
+        // the chosen entry is now the live, paused run: leave the history view, so the brush paints on it
+        history.selectedProperty().set(null);
+        canvas.show(e.frame(), "step " + e.step());
         dirty.set(true);
     }
 
@@ -522,7 +559,7 @@ public final class StudioViewModel implements RunViewModel.Outputs {
                     : "opened " + file.getFileName() + " with problems: " + String.join("; ", loaded.warnings()));
         }, e -> {
             busy.set(false);
-            notice.set("could not open " + file.getFileName() + ": " + e.getMessage());
+            fileError(file, "could not open " + file.getFileName(), e);
         });
     }
 
@@ -549,7 +586,7 @@ public final class StudioViewModel implements RunViewModel.Outputs {
                     + (warnings.isEmpty() ? "" : " (with problems: " + String.join("; ", warnings) + ")"));
         }, e -> {
             busy.set(false);
-            notice.set("could not recover the unsaved session from " + recovery + ": " + e.getMessage());
+            fileError(recovery, "could not recover the unsaved session from " + recovery, e);
         });
     }
 
@@ -564,10 +601,10 @@ public final class StudioViewModel implements RunViewModel.Outputs {
         try {
             Files.deleteIfExists(recovery);
         } catch (IOException e) {
-            notice.set("could not remove " + recovery + ": " + e.getMessage());
+            error("could not remove " + recovery + ": " + e.getMessage());
         }
         run.worker().background(() -> Files.deleteIfExists(recovery), deleted -> {
-        }, e -> notice.set("could not remove " + recovery + ": " + e.getMessage()));
+        }, e -> error("could not remove " + recovery + ": " + e.getMessage()));
     }
 
     private void applySession(SessionData d) {
@@ -614,7 +651,7 @@ public final class StudioViewModel implements RunViewModel.Outputs {
             notice.set("saved " + f.getFileName());
         }, e -> {
             busy.set(false);
-            notice.set("could not save: " + e.getMessage());
+            fileError(file, "could not save " + file.getFileName(), e);
         });
     }
 
@@ -624,7 +661,7 @@ public final class StudioViewModel implements RunViewModel.Outputs {
             return;
         }
         saveRecovery(recovery, f -> notice.set("autosaved to " + f),
-                e -> notice.set("autosave failed: " + e.getMessage()));
+                e -> error("autosave to " + recovery + " failed: " + e.getMessage()));
     }
 
     /** Queues a save of the session as it is now to the recovery copy (after the step in progress). */
@@ -710,7 +747,7 @@ public final class StudioViewModel implements RunViewModel.Outputs {
         run.worker().background(() -> {
             dev.vqclip.engine.io.AtomicFiles.write(file, out -> Images.writePng(out, f, text));
             return file;
-        }, p -> notice.set("exported " + p.getFileName()), e -> notice.set("export failed: " + e.getMessage()));
+        }, p -> notice.set("exported " + p.getFileName()), e -> fileError(file, "could not export " + file.getFileName(), e));
     }
 
     public void exportGif() {
@@ -728,7 +765,7 @@ public final class StudioViewModel implements RunViewModel.Outputs {
             Images.writeGif(file, frames, 200);
             return file;
         }, p -> notice.set("exported " + frames.size() + " frames to " + p.getFileName()),
-                e -> notice.set("export failed: " + e.getMessage()));
+                e -> fileError(file, "could not export " + file.getFileName(), e));
     }
 
     public void exportFrameFolder() {
@@ -750,7 +787,7 @@ public final class StudioViewModel implements RunViewModel.Outputs {
                 dev.vqclip.engine.io.AtomicFiles.write(f, out -> Images.writePng(out, e.frame(), Map.of()));
             }
             return entries.size();
-        }, n -> notice.set("exported " + n + " frames"), e -> notice.set("export failed: " + e.getMessage()));
+        }, n -> notice.set("exported " + n + " frames"), e -> fileError(dir, "could not export to " + dir, e));
     }
 
     private List<HistoryEntry> branchEntries() {
@@ -773,6 +810,31 @@ public final class StudioViewModel implements RunViewModel.Outputs {
     }
 
     // ---- Status ----
+
+    /** Shows an error in the status bar (in full behind its Details button). */
+    private void error(String text) {
+        notice.set(text);
+        noticeIsError.set(true);
+    }
+
+    /**
+     * An error about a file: the status bar says it, and a dialog names the file in full with the reason (a status
+     * bar cuts long text off).
+     */
+    private void fileError(Path file, String what, Exception e) {
+        String why = e.getMessage() == null ? e.toString() : e.getMessage();
+        error(what + ": " + why);
+        dialogs.showDetails(capitalised(what), "File: " + file.toAbsolutePath() + "\n\n" + why);
+    }
+
+    private static String capitalised(String s) {
+        return s.isEmpty() ? s : Character.toUpperCase(s.charAt(0)) + s.substring(1);
+    }
+
+    /** Status bar → Details: the whole status text in a dialog. */
+    public void showStatusDetails() {
+        dialogs.showDetails(statusIsError.get() ? "Error" : "Status", status.get());
+    }
 
     /** Updates the memory figure (the view calls this every second). */
     public void refreshMemory() {
@@ -862,6 +924,16 @@ public final class StudioViewModel implements RunViewModel.Outputs {
 
     public ReadOnlyBooleanProperty dirtyProperty() {
         return dirty.getReadOnlyProperty();
+    }
+
+    /** @return the status bar's text in full: the run's message and the last notice */
+    public StringBinding statusProperty() {
+        return status;
+    }
+
+    /** @return true when the status is an error (or a run that paused by itself): the view offers Details */
+    public BooleanBinding statusIsErrorProperty() {
+        return statusIsError;
     }
 
     /** @return the last file/export message (not an error dialog) */

@@ -69,6 +69,9 @@ public final class PaintViewModel {
     private final IntegerProperty feather = new SimpleIntegerProperty(0);
     private final BooleanProperty keepUnmaskedPixels = new SimpleBooleanProperty(false);
     private final BooleanProperty paintAllowed = new SimpleBooleanProperty(true);
+    private final StringProperty paintRefusal = new SimpleStringProperty("pause the run to paint");
+    /** The refusal shown in {@link #message}, cleared once painting is allowed again. */
+    private String shownRefusal;
     private final ObjectProperty<DirtyRect> selection = new SimpleObjectProperty<>();
     private final ReadOnlyObjectWrapper<LatentMask> latentMask = new ReadOnlyObjectWrapper<>();
     private final ReadOnlyObjectWrapper<SelfMask.HeatMap> heat = new ReadOnlyObjectWrapper<>();
@@ -101,6 +104,17 @@ public final class PaintViewModel {
         this.canvas = canvas;
         canvas.latentGridProperty().addListener(o -> updateLatentMask());
         feather.addListener(o -> updateLatentMask());
+        paintAllowed.addListener((o, was, allowed) -> {
+            if (allowed && shownRefusal != null && shownRefusal.equals(message.get())) {
+                message.set(""); // the hint no longer applies
+            }
+            shownRefusal = null;
+        });
+    }
+
+    private void refuse() {
+        shownRefusal = paintRefusal.get();
+        message.set(shownRefusal);
     }
 
     // ---- Commands: strokes ----
@@ -117,7 +131,7 @@ public final class PaintViewModel {
         }
         boolean isPaint = t == Tool.BRUSH || t == Tool.ERASER || t == Tool.PICKER || t == Tool.SELECT;
         if (isPaint && !paintAllowed.get()) {
-            message.set("pause the run to paint (the mask brush works while running)");
+            refuse();
             return;
         }
         width = f.width();
@@ -238,7 +252,7 @@ public final class PaintViewModel {
             return;
         }
         if (!paintAllowed.get()) {
-            message.set("pause the run to paint");
+            refuse();
             return;
         }
         Layers before = layers();
@@ -479,6 +493,11 @@ public final class PaintViewModel {
     /** @return true when paint edits are allowed (set by the session: paused and showing the live image) */
     public BooleanProperty paintAllowedProperty() {
         return paintAllowed;
+    }
+
+    /** @return why painting is refused while {@link #paintAllowedProperty()} is false (shown when a stroke is) */
+    public StringProperty paintRefusalProperty() {
+        return paintRefusal;
     }
 
     public ObjectProperty<DirtyRect> selectionProperty() {

@@ -50,6 +50,8 @@ public final class RunViewModel implements EngineWorker.Listener {
     private final ReadOnlyBooleanWrapper loading = new ReadOnlyBooleanWrapper();
     private final ReadOnlyBooleanWrapper running = new ReadOnlyBooleanWrapper();
     private final ReadOnlyBooleanWrapper resumable = new ReadOnlyBooleanWrapper();
+    /** Pause was asked for and the step in progress has not ended yet. */
+    private final ReadOnlyBooleanWrapper pausing = new ReadOnlyBooleanWrapper();
     private final ReadOnlyStringWrapper error = new ReadOnlyStringWrapper();
     private final ReadOnlyStringWrapper warning = new ReadOnlyStringWrapper();
     private final ReadOnlyStringWrapper message = new ReadOnlyStringWrapper("");
@@ -88,10 +90,10 @@ public final class RunViewModel implements EngineWorker.Listener {
                 return RunState.LOADING;
             }
             if (running.get()) {
-                return RunState.RUNNING;
+                return pausing.get() ? RunState.PAUSING : RunState.RUNNING;
             }
             return resumable.get() ? RunState.PAUSED : RunState.IDLE;
-        }, error, loading, running, resumable);
+        }, error, loading, running, resumable, pausing);
     }
 
     // ---- Commands ----
@@ -106,7 +108,9 @@ public final class RunViewModel implements EngineWorker.Listener {
     public void start(GenerationRequest request) {
         error.set(null);
         warning.set(null);
+        pausing.set(false);
         running.set(true);
+        message.set("running");
         resetStats(request);
         worker.start(request, true);
     }
@@ -132,7 +136,12 @@ public final class RunViewModel implements EngineWorker.Listener {
         worker.open(request);
     }
 
+    /** Asks the run to pause; the state is PAUSING until the step in progress has ended. */
     public void pause() {
+        if (running.get()) {
+            pausing.set(true);
+            message.set("pausing after the step in progress…");
+        }
         worker.pause();
     }
 
@@ -145,15 +154,19 @@ public final class RunViewModel implements EngineWorker.Listener {
         beforeResume.run();
         error.set(null);
         warning.set(null);
+        pausing.set(false);
         running.set(true);
+        message.set("running from step " + step.get());
         lastNanos = -1;
         worker.resume();
     }
 
-    /** Space: pause when running, resume when paused. */
+    /** Space: pause when running, resume when paused (or pausing: the pause is called off). */
     public void togglePause() {
-        if (running.get()) {
+        if (running.get() && !pausing.get()) {
             pause();
+        } else if (pausing.get()) {
+            resume();
         } else if (resumable.get()) {
             resume();
         }
@@ -182,12 +195,14 @@ public final class RunViewModel implements EngineWorker.Listener {
         error.set(null);
         warning.set(null);
         running.set(false);
+        pausing.set(false);
         worker.restore(s);
     }
 
     /** Drops the run, keeping {@code s} (may be null) to resume from (after opening a session). */
     public void park(RunSnapshot s) {
         running.set(false);
+        pausing.set(false);
         error.set(null);
         warning.set(null);
         resumable.set(s != null);
@@ -267,6 +282,7 @@ public final class RunViewModel implements EngineWorker.Listener {
     public void loadFailed(String msg) {
         loading.set(false);
         running.set(false);
+        pausing.set(false);
         engineReady.set(false);
         engineDescription.set("no engine");
         error.set(msg);
@@ -325,6 +341,7 @@ public final class RunViewModel implements EngineWorker.Listener {
     public void halted(EngineWorker.Halt why, int atStep) {
         flushChart();
         running.set(false);
+        pausing.set(false);
         resumable.set(why != EngineWorker.Halt.STOPPED);
         step.set(atStep);
         message.set(switch (why) {
@@ -343,6 +360,7 @@ public final class RunViewModel implements EngineWorker.Listener {
     public void stoppedNonFinite(NonFiniteException why) {
         flushChart();
         running.set(false);
+        pausing.set(false);
         resumable.set(true);
         step.set(why.lastGoodStep());
         lastStep = why.lastGoodStep();
@@ -366,6 +384,7 @@ public final class RunViewModel implements EngineWorker.Listener {
     @Override
     public void failed(String msg) {
         running.set(false);
+        pausing.set(false);
         error.set(msg);
         message.set(msg);
     }
@@ -476,7 +495,7 @@ public final class RunViewModel implements EngineWorker.Listener {
     }
 
     public BooleanBinding canStartProperty() {
-        return Bindings.createBooleanBinding(() -> state.get() != RunState.RUNNING && state.get() != RunState.LOADING,
-                state);
+        return Bindings.createBooleanBinding(() -> state.get() != RunState.RUNNING && state.get() != RunState.PAUSING
+                && state.get() != RunState.LOADING, state);
     }
 }

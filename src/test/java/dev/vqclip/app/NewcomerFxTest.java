@@ -1,0 +1,182 @@
+package dev.vqclip.app;
+
+import dev.vqclip.app.paint.PaintViewModel;
+import dev.vqclip.app.run.RunState;
+import dev.vqclip.session.HistoryEntry;
+import javafx.geometry.Point2D;
+import javafx.scene.Node;
+import javafx.scene.control.Button;
+import javafx.scene.control.Label;
+import javafx.scene.image.ImageView;
+import javafx.scene.input.KeyCode;
+import javafx.scene.input.MouseButton;
+import org.controlsfx.control.StatusBar;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.testfx.api.FxRobot;
+import org.testfx.api.FxToolkit;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static dev.vqclip.app.StudioAppFxTest.fx;
+import static dev.vqclip.app.StudioAppFxTest.waitUntil;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The studio as a newcomer finds it (issue 22): honest states, painting after branching, the status bar. */
+class NewcomerFxTest {
+    @TempDir
+    Path tmp;
+    final FxRobot robot = new FxRobot();
+    final List<StudioApp> apps = new ArrayList<>();
+
+    @BeforeAll
+    static void toolkit() throws Exception {
+        FxToolkit.registerPrimaryStage();
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        for (StudioApp a : apps) {
+            FxToolkit.cleanupApplication(a);
+        }
+        FxToolkit.cleanupStages();
+    }
+
+    StudioApp launch(FakeRunFactory engine, ScriptedDialogs dialogs) throws Exception {
+        StudioConfig c = new StudioConfig(p -> engine, w -> dialogs, null, null, 0, null);
+        StudioApp app = (StudioApp) FxToolkit.setupApplication(() -> new StudioApp(c));
+        apps.add(app);
+        waitUntil(() -> app.viewModel().run().engineReadyProperty().get(), 10);
+        return app;
+    }
+
+    /** Screen point of image pixel (x, y) on the canvas. */
+    Point2D onImage(double x, double y) throws Exception {
+        return fx(() -> robot.lookup("#canvasImage").queryAs(ImageView.class).localToScreen(x, y));
+    }
+
+    void mouseStroke(double x0, double y0, double x1, double y1) throws Exception {
+        robot.moveTo(onImage(x0, y0)).press(MouseButton.PRIMARY);
+        for (int i = 1; i <= 4; i++) {
+            robot.moveTo(onImage(x0 + (x1 - x0) * i / 4, y0 + (y1 - y0) * i / 4));
+        }
+        robot.release(MouseButton.PRIMARY);
+    }
+
+    String text(String id) throws Exception {
+        return fx(() -> robot.lookup(id).queryAs(Label.class).getText());
+    }
+
+    // ---- item 2: painting after "Continue from here" ----
+
+    @Test
+    void afterContinueFromHereThePausedRunTakesBrushStrokesAndTheRefusalHintGoes() throws Exception {
+        StudioApp app = launch(new FakeRunFactory(2), new ScriptedDialogs());
+        StudioViewModel vm = app.viewModel();
+        robot.interact(() -> {
+            vm.prompts().rows().get(0).textProperty().set("a lighthouse");
+            vm.settings().widthProperty().set(64);
+            vm.settings().heightProperty().set(64);
+            vm.settings().stepsProperty().set(12);
+            vm.settings().historyEveryProperty().set(5);
+            vm.start();
+        });
+        waitUntil(() -> vm.run().getState() == RunState.PAUSED && vm.run().stepProperty().get() == 12, 20);
+        HistoryEntry five = fx(() -> vm.history().entries().stream().filter(e -> e.step() == 5).findFirst()
+                .orElseThrow());
+        robot.interact(() -> vm.history().selectedProperty().set(five));
+
+        // looking at a snapshot: the brush is refused, and the hint says why (not "pause the run")
+        robot.clickOn("#canvasImage").type(KeyCode.B);
+        mouseStroke(8, 8, 40, 20);
+        assertThat(fx(() -> vm.canvas().paintLayerProperty().get())).isNull();
+        assertThat(text("#paintMessage")).contains("history snapshot").contains("Continue from here")
+                .doesNotContain("pause the run");
+
+        robot.clickOn("#continueFromHere");
+        waitUntil(() -> vm.run().getState() == RunState.PAUSED && vm.run().stepProperty().get() == 5
+                && vm.history().getBranch().equals("b2"), 10);
+        assertThat(text("#paintMessage")).as("the hint went with the reason").isEmpty();
+        assertThat(text("#canvasCaption")).isEqualTo("step 5");
+
+        mouseStroke(8, 8, 40, 20);
+        assertThat(fx(() -> vm.canvas().paintLayerProperty().get())).as("the brush painted").isNotNull();
+        assertThat(fx(() -> vm.paint().canUndoProperty().get())).isTrue();
+        assertThat(text("#paintMessage")).isEmpty();
+        assertThat(fx(() -> vm.paint().toolProperty().get())).isEqualTo(PaintViewModel.Tool.BRUSH);
+    }
+
+    // ---- item 7: the status bar ----
+
+    @Test
+    void aFileErrorIsShownInFullNamingTheFileAndTheStatusClearsWhenARunStarts() throws Exception {
+        ScriptedDialogs dialogs = new ScriptedDialogs();
+        StudioApp app = launch(new FakeRunFactory(2), dialogs);
+        StudioViewModel vm = app.viewModel();
+        Path bad = tmp.resolve("a-session-with-a-rather-long-name-that-a-status-bar-would-cut-off.vqsession");
+        Files.writeString(bad, "this is not a session file at all");
+        dialogs.files.add(bad);
+        robot.clickOn("#canvasImage");
+        robot.press(KeyCode.CONTROL).type(KeyCode.O).release(KeyCode.CONTROL);
+        waitUntil(() -> !dialogs.shown.isEmpty(), 10);
+
+        String status = fx(() -> vm.statusProperty().get());
+        assertThat(status).startsWith("could not open " + bad.getFileName() + ": ");
+        assertThat(dialogs.shown).hasSize(1);
+        assertThat(dialogs.shown.get(0)).as("a dialog names the file and says why")
+                .startsWith("Could not open " + bad.getFileName() + ": File: " + bad.toAbsolutePath())
+                .endsWith("not a session file (not a zip archive)");
+        assertThat(status).contains("not a session file (not a zip archive)");
+        StatusBar bar = robot.lookup("#statusBar").queryAs(StatusBar.class);
+        assertThat(fx(() -> bar.getTooltip().getText())).as("the whole text is in the tooltip").isEqualTo(status);
+        assertThat(fx(() -> robot.lookup("#statusDetails").query().isVisible())).isTrue();
+        robot.clickOn("#statusDetails");
+        assertThat(dialogs.shown).hasSize(2);
+        assertThat(dialogs.shown.get(1)).isEqualTo("Error: " + status);
+
+        // a new run: the old error goes
+        robot.interact(() -> vm.prompts().rows().get(0).textProperty().set("a lighthouse"));
+        robot.clickOn("#start");
+        waitUntil(() -> vm.run().stepProperty().get() >= 2, 10);
+        assertThat(fx(() -> vm.statusProperty().get())).doesNotContain("could not open").isEqualTo("running");
+        assertThat(fx(() -> robot.lookup("#statusDetails").query().isVisible())).isFalse();
+    }
+
+    @Test
+    void pauseShowsPausingUntilTheStepInProgressEnds() throws Exception {
+        FakeRunFactory engine = new FakeRunFactory(2);
+        StudioApp app = launch(engine, new ScriptedDialogs());
+        StudioViewModel vm = app.viewModel();
+        robot.interact(() -> vm.prompts().rows().get(0).textProperty().set("a lighthouse"));
+        robot.clickOn("#start");
+        waitUntil(() -> vm.run().stepProperty().get() >= 2, 10);
+        java.util.concurrent.CountDownLatch slowStep = new java.util.concurrent.CountDownLatch(1);
+        engine.holdSteps = slowStep;
+        waitUntil(() -> engine.held, 10);
+
+        robot.clickOn("#pause");
+        assertThat(fx(() -> vm.run().getState())).isEqualTo(RunState.PAUSING);
+        assertThat(text("#runState")).isEqualTo("PAUSING…");
+        assertThat(fx(() -> vm.statusProperty().get())).isEqualTo("pausing after the step in progress…");
+        assertThat(fx(() -> robot.lookup("#pause").queryAs(Button.class).isDisabled())).isTrue();
+        assertThat(fx(() -> robot.lookup("#resume").queryAs(Button.class).isDisabled())).isTrue();
+        assertThat(fx(() -> robot.lookup("#start").queryAs(Button.class).isDisabled())).isTrue();
+        assertThat(fx(() -> robot.lookup("#stop").queryAs(Button.class).isDisabled())).isFalse();
+
+        engine.holdSteps = null;
+        slowStep.countDown();
+        waitUntil(() -> vm.run().getState() == RunState.PAUSED, 10);
+        int at = fx(() -> vm.run().stepProperty().get());
+        assertThat(text("#runState")).isEqualTo("PAUSED");
+        assertThat(fx(() -> vm.statusProperty().get())).isEqualTo("paused at step " + at);
+    }
+
+    static Node node(FxRobot robot, String id) {
+        return robot.lookup(id).query();
+    }
+}
