@@ -269,9 +269,12 @@ public final class StudioViewModel implements RunViewModel.Outputs {
         notice.set("opening " + file.getFileName() + "…");
         run.worker().background(() -> {
             Frame f = Images.decode(Files.readAllBytes(file), file.toString());
-            return editSize(f.width(), f.height());
-        }, size -> {
+            int[] size = editSize(f.width(), f.height());
+            // the image as the run will see it (Initialiser crops the same way), shown before the VQGAN encodes it
+            return Map.entry(size, dev.vqclip.engine.run.Images.coverAndCrop(f, size[0], size[1]));
+        }, opened -> {
             busy.set(false);
+            int[] size = opened.getKey();
             initImage = file;
             Settings cur = settings.get();
             settings.set(cur.withSize(size[0], size[1]));
@@ -287,7 +290,11 @@ public final class StudioViewModel implements RunViewModel.Outputs {
             history.newRoot();
             history.selectedProperty().set(null);
             paint.setLayers(null);
-            run.open(r);
+            canvas.latentGridProperty().set(null);
+            // on the canvas at once; PAUSED at step 0 at once (Resume and the brush work while the engine encodes)
+            liveFrame = opened.getValue();
+            canvas.show(liveFrame, "step 0 (" + file.getFileName() + ")");
+            run.open(r, "opened " + file.getFileName());
             dirty.set(true);
             notice.set("editing " + file.getFileName() + " at " + size[0] + "×" + size[1]
                     + ": paint, mask, then Resume");

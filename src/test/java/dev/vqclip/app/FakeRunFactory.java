@@ -37,6 +37,8 @@ public final class FakeRunFactory implements RunFactory {
     public final List<String> events = Collections.synchronizedList(new ArrayList<>());
     /** When set, each step waits (after "begin") until this latch is opened: a step that is in progress for sure. */
     public volatile java.util.concurrent.CountDownLatch holdSteps;
+    /** When set, {@link #start} waits until this latch is opened (a slow VQGAN encoding of an opened image). */
+    public volatile java.util.concurrent.CountDownLatch holdStart;
     /** True while a step waits on {@link #holdSteps}. */
     public volatile boolean held;
     /** True while a step is being computed. */
@@ -77,6 +79,15 @@ public final class FakeRunFactory implements RunFactory {
 
     @Override
     public SteppableRun start(GenerationRequest request) {
+        java.util.concurrent.CountDownLatch hold = holdStart;
+        if (hold != null) {
+            try {
+                hold.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while starting");
+            }
+        }
         int rows = request.height() / FACTOR;
         int cols = request.width() / FACTOR;
         if (rows < 1 || cols < 1) {

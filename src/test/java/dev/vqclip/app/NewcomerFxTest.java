@@ -176,7 +176,57 @@ class NewcomerFxTest {
         assertThat(fx(() -> vm.statusProperty().get())).isEqualTo("paused at step " + at);
     }
 
-    static Node node(FxRobot robot, String id) {
-        return robot.lookup(id).query();
+    // ---- item 6: open image to edit ----
+
+    int[] shownPixels() throws Exception {
+        return fx(() -> {
+            javafx.scene.image.Image img = robot.lookup("#canvasImage").queryAs(ImageView.class).getImage();
+            int w = (int) img.getWidth();
+            int h = (int) img.getHeight();
+            int[] px = new int[w * h];
+            img.getPixelReader().getPixels(0, 0, w, h, javafx.scene.image.PixelFormat.getIntArgbInstance(), px, 0, w);
+            return px;
+        });
+    }
+
+    @Test
+    void anOpenedImageShowsAtOncePausedAtStepZeroAndResumeStartsTheEditRunWithAHistoryEntry() throws Exception {
+        FakeRunFactory engine = new FakeRunFactory(2);
+        ScriptedDialogs dialogs = new ScriptedDialogs();
+        StudioApp app = launch(engine, dialogs);
+        StudioViewModel vm = app.viewModel();
+        int[] px = new int[80 * 48];
+        java.util.Arrays.fill(px, 0xff336699);
+        Path img = tmp.resolve("old_boat.png");
+        Files.write(img, dev.vqclip.session.Images.encodePng(new dev.vqclip.engine.run.Frame(80, 48, px),
+                java.util.Map.of()));
+        java.util.concurrent.CountDownLatch encoding = new java.util.concurrent.CountDownLatch(1);
+        engine.holdStart = encoding; // the VQGAN encoding of the image takes its time
+        dialogs.files.add(img);
+        robot.clickOn("#canvasImage");
+        robot.press(KeyCode.CONTROL, KeyCode.SHIFT).type(KeyCode.O).release(KeyCode.SHIFT, KeyCode.CONTROL);
+
+        // at once, while the engine still encodes: the image, PAUSED at step 0, Resume enabled
+        waitUntil(() -> vm.canvas().getFrame() != null, 10);
+        int[] shown = shownPixels();
+        assertThat(shown).hasSize(80 * 48).containsOnly(0xff336699);
+        assertThat(text("#runState")).isEqualTo("PAUSED");
+        assertThat(text("#stepLabel")).startsWith("0 / ");
+        assertThat(fx(() -> robot.lookup("#resume").queryAs(Button.class).isDisabled())).isFalse();
+        assertThat(fx(() -> vm.statusProperty().get())).contains("editing old_boat.png at 80×48: paint, mask, "
+                + "then Resume");
+        assertThat(fx(() -> vm.paint().paintAllowedProperty().get())).as("the brush works").isTrue();
+
+        robot.clickOn("#resume");
+        assertThat(fx(() -> vm.run().getState())).isEqualTo(RunState.RUNNING);
+        encoding.countDown();
+        waitUntil(() -> vm.run().stepProperty().get() >= 3, 10);
+        assertThat(fx(() -> vm.run().getState())).isEqualTo(RunState.RUNNING);
+        HistoryEntry first = fx(() -> vm.history().entries().get(0));
+        assertThat(first.step()).isZero();
+        assertThat(first.label()).isEqualTo("opened old_boat.png");
+        assertThat(first.snapshot().request().initImage()).isEqualTo(img);
+        robot.clickOn("#pause");
+        waitUntil(() -> vm.run().getState() == RunState.PAUSED, 10);
     }
 }

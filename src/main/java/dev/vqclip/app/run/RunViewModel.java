@@ -72,6 +72,10 @@ public final class RunViewModel implements EngineWorker.Listener {
     static final long CHART_INTERVAL_NANOS = 500_000_000L;
     private int lastStep;
     private Runnable beforeResume = () -> { };
+    /** True from {@link #open} until the engine has made the run (it encodes the image first). */
+    private boolean opening;
+    /** A resume or step asked for while opening, done once the run exists. */
+    private Runnable afterOpen;
 
     public RunViewModel(TaskExecutor executor, EngineProvider provider, Outputs outputs) {
         this(executor, provider, outputs, System::nanoTime);
@@ -110,6 +114,8 @@ public final class RunViewModel implements EngineWorker.Listener {
         warning.set(null);
         pausing.set(false);
         running.set(true);
+        opening = false;
+        afterOpen = null;
         message.set("running");
         resetStats(request);
         worker.start(request, true);
@@ -120,24 +126,56 @@ public final class RunViewModel implements EngineWorker.Listener {
         error.set(null);
         warning.set(null);
         if (resumable.get()) {
+            if (deferredWhileOpening(() -> stepOnce(null))) {
+                return;
+            }
             beforeResume.run();
             worker.stepOnce();
         } else if (requestIfNew != null) {
+            opening = false;
+            afterOpen = null;
             resetStats(requestIfNew);
             worker.start(requestIfNew, false);
         }
     }
 
-    /** Starts a new run and leaves it paused at step 0 (to edit an opened image first). */
-    public void open(GenerationRequest request) {
+    /**
+     * Starts a new run and leaves it paused at step 0 (to edit an opened image first). The state is PAUSED at once,
+     * while the engine still encodes the image: a Resume or a step given meanwhile waits for the run to exist and
+     * then goes (with any paint made meanwhile).
+     *
+     * @param label the history entry of the opened image
+     */
+    public void open(GenerationRequest request, String label) {
         error.set(null);
         warning.set(null);
+        running.set(false);
+        pausing.set(false);
         resetStats(request);
-        worker.open(request);
+        resumable.set(true);
+        opening = true;
+        afterOpen = null;
+        message.set("paused at step 0");
+        worker.open(request, label);
+    }
+
+    /** Runs {@code r} now, or once the run being opened exists. */
+    private boolean deferredWhileOpening(Runnable r) {
+        if (!opening) {
+            return false;
+        }
+        afterOpen = r;
+        return true;
     }
 
     /** Asks the run to pause; the state is PAUSING until the step in progress has ended. */
     public void pause() {
+        if (opening && afterOpen != null) { // the resume asked for while opening is called off
+            afterOpen = null;
+            running.set(false);
+            message.set("paused at step 0");
+            return;
+        }
         if (running.get()) {
             pausing.set(true);
             message.set("pausing after the step in progress…");
@@ -151,6 +189,11 @@ public final class RunViewModel implements EngineWorker.Listener {
     }
 
     public void resume() {
+        if (deferredWhileOpening(this::resume)) {
+            running.set(true);
+            message.set("running once the image is encoded…");
+            return;
+        }
         beforeResume.run();
         error.set(null);
         warning.set(null);
@@ -196,6 +239,8 @@ public final class RunViewModel implements EngineWorker.Listener {
         warning.set(null);
         running.set(false);
         pausing.set(false);
+        opening = false;
+        afterOpen = null;
         worker.restore(s);
     }
 
@@ -203,6 +248,8 @@ public final class RunViewModel implements EngineWorker.Listener {
     public void park(RunSnapshot s) {
         running.set(false);
         pausing.set(false);
+        opening = false;
+        afterOpen = null;
         error.set(null);
         warning.set(null);
         resumable.set(s != null);
@@ -350,6 +397,14 @@ public final class RunViewModel implements EngineWorker.Listener {
             case STOPPED -> "stopped at step " + atStep;
         });
         eta.set("");
+        if (opening) { // the opened image's run exists now: do what was asked meanwhile
+            opening = false;
+            Runnable r = afterOpen;
+            afterOpen = null;
+            if (r != null) {
+                r.run();
+            }
+        }
     }
 
     /**
@@ -385,6 +440,8 @@ public final class RunViewModel implements EngineWorker.Listener {
     public void failed(String msg) {
         running.set(false);
         pausing.set(false);
+        opening = false;
+        afterOpen = null;
         error.set(msg);
         message.set(msg);
     }
