@@ -66,6 +66,7 @@ public final class MainView extends BorderPane {
         setCenter(main);
         setBottom(new VBox(new HistoryView(vm.history(), vm::continueFromSelected), statusBar(vm)));
 
+        vm.setOnRevealEditor(this::reveal);
         addEventFilter(KeyEvent.KEY_PRESSED, e -> {
             if (e.getCode() == KeyCode.SPACE && !e.isShortcutDown()
                     && !(getScene() != null && getScene().getFocusOwner() instanceof TextInputControl)) {
@@ -80,6 +81,42 @@ public final class MainView extends BorderPane {
                 e.consume();
             }
         });
+    }
+
+    /**
+     * Shows the editor field with this id (an undo or redo just changed it): expands the sections it is in, scrolls
+     * it into view and marks it for a moment.
+     */
+    private void reveal(String id) {
+        javafx.scene.Node n = lookup("#" + id);
+        if (n == null) {
+            return;
+        }
+        for (javafx.scene.Node p = n.getParent(); p != null; p = p.getParent()) {
+            if (p instanceof javafx.scene.control.TitledPane t && !t.isExpanded()) {
+                t.setExpanded(true);
+            }
+        }
+        applyCss();
+        layout();
+        for (javafx.scene.Node p = n.getParent(); p != null; p = p.getParent()) {
+            if (p instanceof ScrollPane sp && sp.getContent() != null) {
+                javafx.scene.Node content = sp.getContent();
+                javafx.geometry.Bounds b = content.sceneToLocal(n.localToScene(n.getBoundsInLocal()));
+                double extra = content.getLayoutBounds().getHeight() - sp.getViewportBounds().getHeight();
+                if (extra > 0) {
+                    double top = sp.getVvalue() * extra;
+                    double viewH = sp.getViewportBounds().getHeight();
+                    if (b.getMinY() < top || b.getMaxY() > top + viewH) {
+                        sp.setVvalue(Math.max(0, Math.min(1, (b.getMinY() - 24) / extra)));
+                    }
+                }
+            }
+        }
+        n.getStyleClass().add("just-changed");
+        javafx.animation.PauseTransition later = new javafx.animation.PauseTransition(javafx.util.Duration.seconds(1.5));
+        later.setOnFinished(e -> n.getStyleClass().remove("just-changed"));
+        later.play();
     }
 
     /** B brush, M mask, E eraser. */
@@ -111,11 +148,12 @@ public final class MainView extends BorderPane {
                 new SeparatorMenuItem(),
                 item("menuQuit", "_Quit", "Shortcut+Q", null, quit));
         Menu edit = new Menu("_Edit");
-        MenuItem undo = item("menuUndo", "_Undo (stroke, prompt or settings edit)", "Shortcut+Z", MaterialDesignU.UNDO,
-                vm::undo);
+        MenuItem undo = item("menuUndo", "_Undo", "Shortcut+Z", MaterialDesignU.UNDO, vm::undo);
+        undo.textProperty().bind(Bindings.concat("_", vm.undoNameProperty())); // "Undo brush stroke"
         undo.disableProperty().bind(vm.undoStack().canUndoProperty().not()
                 .and(vm.paint().canUndoProperty().not()));
         MenuItem redo = item("menuRedo", "_Redo", "Shortcut+Y", MaterialDesignR.REDO, vm::redo);
+        redo.textProperty().bind(Bindings.concat("_", vm.redoNameProperty()));
         redo.disableProperty().bind(vm.undoStack().canRedoProperty().not()
                 .and(vm.paint().canRedoProperty().not()));
         edit.getItems().addAll(undo, redo);

@@ -65,9 +65,19 @@ public final class StudioViewModel implements RunViewModel.Outputs {
     private final CanvasViewModel canvas = new CanvasViewModel();
     private final HistoryViewModel history = new HistoryViewModel();
     private final PaintViewModel paint = new PaintViewModel(canvas);
-    /** Which tool made each undo step, newest first: true = a paint/mask stroke, false = a prompt/settings edit. */
-    private final java.util.Deque<Boolean> undoKinds = new java.util.ArrayDeque<>();
-    private final java.util.Deque<Boolean> redoKinds = new java.util.ArrayDeque<>();
+    /**
+     * One step of Ctrl+Z: a paint/mask edit ({@code layer}) or a prompt/settings edit, and what it was ("brush
+     * stroke", "prompt edit", "steps change"), which the Edit menu names.
+     */
+    private record Edit(boolean layer, String name) {
+    }
+
+    /** Which tool made each undo step, newest first. */
+    private final java.util.Deque<Edit> undoKinds = new java.util.ArrayDeque<>();
+    private final java.util.Deque<Edit> redoKinds = new java.util.ArrayDeque<>();
+    private final ReadOnlyStringWrapper undoName = new ReadOnlyStringWrapper("Undo");
+    private final ReadOnlyStringWrapper redoName = new ReadOnlyStringWrapper("Redo");
+    private java.util.function.Consumer<String> revealEditor = id -> { };
     /** The image being edited (File → Open Image…), or null for generation from scratch. */
     private Path initImage;
     private final RunViewModel run;
@@ -136,7 +146,12 @@ public final class StudioViewModel implements RunViewModel.Outputs {
             }
         });
         wireCoCreation();
-        notice.addListener((o, a, b) -> noticeIsError.set(false)); // error() sets it again after its text
+        notice.addListener((o, a, b) -> noticeIsError.set(false));
+        // a stack that was emptied (paint handed to the engine, a session opened) takes its steps out of the order
+        paint.canUndoProperty().addListener((o, a, can) -> forgetKinds(undoKinds, true, can));
+        paint.canRedoProperty().addListener((o, a, can) -> forgetKinds(redoKinds, true, can));
+        undo.canUndoProperty().addListener((o, a, can) -> forgetKinds(undoKinds, false, can));
+        undo.canRedoProperty().addListener((o, a, can) -> forgetKinds(redoKinds, false, can)); // error() sets it again after its text
         // a new state of the run begins: messages about what happened before it are cleared
         run.stateProperty().addListener((o, was, now) -> {
             if (now == RunState.RUNNING && !notice.get().isEmpty()) {
@@ -174,11 +189,16 @@ public final class StudioViewModel implements RunViewModel.Outputs {
             dirty.set(true);
         });
         paint.setOnCommit(() -> {
-            undoKinds.push(true);
+            undoKinds.push(new Edit(true, paint.lastEditName()));
             redoKinds.clear();
             dirty.set(true);
+            updateUndoNames();
         });
         run.setBeforeResume(this::handPaintToEngine);
+        // the paused run keeps its last prompt, but the editor shows none: going on would not be what is shown
+        run.setResumeCheck(() -> prompts.prompts().isEmpty()
+                ? "the prompt is empty: type what to generate before resuming (Edit ▸ Undo brings back an edit)"
+                : null);
     }
 
     /** @return why the brush cannot paint now, or "" when it can */
@@ -198,8 +218,9 @@ public final class StudioViewModel implements RunViewModel.Outputs {
         boolean hadPaint = canvas.paintLayerProperty().get() != null;
         PaintViewModel.Edit e = paint.takeEdit(liveFrame);
         if (hadPaint) { // handing paint over clears the stroke undo (the strokes are in z now)
-            undoKinds.removeIf(k -> k);
-            redoKinds.removeIf(k -> k);
+            undoKinds.removeIf(Edit::layer);
+            redoKinds.removeIf(Edit::layer);
+            updateUndoNames();
         }
         if (e != null) {
             run.worker().applyPaint(e.edited(), e.painted(), n -> notice.set("paint written into " + n
@@ -408,38 +429,150 @@ public final class StudioViewModel implements RunViewModel.Outputs {
 
     // ---- Commands: edits ----
 
-    /** Ctrl+Z: undoes the newest edit, a paint/mask stroke or a prompt/settings edit. */
+    /**
+     * Ctrl+Z: undoes the newest edit, a paint/mask stroke or a prompt/settings edit. Undoing a prompt or settings
+     * edit shows the field it changes ({@link #setOnRevealEditor}): an undo never changes an editor out of sight.
+     */
     public void undo() {
-        boolean layer = undoKinds.isEmpty() ? paint.canUndoProperty().get() && !undo.canUndoProperty().get()
-                : undoKinds.pop();
+        Edit k = undoKinds.poll();
+        boolean layer = k == null ? paint.canUndoProperty().get() && !undo.canUndoProperty().get() : k.layer();
+        String name = k == null ? (layer ? "paint edit" : "edit") : k.name();
         if (layer && paint.canUndoProperty().get()) {
             paint.undo();
-            redoKinds.push(true);
-            return;
+            redoKinds.push(new Edit(true, name));
+        } else {
+            EditorState before = editorState();
+            EditorState s = undo.undo(before);
+            if (s != null) {
+                applyEditor(s, true);
+                redoKinds.push(new Edit(false, editName(s, before)));
+                revealEditor.accept(changedField(before, s));
+            } else if (paint.canUndoProperty().get()) {
+                paint.undo();
+                redoKinds.push(new Edit(true, name));
+            }
         }
-        EditorState s = undo.undo(editorState());
-        if (s != null) {
-            applyEditor(s, true);
-            redoKinds.push(false);
-        } else if (paint.canUndoProperty().get()) {
-            paint.undo();
-            redoKinds.push(true);
-        }
+        updateUndoNames();
     }
 
-    /** Ctrl+Y: redoes what the last undo undid. */
+    /** Ctrl+Y: redoes what the last undo undid (showing the field, as undo does). */
     public void redo() {
-        boolean layer = redoKinds.isEmpty() ? paint.canRedoProperty().get() : redoKinds.pop();
+        Edit k = redoKinds.poll();
+        boolean layer = k == null ? paint.canRedoProperty().get() : k.layer();
+        String name = k == null ? "edit" : k.name();
         if (layer && paint.canRedoProperty().get()) {
             paint.redo();
-            undoKinds.push(true);
-            return;
+            undoKinds.push(new Edit(true, name));
+        } else {
+            EditorState before = editorState();
+            EditorState s = undo.redo(before);
+            if (s != null) {
+                applyEditor(s, true);
+                undoKinds.push(new Edit(false, editName(before, s)));
+                revealEditor.accept(changedField(before, s));
+            }
         }
-        EditorState s = undo.redo(editorState());
-        if (s != null) {
-            applyEditor(s, true);
-            undoKinds.push(false);
+        updateUndoNames();
+    }
+
+    private void forgetKinds(java.util.Deque<Edit> kinds, boolean layer, boolean stillThere) {
+        if (!stillThere) {
+            kinds.removeIf(k -> k.layer() == layer);
         }
+        updateUndoNames();
+    }
+
+    private void updateUndoNames() {
+        Edit u = undoKinds.peek();
+        Edit r = redoKinds.peek();
+        boolean canUndo = undo.canUndoProperty().get() || paint.canUndoProperty().get();
+        boolean canRedo = undo.canRedoProperty().get() || paint.canRedoProperty().get();
+        undoName.set(canUndo && u != null ? "Undo " + u.name() : "Undo");
+        redoName.set(canRedo && r != null ? "Redo " + r.name() : "Redo");
+    }
+
+    /**
+     * Asks the view to show an editor field that an undo or redo changed (scrolled into view, its section
+     * expanded).
+     *
+     * @param reveal gets the field's id: {@code promptText<row>}, {@code prompts}, or a setting's id ({@code steps},
+     *     {@code width}, {@code settingsAugment}, …)
+     */
+    public void setOnRevealEditor(java.util.function.Consumer<String> reveal) {
+        revealEditor = reveal == null ? id -> { } : reveal;
+    }
+
+    /** @return "Undo brush stroke", "Undo prompt edit", … or "Undo" (the Edit menu's text) */
+    public ReadOnlyStringProperty undoNameProperty() {
+        return undoName.getReadOnlyProperty();
+    }
+
+    /** @return "Redo mask stroke", … or "Redo" */
+    public ReadOnlyStringProperty redoNameProperty() {
+        return redoName.getReadOnlyProperty();
+    }
+
+    /** @return what an edit from {@code a} to {@code b} was, in words */
+    static String editName(EditorState a, EditorState b) {
+        if (a.rows().size() < b.rows().size()) {
+            return "new prompt";
+        }
+        if (a.rows().size() > b.rows().size()) {
+            return "prompt removal";
+        }
+        for (int i = 0; i < a.rows().size(); i++) {
+            SessionData.PromptRow x = a.rows().get(i);
+            SessionData.PromptRow y = b.rows().get(i);
+            if (!x.text().equals(y.text())) {
+                return "prompt edit";
+            }
+            if (x.weight() != y.weight()) {
+                return "prompt weight";
+            }
+            if (x.stop() != y.stop()) {
+                return "prompt stop";
+            }
+        }
+        String f = changedSetting(a.settings(), b.settings());
+        return switch (f) {
+            case "width", "height" -> "size change";
+            case "cutPow" -> "cut power change";
+            case "learningRate" -> "learning rate change";
+            case "l2Weight" -> "L2 weight change";
+            case "l2Decay" -> "L2 decay change";
+            case "settingsAugment" -> "augmentation change";
+            case "" -> "edit";
+            default -> f + " change";
+        };
+    }
+
+    /** @return the id of the editor field that differs between two states (see {@link #setOnRevealEditor}) */
+    static String changedField(EditorState a, EditorState b) {
+        int n = Math.min(a.rows().size(), b.rows().size());
+        for (int i = 0; i < n; i++) {
+            if (!a.rows().get(i).equals(b.rows().get(i))) {
+                return "promptText" + i;
+            }
+        }
+        if (a.rows().size() != b.rows().size()) {
+            return "prompts";
+        }
+        String f = changedSetting(a.settings(), b.settings());
+        return f.isEmpty() ? "prompts" : f;
+    }
+
+    /** @return the first differing setting's name (its field id), "settingsAugment", or "" */
+    private static String changedSetting(Settings a, Settings b) {
+        for (java.lang.reflect.RecordComponent c : Settings.class.getRecordComponents()) {
+            try {
+                if (!Objects.equals(c.getAccessor().invoke(a), c.getAccessor().invoke(b))) {
+                    return c.getName().equals("augmentations") ? "settingsAugment" : c.getName();
+                }
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        return "";
     }
 
     private void editorChanged(boolean promptsChanged) {
@@ -448,13 +581,17 @@ public final class StudioViewModel implements RunViewModel.Outputs {
         }
         EditorState now = editorState();
         if (undo.changed(editor, now)) {
-            undoKinds.push(false);
+            undoKinds.push(new Edit(false, editName(editor, now)));
             redoKinds.clear();
         }
         editor = now;
         dirty.set(true);
+        updateUndoNames();
         if (promptsChanged) {
             run.promptsEdited(prompts.prompts());
+            if (prompts.prompts().isEmpty() && run.runningProperty().get()) {
+                error("the prompt is empty: the run goes on with its last prompt until you type one");
+            }
         }
     }
 
@@ -541,6 +678,7 @@ public final class StudioViewModel implements RunViewModel.Outputs {
         undo.clear();
         undoKinds.clear();
         redoKinds.clear();
+        updateUndoNames();
         sessionFile.set(null);
         dirty.set(false);
         notice.set("new session");
@@ -628,6 +766,7 @@ public final class StudioViewModel implements RunViewModel.Outputs {
         initImage = d.request() == null ? null : d.request().initImage();
         undoKinds.clear();
         redoKinds.clear();
+        updateUndoNames();
         run.park(d.current());
     }
 

@@ -176,6 +176,135 @@ class NewcomerFxTest {
         assertThat(fx(() -> vm.statusProperty().get())).isEqualTo("paused at step " + at);
     }
 
+    // ---- item 3: undo names what it undoes and never changes a hidden editor unseen ----
+
+    String menuText(String id) throws Exception {
+        return fx(() -> robot.lookup("#menuBar").queryAs(javafx.scene.control.MenuBar.class).getMenus().stream()
+                .flatMap(m -> m.getItems().stream()).filter(i -> id.equals(i.getId())).findFirst().orElseThrow()
+                .getText());
+    }
+
+    void shortcut(KeyCode k) {
+        robot.press(KeyCode.CONTROL).type(k).release(KeyCode.CONTROL);
+    }
+
+    /** @return whether the node lies inside the visible part of every scroll pane around it */
+    boolean inView(String id) throws Exception {
+        return fx(() -> {
+            Node n = robot.lookup(id).query();
+            javafx.geometry.Bounds b = n.localToScene(n.getBoundsInLocal());
+            for (Node p = n.getParent(); p != null; p = p.getParent()) {
+                if (p instanceof javafx.scene.control.ScrollPane sp) {
+                    javafx.geometry.Bounds v = sp.localToScene(sp.getBoundsInLocal());
+                    if (b.getMinY() < v.getMinY() || b.getMaxY() > v.getMaxY()) {
+                        return false;
+                    }
+                }
+            }
+            return n.isVisible();
+        });
+    }
+
+    /**
+     * Scrolls the scroll pane around the node to the end that hides it; false when there is none, or it cannot be
+     * hidden (a layout with everything in view).
+     */
+    boolean scrollAwayFrom(String id) throws Exception {
+        javafx.scene.control.ScrollPane sp = fx(() -> {
+            for (Node p = robot.lookup(id).query().getParent(); p != null; p = p.getParent()) {
+                if (p instanceof javafx.scene.control.ScrollPane s
+                        && s.getContent().getLayoutBounds().getHeight() > s.getViewportBounds().getHeight()) {
+                    return s;
+                }
+            }
+            return null;
+        });
+        if (sp == null) {
+            return false;
+        }
+        for (boolean end : new boolean[] {true, false}) {
+            robot.interact(() -> sp.setVvalue(end ? sp.getVmax() : sp.getVmin()));
+            if (!inView(id)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Test
+    void theEditMenuNamesWhatUndoUndoesAndUndoingAnOutOfViewPromptEditShowsIt() throws Exception {
+        StudioApp app = launch(new FakeRunFactory(2), new ScriptedDialogs());
+        StudioViewModel vm = app.viewModel();
+        robot.clickOn("#canvasImage");
+        assertThat(menuText("menuUndo")).isEqualTo("_Undo");
+        robot.interact(() -> vm.prompts().rows().get(0).textProperty().set("a lighthouse"));
+        assertThat(menuText("menuUndo")).isEqualTo("_Undo prompt edit");
+        robot.interact(() -> vm.settings().stepsProperty().set(1000));
+        assertThat(menuText("menuUndo")).isEqualTo("_Undo steps change");
+        robot.clickOn("#start");
+        waitUntil(() -> vm.run().stepProperty().get() >= 3, 10);
+        robot.clickOn("#pause");
+        waitUntil(() -> vm.run().getState() == RunState.PAUSED, 10);
+        robot.interact(() -> {
+            vm.paint().toolProperty().set(PaintViewModel.Tool.BRUSH);
+            vm.paint().press(4, 4);
+            vm.paint().release(20, 12);
+        });
+        assertThat(menuText("menuUndo")).isEqualTo("_Undo brush stroke");
+        robot.interact(() -> {
+            vm.paint().toolProperty().set(PaintViewModel.Tool.MASK);
+            vm.paint().press(30, 30);
+            vm.paint().release(40, 40);
+            vm.paint().toolProperty().set(PaintViewModel.Tool.PAN);
+        });
+        assertThat(menuText("menuUndo")).isEqualTo("_Undo mask stroke");
+
+        shortcut(KeyCode.Z);
+        assertThat(fx(() -> vm.canvas().maskLayerProperty().get())).isNull();
+        assertThat(menuText("menuUndo")).isEqualTo("_Undo brush stroke");
+        assertThat(menuText("menuRedo")).isEqualTo("_Redo mask stroke");
+        shortcut(KeyCode.Y);
+        assertThat(fx(() -> vm.canvas().maskLayerProperty().get())).isNotNull();
+        shortcut(KeyCode.Z);
+        shortcut(KeyCode.Z);
+        assertThat(fx(() -> vm.canvas().paintLayerProperty().get())).isNull();
+        assertThat(menuText("menuUndo")).isEqualTo("_Undo steps change");
+
+        // the prompt is out of view (the side panel scrolled down to the tools); undoing its edit shows it
+        boolean scrolled = scrollAwayFrom("#steps");
+        if (scrolled) {
+            assertThat(inView("#steps")).isFalse();
+        }
+        shortcut(KeyCode.Z);
+        assertThat(fx(() -> vm.settings().stepsProperty().get())).isNotEqualTo(1000);
+        assertThat(inView("#steps")).as("the undone setting is shown").isTrue();
+        assertThat(menuText("menuUndo")).isEqualTo("_Undo prompt edit");
+        scrolled = scrollAwayFrom("#promptText0");
+        if (scrolled) {
+            assertThat(inView("#promptText0")).isFalse();
+        }
+        shortcut(KeyCode.Z);
+        assertThat(fx(() -> vm.prompts().prompts())).isEmpty();
+        assertThat(inView("#promptText0")).as("the undone prompt edit is shown").isTrue();
+        assertThat(fx(() -> robot.lookup("#promptText0").query().getStyleClass())).contains("just-changed");
+        assertThat(menuText("menuRedo")).isEqualTo("_Redo prompt edit");
+
+        // Space with the prompt empty: refused, with a message; the run stays paused
+        int step = fx(() -> vm.run().stepProperty().get());
+        robot.type(KeyCode.SPACE);
+        assertThat(fx(() -> vm.run().getState())).isEqualTo(RunState.PAUSED);
+        assertThat(text("#runError")).startsWith("the prompt is empty");
+        robot.clickOn("#resume");
+        assertThat(fx(() -> vm.run().getState())).isEqualTo(RunState.PAUSED);
+        assertThat(fx(() -> vm.run().stepProperty().get())).isEqualTo(step);
+
+        shortcut(KeyCode.Y);
+        assertThat(fx(() -> vm.prompts().prompts().get(0).text())).isEqualTo("a lighthouse");
+        assertThat(text("#runError")).as("the refusal no longer holds").isEmpty();
+        robot.type(KeyCode.SPACE);
+        waitUntil(() -> vm.run().stepProperty().get() > step, 10);
+    }
+
     // ---- item 6: open image to edit ----
 
     int[] shownPixels() throws Exception {

@@ -84,6 +84,7 @@ public final class PaintViewModel {
     private final Deque<Layers> undo = new ArrayDeque<>();
     private final Deque<Layers> redo = new ArrayDeque<>();
     private Runnable onCommit = () -> { };
+    private String lastEditName = "paint edit";
 
     // the stroke in progress (UI thread)
     private Tool strokeTool;
@@ -183,7 +184,12 @@ public final class PaintViewModel {
         if (t == Tool.SELECT) {
             return;
         }
-        commit(strokeBefore);
+        commit(strokeBefore, switch (t) {
+            case BRUSH -> "brush stroke";
+            case ERASER -> "eraser stroke";
+            case MASK -> "mask stroke";
+            default -> "paint edit";
+        });
         coverage = null;
         basePaint = workPaint = null;
         baseMask = workMask = null;
@@ -260,7 +266,7 @@ public final class PaintViewModel {
         int[] px = p.argb().clone();
         Brushes.fill(px, p.width(), p.height(), sel, colour.get(), opacity.get());
         canvas.paintLayerProperty().set(new Frame(p.width(), p.height(), px));
-        commit(before);
+        commit(before, "fill");
     }
 
     /** Makes the selection editable in the mask (one undo step). */
@@ -280,7 +286,7 @@ public final class PaintViewModel {
             }
         }
         canvas.maskLayerProperty().set(new PixelMask(m.width(), m.height(), v));
-        commit(before);
+        commit(before, "mask from selection");
     }
 
     /** Swaps editable and kept cells (snapped to the latent grid first, since that is what the engine sees). */
@@ -292,7 +298,7 @@ public final class PaintViewModel {
         Layers before = layers();
         PixelMask m = maskFitting();
         canvas.maskLayerProperty().set(MaskGrid.invert(m, g == null ? 1 : g[2]));
-        commit(before);
+        commit(before, "mask inversion");
     }
 
     /** Removes the mask: everything may change again. */
@@ -302,7 +308,7 @@ public final class PaintViewModel {
         }
         Layers before = layers();
         canvas.maskLayerProperty().set(null);
-        commit(before);
+        commit(before, "clear mask");
     }
 
     /** Removes all paint (one undo step). */
@@ -312,7 +318,7 @@ public final class PaintViewModel {
         }
         Layers before = layers();
         canvas.paintLayerProperty().set(null);
-        commit(before);
+        commit(before, "clear paint");
     }
 
     // ---- Commands: select by text ----
@@ -334,7 +340,7 @@ public final class PaintViewModel {
         canvas.maskLayerProperty().set(MaskGrid.fromCells(h.mask(threshold.get()), h.rows(), h.cols(), g[2],
                 f.width(), f.height()));
         heat.set(null);
-        commit(before);
+        commit(before, "mask from text");
     }
 
     public void cancelHeat() {
@@ -398,12 +404,18 @@ public final class PaintViewModel {
         return new Layers(canvas.paintLayerProperty().get(), canvas.maskLayerProperty().get());
     }
 
+    /** @return what the newest layer edit was, for the Edit menu: "brush stroke", "mask stroke", "fill", … */
+    public String lastEditName() {
+        return lastEditName;
+    }
+
     /** Called after every finished layer edit (the session uses it to order Ctrl+Z between tools and editor). */
     public void setOnCommit(Runnable r) {
         onCommit = r == null ? () -> { } : r;
     }
 
-    private void commit(Layers before) {
+    private void commit(Layers before, String name) {
+        lastEditName = name;
         undo.push(before);
         if (undo.size() > UNDO_LIMIT) {
             undo.removeLast();

@@ -76,6 +76,8 @@ public final class RunViewModel implements EngineWorker.Listener {
     private boolean opening;
     /** A resume or step asked for while opening, done once the run exists. */
     private Runnable afterOpen;
+    private java.util.function.Supplier<String> resumeCheck = () -> null;
+    private String lastRefusal;
 
     public RunViewModel(TaskExecutor executor, EngineProvider provider, Outputs outputs) {
         this(executor, provider, outputs, System::nanoTime);
@@ -126,6 +128,9 @@ public final class RunViewModel implements EngineWorker.Listener {
         error.set(null);
         warning.set(null);
         if (resumable.get()) {
+            if (refused()) {
+                return;
+            }
             if (deferredWhileOpening(() -> stepOnce(null))) {
                 return;
             }
@@ -159,6 +164,23 @@ public final class RunViewModel implements EngineWorker.Listener {
         worker.open(request, label);
     }
 
+    /**
+     * Checked before a resume or a single step of the paused run (e.g. "the prompt is empty"): a non-null answer
+     * refuses it, shown as the run's warning (the run stays paused).
+     */
+    public void setResumeCheck(java.util.function.Supplier<String> check) {
+        resumeCheck = check == null ? () -> null : check;
+    }
+
+    private boolean refused() {
+        String why = resumeCheck.get();
+        if (why != null) {
+            warning.set(why);
+            lastRefusal = why;
+        }
+        return why != null;
+    }
+
     /** Runs {@code r} now, or once the run being opened exists. */
     private boolean deferredWhileOpening(Runnable r) {
         if (!opening) {
@@ -189,6 +211,9 @@ public final class RunViewModel implements EngineWorker.Listener {
     }
 
     public void resume() {
+        if (refused()) {
+            return;
+        }
         if (deferredWhileOpening(this::resume)) {
             running.set(true);
             message.set("running once the image is encoded…");
@@ -221,6 +246,9 @@ public final class RunViewModel implements EngineWorker.Listener {
 
     /** Prompt edits: applied by the engine before its next step. */
     public void promptsEdited(List<Prompt> prompts) {
+        if (!prompts.isEmpty() && lastRefusal != null && lastRefusal.equals(warning.get())) {
+            warning.set(null); // "the prompt is empty" no longer holds
+        }
         if (!prompts.isEmpty()) {
             worker.setPrompts(prompts);
             nameSeries(prompts);
