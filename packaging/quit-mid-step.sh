@@ -51,6 +51,7 @@ export DISPLAY=$DISP
 sleep 1
 
 crashes=0
+hangs=0
 stale=0
 in_native=0
 printf '%-4s %-8s %-12s %-10s %-10s %-8s %-6s %s\n' run exit engine window_s exit_s crash stale note
@@ -87,6 +88,9 @@ for i in $(seq 1 "$RUNS"); do
     xdotool key --window "$win" ctrl+q
     # the unsaved-work question: Yes/No ("Discard unsaved changes …?", Yes = discard, the default button) or
     # Save / Don't Save / Cancel ("Unsaved changes"; Don't Save is left of the default Save on Linux)
+    # a synthetic Ctrl+Q can leave Ctrl held down in the window (the question opens while Q is down): release it, or
+    # the answer arrives as Ctrl+Return and the question stays
+    xdotool keyup --window "$win" q ctrl
     dialog=""
     for _ in $(seq 1 50); do
       dialog=$(xdotool search --name "^(Confirmation|Unsaved changes)$" 2>/dev/null | head -1)
@@ -95,12 +99,22 @@ for i in $(seq 1 "$RUNS"); do
     done
     if [ -n "$dialog" ]; then
       title=$(xdotool getwindowname "$dialog")
-      xdotool windowactivate --sync "$dialog" 2>/dev/null || xdotool windowfocus --sync "$dialog" 2>/dev/null
-      if [ "$title" = "Unsaved changes" ]; then
-        xdotool key --window "$dialog" shift+Tab space
-      else
-        xdotool key --window "$dialog" Return
-      fi
+      for _ in 1 2 3 4 5; do
+        xdotool windowfocus --sync "$dialog" 2>/dev/null
+        xdotool keyup --window "$win" q ctrl
+        xdotool keyup --window "$dialog" ctrl
+        if [ "$title" = "Unsaved changes" ]; then
+          xdotool key --window "$dialog" shift+Tab space
+        else
+          xdotool key --window "$dialog" Return
+        fi
+        answered=0
+        for _ in $(seq 1 20); do
+          if ! xdotool search --name "^(Confirmation|Unsaved changes)$" >/dev/null 2>&1; then answered=1; break; fi
+          sleep 0.1
+        done
+        [ "$answered" = 1 ] && break
+      done
     else
       note="$note; no unsaved-work question appeared"
     fi
@@ -116,11 +130,22 @@ for i in $(seq 1 "$RUNS"); do
     fi
     sleep 0.05
   done
+  # a studio that has not ended 120 s after the answer is a hang: reported, then killed
+  for _ in $(seq 1 1200); do
+    kill -0 $pid 2>/dev/null || break
+    sleep 0.1
+  done
+  if kill -0 $pid 2>/dev/null; then
+    note="$note; still running 120 s after Discard: killed"
+    hangs=$((hangs + 1))
+    jstack "$pid" > "$home/hang-jstack.txt" 2>&1
+    kill -9 $pid
+  fi
   status=0
   wait $pid || status=$?
   exit_s=$(echo "$(date +%s.%N) - $t0" | bc)
   crash=0
-  if [ "$status" -ne 0 ] || compgen -G "$home/hs_err_pid*.log" > /dev/null \
+  if [ "$status" -ne 0 ] && [ "$status" -ne 137 ] || compgen -G "$home/hs_err_pid*.log" > /dev/null \
       || grep -qE "SIGSEGV|SIGBUS|SIGABRT|A fatal error has been detected" "$log"; then
     crash=1
     crashes=$((crashes + 1))
@@ -136,6 +161,6 @@ for i in $(seq 1 "$RUNS"); do
     echo "---- studio output of run $i:"; tail -20 "$log"
   fi
 done
-echo "runs: $RUNS  native crashes: $crashes  stale recovery copies: $stale  Ctrl+Q while the engine was in native code: $in_native"
+echo "runs: $RUNS  native crashes: $crashes  stale recovery copies: $stale  hangs: $hangs  Ctrl+Q while the engine was in native code: $in_native"
 [ "${KEEP:-0}" = 1 ] && echo "logs kept in $WORK"
-[ "$crashes" = 0 ] && [ "$stale" = 0 ]
+[ "$crashes" = 0 ] && [ "$stale" = 0 ] && [ "$hangs" = 0 ]

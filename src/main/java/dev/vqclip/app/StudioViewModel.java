@@ -146,12 +146,12 @@ public final class StudioViewModel implements RunViewModel.Outputs {
             }
         });
         wireCoCreation();
-        notice.addListener((o, a, b) -> noticeIsError.set(false));
+        notice.addListener((o, a, b) -> noticeIsError.set(false)); // error() sets it again after its text
         // a stack that was emptied (paint handed to the engine, a session opened) takes its steps out of the order
         paint.canUndoProperty().addListener((o, a, can) -> forgetKinds(undoKinds, true, can));
         paint.canRedoProperty().addListener((o, a, can) -> forgetKinds(redoKinds, true, can));
         undo.canUndoProperty().addListener((o, a, can) -> forgetKinds(undoKinds, false, can));
-        undo.canRedoProperty().addListener((o, a, can) -> forgetKinds(redoKinds, false, can)); // error() sets it again after its text
+        undo.canRedoProperty().addListener((o, a, can) -> forgetKinds(redoKinds, false, can));
         // a new state of the run begins: messages about what happened before it are cleared
         run.stateProperty().addListener((o, was, now) -> {
             if (now == RunState.RUNNING && !notice.get().isEmpty()) {

@@ -233,9 +233,7 @@ public final class RunViewModel implements EngineWorker.Listener {
     public void togglePause() {
         if (running.get() && !pausing.get()) {
             pause();
-        } else if (pausing.get()) {
-            resume();
-        } else if (resumable.get()) {
+        } else if (pausing.get() || resumable.get()) {
             resume();
         }
     }
