@@ -19,4 +19,7 @@ public interface DialogService {
 
     /** @return true when the user agrees to lose unsaved work */
     boolean confirmDiscard(String what);
+
+    /** Shows a message in full (an error naming its file, or a status too long for the status bar). */
+    void showDetails(String title, String text);
 }

@@ -61,6 +61,22 @@ public final class FxDialogService implements DialogService {
         return a.showAndWait().filter(b -> b == ButtonType.YES).isPresent();
     }
 
+    @Override
+    public void showDetails(String title, String text) {
+        javafx.scene.control.TextArea area = new javafx.scene.control.TextArea(text);
+        area.setEditable(false);
+        area.setWrapText(true);
+        area.setPrefColumnCount(60);
+        area.setPrefRowCount(Math.min(20, Math.max(4, text.length() / 60 + text.split("\n", -1).length)));
+        Alert a = new Alert(Alert.AlertType.INFORMATION, null, ButtonType.CLOSE);
+        a.initOwner(owner);
+        a.setTitle(title);
+        a.setHeaderText(title);
+        a.getDialogPane().setContent(area);
+        a.setResizable(true);
+        a.show(); // not modal-blocking: the studio goes on, the message stays until closed
+    }
+
     private FileChooser chooser(String title, String extension) {
         FileChooser fc = new FileChooser();
         fc.setTitle(title);

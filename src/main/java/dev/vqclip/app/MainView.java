@@ -66,6 +66,7 @@ public final class MainView extends BorderPane {
         setCenter(main);
         setBottom(new VBox(new HistoryView(vm.history(), vm::continueFromSelected), statusBar(vm)));
 
+        vm.setOnRevealEditor(this::reveal);
         addEventFilter(KeyEvent.KEY_PRESSED, e -> {
             if (e.getCode() == KeyCode.SPACE && !e.isShortcutDown()
                     && !(getScene() != null && getScene().getFocusOwner() instanceof TextInputControl)) {
@@ -80,6 +81,42 @@ public final class MainView extends BorderPane {
                 e.consume();
             }
         });
+    }
+
+    /**
+     * Shows the editor field with this id (an undo or redo just changed it): expands the sections it is in, scrolls
+     * it into view and marks it for a moment.
+     */
+    private void reveal(String id) {
+        javafx.scene.Node n = lookup("#" + id);
+        if (n == null) {
+            return;
+        }
+        for (javafx.scene.Node p = n.getParent(); p != null; p = p.getParent()) {
+            if (p instanceof javafx.scene.control.TitledPane t && !t.isExpanded()) {
+                t.setExpanded(true);
+            }
+        }
+        applyCss();
+        layout();
+        for (javafx.scene.Node p = n.getParent(); p != null; p = p.getParent()) {
+            if (p instanceof ScrollPane sp && sp.getContent() != null) {
+                javafx.scene.Node content = sp.getContent();
+                javafx.geometry.Bounds b = content.sceneToLocal(n.localToScene(n.getBoundsInLocal()));
+                double extra = content.getLayoutBounds().getHeight() - sp.getViewportBounds().getHeight();
+                if (extra > 0) {
+                    double top = sp.getVvalue() * extra;
+                    double viewH = sp.getViewportBounds().getHeight();
+                    if (b.getMinY() < top || b.getMaxY() > top + viewH) {
+                        sp.setVvalue(Math.max(0, Math.min(1, (b.getMinY() - 24) / extra)));
+                    }
+                }
+            }
+        }
+        n.getStyleClass().add("just-changed");
+        javafx.animation.PauseTransition later = new javafx.animation.PauseTransition(javafx.util.Duration.seconds(1.5));
+        later.setOnFinished(e -> n.getStyleClass().remove("just-changed"));
+        later.play();
     }
 
     /** B brush, M mask, E eraser. */
@@ -111,11 +148,12 @@ public final class MainView extends BorderPane {
                 new SeparatorMenuItem(),
                 item("menuQuit", "_Quit", "Shortcut+Q", null, quit));
         Menu edit = new Menu("_Edit");
-        MenuItem undo = item("menuUndo", "_Undo (stroke, prompt or settings edit)", "Shortcut+Z", MaterialDesignU.UNDO,
-                vm::undo);
+        MenuItem undo = item("menuUndo", "_Undo", "Shortcut+Z", MaterialDesignU.UNDO, vm::undo);
+        undo.textProperty().bind(Bindings.concat("_", vm.undoNameProperty())); // "Undo brush stroke"
         undo.disableProperty().bind(vm.undoStack().canUndoProperty().not()
                 .and(vm.paint().canUndoProperty().not()));
         MenuItem redo = item("menuRedo", "_Redo", "Shortcut+Y", MaterialDesignR.REDO, vm::redo);
+        redo.textProperty().bind(Bindings.concat("_", vm.redoNameProperty()));
         redo.disableProperty().bind(vm.undoStack().canRedoProperty().not()
                 .and(vm.paint().canRedoProperty().not()));
         edit.getItems().addAll(undo, redo);
@@ -124,7 +162,8 @@ public final class MainView extends BorderPane {
         start.disableProperty().bind(vm.run().canStartProperty().not());
         MenuItem toggle = item("menuPause", "_Pause / resume   (Space)", null, null, vm.run()::togglePause);
         MenuItem step = item("menuStep", "Step _once", "Shortcut+PERIOD", null, vm::stepOnce);
-        step.disableProperty().bind(vm.run().stateProperty().isEqualTo(RunState.RUNNING));
+        step.disableProperty().bind(vm.run().stateProperty().isEqualTo(RunState.RUNNING)
+                .or(vm.run().stateProperty().isEqualTo(RunState.PAUSING)));
         MenuItem stop = item("menuStop", "S_top", null, null, vm.run()::stop);
         run.getItems().addAll(start, toggle, step, stop);
         Menu view = new Menu("_View");
@@ -166,11 +205,22 @@ public final class MainView extends BorderPane {
     private static StatusBar statusBar(StudioViewModel vm) {
         StatusBar s = new StatusBar();
         s.setId("statusBar");
-        s.textProperty().bind(Bindings.createStringBinding(() -> {
-            String n = vm.noticeProperty().get();
-            String m = vm.run().messageProperty().get();
-            return n == null || n.isEmpty() ? m : m == null || m.isEmpty() ? n : m + "  ·  " + n;
-        }, vm.noticeProperty(), vm.run().messageProperty()));
+        s.textProperty().bind(vm.statusProperty());
+        // a status bar cuts long text off: the whole text is in the tooltip, and errors (or long text) in a dialog
+        Tooltip full = new Tooltip();
+        full.textProperty().bind(vm.statusProperty());
+        full.setWrapText(true);
+        full.setMaxWidth(700);
+        s.setTooltip(full);
+        javafx.scene.control.Hyperlink details = new javafx.scene.control.Hyperlink("Details…");
+        details.setId("statusDetails");
+        details.setTooltip(new Tooltip("Show the whole message"));
+        details.setOnAction(e -> vm.showStatusDetails());
+        details.visibleProperty().bind(vm.statusIsErrorProperty().or(Bindings.createBooleanBinding(
+                () -> vm.statusProperty().get() != null && vm.statusProperty().get().length() > 80,
+                vm.statusProperty())));
+        details.managedProperty().bind(details.visibleProperty());
+        s.getLeftItems().add(details);
         s.progressProperty().bind(Bindings.createDoubleBinding(
                 () -> vm.busyProperty().get() ? -1.0 : 0.0, vm.busyProperty()));
         Label engine = new Label();

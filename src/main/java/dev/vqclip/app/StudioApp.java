@@ -31,9 +31,13 @@ public class StudioApp extends Application {
     private static volatile FxTaskExecutor launchedEngine;
     private final StudioConfig config;
     private final boolean ownsProcess;
+    /** The recovery copy this studio writes and deletes on a normal close (null: none, for tests that ask none). */
+    private final Path recoveryFile;
+    private boolean shutDown;
     private StudioViewModel vm;
     private Stage stage;
     private Timeline timers;
+    private Timeline autosave;
     private DialogService dialogs;
     private FxTaskExecutor executor;
     /** The termination signals' handlers while the window is open; {@link #stop} puts the previous ones back. */
@@ -55,12 +59,25 @@ public class StudioApp extends Application {
 
     /** A studio inside a process that is not its own (tests): termination signals are left to the process. */
     public StudioApp(StudioConfig config) {
-        this(config, false);
+        this(config, false, null);
+    }
+
+    /**
+     * A studio inside a process that is not its own, which autosaves to and, when its window closes normally,
+     * deletes {@code recoveryFile} like the real one (tests of quitting).
+     */
+    StudioApp(StudioConfig config, Path recoveryFile) {
+        this(config, false, recoveryFile);
     }
 
     private StudioApp(StudioConfig config, boolean ownsProcess) {
+        this(config, ownsProcess, ownsProcess ? SessionStore.recoveryFile() : null);
+    }
+
+    private StudioApp(StudioConfig config, boolean ownsProcess, Path recoveryFile) {
         this.config = config;
         this.ownsProcess = ownsProcess;
+        this.recoveryFile = recoveryFile;
     }
 
     static void setLaunchConfig(StudioConfig c) {
@@ -88,6 +105,9 @@ public class StudioApp extends Application {
                 e.consume();
             }
         });
+        // the window is gone (Quit, or closing it after the unsaved-work question): the run stops at its next step
+        // boundary, the recovery copy goes, and the engine frees the models once the step in progress has returned
+        stage.setOnHidden(e -> shutDown());
         stage.show();
         if (ownsProcess) {
             installSignalHandlers();
@@ -97,12 +117,11 @@ public class StudioApp extends Application {
         timers.setCycleCount(Timeline.INDEFINITE);
         timers.play();
         vm.refreshMemory();
-        if (config.autosaveEvery() != null) {
-            Timeline autosave = new Timeline(new KeyFrame(Duration.millis(config.autosaveEvery().toMillis()),
-                    e -> vm.autosave(SessionStore.recoveryFile())));
+        if (config.autosaveEvery() != null && recoveryFile != null) {
+            autosave = new Timeline(new KeyFrame(Duration.millis(config.autosaveEvery().toMillis()),
+                    e -> vm.autosave(recoveryFile)));
             autosave.setCycleCount(Timeline.INDEFINITE);
             autosave.play();
-            stage.setOnHidden(e -> autosave.stop());
         }
         vm.loadEngine();
         Path leftOver = ownsProcess && Files.isRegularFile(SessionStore.recoveryFile())
@@ -159,6 +178,16 @@ public class StudioApp extends Application {
                     + "saving unsaved work (up to " + SIGNAL_GRACE_MILLIS / 1000 + " s)");
             System.err.println("vqclip studio: " + terminatedBySignal(SessionStore.recoveryFile(),
                     SIGNAL_GRACE_MILLIS));
+            try {
+                if (!executor.awaitTermination(0)) {
+                    // exiting now could end the process inside a native step (SIGSEGV in libtorch): wait for it
+                    System.err.println("vqclip studio: waiting for the engine to finish the step in progress before "
+                            + "exiting (send SIG" + name + " again to exit at once)");
+                    executor.awaitTermination(Long.MAX_VALUE);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
             System.exit(code);
         }, "studio-termination");
         t.start();
@@ -258,6 +287,37 @@ public class StudioApp extends Application {
     }
 
     /**
+     * The window has closed normally (after saving, or agreeing to discard): the recovery copy is deleted at once and
+     * no autosave can bring it back, the run stops at its next step boundary (a step in native code is never
+     * interrupted), and the engine thread then frees the run and the models and ends. Never waits: the process's
+     * exit waits for the engine thread ({@link #awaitLaunchedEngine}). Idempotent; not after a termination signal,
+     * whose recovery copy must stay.
+     */
+    private void shutDown() {
+        if (shutDown || vm == null) {
+            return;
+        }
+        shutDown = true;
+        if (autosave != null) {
+            autosave.stop();
+        }
+        if (signalsReceived.get() == 0 && recoveryFile != null) {
+            vm.forgetRecovery(recoveryFile);
+        }
+        vm.close();
+    }
+
+    /** @return whether the main window is showing */
+    boolean windowShowing() {
+        return stage != null && stage.isShowing();
+    }
+
+    /** Waits up to {@code millis} for this studio's engine thread to end (after its window closed). */
+    boolean awaitEngine(long millis) throws InterruptedException {
+        return executor.awaitTermination(millis);
+    }
+
+    /**
      * What a termination signal does (the process is ending without the window having been closed): saves a
      * recovery copy of unsaved work after the step in progress, then waits for the engine thread to free the models
      * and finish, so the process never ends inside a native step. Not on the FX thread.
@@ -317,11 +377,6 @@ public class StudioApp extends Application {
         if (timers != null) {
             timers.stop();
         }
-        if (vm != null) {
-            if (ownsProcess && signalsReceived.get() == 0) {
-                vm.forgetRecovery(SessionStore.recoveryFile());
-            }
-            vm.close();
-        }
+        shutDown();
     }
 }

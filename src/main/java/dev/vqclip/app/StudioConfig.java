@@ -20,10 +20,14 @@ public record StudioConfig(EngineProvider engine, Function<javafx.stage.Window, 
     /** The demo script's prompt. */
     public static final String DEMO_PROMPT = "a red circle on a blue background";
 
-    /** @return production wiring; {@code -Dvqclip.demoScript=true} enables the demo script */
+    /**
+     * @return production wiring; {@code -Dvqclip.demoScript=true} enables the demo script, and
+     *     {@code -Dvqclip.autosaveSeconds=N} autosaves every N seconds instead of every 3 minutes (test scripts)
+     */
     public static StudioConfig defaults() {
         return new StudioConfig(Engines.production(), null,
-                Boolean.getBoolean("vqclip.demoScript") ? DEMO_PROMPT : null, Duration.ofMinutes(3), 100, null);
+                Boolean.getBoolean("vqclip.demoScript") ? DEMO_PROMPT : null,
+                Duration.ofSeconds(Math.max(1, Long.getLong("vqclip.autosaveSeconds", 180))), 100, null);
     }
 
     public StudioConfig withDemoPrompt(String prompt) {

@@ -24,6 +24,7 @@ import dev.vqclip.session.SessionData;
 import dev.vqclip.session.SessionStore;
 import javafx.beans.Observable;
 import javafx.beans.binding.Bindings;
+import javafx.beans.binding.BooleanBinding;
 import javafx.beans.binding.StringBinding;
 import javafx.beans.property.ReadOnlyBooleanProperty;
 import javafx.beans.property.ReadOnlyBooleanWrapper;
@@ -64,9 +65,19 @@ public final class StudioViewModel implements RunViewModel.Outputs {
     private final CanvasViewModel canvas = new CanvasViewModel();
     private final HistoryViewModel history = new HistoryViewModel();
     private final PaintViewModel paint = new PaintViewModel(canvas);
-    /** Which tool made each undo step, newest first: true = a paint/mask stroke, false = a prompt/settings edit. */
-    private final java.util.Deque<Boolean> undoKinds = new java.util.ArrayDeque<>();
-    private final java.util.Deque<Boolean> redoKinds = new java.util.ArrayDeque<>();
+    /**
+     * One step of Ctrl+Z: a paint/mask edit ({@code layer}) or a prompt/settings edit, and what it was ("brush
+     * stroke", "prompt edit", "steps change"), which the Edit menu names.
+     */
+    private record Edit(boolean layer, String name) {
+    }
+
+    /** Which tool made each undo step, newest first. */
+    private final java.util.Deque<Edit> undoKinds = new java.util.ArrayDeque<>();
+    private final java.util.Deque<Edit> redoKinds = new java.util.ArrayDeque<>();
+    private final ReadOnlyStringWrapper undoName = new ReadOnlyStringWrapper("Undo");
+    private final ReadOnlyStringWrapper redoName = new ReadOnlyStringWrapper("Redo");
+    private java.util.function.Consumer<String> revealEditor = id -> { };
     /** The image being edited (File → Open Image…), or null for generation from scratch. */
     private Path initImage;
     private final RunViewModel run;
@@ -74,12 +85,18 @@ public final class StudioViewModel implements RunViewModel.Outputs {
     private final ReadOnlyObjectWrapper<Path> sessionFile = new ReadOnlyObjectWrapper<>();
     private final ReadOnlyBooleanWrapper dirty = new ReadOnlyBooleanWrapper();
     private final ReadOnlyStringWrapper notice = new ReadOnlyStringWrapper("");
+    private final ReadOnlyBooleanWrapper noticeIsError = new ReadOnlyBooleanWrapper();
+    private final StringBinding status;
+    private final BooleanBinding statusIsError;
     private final ReadOnlyStringWrapper memory = new ReadOnlyStringWrapper("");
     private final ReadOnlyBooleanWrapper busy = new ReadOnlyBooleanWrapper();
     private final StringBinding title;
     private EditorState editor;
     private boolean applying;
     private Frame liveFrame;
+    /** Set when the window closed normally: the recovery copy is gone and must not be written again. */
+    private final java.util.concurrent.atomic.AtomicBoolean recoveryForgotten =
+            new java.util.concurrent.atomic.AtomicBoolean();
 
     public StudioViewModel(TaskExecutor executor, EngineProvider provider, DialogService dialogs) {
         this(executor, provider, dialogs, new SettingsViewModel(), System::currentTimeMillis);
@@ -129,6 +146,30 @@ public final class StudioViewModel implements RunViewModel.Outputs {
             }
         });
         wireCoCreation();
+        notice.addListener((o, a, b) -> noticeIsError.set(false)); // error() sets it again after its text
+        // a stack that was emptied (paint handed to the engine, a session opened) takes its steps out of the order
+        paint.canUndoProperty().addListener((o, a, can) -> forgetKinds(undoKinds, true, can));
+        paint.canRedoProperty().addListener((o, a, can) -> forgetKinds(redoKinds, true, can));
+        undo.canUndoProperty().addListener((o, a, can) -> forgetKinds(undoKinds, false, can));
+        undo.canRedoProperty().addListener((o, a, can) -> forgetKinds(redoKinds, false, can));
+        // a new state of the run begins: messages about what happened before it are cleared
+        run.stateProperty().addListener((o, was, now) -> {
+            if (now == RunState.RUNNING && !notice.get().isEmpty()) {
+                notice.set("");
+            }
+        });
+        status = Bindings.createStringBinding(() -> {
+            String n = notice.get();
+            String m = run.messageProperty().get();
+            if (n == null || n.isEmpty()) {
+                return m;
+            }
+            // an error comes first, where a narrow status bar does not cut it off
+            return m == null || m.isEmpty() ? n : noticeIsError.get() ? n + "  ·  " + m : m + "  ·  " + n;
+        }, notice, noticeIsError, run.messageProperty());
+        statusIsError = Bindings.createBooleanBinding(() -> noticeIsError.get()
+                || run.errorProperty().get() != null || run.warningProperty().get() != null,
+                noticeIsError, run.errorProperty(), run.warningProperty());
         title = Bindings.createStringBinding(() -> "VQGAN-CLIP Studio — "
                 + (sessionFile.get() == null ? "untitled" : sessionFile.get().getFileName().toString())
                 + (dirty.get() ? " *" : ""), sessionFile, dirty);
@@ -136,9 +177,9 @@ public final class StudioViewModel implements RunViewModel.Outputs {
 
     private void wireCoCreation() {
         paint.paintAllowedProperty().bind(Bindings.createBooleanBinding(
-                () -> run.getState() != RunState.RUNNING && run.getState() != RunState.LOADING
-                        && history.selectedProperty().get() == null,
-                run.stateProperty(), history.selectedProperty()));
+                () -> paintRefusal().isEmpty(), run.stateProperty(), history.selectedProperty()));
+        paint.paintRefusalProperty().bind(Bindings.createStringBinding(this::paintRefusal, run.stateProperty(),
+                history.selectedProperty()));
         paint.latentMaskProperty().addListener((o, a, m) -> {
             run.worker().setMask(m);
             dirty.set(true);
@@ -148,11 +189,28 @@ public final class StudioViewModel implements RunViewModel.Outputs {
             dirty.set(true);
         });
         paint.setOnCommit(() -> {
-            undoKinds.push(true);
+            undoKinds.push(new Edit(true, paint.lastEditName()));
             redoKinds.clear();
             dirty.set(true);
+            updateUndoNames();
         });
         run.setBeforeResume(this::handPaintToEngine);
+        // the paused run keeps its last prompt, but the editor shows none: going on would not be what is shown
+        run.setResumeCheck(() -> prompts.prompts().isEmpty()
+                ? "the prompt is empty: type what to generate before resuming (Edit ▸ Undo brings back an edit)"
+                : null);
+    }
+
+    /** @return why the brush cannot paint now, or "" when it can */
+    private String paintRefusal() {
+        if (history.selectedProperty().get() != null) {
+            return "a history snapshot is shown: press Esc for the live image, or Continue from here to paint on it";
+        }
+        return switch (run.getState()) {
+            case RUNNING, PAUSING -> "pause the run to paint (the mask brush works while running)";
+            case LOADING -> "the models are loading: paint once they are ready";
+            default -> "";
+        };
     }
 
     /** On resume: the engine gets a copy of the painted image and writes it into z before the next step. */
@@ -160,8 +218,9 @@ public final class StudioViewModel implements RunViewModel.Outputs {
         boolean hadPaint = canvas.paintLayerProperty().get() != null;
         PaintViewModel.Edit e = paint.takeEdit(liveFrame);
         if (hadPaint) { // handing paint over clears the stroke undo (the strokes are in z now)
-            undoKinds.removeIf(k -> k);
-            redoKinds.removeIf(k -> k);
+            undoKinds.removeIf(Edit::layer);
+            redoKinds.removeIf(Edit::layer);
+            updateUndoNames();
         }
         if (e != null) {
             run.worker().applyPaint(e.edited(), e.painted(), n -> notice.set("paint written into " + n
@@ -186,7 +245,7 @@ public final class StudioViewModel implements RunViewModel.Outputs {
             notice.set("heat map of \"" + phrase.strip() + "\": move the threshold, then Accept");
         }, e -> {
             busy.set(false);
-            notice.set("select failed: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+            error("select failed: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
         });
     }
 
@@ -206,7 +265,7 @@ public final class StudioViewModel implements RunViewModel.Outputs {
         prompts.setRows(List.of(new SessionData.PromptRow(phrase.strip(), 1.0, Double.NEGATIVE_INFINITY)));
         if (run.getState() == RunState.PAUSED) {
             run.resume();
-        } else if (run.getState() != RunState.RUNNING) {
+        } else if (run.getState() != RunState.RUNNING && run.getState() != RunState.PAUSING) {
             start();
         }
     }
@@ -231,9 +290,12 @@ public final class StudioViewModel implements RunViewModel.Outputs {
         notice.set("opening " + file.getFileName() + "…");
         run.worker().background(() -> {
             Frame f = Images.decode(Files.readAllBytes(file), file.toString());
-            return editSize(f.width(), f.height());
-        }, size -> {
+            int[] size = editSize(f.width(), f.height());
+            // the image as the run will see it (Initialiser crops the same way), shown before the VQGAN encodes it
+            return Map.entry(size, dev.vqclip.engine.run.Images.coverAndCrop(f, size[0], size[1]));
+        }, opened -> {
             busy.set(false);
+            int[] size = opened.getKey();
             initImage = file;
             Settings cur = settings.get();
             settings.set(cur.withSize(size[0], size[1]));
@@ -249,13 +311,17 @@ public final class StudioViewModel implements RunViewModel.Outputs {
             history.newRoot();
             history.selectedProperty().set(null);
             paint.setLayers(null);
-            run.open(r);
+            canvas.latentGridProperty().set(null);
+            // on the canvas at once; PAUSED at step 0 at once (Resume and the brush work while the engine encodes)
+            liveFrame = opened.getValue();
+            canvas.show(liveFrame, "step 0 (" + file.getFileName() + ")");
+            run.open(r, "opened " + file.getFileName());
             dirty.set(true);
             notice.set("editing " + file.getFileName() + " at " + size[0] + "×" + size[1]
                     + ": paint, mask, then Resume");
         }, e -> {
             busy.set(false);
-            notice.set("could not open " + file.getFileName() + ": " + e.getMessage());
+            fileError(file, "could not open " + file.getFileName(), e);
         });
     }
 
@@ -321,8 +387,10 @@ public final class StudioViewModel implements RunViewModel.Outputs {
         history.branchFrom(e);
         paint.setLayers(layersOf(e));
         run.restore(e.snapshot());
-        canvas.show(e.frame(), "step " + e.step());
         liveFrame = e.frame();
+        // the chosen entry is now the live, paused run: leave the history view, so the brush paints on it
+        history.selectedProperty().set(null);
+        canvas.show(e.frame(), "step " + e.step());
         dirty.set(true);
     }
 
@@ -361,38 +429,150 @@ public final class StudioViewModel implements RunViewModel.Outputs {
 
     // ---- Commands: edits ----
 
-    /** Ctrl+Z: undoes the newest edit, a paint/mask stroke or a prompt/settings edit. */
+    /**
+     * Ctrl+Z: undoes the newest edit, a paint/mask stroke or a prompt/settings edit. Undoing a prompt or settings
+     * edit shows the field it changes ({@link #setOnRevealEditor}): an undo never changes an editor out of sight.
+     */
     public void undo() {
-        boolean layer = undoKinds.isEmpty() ? paint.canUndoProperty().get() && !undo.canUndoProperty().get()
-                : undoKinds.pop();
+        Edit k = undoKinds.poll();
+        boolean layer = k == null ? paint.canUndoProperty().get() && !undo.canUndoProperty().get() : k.layer();
+        String name = k == null ? (layer ? "paint edit" : "edit") : k.name();
         if (layer && paint.canUndoProperty().get()) {
             paint.undo();
-            redoKinds.push(true);
-            return;
+            redoKinds.push(new Edit(true, name));
+        } else {
+            EditorState before = editorState();
+            EditorState s = undo.undo(before);
+            if (s != null) {
+                applyEditor(s, true);
+                redoKinds.push(new Edit(false, editName(s, before)));
+                revealEditor.accept(changedField(before, s));
+            } else if (paint.canUndoProperty().get()) {
+                paint.undo();
+                redoKinds.push(new Edit(true, name));
+            }
         }
-        EditorState s = undo.undo(editorState());
-        if (s != null) {
-            applyEditor(s, true);
-            redoKinds.push(false);
-        } else if (paint.canUndoProperty().get()) {
-            paint.undo();
-            redoKinds.push(true);
-        }
+        updateUndoNames();
     }
 
-    /** Ctrl+Y: redoes what the last undo undid. */
+    /** Ctrl+Y: redoes what the last undo undid (showing the field, as undo does). */
     public void redo() {
-        boolean layer = redoKinds.isEmpty() ? paint.canRedoProperty().get() : redoKinds.pop();
+        Edit k = redoKinds.poll();
+        boolean layer = k == null ? paint.canRedoProperty().get() : k.layer();
+        String name = k == null ? "edit" : k.name();
         if (layer && paint.canRedoProperty().get()) {
             paint.redo();
-            undoKinds.push(true);
-            return;
+            undoKinds.push(new Edit(true, name));
+        } else {
+            EditorState before = editorState();
+            EditorState s = undo.redo(before);
+            if (s != null) {
+                applyEditor(s, true);
+                undoKinds.push(new Edit(false, editName(before, s)));
+                revealEditor.accept(changedField(before, s));
+            }
         }
-        EditorState s = undo.redo(editorState());
-        if (s != null) {
-            applyEditor(s, true);
-            undoKinds.push(false);
+        updateUndoNames();
+    }
+
+    private void forgetKinds(java.util.Deque<Edit> kinds, boolean layer, boolean stillThere) {
+        if (!stillThere) {
+            kinds.removeIf(k -> k.layer() == layer);
         }
+        updateUndoNames();
+    }
+
+    private void updateUndoNames() {
+        Edit u = undoKinds.peek();
+        Edit r = redoKinds.peek();
+        boolean canUndo = undo.canUndoProperty().get() || paint.canUndoProperty().get();
+        boolean canRedo = undo.canRedoProperty().get() || paint.canRedoProperty().get();
+        undoName.set(canUndo && u != null ? "Undo " + u.name() : "Undo");
+        redoName.set(canRedo && r != null ? "Redo " + r.name() : "Redo");
+    }
+
+    /**
+     * Asks the view to show an editor field that an undo or redo changed (scrolled into view, its section
+     * expanded).
+     *
+     * @param reveal gets the field's id: {@code promptText<row>}, {@code prompts}, or a setting's id ({@code steps},
+     *     {@code width}, {@code settingsAugment}, …)
+     */
+    public void setOnRevealEditor(java.util.function.Consumer<String> reveal) {
+        revealEditor = reveal == null ? id -> { } : reveal;
+    }
+
+    /** @return "Undo brush stroke", "Undo prompt edit", … or "Undo" (the Edit menu's text) */
+    public ReadOnlyStringProperty undoNameProperty() {
+        return undoName.getReadOnlyProperty();
+    }
+
+    /** @return "Redo mask stroke", … or "Redo" */
+    public ReadOnlyStringProperty redoNameProperty() {
+        return redoName.getReadOnlyProperty();
+    }
+
+    /** @return what an edit from {@code a} to {@code b} was, in words */
+    static String editName(EditorState a, EditorState b) {
+        if (a.rows().size() < b.rows().size()) {
+            return "new prompt";
+        }
+        if (a.rows().size() > b.rows().size()) {
+            return "prompt removal";
+        }
+        for (int i = 0; i < a.rows().size(); i++) {
+            SessionData.PromptRow x = a.rows().get(i);
+            SessionData.PromptRow y = b.rows().get(i);
+            if (!x.text().equals(y.text())) {
+                return "prompt edit";
+            }
+            if (x.weight() != y.weight()) {
+                return "prompt weight";
+            }
+            if (x.stop() != y.stop()) {
+                return "prompt stop";
+            }
+        }
+        String f = changedSetting(a.settings(), b.settings());
+        return switch (f) {
+            case "width", "height" -> "size change";
+            case "cutPow" -> "cut power change";
+            case "learningRate" -> "learning rate change";
+            case "l2Weight" -> "L2 weight change";
+            case "l2Decay" -> "L2 decay change";
+            case "settingsAugment" -> "augmentation change";
+            case "" -> "edit";
+            default -> f + " change";
+        };
+    }
+
+    /** @return the id of the editor field that differs between two states (see {@link #setOnRevealEditor}) */
+    static String changedField(EditorState a, EditorState b) {
+        int n = Math.min(a.rows().size(), b.rows().size());
+        for (int i = 0; i < n; i++) {
+            if (!a.rows().get(i).equals(b.rows().get(i))) {
+                return "promptText" + i;
+            }
+        }
+        if (a.rows().size() != b.rows().size()) {
+            return "prompts";
+        }
+        String f = changedSetting(a.settings(), b.settings());
+        return f.isEmpty() ? "prompts" : f;
+    }
+
+    /** @return the first differing setting's name (its field id), "settingsAugment", or "" */
+    private static String changedSetting(Settings a, Settings b) {
+        for (java.lang.reflect.RecordComponent c : Settings.class.getRecordComponents()) {
+            try {
+                if (!Objects.equals(c.getAccessor().invoke(a), c.getAccessor().invoke(b))) {
+                    return c.getName().equals("augmentations") ? "settingsAugment" : c.getName();
+                }
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        return "";
     }
 
     private void editorChanged(boolean promptsChanged) {
@@ -401,13 +581,17 @@ public final class StudioViewModel implements RunViewModel.Outputs {
         }
         EditorState now = editorState();
         if (undo.changed(editor, now)) {
-            undoKinds.push(false);
+            undoKinds.push(new Edit(false, editName(editor, now)));
             redoKinds.clear();
         }
         editor = now;
         dirty.set(true);
+        updateUndoNames();
         if (promptsChanged) {
             run.promptsEdited(prompts.prompts());
+            if (prompts.prompts().isEmpty() && run.runningProperty().get()) {
+                error("the prompt is empty: the run goes on with its last prompt until you type one");
+            }
         }
     }
 
@@ -494,6 +678,7 @@ public final class StudioViewModel implements RunViewModel.Outputs {
         undo.clear();
         undoKinds.clear();
         redoKinds.clear();
+        updateUndoNames();
         sessionFile.set(null);
         dirty.set(false);
         notice.set("new session");
@@ -519,7 +704,7 @@ public final class StudioViewModel implements RunViewModel.Outputs {
                     : "opened " + file.getFileName() + " with problems: " + String.join("; ", loaded.warnings()));
         }, e -> {
             busy.set(false);
-            notice.set("could not open " + file.getFileName() + ": " + e.getMessage());
+            fileError(file, "could not open " + file.getFileName(), e);
         });
     }
 
@@ -546,17 +731,25 @@ public final class StudioViewModel implements RunViewModel.Outputs {
                     + (warnings.isEmpty() ? "" : " (with problems: " + String.join("; ", warnings) + ")"));
         }, e -> {
             busy.set(false);
-            notice.set("could not recover the unsaved session from " + recovery + ": " + e.getMessage());
+            fileError(recovery, "could not recover the unsaved session from " + recovery, e);
         });
     }
 
     /**
      * The window is closing normally (the user saved, or agreed to discard): the recovery copy is no longer needed.
-     * Queued on the engine thread after any save in progress, so a late autosave cannot bring it back.
+     * It is deleted at once (so a process that then dies leaves no copy of a discarded session), no autosave writes
+     * it again, and it is deleted once more on the engine thread after any save in progress there, which could
+     * otherwise move a copy into place after the first deletion.
      */
     public void forgetRecovery(Path recovery) {
+        recoveryForgotten.set(true);
+        try {
+            Files.deleteIfExists(recovery);
+        } catch (IOException e) {
+            error("could not remove " + recovery + ": " + e.getMessage());
+        }
         run.worker().background(() -> Files.deleteIfExists(recovery), deleted -> {
-        }, e -> notice.set("could not remove " + recovery + ": " + e.getMessage()));
+        }, e -> error("could not remove " + recovery + ": " + e.getMessage()));
     }
 
     private void applySession(SessionData d) {
@@ -573,6 +766,7 @@ public final class StudioViewModel implements RunViewModel.Outputs {
         initImage = d.request() == null ? null : d.request().initImage();
         undoKinds.clear();
         redoKinds.clear();
+        updateUndoNames();
         run.park(d.current());
     }
 
@@ -603,7 +797,7 @@ public final class StudioViewModel implements RunViewModel.Outputs {
             notice.set("saved " + f.getFileName());
         }, e -> {
             busy.set(false);
-            notice.set("could not save: " + e.getMessage());
+            fileError(file, "could not save " + file.getFileName(), e);
         });
     }
 
@@ -613,7 +807,7 @@ public final class StudioViewModel implements RunViewModel.Outputs {
             return;
         }
         saveRecovery(recovery, f -> notice.set("autosaved to " + f),
-                e -> notice.set("autosave failed: " + e.getMessage()));
+                e -> error("autosave to " + recovery + " failed: " + e.getMessage()));
     }
 
     /** Queues a save of the session as it is now to the recovery copy (after the step in progress). */
@@ -621,10 +815,17 @@ public final class StudioViewModel implements RunViewModel.Outputs {
                               java.util.function.Consumer<Exception> onFailure) {
         SessionData partial = sessionData(null);
         run.worker().background(() -> {
+            if (recoveryForgotten.get()) {
+                return null; // the session was closed and its copy deleted meanwhile
+            }
             Files.createDirectories(recovery.getParent());
             SessionStore.save(recovery, withCurrent(partial, run.worker().currentState()));
             return recovery;
-        }, onSaved, onFailure);
+        }, f -> {
+            if (f != null) {
+                onSaved.accept(f);
+            }
+        }, onFailure);
     }
 
     /**
@@ -634,9 +835,9 @@ public final class StudioViewModel implements RunViewModel.Outputs {
      * @param done receives what happened, in words (on the UI thread, or at once when nothing was unsaved)
      */
     public void saveRecoveryAndClose(Path recovery, java.util.function.Consumer<String> done) {
-        if (!dirty.get()) {
+        if (!dirty.get() || recoveryForgotten.get()) {
             close();
-            done.accept("nothing was unsaved");
+            done.accept(dirty.get() ? "the window had closed and its session was discarded" : "nothing was unsaved");
             return;
         }
         saveRecovery(recovery, f -> done.accept("the unsaved session was saved to " + f), e -> done.accept(
@@ -692,7 +893,7 @@ public final class StudioViewModel implements RunViewModel.Outputs {
         run.worker().background(() -> {
             dev.vqclip.engine.io.AtomicFiles.write(file, out -> Images.writePng(out, f, text));
             return file;
-        }, p -> notice.set("exported " + p.getFileName()), e -> notice.set("export failed: " + e.getMessage()));
+        }, p -> notice.set("exported " + p.getFileName()), e -> fileError(file, "could not export " + file.getFileName(), e));
     }
 
     public void exportGif() {
@@ -710,7 +911,7 @@ public final class StudioViewModel implements RunViewModel.Outputs {
             Images.writeGif(file, frames, 200);
             return file;
         }, p -> notice.set("exported " + frames.size() + " frames to " + p.getFileName()),
-                e -> notice.set("export failed: " + e.getMessage()));
+                e -> fileError(file, "could not export " + file.getFileName(), e));
     }
 
     public void exportFrameFolder() {
@@ -732,7 +933,7 @@ public final class StudioViewModel implements RunViewModel.Outputs {
                 dev.vqclip.engine.io.AtomicFiles.write(f, out -> Images.writePng(out, e.frame(), Map.of()));
             }
             return entries.size();
-        }, n -> notice.set("exported " + n + " frames"), e -> notice.set("export failed: " + e.getMessage()));
+        }, n -> notice.set("exported " + n + " frames"), e -> fileError(dir, "could not export to " + dir, e));
     }
 
     private List<HistoryEntry> branchEntries() {
@@ -755,6 +956,31 @@ public final class StudioViewModel implements RunViewModel.Outputs {
     }
 
     // ---- Status ----
+
+    /** Shows an error in the status bar (in full behind its Details button). */
+    private void error(String text) {
+        notice.set(text);
+        noticeIsError.set(true);
+    }
+
+    /**
+     * An error about a file: the status bar says it, and a dialog names the file in full with the reason (a status
+     * bar cuts long text off).
+     */
+    private void fileError(Path file, String what, Exception e) {
+        String why = e.getMessage() == null ? e.toString() : e.getMessage();
+        error(what + ": " + why);
+        dialogs.showDetails(capitalised(what), "File: " + file.toAbsolutePath() + "\n\n" + why);
+    }
+
+    private static String capitalised(String s) {
+        return s.isEmpty() ? s : Character.toUpperCase(s.charAt(0)) + s.substring(1);
+    }
+
+    /** Status bar → Details: the whole status text in a dialog. */
+    public void showStatusDetails() {
+        dialogs.showDetails(statusIsError.get() ? "Error" : "Status", status.get());
+    }
 
     /** Updates the memory figure (the view calls this every second). */
     public void refreshMemory() {
@@ -844,6 +1070,16 @@ public final class StudioViewModel implements RunViewModel.Outputs {
 
     public ReadOnlyBooleanProperty dirtyProperty() {
         return dirty.getReadOnlyProperty();
+    }
+
+    /** @return the status bar's text in full: the run's message and the last notice */
+    public StringBinding statusProperty() {
+        return status;
+    }
+
+    /** @return true when the status is an error (or a run that paused by itself): the view offers Details */
+    public BooleanBinding statusIsErrorProperty() {
+        return statusIsError;
     }
 
     /** @return the last file/export message (not an error dialog) */

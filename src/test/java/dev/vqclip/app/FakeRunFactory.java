@@ -33,6 +33,18 @@ public final class FakeRunFactory implements RunFactory {
     /** How many times applyPaint rewrote z. */
     public volatile int paintCalls;
     public volatile boolean closed;
+    /** "begin N", "end N" for each step, "close run" and "close factory", in the order they happened. */
+    public final List<String> events = Collections.synchronizedList(new ArrayList<>());
+    /** When set, each step waits (after "begin") until this latch is opened: a step that is in progress for sure. */
+    public volatile java.util.concurrent.CountDownLatch holdSteps;
+    /** When set, {@link #start} waits until this latch is opened (a slow VQGAN encoding of an opened image). */
+    public volatile java.util.concurrent.CountDownLatch holdStart;
+    /** True while a step waits on {@link #holdSteps}. */
+    public volatile boolean held;
+    /** True while a step is being computed. */
+    public volatile boolean inStep;
+    /** Set when a run or the factory was closed while a step was being computed (never, on one engine thread). */
+    public volatile boolean closedDuringStep;
     /** What {@link #isDemo()} answers: the bundled demo models unless a test says published ones. */
     public volatile boolean demo = true;
     /** Threads that stepped, to prove all engine calls happen on one thread. */
@@ -67,6 +79,15 @@ public final class FakeRunFactory implements RunFactory {
 
     @Override
     public SteppableRun start(GenerationRequest request) {
+        java.util.concurrent.CountDownLatch hold = holdStart;
+        if (hold != null) {
+            try {
+                hold.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while starting");
+            }
+        }
         int rows = request.height() / FACTOR;
         int cols = request.width() / FACTOR;
         if (rows < 1 || cols < 1) {
@@ -99,6 +120,8 @@ public final class FakeRunFactory implements RunFactory {
 
     @Override
     public void close() {
+        closedDuringStep |= inStep;
+        events.add("close factory");
         closed = true;
     }
 
@@ -132,6 +155,26 @@ public final class FakeRunFactory implements RunFactory {
                 throw new IllegalStateException("run is closed");
             }
             long t0 = System.nanoTime();
+            inStep = true;
+            events.add("begin " + (s.step() + 1));
+            try {
+                java.util.concurrent.CountDownLatch hold = holdSteps;
+                if (hold != null) {
+                    held = true;
+                    hold.await();
+                    held = false;
+                }
+                return stepNow(withFrame, t0);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted inside a step");
+            } finally {
+                inStep = false;
+                events.add("end " + (s.step()));
+            }
+        }
+
+        private StepEvent stepNow(boolean withFrame, long t0) {
             stepThreads.add(Thread.currentThread().getName());
             if (failAtStep == s.step() + 1) {
                 failAtStep = -1;
@@ -360,6 +403,8 @@ public final class FakeRunFactory implements RunFactory {
         @Override
         public void close() {
             if (!closedRun) {
+                closedDuringStep |= inStep;
+                events.add("close run");
                 closedRun = true;
                 openRuns--;
             }

@@ -10,6 +10,8 @@ public final class ScriptedDialogs implements DialogService {
     public final Deque<Path> files = new ArrayDeque<>();
     public boolean discard = true;
     public int asked;
+    /** "title: text" of each message shown in full. */
+    public final java.util.List<String> shown = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     @Override
     public Optional<Path> chooseSaveFile(String title, String extension, String suggestedName) {
@@ -27,6 +29,11 @@ public final class ScriptedDialogs implements DialogService {
     public Optional<Path> chooseFolder(String title) {
         asked++;
         return Optional.ofNullable(files.poll());
+    }
+
+    @Override
+    public void showDetails(String title, String text) {
+        shown.add(title + ": " + text);
     }
 
     @Override

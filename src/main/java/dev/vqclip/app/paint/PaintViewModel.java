@@ -69,6 +69,9 @@ public final class PaintViewModel {
     private final IntegerProperty feather = new SimpleIntegerProperty(0);
     private final BooleanProperty keepUnmaskedPixels = new SimpleBooleanProperty(false);
     private final BooleanProperty paintAllowed = new SimpleBooleanProperty(true);
+    private final StringProperty paintRefusal = new SimpleStringProperty("pause the run to paint");
+    /** The refusal shown in {@link #message}, cleared once painting is allowed again. */
+    private String shownRefusal;
     private final ObjectProperty<DirtyRect> selection = new SimpleObjectProperty<>();
     private final ReadOnlyObjectWrapper<LatentMask> latentMask = new ReadOnlyObjectWrapper<>();
     private final ReadOnlyObjectWrapper<SelfMask.HeatMap> heat = new ReadOnlyObjectWrapper<>();
@@ -81,6 +84,7 @@ public final class PaintViewModel {
     private final Deque<Layers> undo = new ArrayDeque<>();
     private final Deque<Layers> redo = new ArrayDeque<>();
     private Runnable onCommit = () -> { };
+    private String lastEditName = "paint edit";
 
     // the stroke in progress (UI thread)
     private Tool strokeTool;
@@ -101,6 +105,17 @@ public final class PaintViewModel {
         this.canvas = canvas;
         canvas.latentGridProperty().addListener(o -> updateLatentMask());
         feather.addListener(o -> updateLatentMask());
+        paintAllowed.addListener((o, was, allowed) -> {
+            if (allowed && shownRefusal != null && shownRefusal.equals(message.get())) {
+                message.set(""); // the hint no longer applies
+            }
+            shownRefusal = null;
+        });
+    }
+
+    private void refuse() {
+        shownRefusal = paintRefusal.get();
+        message.set(shownRefusal);
     }
 
     // ---- Commands: strokes ----
@@ -117,7 +132,7 @@ public final class PaintViewModel {
         }
         boolean isPaint = t == Tool.BRUSH || t == Tool.ERASER || t == Tool.PICKER || t == Tool.SELECT;
         if (isPaint && !paintAllowed.get()) {
-            message.set("pause the run to paint (the mask brush works while running)");
+            refuse();
             return;
         }
         width = f.width();
@@ -169,7 +184,12 @@ public final class PaintViewModel {
         if (t == Tool.SELECT) {
             return;
         }
-        commit(strokeBefore);
+        commit(strokeBefore, switch (t) {
+            case BRUSH -> "brush stroke";
+            case ERASER -> "eraser stroke";
+            case MASK -> "mask stroke";
+            default -> "paint edit";
+        });
         coverage = null;
         basePaint = workPaint = null;
         baseMask = workMask = null;
@@ -238,7 +258,7 @@ public final class PaintViewModel {
             return;
         }
         if (!paintAllowed.get()) {
-            message.set("pause the run to paint");
+            refuse();
             return;
         }
         Layers before = layers();
@@ -246,7 +266,7 @@ public final class PaintViewModel {
         int[] px = p.argb().clone();
         Brushes.fill(px, p.width(), p.height(), sel, colour.get(), opacity.get());
         canvas.paintLayerProperty().set(new Frame(p.width(), p.height(), px));
-        commit(before);
+        commit(before, "fill");
     }
 
     /** Makes the selection editable in the mask (one undo step). */
@@ -266,7 +286,7 @@ public final class PaintViewModel {
             }
         }
         canvas.maskLayerProperty().set(new PixelMask(m.width(), m.height(), v));
-        commit(before);
+        commit(before, "mask from selection");
     }
 
     /** Swaps editable and kept cells (snapped to the latent grid first, since that is what the engine sees). */
@@ -278,7 +298,7 @@ public final class PaintViewModel {
         Layers before = layers();
         PixelMask m = maskFitting();
         canvas.maskLayerProperty().set(MaskGrid.invert(m, g == null ? 1 : g[2]));
-        commit(before);
+        commit(before, "mask inversion");
     }
 
     /** Removes the mask: everything may change again. */
@@ -288,7 +308,7 @@ public final class PaintViewModel {
         }
         Layers before = layers();
         canvas.maskLayerProperty().set(null);
-        commit(before);
+        commit(before, "clear mask");
     }
 
     /** Removes all paint (one undo step). */
@@ -298,7 +318,7 @@ public final class PaintViewModel {
         }
         Layers before = layers();
         canvas.paintLayerProperty().set(null);
-        commit(before);
+        commit(before, "clear paint");
     }
 
     // ---- Commands: select by text ----
@@ -320,7 +340,7 @@ public final class PaintViewModel {
         canvas.maskLayerProperty().set(MaskGrid.fromCells(h.mask(threshold.get()), h.rows(), h.cols(), g[2],
                 f.width(), f.height()));
         heat.set(null);
-        commit(before);
+        commit(before, "mask from text");
     }
 
     public void cancelHeat() {
@@ -384,12 +404,18 @@ public final class PaintViewModel {
         return new Layers(canvas.paintLayerProperty().get(), canvas.maskLayerProperty().get());
     }
 
+    /** @return what the newest layer edit was, for the Edit menu: "brush stroke", "mask stroke", "fill", … */
+    public String lastEditName() {
+        return lastEditName;
+    }
+
     /** Called after every finished layer edit (the session uses it to order Ctrl+Z between tools and editor). */
     public void setOnCommit(Runnable r) {
         onCommit = r == null ? () -> { } : r;
     }
 
-    private void commit(Layers before) {
+    private void commit(Layers before, String name) {
+        lastEditName = name;
         undo.push(before);
         if (undo.size() > UNDO_LIMIT) {
             undo.removeLast();
@@ -479,6 +505,11 @@ public final class PaintViewModel {
     /** @return true when paint edits are allowed (set by the session: paused and showing the live image) */
     public BooleanProperty paintAllowedProperty() {
         return paintAllowed;
+    }
+
+    /** @return why painting is refused while {@link #paintAllowedProperty()} is false (shown when a stroke is) */
+    public StringProperty paintRefusalProperty() {
+        return paintRefusal;
     }
 
     public ObjectProperty<DirtyRect> selectionProperty() {

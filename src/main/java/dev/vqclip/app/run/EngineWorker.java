@@ -125,7 +125,7 @@ public final class EngineWorker {
 
     /** Starts a new run (replacing any run); loops until paused when {@code loop}, else takes one step. */
     public void start(GenerationRequest request, boolean loop) {
-        start(request, loop, true);
+        start(request, loop, true, "start");
     }
 
     /**
@@ -133,10 +133,15 @@ public final class EngineWorker {
      * image before optimising.
      */
     public void open(GenerationRequest request) {
-        start(request, false, false);
+        open(request, "start");
     }
 
-    private void start(GenerationRequest request, boolean loop, boolean stepFirst) {
+    /** As {@link #open(GenerationRequest)}, with {@code label} on the history entry of step 0. */
+    public void open(GenerationRequest request, String label) {
+        start(request, false, false, label);
+    }
+
+    private void start(GenerationRequest request, boolean loop, boolean stepFirst, String label) {
         pauseRequested.set(!loop);
         stopRequested.set(false);
         int gen = generation.incrementAndGet();
@@ -152,7 +157,7 @@ public final class EngineWorker {
             int[] grid = run.latentGrid();
             lastFrameNanos = System.nanoTime();
             postIf(gen, () -> listener.started(grid, f, s, false));
-            capture("start", f, gen);
+            capture(label, f, gen);
             if (loop) {
                 looping = true;
                 loopGen = gen;

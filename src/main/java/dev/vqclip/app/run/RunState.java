@@ -8,6 +8,8 @@ public enum RunState {
     LOADING,
     /** steps are being taken */
     RUNNING,
+    /** Pause was pressed: the step in progress finishes, then the run pauses */
+    PAUSING,
     /** a run exists and can resume or step once */
     PAUSED,
     /** the last action failed; the message says why */

@@ -37,10 +37,12 @@ public final class RunView extends HBox {
         resume.disableProperty().bind(state.isNotEqualTo(RunState.PAUSED));
         Button stop = button("stop", "Stop", MaterialDesignS.STOP, "End the run (its history stays)");
         stop.setOnAction(e -> vm.stop());
-        stop.disableProperty().bind(state.isNotEqualTo(RunState.RUNNING).and(state.isNotEqualTo(RunState.PAUSED)));
+        stop.disableProperty().bind(state.isNotEqualTo(RunState.RUNNING).and(state.isNotEqualTo(RunState.PAUSED))
+                .and(state.isNotEqualTo(RunState.PAUSING)));
         Button step = button("stepOnce", "Step", MaterialDesignS.STEP_FORWARD, "Take exactly one step (Ctrl+.)");
         step.setOnAction(e -> stepOnce.run());
-        step.disableProperty().bind(state.isEqualTo(RunState.RUNNING).or(state.isEqualTo(RunState.LOADING)));
+        step.disableProperty().bind(state.isEqualTo(RunState.RUNNING).or(state.isEqualTo(RunState.LOADING))
+                .or(state.isEqualTo(RunState.PAUSING)));
 
         ProgressBar bar = new ProgressBar();
         bar.setId("progress");
@@ -55,7 +57,8 @@ public final class RunView extends HBox {
         eta.textProperty().bind(Bindings.createStringBinding(
                 () -> vm.etaProperty().get().isEmpty() ? "" : "ETA " + vm.etaProperty().get(), vm.etaProperty()));
         Label st = label("runState", "State of the run");
-        st.textProperty().bind(Bindings.createStringBinding(() -> state.get().name(), state));
+        st.textProperty().bind(Bindings.createStringBinding(
+                () -> state.get() == RunState.PAUSING ? "PAUSING…" : state.get().name(), state));
         st.styleProperty().bind(Bindings.createStringBinding(() -> state.get() == RunState.FAILED
                 ? "-fx-text-fill: -color-danger-fg; -fx-font-weight: bold;" : "-fx-font-weight: bold;", state));
         Label err = label("runError", "Why the last action failed, or why the run paused by itself");
@@ -64,6 +67,11 @@ public final class RunView extends HBox {
                         : vm.warningProperty().get() != null ? vm.warningProperty().get() : "",
                 vm.errorProperty(), vm.warningProperty()));
         err.setStyle("-fx-text-fill: -color-danger-fg;");
+        Tooltip errFull = new Tooltip(); // the label may be cut off: the tooltip has the whole text
+        errFull.textProperty().bind(err.textProperty());
+        errFull.setWrapText(true);
+        errFull.setMaxWidth(700);
+        err.setTooltip(errFull);
         err.setMinWidth(0);
         HBox.setHgrow(err, javafx.scene.layout.Priority.ALWAYS);
         getChildren().addAll(startB, pause, resume, stop, step, bar, stepL, rate, eta, st, err);

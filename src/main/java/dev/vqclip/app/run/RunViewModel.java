@@ -50,6 +50,8 @@ public final class RunViewModel implements EngineWorker.Listener {
     private final ReadOnlyBooleanWrapper loading = new ReadOnlyBooleanWrapper();
     private final ReadOnlyBooleanWrapper running = new ReadOnlyBooleanWrapper();
     private final ReadOnlyBooleanWrapper resumable = new ReadOnlyBooleanWrapper();
+    /** Pause was asked for and the step in progress has not ended yet. */
+    private final ReadOnlyBooleanWrapper pausing = new ReadOnlyBooleanWrapper();
     private final ReadOnlyStringWrapper error = new ReadOnlyStringWrapper();
     private final ReadOnlyStringWrapper warning = new ReadOnlyStringWrapper();
     private final ReadOnlyStringWrapper message = new ReadOnlyStringWrapper("");
@@ -70,6 +72,12 @@ public final class RunViewModel implements EngineWorker.Listener {
     static final long CHART_INTERVAL_NANOS = 500_000_000L;
     private int lastStep;
     private Runnable beforeResume = () -> { };
+    /** True from {@link #open} until the engine has made the run (it encodes the image first). */
+    private boolean opening;
+    /** A resume or step asked for while opening, done once the run exists. */
+    private Runnable afterOpen;
+    private java.util.function.Supplier<String> resumeCheck = () -> null;
+    private String lastRefusal;
 
     public RunViewModel(TaskExecutor executor, EngineProvider provider, Outputs outputs) {
         this(executor, provider, outputs, System::nanoTime);
@@ -88,10 +96,10 @@ public final class RunViewModel implements EngineWorker.Listener {
                 return RunState.LOADING;
             }
             if (running.get()) {
-                return RunState.RUNNING;
+                return pausing.get() ? RunState.PAUSING : RunState.RUNNING;
             }
             return resumable.get() ? RunState.PAUSED : RunState.IDLE;
-        }, error, loading, running, resumable);
+        }, error, loading, running, resumable, pausing);
     }
 
     // ---- Commands ----
@@ -106,7 +114,11 @@ public final class RunViewModel implements EngineWorker.Listener {
     public void start(GenerationRequest request) {
         error.set(null);
         warning.set(null);
+        pausing.set(false);
         running.set(true);
+        opening = false;
+        afterOpen = null;
+        message.set("running");
         resetStats(request);
         worker.start(request, true);
     }
@@ -116,23 +128,80 @@ public final class RunViewModel implements EngineWorker.Listener {
         error.set(null);
         warning.set(null);
         if (resumable.get()) {
+            if (refused()) {
+                return;
+            }
+            if (deferredWhileOpening(() -> stepOnce(null))) {
+                return;
+            }
             beforeResume.run();
             worker.stepOnce();
         } else if (requestIfNew != null) {
+            opening = false;
+            afterOpen = null;
             resetStats(requestIfNew);
             worker.start(requestIfNew, false);
         }
     }
 
-    /** Starts a new run and leaves it paused at step 0 (to edit an opened image first). */
-    public void open(GenerationRequest request) {
+    /**
+     * Starts a new run and leaves it paused at step 0 (to edit an opened image first). The state is PAUSED at once,
+     * while the engine still encodes the image: a Resume or a step given meanwhile waits for the run to exist and
+     * then goes (with any paint made meanwhile).
+     *
+     * @param label the history entry of the opened image
+     */
+    public void open(GenerationRequest request, String label) {
         error.set(null);
         warning.set(null);
+        running.set(false);
+        pausing.set(false);
         resetStats(request);
-        worker.open(request);
+        resumable.set(true);
+        opening = true;
+        afterOpen = null;
+        message.set("paused at step 0");
+        worker.open(request, label);
     }
 
+    /**
+     * Checked before a resume or a single step of the paused run (e.g. "the prompt is empty"): a non-null answer
+     * refuses it, shown as the run's warning (the run stays paused).
+     */
+    public void setResumeCheck(java.util.function.Supplier<String> check) {
+        resumeCheck = check == null ? () -> null : check;
+    }
+
+    private boolean refused() {
+        String why = resumeCheck.get();
+        if (why != null) {
+            warning.set(why);
+            lastRefusal = why;
+        }
+        return why != null;
+    }
+
+    /** Runs {@code r} now, or once the run being opened exists. */
+    private boolean deferredWhileOpening(Runnable r) {
+        if (!opening) {
+            return false;
+        }
+        afterOpen = r;
+        return true;
+    }
+
+    /** Asks the run to pause; the state is PAUSING until the step in progress has ended. */
     public void pause() {
+        if (opening && afterOpen != null) { // the resume asked for while opening is called off
+            afterOpen = null;
+            running.set(false);
+            message.set("paused at step 0");
+            return;
+        }
+        if (running.get()) {
+            pausing.set(true);
+            message.set("pausing after the step in progress…");
+        }
         worker.pause();
     }
 
@@ -142,19 +211,29 @@ public final class RunViewModel implements EngineWorker.Listener {
     }
 
     public void resume() {
+        if (refused()) {
+            return;
+        }
+        if (deferredWhileOpening(this::resume)) {
+            running.set(true);
+            message.set("running once the image is encoded…");
+            return;
+        }
         beforeResume.run();
         error.set(null);
         warning.set(null);
+        pausing.set(false);
         running.set(true);
+        message.set("running from step " + step.get());
         lastNanos = -1;
         worker.resume();
     }
 
-    /** Space: pause when running, resume when paused. */
+    /** Space: pause when running, resume when paused (or pausing: the pause is called off). */
     public void togglePause() {
-        if (running.get()) {
+        if (running.get() && !pausing.get()) {
             pause();
-        } else if (resumable.get()) {
+        } else if (pausing.get() || resumable.get()) {
             resume();
         }
     }
@@ -165,6 +244,9 @@ public final class RunViewModel implements EngineWorker.Listener {
 
     /** Prompt edits: applied by the engine before its next step. */
     public void promptsEdited(List<Prompt> prompts) {
+        if (!prompts.isEmpty() && lastRefusal != null && lastRefusal.equals(warning.get())) {
+            warning.set(null); // "the prompt is empty" no longer holds
+        }
         if (!prompts.isEmpty()) {
             worker.setPrompts(prompts);
             nameSeries(prompts);
@@ -182,12 +264,18 @@ public final class RunViewModel implements EngineWorker.Listener {
         error.set(null);
         warning.set(null);
         running.set(false);
+        pausing.set(false);
+        opening = false;
+        afterOpen = null;
         worker.restore(s);
     }
 
     /** Drops the run, keeping {@code s} (may be null) to resume from (after opening a session). */
     public void park(RunSnapshot s) {
         running.set(false);
+        pausing.set(false);
+        opening = false;
+        afterOpen = null;
         error.set(null);
         warning.set(null);
         resumable.set(s != null);
@@ -267,6 +355,7 @@ public final class RunViewModel implements EngineWorker.Listener {
     public void loadFailed(String msg) {
         loading.set(false);
         running.set(false);
+        pausing.set(false);
         engineReady.set(false);
         engineDescription.set("no engine");
         error.set(msg);
@@ -325,6 +414,7 @@ public final class RunViewModel implements EngineWorker.Listener {
     public void halted(EngineWorker.Halt why, int atStep) {
         flushChart();
         running.set(false);
+        pausing.set(false);
         resumable.set(why != EngineWorker.Halt.STOPPED);
         step.set(atStep);
         message.set(switch (why) {
@@ -333,6 +423,14 @@ public final class RunViewModel implements EngineWorker.Listener {
             case STOPPED -> "stopped at step " + atStep;
         });
         eta.set("");
+        if (opening) { // the opened image's run exists now: do what was asked meanwhile
+            opening = false;
+            Runnable r = afterOpen;
+            afterOpen = null;
+            if (r != null) {
+                r.run();
+            }
+        }
     }
 
     /**
@@ -343,6 +441,7 @@ public final class RunViewModel implements EngineWorker.Listener {
     public void stoppedNonFinite(NonFiniteException why) {
         flushChart();
         running.set(false);
+        pausing.set(false);
         resumable.set(true);
         step.set(why.lastGoodStep());
         lastStep = why.lastGoodStep();
@@ -366,6 +465,9 @@ public final class RunViewModel implements EngineWorker.Listener {
     @Override
     public void failed(String msg) {
         running.set(false);
+        pausing.set(false);
+        opening = false;
+        afterOpen = null;
         error.set(msg);
         message.set(msg);
     }
@@ -476,7 +578,7 @@ public final class RunViewModel implements EngineWorker.Listener {
     }
 
     public BooleanBinding canStartProperty() {
-        return Bindings.createBooleanBinding(() -> state.get() != RunState.RUNNING && state.get() != RunState.LOADING,
-                state);
+        return Bindings.createBooleanBinding(() -> state.get() != RunState.RUNNING && state.get() != RunState.PAUSING
+                && state.get() != RunState.LOADING, state);
     }
 }
