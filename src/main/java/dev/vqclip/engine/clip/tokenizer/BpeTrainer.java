@@ -133,6 +133,10 @@ public final class BpeTrainer {
      * @throws IllegalArgumentException when a symbol is empty or contains whitespace
      */
     public static void write(List<Merge> merges, Path mergesGz) throws IOException {
+        for (Merge m : merges) {
+            checkSymbol(m.left());
+            checkSymbol(m.right());
+        }
         AtomicFiles.write(mergesGz, out -> write(merges, out));
     }
 
