@@ -98,8 +98,13 @@ class ReconstructKillTest {
                 kept++;
                 continue;
             }
-            BufferedImage got = ImageIO.read(new ByteArrayInputStream(now));
-            assertThat(got).as(what + ": the output (" + now.length + " bytes) does not decode").isNotNull();
+            BufferedImage got;
+            try {
+                got = ImageIO.read(new ByteArrayInputStream(now));
+            } catch (IOException e) {
+                throw new AssertionError(what + ": the output (" + now.length + " bytes) does not decode: " + e, e);
+            }
+            assertThat(got).as(what + ": the output (" + now.length + " bytes) is not an image").isNotNull();
             assertSamePixels(what, want, got);
             complete++;
         }
