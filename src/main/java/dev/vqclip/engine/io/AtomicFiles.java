@@ -118,8 +118,12 @@ public final class AtomicFiles {
         String prefix = "." + abs.getFileName() + "-";
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, p -> isTemporaryOf(p, prefix))) {
             for (Path p : ds) {
-                if (!IN_USE.contains(p) && removeIfAbandoned(p)) {
-                    removed.add(p);
+                try {
+                    if (!IN_USE.contains(p) && removeIfAbandoned(p)) {
+                        removed.add(p);
+                    }
+                } catch (IOException | RuntimeException e) {
+                    // e.g. another user's temporary in a shared folder: not ours to remove
                 }
             }
         } catch (IOException | RuntimeException e) {
