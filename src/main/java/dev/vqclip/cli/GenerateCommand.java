@@ -118,10 +118,14 @@ public final class GenerateCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("give --out IMAGE.png and/or --save-run RUN.vqrun");
             }
             RunChecks.beforeModels(this, mo, new java.io.PrintWriter(System.err, true));
+            RunFile.Loaded loaded = resume == null ? null : RunFile.read(resume);
+            if (loaded != null && !mo.anyGiven()) {
+                // resume with the very model files the run was made with, found by SHA-256
+                mo.useRecorded(loaded, resume, new java.io.PrintWriter(System.err, true));
+            }
             try (RunModels models = mo.load(System.err)) {
                 Run run;
                 if (resume != null) {
-                    RunFile.Loaded loaded = RunFile.read(resume);
                     RunSnapshot s = loaded.snapshot();
                     if (prompt != null) {
                         s = new RunSnapshot(s.request().withPrompts(PromptParser.parse(prompt)), s.step(), s.shape(),
@@ -165,7 +169,7 @@ public final class GenerateCommand implements Callable<Integer> {
                                 + run.stepCount() + ")");
                     }
                     if (saveRun != null) {
-                        RunFile.write(saveRun, run.snapshot(), mo.fileHashes());
+                        RunFile.write(saveRun, run.snapshot(), mo.fileHashes(), mo.fileRecords());
                         System.err.println("saved run " + saveRun + " at step " + run.stepCount());
                     }
                 }

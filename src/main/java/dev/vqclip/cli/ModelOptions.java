@@ -3,14 +3,24 @@ package dev.vqclip.cli;
 import ai.djl.Device;
 import dev.vqclip.engine.Devices;
 import dev.vqclip.engine.run.RunModels;
+import dev.vqclip.models.FileRole;
 import dev.vqclip.models.Hashing;
-
+import dev.vqclip.models.ModelException;
+import dev.vqclip.models.ModelLookup;
 import dev.vqclip.models.ModelResolver;
 import dev.vqclip.models.ResolvedModels;
+import dev.vqclip.session.RunFile;
 import picocli.CommandLine.Option;
 
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * The model options every command that runs a model shares. Add to a command with
@@ -39,7 +49,14 @@ public final class ModelOptions {
             description = "auto, cpu, gpu or gpu:N (default ${DEFAULT-VALUE}: a CUDA GPU when DJL finds one).")
     String device = "auto";
 
+    /** The order of the model files in runs: VQGAN checkpoint, its yaml, CLIP weights, CLIP's vocabulary. */
+    private static final String[] ROLES = {"vqgan", "vqgan-config", "clip", "clip-vocab"};
+    private static final FileRole[] FILE_ROLES = {FileRole.CKPT, FileRole.CONFIG, FileRole.WEIGHTS, FileRole.VOCAB};
+    private static final String[] LABELS = {"VQGAN checkpoint (--vqgan)", "VQGAN config (--config)",
+        "CLIP weights (--clip)", "CLIP vocabulary (--vocab)"};
+
     private ResolvedModels resolved;
+    private final Map<Path, String> hashes = new HashMap<>();
 
     /**
      * Resolves the options against the catalogue, the cache and the demo assets; notes such as the fallback to the
@@ -80,12 +97,133 @@ public final class ModelOptions {
     public java.util.Map<String, String> fileHashes() throws java.io.IOException {
         java.util.Map<String, String> out = new java.util.LinkedHashMap<>();
         if (resolved != null) {
-            for (Path p : new Path[] {resolved.vqganCkpt(), resolved.vqganConfig(), resolved.clipWeights(),
-                resolved.clipVocab()}) {
-                out.put(p.getFileName().toString(), Hashing.sha256(p));
+            for (Path p : files(resolved)) {
+                out.put(p.getFileName().toString(), sha(p));
             }
         }
         return out;
+    }
+
+    /** @return each resolved model file's role, absolute path, sha256 and size, recorded in saved runs */
+    public List<RunFile.ModelRecord> fileRecords() throws java.io.IOException {
+        List<RunFile.ModelRecord> out = new ArrayList<>();
+        if (resolved != null) {
+            Path[] files = files(resolved);
+            for (int i = 0; i < files.length; i++) {
+                Path p = files[i].toAbsolutePath().normalize();
+                out.add(new RunFile.ModelRecord(ROLES[i], p.toString(), sha(p), Files.size(p)));
+            }
+        }
+        return out;
+    }
+
+    /** @return whether any of --vqgan, --clip, --config, --vocab was given */
+    public boolean anyGiven() {
+        return vqgan != null || clip != null || config != null || vocab != null;
+    }
+
+    /**
+     * Chooses the model files a saved run was made with, found by their SHA-256 (see {@link ModelLookup}): used by
+     * {@code --resume} when no model option is given. Does nothing for a run that recorded no model files.
+     *
+     * @throws ModelException naming each file that is not found: its role, name, recorded path, SHA-256 and size,
+     *                        what became of it, and how to pass it
+     */
+    public void useRecorded(RunFile.Loaded run, Path runFile, PrintWriter err) {
+        List<ModelLookup.Wanted> wanted = new ArrayList<>();
+        if (!run.modelFiles().isEmpty()) {
+            for (RunFile.ModelRecord r : run.modelFiles()) {
+                int i = Arrays.asList(ROLES).indexOf(r.role());
+                Path p = Path.of(r.path());
+                wanted.add(new ModelLookup.Wanted(i < 0 ? null : FILE_ROLES[i], p.getFileName().toString(), p,
+                        r.sha256(), r.size()));
+            }
+        } else {
+            // written before paths were recorded: only names and checksums
+            run.models().forEach((name, sha) -> wanted.add(new ModelLookup.Wanted(null, name, null, sha, null)));
+        }
+        if (wanted.isEmpty()) {
+            return;
+        }
+        ModelLookup lookup = ModelLookup.standard();
+        List<ModelLookup.Result> results = lookup.find(wanted);
+        Map<FileRole, ModelLookup.Found> byRole = new EnumMap<>(FileRole.class);
+        List<ModelLookup.Result> missing = new ArrayList<>();
+        for (ModelLookup.Result r : results) {
+            if (r.found().isPresent() && r.found().get().role() != null) {
+                byRole.putIfAbsent(r.found().get().role(), r.found().get());
+            } else {
+                missing.add(r);
+            }
+        }
+        if (!missing.isEmpty() || byRole.size() < FILE_ROLES.length) {
+            throw new ModelException(notFound(runFile, missing, byRole, lookup));
+        }
+        ModelLookup.Found v = byRole.get(FileRole.CKPT);
+        ModelLookup.Found c = byRole.get(FileRole.WEIGHTS);
+        boolean demo = byRole.values().stream().anyMatch(ModelLookup.Found::demo);
+        resolved = new ResolvedModels(v.path(), byRole.get(FileRole.CONFIG).path(), c.path(),
+                byRole.get(FileRole.VOCAB).path(), demo, name(v), name(c));
+        StringBuilder note = new StringBuilder("note: resuming " + runFile.getFileName()
+                + " with the model files it was made with (found by SHA-256):");
+        for (FileRole role : FILE_ROLES) {
+            ModelLookup.Found f = byRole.get(role);
+            note.append("\n  ").append(LABELS[Arrays.asList(FILE_ROLES).indexOf(role)]).append(": ").append(f.path())
+                    .append(f.where().equals(ModelResolver.DEMO) ? " (bundled demo model)"
+                            : f.where().startsWith("where ") ? "" : " (installed model " + f.where() + ")");
+        }
+        err.println(note);
+        err.flush();
+    }
+
+    private static String name(ModelLookup.Found f) {
+        return f.where().startsWith("where ") ? f.path().getFileName().toString() : f.where();
+    }
+
+    private static String notFound(Path runFile, List<ModelLookup.Result> missing,
+                                   Map<FileRole, ModelLookup.Found> found, ModelLookup lookup) {
+        StringBuilder m = new StringBuilder(runFile + " was made with model files that are no longer where the run "
+                + "found them, and no file with the same SHA-256 is installed in " + lookup.cache().root()
+                + lookup.demoDir().map(d -> " or among the bundled demo models in " + d).orElse("")
+                + ". It needs:");
+        for (ModelLookup.Result r : missing) {
+            ModelLookup.Wanted w = r.wanted();
+            m.append("\n  ").append(w.role() == null ? w.fileName()
+                    : LABELS[Arrays.asList(FILE_ROLES).indexOf(w.role())] + ": " + (w.path() != null ? w.path()
+                    : w.fileName()));
+            m.append(" (SHA-256 ").append(w.sha256());
+            if (w.size() != null) {
+                m.append(", ").append(w.size()).append(" bytes");
+            }
+            m.append(")");
+            if (r.why() != null) {
+                m.append(": ").append(r.why());
+            }
+        }
+        for (int i = 0; i < FILE_ROLES.length; i++) {
+            FileRole role = FILE_ROLES[i];
+            if (!found.containsKey(role) && missing.stream().noneMatch(r -> r.wanted().role() == role)) {
+                m.append("\n  (no file found for the ").append(LABELS[i]).append(")");
+            }
+        }
+        m.append("\nPut them back, install them (vqclip models import FILE... --as NAME), or name the files to use: "
+                + "vqclip generate --resume ").append(runFile)
+                .append(" --vqgan FILE --config FILE --clip FILE --vocab FILE");
+        return m.toString();
+    }
+
+    private Path[] files(ResolvedModels rm) {
+        return new Path[] {rm.vqganCkpt(), rm.vqganConfig(), rm.clipWeights(), rm.clipVocab()};
+    }
+
+    private String sha(Path p) throws java.io.IOException {
+        Path key = p.toAbsolutePath().normalize();
+        String s = hashes.get(key);
+        if (s == null) {
+            s = Hashing.sha256(key);
+            hashes.put(key, s);
+        }
+        return s;
     }
 
     public String device() {

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.vqclip.engine.Devices;
+import dev.vqclip.engine.io.AtomicFiles;
 import dev.vqclip.engine.run.Images;
 import dev.vqclip.engine.vqgan.Quantized;
 import dev.vqclip.engine.vqgan.Vqgan;
@@ -171,8 +172,14 @@ public final class ReconstructCommand implements Callable<Integer> {
         if (parent != null && !Files.isDirectory(parent)) {
             throw new IllegalArgumentException(file + ": the folder " + parent + " does not exist");
         }
-        if (!ImageIO.write(img, format, file.toFile())) {
+        if (!ImageIO.getImageWritersByFormatName(format).hasNext()) {
             throw new IllegalArgumentException(file + ": no writer for " + format);
         }
+        // a temporary beside the output, then an atomic move: killed at any moment, OUT is the old file or the new
+        AtomicFiles.write(file, stream -> {
+            if (!ImageIO.write(img, format, stream)) {
+                throw new IOException("no writer for " + format);
+            }
+        });
     }
 }

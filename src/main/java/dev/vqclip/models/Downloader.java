@@ -1,5 +1,6 @@
 package dev.vqclip.models;
 
+import dev.vqclip.engine.io.AtomicFiles;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -312,17 +313,28 @@ public final class Downloader {
         Path part = cache.partOf(entry, f);
         Path partSource = part.resolveSibling(part.getFileName() + ".url");
         List<String> failures = new ArrayList<>();
-        for (URI src : sources(f)) {
-            checkCancelled(cancel, f);
-            l.onMessage("fetching " + f.fileName() + " from " + src);
-            try {
-                String sha = fetchFrom(entry, f, src, part, partSource, index, count, l, cancel);
-                Files.deleteIfExists(partSource);
-                return sha;
-            } catch (SourceFailure e) {
-                LOG.info("{}: {}", src, e.getMessage());
-                failures.add(src + ": " + e.getMessage());
-                l.onMessage(src + " failed: " + e.getMessage());
+        tidyPart(part, partSource);
+        boolean done = false;
+        try {
+            for (URI src : sources(f)) {
+                checkCancelled(cancel, f);
+                l.onMessage("fetching " + f.fileName() + " from " + src);
+                try {
+                    String sha = fetchFrom(entry, f, src, part, partSource, index, count, l, cancel);
+                    Files.deleteIfExists(partSource);
+                    done = true;
+                    return sha;
+                } catch (SourceFailure e) {
+                    LOG.info("{}: {}", src, e.getMessage());
+                    failures.add(src + ": " + e.getMessage());
+                    l.onMessage(src + " failed: " + e.getMessage());
+                    tidyPart(part, partSource); // an empty part must not pass for an old one on the next source
+                }
+            }
+        } finally {
+            if (!done) {
+                // failed or cancelled: keep a part with data (and the URL it came from) for resuming, nothing else
+                tidyPart(part, partSource);
             }
         }
         StringBuilder msg = new StringBuilder("could not download " + f.fileName() + " of " + entry.name()
@@ -333,6 +345,22 @@ public final class Downloader {
         msg.append("\nIf you have the file, install it by hand: vqclip models import /path/to/").append(f.fileName())
                 .append(" --as ").append(entry.name());
         throw new DownloadException(msg.toString());
+    }
+
+    /**
+     * Removes what cannot help a later attempt: an empty part (a stalled or refused transfer) and a {@code .part.url}
+     * without a part to vouch for. Never throws.
+     */
+    private static void tidyPart(Path part, Path partSource) {
+        try {
+            if (Files.isRegularFile(part) && Files.size(part) > 0) {
+                return;
+            }
+            Files.deleteIfExists(part);
+            Files.deleteIfExists(partSource);
+        } catch (IOException e) {
+            LOG.debug("cannot tidy {}", part, e);
+        }
     }
 
     private String fetchFrom(ModelEntry entry, ModelFile f, URI src, Path part, Path partSource, int index, int count,
@@ -349,7 +377,9 @@ public final class Downloader {
         boolean retriedFromScratch = false;
         int resumes = 0;
         while (true) {
-            Files.writeString(partSource, src.toString(), StandardCharsets.UTF_8);
+            // written before the part grows, so a part left by a kill always says where it came from
+            byte[] url = src.toString().getBytes(StandardCharsets.UTF_8);
+            AtomicFiles.write(partSource, out -> out.write(url));
             Outcome o = attempt(entry, f, src, part, index, count, l, cancel);
             if (o == Outcome.DROPPED_WITH_PROGRESS || o == Outcome.RESTART) {
                 if (++resumes > options.maxResumes()) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vqclip.engine.io.AtomicFiles;
 
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
@@ -164,7 +165,7 @@ public final class ModelCache {
 
     /**
      * Writes the marker (last step of installing): a small JSON with the files, their sizes and checksums. Written
-     * to a temporary name and moved into place atomically, so a crash leaves either no marker or a whole one.
+     * with {@link AtomicFiles}, so a crash leaves either no marker or a whole one.
      *
      * @param sha256s SHA-256 per file name where computed (may omit files)
      * @throws ModelException if a file is missing
@@ -188,9 +189,8 @@ public final class ModelCache {
                 n.put("size", Files.size(p));
                 n.put("sha256", sha256s.get(f.fileName()));
             }
-            Path tmp = modelDir(e).resolve(MARKER + ".tmp");
-            om.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), root);
-            moveAtomically(tmp, modelDir(e).resolve(MARKER));
+            byte[] json = om.writerWithDefaultPrettyPrinter().writeValueAsBytes(root);
+            AtomicFiles.write(modelDir(e).resolve(MARKER), out -> out.write(json));
         } catch (IOException ex) {
             throw new ModelException("cannot write " + modelDir(e).resolve(MARKER) + ": " + ex.getMessage(), ex);
         }
@@ -223,7 +223,11 @@ public final class ModelCache {
                 Files.deleteIfExists(partOf(e, f));
                 Files.deleteIfExists(dir.resolve(f.fileName() + PART_SUFFIX + ".url"));
             }
-            Files.deleteIfExists(dir.resolve(MARKER + ".tmp"));
+            Files.deleteIfExists(dir.resolve(MARKER + ".tmp")); // left by versions before AtomicFiles
+            AtomicFiles.cleanStale(dir.resolve(MARKER));
+            for (ModelFile f : e.files()) {
+                AtomicFiles.cleanStale(fileOf(e, f)); // staged imports a killed process left
+            }
             Files.deleteIfExists(dir.resolve(".download.lock"));
             try (DirectoryStream<Path> rest = Files.newDirectoryStream(dir)) {
                 if (!rest.iterator().hasNext()) {

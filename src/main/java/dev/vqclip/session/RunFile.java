@@ -19,9 +19,11 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipException;
@@ -34,7 +36,9 @@ import java.util.zip.ZipOutputStream;
  * <li>{@code run.json}: {@code format} ("vqclip-run"), {@code version} ({@value #VERSION}), {@code step},
  * {@code shape} [1,C,H,W], {@code request} (every setting of the {@link GenerationRequest}; see {@link RequestJson}:
  * a prompt stop of −∞ is the string {@code "-inf"}), {@code models} (file name → sha256 as the caller gave them),
- * {@code mask} and {@code original} (booleans: whether those entries exist);</li>
+ * {@code modelFiles} (optional: per model file its {@code role}, the absolute {@code path} it was read from, its
+ * {@code sha256} and {@code size}; see {@link ModelRecord}), {@code mask} and {@code original} (booleans: whether
+ * those entries exist);</li>
  * <li>{@code z.npy}, {@code adam_m.npy}, {@code adam_v.npy}: float32, shape (1,C,H,W);</li>
  * <li>{@code mask.npy}: float32 (1,1,H,W), only when the run has a latent mask;</li>
  * <li>{@code original.npy}: float32 (1,C,H,W), only when the run keeps its original latent.</li>
@@ -58,9 +62,31 @@ public final class RunFile {
      * @param snapshot the run state
      * @param models model file name → sha256, as written (empty when none were given)
      */
-    public record Loaded(RunSnapshot snapshot, Map<String, String> models) {
+    public record Loaded(RunSnapshot snapshot, Map<String, String> models, List<ModelRecord> modelFiles) {
         public Loaded {
             models = Map.copyOf(models);
+            modelFiles = List.copyOf(modelFiles);
+        }
+
+        /** A run without recorded model files. */
+        public Loaded(RunSnapshot snapshot, Map<String, String> models) {
+            this(snapshot, models, List.of());
+        }
+    }
+
+    /**
+     * One model file a run was made with, so that resuming can find it again.
+     *
+     * @param role   what the file is: {@code vqgan}, {@code vqgan-config}, {@code clip} or {@code clip-vocab}
+     * @param path   the absolute path it was read from
+     * @param sha256 its SHA-256 (lower-case hex)
+     * @param size   its size in bytes
+     */
+    public record ModelRecord(String role, String path, String sha256, long size) {
+        public ModelRecord {
+            if (role == null || path == null || sha256 == null || !sha256.matches("[0-9a-f]{64}") || size < 0) {
+                throw new IllegalArgumentException("a model file record needs a role, a path, a SHA-256 and a size");
+            }
         }
     }
 
@@ -74,9 +100,18 @@ public final class RunFile {
      * @param models model file name → sha256 (recorded, not checked here); may be empty
      */
     public static void write(Path file, RunSnapshot snapshot, Map<String, String> models) throws IOException {
+        write(file, snapshot, models, List.of());
+    }
+
+    /**
+     * {@link #write(Path, RunSnapshot, Map)} that also records where each model file was and its size, so that
+     * {@code generate --resume} can find the same files without being told.
+     */
+    public static void write(Path file, RunSnapshot snapshot, Map<String, String> models, List<ModelRecord> files)
+            throws IOException {
         AtomicFiles.write(file, out -> {
             ZipOutputStream zip = new ZipOutputStream(out);
-            writeTo(zip, "", snapshot, models);
+            writeTo(zip, "", snapshot, models, files);
             zip.finish();
         });
     }
@@ -112,6 +147,12 @@ public final class RunFile {
     /** Writes a snapshot and the model map under {@code prefix}; the caller finishes the zip. */
     public static void writeTo(ZipOutputStream zip, String prefix, RunSnapshot s, Map<String, String> models)
             throws IOException {
+        writeTo(zip, prefix, s, models, List.of());
+    }
+
+    /** Writes a snapshot, the model map and the model file records under {@code prefix}. */
+    static void writeTo(ZipOutputStream zip, String prefix, RunSnapshot s, Map<String, String> models,
+                        List<ModelRecord> files) throws IOException {
         ObjectNode o = JSON.createObjectNode();
         o.put("format", FORMAT);
         o.put("version", VERSION);
@@ -124,6 +165,13 @@ public final class RunFile {
         ObjectNode m = o.putObject("models");
         for (Map.Entry<String, String> e : new java.util.TreeMap<>(models).entrySet()) {
             m.put(e.getKey(), e.getValue());
+        }
+        if (!files.isEmpty()) {
+            ArrayNode fa = o.putArray("modelFiles");
+            for (ModelRecord r : files) {
+                fa.addObject().put("role", r.role()).put("path", r.path()).put("sha256", r.sha256())
+                        .put("size", r.size());
+            }
         }
         o.put("mask", s.mask() != null);
         o.put("original", s.original() != null);
@@ -217,10 +265,33 @@ public final class RunFile {
             float[] original = hasOriginal
                     ? finite(floats(zip, prefix + "original.npy", shape, where), prefix + "original.npy", where, false)
                     : null;
-            return new Loaded(new RunSnapshot(request, step, shape, z, am, av, mask, original), models);
+            return new Loaded(new RunSnapshot(request, step, shape, z, am, av, mask, original), models,
+                    modelFiles(o, where));
         } catch (IllegalArgumentException e) {
             throw new IOException(e.getMessage().startsWith(where) ? e.getMessage() : where + ": " + e.getMessage(), e);
         }
+    }
+
+    /** @return the {@code modelFiles} records (none when absent) */
+    private static List<ModelRecord> modelFiles(JsonNode o, String where) throws IOException {
+        JsonNode a = o.get("modelFiles");
+        if (a == null || a.isNull()) {
+            return List.of();
+        }
+        if (!a.isArray() || a.size() > 16) {
+            throw new IOException(where + ": run.json 'modelFiles' must be a list of at most 16 records");
+        }
+        List<ModelRecord> out = new ArrayList<>();
+        for (int i = 0; i < a.size(); i++) {
+            JsonNode r = a.get(i);
+            try {
+                out.add(new ModelRecord(r.path("role").textValue(), r.path("path").textValue(),
+                        r.path("sha256").textValue(), r.path("size").isIntegralNumber() ? r.path("size").asLong() : -1));
+            } catch (IllegalArgumentException e) {
+                throw new IOException(where + ": run.json 'modelFiles' record " + i + ": " + e.getMessage(), e);
+            }
+        }
+        return out;
     }
 
     private static long[] readShape(JsonNode o, String where) throws IOException {

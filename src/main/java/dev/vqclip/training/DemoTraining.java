@@ -8,6 +8,7 @@ import dev.vqclip.engine.clip.Clip;
 import dev.vqclip.engine.clip.ClipConfig;
 import dev.vqclip.engine.clip.tokenizer.BpeTrainer;
 import dev.vqclip.engine.clip.tokenizer.ClipTokenizer;
+import dev.vqclip.engine.io.AtomicFiles;
 import dev.vqclip.engine.nn.ThreadAutograd;
 import dev.vqclip.engine.vqgan.VqganConfig;
 import dev.vqclip.engine.weights.DType;
@@ -291,7 +292,8 @@ public final class DemoTraining {
         VqganTrainer.Result vr = VqganTrainer.train(vcfg, vs, o.seed(), Device.cpu(), log);
         writeTensors(o.out().resolve(VQGAN_FILE), vr.weights(), vr.shapes(), Map.of("format", "pt",
                 "source", "vqclip train-demo --seed " + o.seed()));
-        Files.writeString(o.out().resolve(VQGAN_YAML), yaml(vcfg), StandardCharsets.UTF_8);
+        String yamlText = yaml(vcfg);
+        AtomicFiles.write(o.out().resolve(VQGAN_YAML), out -> out.write(yamlText.getBytes(StandardCharsets.UTF_8)));
         return new VqganPhase(vr, vs, (System.nanoTime() - t0) / 1e9);
     }
 
@@ -486,7 +488,8 @@ public final class DemoTraining {
         root.put("wallSeconds", round(r.wallSeconds()));
         root.put("sha256", r.files());
         ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-        Files.writeString(o.out().resolve(REPORT_FILE), json.writeValueAsString(root) + "\n", StandardCharsets.UTF_8);
+        byte[] report = (json.writeValueAsString(root) + "\n").getBytes(StandardCharsets.UTF_8);
+        AtomicFiles.write(o.out().resolve(REPORT_FILE), out -> out.write(report));
     }
 
     private static Map<String, Object> keptClipSection(Options o, Report r) throws IOException {

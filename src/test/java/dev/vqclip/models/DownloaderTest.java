@@ -301,6 +301,43 @@ class DownloaderTest {
     }
 
     @Test
+    void aStallBeforeAnyDataLeavesNoEmptyPartAndNoUrlFile() throws IOException {
+        byte[] data = randomBytes(50_000, 50);
+        server.route("/stall0", FixtureServer.stallAfter(data, 0));
+        ModelEntry e = entry("stall0", ModelKind.CLIP, sizeOnly("z.pt", FileRole.WEIGHTS, data,
+                server.url("/stall0")));
+
+        assertThatThrownBy(() -> downloader(impatient()).download(e, null, null)).hasMessageContaining("timed out");
+
+        // an empty part would pass for an old one next time (and switch off the web-page checks of a fresh start)
+        assertThat(leftovers(e)).isEmpty();
+    }
+
+    @Test
+    void aFailedDownloadKeepsOnlyAPartWithDataAndItsSourceAndTheNextAttemptResumesIt() throws IOException {
+        byte[] data = randomBytes(100_000, 51);
+        FixtureServer.Behaviour stall = FixtureServer.stallAfter(data, 40_000);
+        FixtureServer.Behaviour serve = FixtureServer.file(data, true);
+        server.route("/half", (ex, n, s) -> (n == 1 ? stall : serve).respond(ex, n, s));
+        ModelEntry e = entry("half", ModelKind.CLIP, sizeOnly("h.pt", FileRole.WEIGHTS, data, server.url("/half")));
+        ModelEntry gone = entry("gone", ModelKind.CLIP, sizeOnly("g.pt", FileRole.WEIGHTS, data,
+                server.url("/missing")));
+
+        assertThatThrownBy(() -> downloader(impatient()).download(e, null, null)).hasMessageContaining("timed out");
+        assertThat(leftovers(e)).containsExactly("h.pt.part", "h.pt.part.url");
+        assertThat(cache.partOf(e, e.files().get(0))).hasSize(40_000);
+        assertThatThrownBy(() -> downloader(fast()).download(gone, null, null)).hasMessageContaining("HTTP 404");
+        assertThat(leftovers(gone)).as("nothing arrived: nothing kept").isEmpty();
+
+        // no checksum is published, so only the recorded source lets the part be resumed
+        downloader(fast()).download(e, null, null);
+        assertThat(server.requests()).filteredOn(r -> r.path().equals("/half"))
+                .extracting(FixtureServer.Request::range).containsExactly(null, "bytes=40000-");
+        assertThat(Files.readAllBytes(cache.fileOf(e, e.files().get(0)))).isEqualTo(data);
+        assertThat(leftovers(e)).containsExactly("h.pt", ModelCache.MARKER);
+    }
+
+    @Test
     void serverThatNeverAnswersTimesOut() {
         server.route("/silent", FixtureServer.stallBeforeHeaders());
         ModelEntry e = entry("silent", ModelKind.CLIP, verified("q.pt", FileRole.WEIGHTS, randomBytes(10, 2),

@@ -8,9 +8,9 @@ import org.junit.jupiter.api.Test;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
 /**
- * The model manager sits below the CLI and the studio: it may use engine.weights, never the UI or other layers. The
- * demo-model trainer ({@code dev.vqclip.training}) trains models, so it may use the engine, but never the UI, the CLI
- * or sessions; the model manager never uses the trainer.
+ * The model manager sits below the CLI and the studio: it may use engine.weights (and engine.io to write files),
+ * never the UI or other layers. The demo-model trainer ({@code dev.vqclip.training}) trains models, so it may use
+ * the engine, but never the UI, the CLI or sessions; the model manager never uses the trainer.
  */
 class ModelsLayerTest {
     private final JavaClasses classes = new ClassFileImporter()

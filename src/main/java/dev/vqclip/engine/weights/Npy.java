@@ -1,5 +1,6 @@
 package dev.vqclip.engine.weights;
 
+import dev.vqclip.engine.io.AtomicFiles;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -129,10 +130,9 @@ public final class Npy {
         write(file, RawTensor.ofFloats(values, shape));
     }
 
+    /** Writes the array to {@code file} atomically (see {@link AtomicFiles}). */
     public static void write(Path file, RawTensor t) throws IOException {
-        try (OutputStream out = Files.newOutputStream(file)) {
-            write(out, t);
-        }
+        AtomicFiles.write(file, out -> write(out, t));
     }
 
     public static void write(OutputStream out, RawTensor t) throws IOException {

@@ -4,6 +4,8 @@ import dev.vqclip.engine.run.Frame;
 import dev.vqclip.engine.run.PngFiles;
 import dev.vqclip.engine.weights.RawTensor;
 import dev.vqclip.engine.weights.Safetensors;
+import dev.vqclip.testing.ChildJvm;
+import dev.vqclip.testing.HoldLockChild;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -14,13 +16,18 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** Saved files get the permissions an ordinary write gives, and a failed write leaves the old file alone. */
+/**
+ * Saved files get the permissions an ordinary write gives, a failed write leaves the old file alone, and the
+ * temporaries a killed writer left are removed by the next write to the same file, never those of a writer still at
+ * work (in this process or another).
+ */
 class AtomicFilesTest {
     @TempDir
     Path dir;
@@ -93,5 +100,111 @@ class AtomicFilesTest {
         assertThat(permissions(st)).isEqualTo(expected);
         assertThat(PngFiles.readText(png)).containsEntry("prompt", "a red circle");
         assertThat(Safetensors.read(st).names()).containsExactly("w");
+    }
+
+    private List<String> names() throws IOException {
+        try (var files = Files.list(dir)) {
+            return files.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    @Test
+    void theNextWriteRemovesWhatAKilledWriterLeftForThatFileOnly() throws IOException {
+        Path f = dir.resolve("o.png");
+        Files.writeString(f, "old");
+        Files.writeString(dir.resolve(".o.png-3k9z1q0b2c.tmp"), "half a png"); // a killed writer's, unlocked
+        Files.writeString(dir.resolve(".o.png-x.tmp"), "another");
+        Files.writeString(dir.resolve(".p.png-3k9z1q0b2c.tmp"), "another file's");
+        Files.writeString(dir.resolve(".o.png-abc-def.tmp"), "the temporary of a file named o.png-abc");
+        Files.writeString(dir.resolve(".o.png-ABC.tmp"), "not a name this class makes");
+        Files.writeString(dir.resolve(".o.png-3k9z1q0b2c.tmp.keep"), "the user's");
+
+        AtomicFiles.write(f, out -> out.write("new".getBytes(StandardCharsets.UTF_8)));
+
+        assertThat(Files.readString(f)).isEqualTo("new");
+        assertThat(names()).containsExactly(".o.png-3k9z1q0b2c.tmp.keep", ".o.png-ABC.tmp", ".o.png-abc-def.tmp",
+                ".p.png-3k9z1q0b2c.tmp", "o.png");
+    }
+
+    @Test
+    void aTemporaryAnotherProcessIsWritingIsLeftAlone() throws Exception {
+        Path f = dir.resolve("s.vqsession");
+        Path busy = Files.writeString(dir.resolve(".s.vqsession-busy1.tmp"), "being written");
+        Path dead = Files.writeString(dir.resolve(".s.vqsession-dead1.tmp"), "abandoned");
+        try (ChildJvm holder = ChildJvm.start(HoldLockChild.class, List.of(), List.of(busy.toString()), dir)) {
+            holder.await("locked", 60_000);
+            AtomicFiles.write(f, out -> out.write(1));
+            assertThat(busy).as("locked by a live writer").exists();
+            assertThat(dead).as("no one holds it").doesNotExist();
+            holder.kill();
+        }
+        AtomicFiles.write(f, out -> out.write(2));
+        assertThat(busy).as("its writer died").doesNotExist();
+        assertThat(names()).containsExactly("s.vqsession");
+    }
+
+    @Test
+    void stagedFilesChangeNothingUntilCommittedAndLeaveNothingWhenDropped() throws IOException {
+        Path f = dir.resolve("w.ckpt");
+        Files.writeString(f, "installed");
+        try (AtomicFiles.Staged s = AtomicFiles.stage(f, out -> out.write("replacement".getBytes(
+                StandardCharsets.UTF_8)))) {
+            assertThat(Files.readString(s.temporary())).isEqualTo("replacement");
+            assertThat(Files.readString(f)).isEqualTo("installed");
+            // a write to the same file meanwhile (this process) must not take the staged temporary for a stale one
+            AtomicFiles.write(f, out -> out.write("other".getBytes(StandardCharsets.UTF_8)));
+            assertThat(s.temporary()).exists();
+        }
+        assertThat(Files.readString(f)).isEqualTo("other");
+        assertThat(names()).containsExactly("w.ckpt");
+
+        try (AtomicFiles.Staged s = AtomicFiles.stage(f, out -> out.write("new".getBytes(StandardCharsets.UTF_8)))) {
+            s.commit();
+        }
+        assertThat(Files.readString(f)).isEqualTo("new");
+        assertThat(names()).containsExactly("w.ckpt");
+    }
+
+    @Test
+    void threadsWritingOneFileAtOnceNeverSeeAHalfFileOrLoseATemporary() throws Exception {
+        Path f = dir.resolve("shared.bin");
+        int threads = 4;
+        int writes = 40;
+        byte[][] contents = new byte[threads][];
+        for (int t = 0; t < threads; t++) {
+            contents[t] = new byte[50_000 + t * 1000];
+            java.util.Arrays.fill(contents[t], (byte) t);
+        }
+        AtomicFiles.write(f, out -> out.write(contents[0]));
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads + 1);
+        try {
+            List<java.util.concurrent.Future<?>> jobs = new java.util.ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int id = t;
+                jobs.add(pool.submit(() -> {
+                    for (int i = 0; i < writes; i++) {
+                        AtomicFiles.write(f, out -> out.write(contents[id]));
+                    }
+                    return null;
+                }));
+            }
+            java.util.concurrent.Future<Integer> reader = pool.submit(() -> {
+                int reads = 0;
+                while (jobs.stream().anyMatch(j -> !j.isDone())) {
+                    byte[] got = Files.readAllBytes(f);
+                    int id = got[0];
+                    assertThat(got).as("a whole file of one writer").isEqualTo(contents[id]);
+                    reads++;
+                }
+                return reads;
+            });
+            for (java.util.concurrent.Future<?> j : jobs) {
+                j.get(); // a writer whose temporary another thread removed would throw here
+            }
+            assertThat(reader.get()).isPositive();
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(names()).containsExactly("shared.bin");
     }
 }

@@ -1,5 +1,6 @@
 package dev.vqclip.engine.clip.tokenizer;
 
+import dev.vqclip.engine.io.AtomicFiles;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -132,9 +133,11 @@ public final class BpeTrainer {
      * @throws IllegalArgumentException when a symbol is empty or contains whitespace
      */
     public static void write(List<Merge> merges, Path mergesGz) throws IOException {
-        try (OutputStream out = Files.newOutputStream(mergesGz)) {
-            write(merges, out);
+        for (Merge m : merges) {
+            checkSymbol(m.left());
+            checkSymbol(m.right());
         }
+        AtomicFiles.write(mergesGz, out -> write(merges, out));
     }
 
     private static void checkSymbol(String symbol) {
