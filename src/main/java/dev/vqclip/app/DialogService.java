@@ -19,4 +19,23 @@ public interface DialogService {
 
     /** @return true when the user agrees to lose unsaved work */
     boolean confirmDiscard(String what);
+
+    /** What to do with unsaved work before it would be lost. */
+    enum Unsaved {
+        /** save it, then go on (a failed or cancelled save goes no further) */
+        SAVE,
+        /** go on without saving */
+        DISCARD,
+        /** go no further: nothing happens */
+        CANCEL
+    }
+
+    /**
+     * Asks what to do with unsaved changes to {@code what}: Save, Don't Save or Cancel.
+     *
+     * @return the answer (closing the dialog is {@link Unsaved#CANCEL})
+     */
+    default Unsaved askUnsaved(String what) {
+        return confirmDiscard(what) ? Unsaved.DISCARD : Unsaved.CANCEL;
+    }
 }

@@ -1,6 +1,7 @@
 package dev.vqclip.app;
 
 import javafx.scene.control.Alert;
+import javafx.scene.control.ButtonBar;
 import javafx.scene.control.ButtonType;
 import javafx.stage.DirectoryChooser;
 import javafx.stage.FileChooser;
@@ -59,6 +60,20 @@ public final class FxDialogService implements DialogService {
         a.initOwner(owner);
         a.setHeaderText(null);
         return a.showAndWait().filter(b -> b == ButtonType.YES).isPresent();
+    }
+
+    @Override
+    public Unsaved askUnsaved(String what) {
+        ButtonType save = new ButtonType("Save", ButtonBar.ButtonData.YES);
+        ButtonType dontSave = new ButtonType("Don't Save", ButtonBar.ButtonData.NO);
+        ButtonType cancel = new ButtonType("Cancel", ButtonBar.ButtonData.CANCEL_CLOSE);
+        Alert a = new Alert(Alert.AlertType.CONFIRMATION, "Save changes to " + what + " first?\n"
+                + "Don't Save loses them.", save, dontSave, cancel);
+        a.initOwner(owner);
+        a.setTitle("Unsaved changes");
+        a.setHeaderText(null);
+        ButtonType b = a.showAndWait().orElse(cancel);
+        return b == save ? Unsaved.SAVE : b == dontSave ? Unsaved.DISCARD : Unsaved.CANCEL;
     }
 
     private FileChooser chooser(String title, String extension) {

@@ -6,7 +6,6 @@ import javafx.application.Application;
 import javafx.application.Platform;
 import javafx.beans.value.ChangeListener;
 import javafx.scene.Scene;
-import javafx.scene.control.TextField;
 import javafx.stage.Stage;
 import javafx.util.Duration;
 import dev.vqclip.app.run.RunState;
@@ -84,8 +83,9 @@ public class StudioApp extends Application {
         stage.setScene(scene);
         stage.titleProperty().bind(vm.titleProperty());
         stage.setOnCloseRequest(e -> {
-            if (vm.dirtyProperty().get() && !dialogs.confirmDiscard("the session")) {
-                e.consume();
+            if (vm.dirtyProperty().get()) {
+                e.consume(); // Save / Don't Save / Cancel; the window closes after a save that succeeded
+                vm.afterUnsaved("the session", stage::close);
             }
         });
         stage.show();
@@ -166,8 +166,7 @@ public class StudioApp extends Application {
 
     /** Types the demo prompt into the first row and presses Start once the engine is ready. */
     private void runDemoScript(Scene scene) {
-        TextField first = (TextField) scene.lookup("#promptText0");
-        if (first != null) {
+        if (scene.lookup("#promptText0") instanceof javafx.scene.control.TextInputControl first) {
             first.setText(config.demoPrompt());
         }
         ChangeListener<Boolean> go = new ChangeListener<>() {
@@ -252,9 +251,7 @@ public class StudioApp extends Application {
     }
 
     private void quit() {
-        if (!vm.dirtyProperty().get() || dialogs.confirmDiscard("the session")) {
-            stage.close();
-        }
+        vm.afterUnsaved("the session", stage::close);
     }
 
     /**
