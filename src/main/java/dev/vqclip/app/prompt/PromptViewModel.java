@@ -100,13 +100,14 @@ public final class PromptViewModel {
         return out;
     }
 
-    /** @return the rows as typed, then the negative prompt as a row flagged {@code negative} when it is not blank */
+    /**
+     * @return the rows as typed, then the negative prompt as a row flagged {@code negative} (always there, even
+     *         empty, so that typing its first letter is an edit of one row like any other, for undo)
+     */
     public List<SessionData.PromptRow> toRows() {
         List<SessionData.PromptRow> out = new ArrayList<>(rows.stream().map(r -> new SessionData.PromptRow(
                 r.textProperty().get(), r.weightProperty().get(), r.getStop())).toList());
-        if (!negative.get().isBlank()) {
-            out.add(new SessionData.PromptRow(negative.get(), -1.0, Double.NEGATIVE_INFINITY, true));
-        }
+        out.add(new SessionData.PromptRow(negative.get(), -1.0, Double.NEGATIVE_INFINITY, true));
         return out;
     }
 
