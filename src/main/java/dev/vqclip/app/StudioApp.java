@@ -175,7 +175,9 @@ public class StudioApp extends Application {
                 if (ready) {
                     vm.run().engineReadyProperty().removeListener(this);
                     if (vm.run().getState() != RunState.RUNNING) {
+                        demoSettings();
                         vm.start();
+                        reportWhenFinished(System.nanoTime());
                     }
                 }
             }
@@ -184,6 +186,40 @@ public class StudioApp extends Application {
         if (Boolean.getBoolean("vqclip.demoPaint")) {
             runPaintDemo();
         }
+    }
+
+    /** {@code -Dvqclip.demoSteps=N} and {@code -Dvqclip.demoSeed=S} set the demo script's run (for the README shot). */
+    private void demoSettings() {
+        Integer steps = Integer.getInteger("vqclip.demoSteps");
+        Long seed = Long.getLong("vqclip.demoSeed");
+        if (steps != null) {
+            vm.settings().stepsProperty().set(steps);
+        }
+        if (seed != null) {
+            vm.settings().seedProperty().set(seed);
+        }
+    }
+
+    /**
+     * Prints one line when the demo script's run has taken all its steps: the steps, the wall time from Start and
+     * the mean rate (screenshot scripts wait for it and quote it).
+     */
+    private void reportWhenFinished(long startNanos) {
+        ChangeListener<RunState> done = new ChangeListener<>() {
+            @Override
+            public void changed(javafx.beans.value.ObservableValue<? extends RunState> o, RunState a, RunState st) {
+                int step = vm.run().stepProperty().get();
+                if (st == RunState.PAUSED && step >= vm.run().totalStepsProperty().get()) {
+                    vm.run().stateProperty().removeListener(this);
+                    double secs = (System.nanoTime() - startNanos) / 1e9;
+                    System.out.printf(java.util.Locale.ROOT, "demo script: finished %d steps at %dx%d in %.1f s "
+                            + "(%.2f it/s from Generate to the last step)%n", step, vm.settings().widthProperty().get(),
+                            vm.settings().heightProperty().get(), secs, step / secs);
+                    System.out.flush();
+                }
+            }
+        };
+        vm.run().stateProperty().addListener(done);
     }
 
     /**
