@@ -244,6 +244,11 @@ class NewcomerStudioFxTest {
                 .containsExactly("b1", "b2 from step 4");
         assertThat(fx(() -> chart2.getData().get(1).getData().size()))
                 .isEqualTo(fx(() -> chart.getData().get(1).getData().size()));
+        assertThat(fx(() -> {
+            javafx.scene.chart.NumberAxis y = (javafx.scene.chart.NumberAxis) chart2.getYAxis();
+            return chart2.getData().stream().flatMap(x -> x.getData().stream()).mapToDouble(d -> d.getYValue()
+                    .doubleValue()).allMatch(v -> v >= y.getLowerBound() && v <= y.getUpperBound());
+        })).as("the y axis takes in the reopened curves").isTrue();
         assertThat(engine2.openRuns).as("nothing has stepped yet").isZero();
         int[] overlayAfter = overlayPixels();
         assertThat(overlayAfter).as("the mask is drawn as before saving: tinted cells and outline")

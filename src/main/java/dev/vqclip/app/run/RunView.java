@@ -121,8 +121,13 @@ public final class RunView extends HBox {
         });
         javafx.collections.ListChangeListener<XYChart.Data<Number, Number>> points = c -> fitY(y, vm);
         javafx.collections.ListChangeListener<XYChart.Series<Number, Number>> series = c -> {
+            boolean added = false;
             while (c.next()) {
                 c.getAddedSubList().forEach(s -> s.getData().addListener(points));
+                added |= c.wasAdded();
+            }
+            if (added) {
+                fitY(y, vm); // series restored from a session arrive with their points
             }
         };
         vm.lossSeries().addListener(series);
