@@ -225,7 +225,7 @@ class NewcomerStudioFxTest {
         Path file = tmp.resolve("reopen.vqsession");
         dialogs.files.add(file);
         robot.interact(vm::save);
-        waitUntil(() -> vm.noticeProperty().get().equals("saved reopen.vqsession"), 10);
+        waitUntil(() -> vm.noticeProperty().get().equals("saved reopen.vqsession"), 30);
         FxToolkit.cleanupApplication(app);
         apps.remove(app);
         FxToolkit.cleanupStages();
