@@ -57,7 +57,7 @@ public final class MainView extends BorderPane {
         canvasArea.setLeft(PaintView.toolStrip(vm.paint()));
         SplitPane centerSplit = new SplitPane(canvasArea, RunView.lossChart(vm.run()));
         centerSplit.setOrientation(Orientation.VERTICAL);
-        centerSplit.setDividerPositions(0.66);
+        centerSplit.setDividerPositions(0.6);
         SplitPane main = new SplitPane(leftScroll, centerSplit);
         main.setDividerPositions(0.34);
         SplitPane.setResizableWithParent(leftScroll, false);

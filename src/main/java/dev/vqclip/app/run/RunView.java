@@ -102,7 +102,8 @@ public final class RunView extends HBox {
         chart.setId("lossChart");
         chart.setCreateSymbols(false);
         chart.setAnimated(false);
-        chart.setTitle("Loss per branch");
+        // no title and the legend at the side: the plot keeps the height (the legend names the branches)
+        chart.setLegendSide(javafx.geometry.Side.RIGHT);
         chart.setMinHeight(120);
         Tooltip.install(chart, new Tooltip("Total loss of each branch (lower is closer to the prompts); a new branch "
                 + "starts at Generate and at Continue from here"));
