@@ -328,6 +328,37 @@ class NewcomerStudioFxTest {
     }
 
     @Test
+    void theFileMenuExportsTheFrameAtTwoAndFourTimesItsSize() throws Exception {
+        ScriptedDialogs dialogs = new ScriptedDialogs();
+        StudioApp app = launch(new FakeRunFactory(0), dialogs);
+        StudioViewModel vm = app.viewModel();
+        robot.interact(() -> {
+            vm.prompts().rows().get(0).textProperty().set("red");
+            vm.settings().widthProperty().set(64);
+            vm.settings().heightProperty().set(48);
+            vm.settings().stepsProperty().set(3);
+            vm.start();
+        });
+        waitUntil(() -> vm.run().getState() == RunState.PAUSED && vm.run().stepProperty().get() == 3, 10);
+        javafx.scene.control.MenuBar bar = robot.lookup("#menuBar").queryAs(javafx.scene.control.MenuBar.class);
+        for (int scale : new int[] {2, 4}) {
+            javafx.scene.control.MenuItem item = fx(() -> bar.getMenus().get(0).getItems().stream()
+                    .filter(i -> ("menuExportPng" + scale + "x").equals(i.getId())).findFirst().orElseThrow());
+            assertThat(item.getText()).isEqualTo("Export frame _" + scale + "× upscaled…");
+            Path f = tmp.resolve("menu-" + scale + "x.png");
+            dialogs.files.add(f);
+            robot.interact(item::fire);
+            waitUntil(() -> vm.noticeProperty().get().startsWith("exported menu-" + scale + "x.png"), 10);
+            dev.vqclip.engine.run.Frame out = dev.vqclip.session.Images.decode(Files.readAllBytes(f), f.toString());
+            assertThat(out.width()).isEqualTo(64 * scale);
+            assertThat(out.height()).isEqualTo(48 * scale);
+            assertThat(dev.vqclip.session.Images.readPngText(Files.readAllBytes(f)))
+                    .containsEntry("vqclip.scale", scale + "x Lanczos-3 from 64x48")
+                    .containsEntry("vqclip.prompts", "red:1");
+        }
+    }
+
+    @Test
     void theRealQuestionOffersSaveDontSaveAndCancel() throws Exception {
         Stage owner = fx(() -> {
             Stage s = new Stage();
