@@ -95,7 +95,7 @@ public final class MainView extends BorderPane {
         hint.setId("canvasHint");
         hint.setWrapText(true);
         hint.setTextAlignment(javafx.scene.text.TextAlignment.CENTER);
-        hint.setMaxWidth(460);
+        hint.setMaxWidth(560);
         hint.getStyleClass().addAll("title-4", "text-muted");
         hint.setMouseTransparent(true);
         hint.visibleProperty().bind(vm.canvas().frameProperty().isNull());

@@ -127,6 +127,8 @@ class NewcomerStudioFxTest {
 
         // empty: Generate is disabled and both hints say what to do
         assertThat(robot.lookup("#start").queryAs(Button.class).isDisabled()).isTrue();
+        assertThat(robot.lookup("#stepOnce").queryAs(Button.class).isDisabled()).as("Step would start a run too")
+                .isTrue();
         assertThat(robot.lookup("#canvasHint").queryAs(Label.class).getText())
                 .startsWith("Type a prompt above and press Generate (Ctrl+Enter)");
 
@@ -150,6 +152,7 @@ class NewcomerStudioFxTest {
         assertThat(fx(prompt::getPrefRowCount)).as("the area grew with its text").isGreaterThan(3);
         assertThat(robot.lookup("#promptHint").queryAs(Label.class).isVisible()).isFalse();
         assertThat(robot.lookup("#start").queryAs(Button.class).isDisabled()).isFalse();
+        assertThat(robot.lookup("#stepOnce").queryAs(Button.class).isDisabled()).isFalse();
 
         // Ctrl+Enter in the prompt generates; the canvas hint goes once there is an image
         robot.interact(() -> {

@@ -140,8 +140,12 @@ class NewcomerStudioViewModelTest {
         dialogs.unsaved = DialogService.Unsaved.DISCARD;
         vm.newSession();
         ex.runEngine(10);
+        assertThat(vm.run().lossSeries()).as("no series (and no legend entry) before the first loss").isEmpty();
+        vm.prompts().rows().get(0).textProperty().set("blue");
+        vm.stepOnce();
+        ex.runEngine(10);
         assertThat(vm.run().lossSeries()).extracting(XYChart.Series::getName).containsExactly("b1");
-        assertThat(vm.run().lossSeries().get(0).getData()).isEmpty();
+        assertThat(xs(vm.run().lossSeries().get(0))).containsExactly(1);
     }
 
     // ---- item 5: the grid is known at load ----

@@ -49,7 +49,10 @@ public final class RunView extends HBox {
         stop.disableProperty().bind(state.isNotEqualTo(RunState.RUNNING).and(state.isNotEqualTo(RunState.PAUSED)));
         Button step = button("stepOnce", "Step", MaterialDesignS.STEP_FORWARD, "Take exactly one step (Ctrl+.)");
         step.setOnAction(e -> stepOnce.run());
-        step.disableProperty().bind(state.isEqualTo(RunState.RUNNING).or(state.isEqualTo(RunState.LOADING)));
+        step.disableProperty().bind(state.isEqualTo(RunState.RUNNING).or(state.isEqualTo(RunState.LOADING))
+                .or(startAllowed == null ? Bindings.createBooleanBinding(() -> false)
+                        : Bindings.createBooleanBinding(() -> state.get() != RunState.PAUSED && !startAllowed.get(),
+                                state, startAllowed)));
 
         ProgressBar bar = new ProgressBar();
         bar.setId("progress");

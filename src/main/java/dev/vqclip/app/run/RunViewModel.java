@@ -262,7 +262,9 @@ public final class RunViewModel implements EngineWorker.Listener {
                 }
             }
             seriesOfBranch.put(branchId, s);
-            lossSeries.add(s);
+            if (!s.getData().isEmpty()) {
+                lossSeries.add(s); // else with its first point: the legend names no branch without losses
+            }
         }
         currentSeries = s;
     }
@@ -275,11 +277,14 @@ public final class RunViewModel implements EngineWorker.Listener {
         currentSeries = null;
     }
 
-    /** @return the chart's curves, one per branch in the order they were made, for saving in the session */
+    /** @return the chart's curves, one per branch with losses in the order they were made, for saving */
     public List<dev.vqclip.session.SessionData.LossCurve> lossCurves() {
         flushChart();
         List<dev.vqclip.session.SessionData.LossCurve> out = new java.util.ArrayList<>();
         seriesOfBranch.forEach((id, s) -> {
+            if (s.getData().isEmpty()) {
+                return;
+            }
             int[] x = new int[s.getData().size()];
             double[] y = new double[x.length];
             for (int i = 0; i < x.length; i++) {
@@ -305,7 +310,9 @@ public final class RunViewModel implements EngineWorker.Listener {
             }
             s.getData().setAll(points);
             seriesOfBranch.put(c.branchId(), s);
-            lossSeries.add(s);
+            if (!points.isEmpty()) {
+                lossSeries.add(s);
+            }
         }
     }
 
@@ -444,6 +451,9 @@ public final class RunViewModel implements EngineWorker.Listener {
             addPoint(currentSeries, e.step(), e.totalLoss());
         }
         pendingPoints.clear();
+        if (currentSeries != null && !currentSeries.getData().isEmpty() && !lossSeries.contains(currentSeries)) {
+            lossSeries.add(currentSeries);
+        }
     }
 
     private static void addPoint(XYChart.Series<Number, Number> s, int x, double y) {
