@@ -224,7 +224,8 @@ class SessionStoreTest {
 
     @Test
     void versionOneManifestWithLayerFieldsHasThemDroppedByTheMigration() throws IOException {
-        Path f = edit("v1fields", layeredSession(), manifest("\"version\" : " + SessionStore.VERSION, "\"version\" : 1"));
+        Path f = edit("v1fields", layeredSession(),
+                manifest("\"version\" : " + SessionStore.VERSION, "\"version\" : 1"));
         SessionStore.Loaded l = SessionStore.load(f);
         assertThat(l.data().history()).hasSize(5).allSatisfy(e -> assertThat(e.layers()).isNull());
         assertThat(l.data().paint()).as("the current layers were in version 1 already").isNotNull();
