@@ -22,4 +22,23 @@ public interface DialogService {
 
     /** Shows a message in full (an error naming its file, or a status too long for the status bar). */
     void showDetails(String title, String text);
+
+    /** What to do with unsaved work before it would be lost. */
+    enum Unsaved {
+        /** save it, then go on (a failed or cancelled save goes no further) */
+        SAVE,
+        /** go on without saving */
+        DISCARD,
+        /** go no further: nothing happens */
+        CANCEL
+    }
+
+    /**
+     * Asks what to do with unsaved changes to {@code what}: Save, Don't Save or Cancel.
+     *
+     * @return the answer (closing the dialog is {@link Unsaved#CANCEL})
+     */
+    default Unsaved askUnsaved(String what) {
+        return confirmDiscard(what) ? Unsaved.DISCARD : Unsaved.CANCEL;
+    }
 }

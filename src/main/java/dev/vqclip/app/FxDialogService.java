@@ -1,6 +1,7 @@
 package dev.vqclip.app;
 
 import javafx.scene.control.Alert;
+import javafx.scene.control.ButtonBar;
 import javafx.scene.control.ButtonType;
 import javafx.stage.DirectoryChooser;
 import javafx.stage.FileChooser;
@@ -75,6 +76,20 @@ public final class FxDialogService implements DialogService {
         a.getDialogPane().setContent(area);
         a.setResizable(true);
         a.show(); // not modal-blocking: the studio goes on, the message stays until closed
+    }
+
+    @Override
+    public Unsaved askUnsaved(String what) {
+        ButtonType save = new ButtonType("Save", ButtonBar.ButtonData.YES);
+        ButtonType dontSave = new ButtonType("Don't Save", ButtonBar.ButtonData.NO);
+        ButtonType cancel = new ButtonType("Cancel", ButtonBar.ButtonData.CANCEL_CLOSE);
+        Alert a = new Alert(Alert.AlertType.CONFIRMATION, "Save changes to " + what + " first?\n"
+                + "Don't Save loses them.", save, dontSave, cancel);
+        a.initOwner(owner);
+        a.setTitle("Unsaved changes");
+        a.setHeaderText(null);
+        ButtonType b = a.showAndWait().orElse(cancel);
+        return b == save ? Unsaved.SAVE : b == dontSave ? Unsaved.DISCARD : Unsaved.CANCEL;
     }
 
     private FileChooser chooser(String title, String extension) {

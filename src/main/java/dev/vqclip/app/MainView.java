@@ -4,9 +4,11 @@ import dev.vqclip.app.canvas.CanvasView;
 import dev.vqclip.app.history.HistoryView;
 import dev.vqclip.app.paint.PaintView;
 import dev.vqclip.app.paint.PaintViewModel;
+import dev.vqclip.app.prompt.PromptBar;
 import dev.vqclip.app.prompt.PromptView;
 import dev.vqclip.app.run.RunState;
 import dev.vqclip.app.run.RunView;
+import dev.vqclip.app.settings.RunSizeView;
 import dev.vqclip.app.settings.SettingsView;
 import javafx.beans.binding.Bindings;
 import javafx.geometry.Orientation;
@@ -50,19 +52,23 @@ public final class MainView extends BorderPane {
         leftScroll.setFitToWidth(true);
         leftScroll.setMinWidth(300);
         leftScroll.setPrefWidth(380);
-        BorderPane canvasArea = new BorderPane(new CanvasView(vm.canvas(), vm.paint(), vm::openImage));
+        BorderPane canvasArea = new BorderPane(new javafx.scene.layout.StackPane(
+                new CanvasView(vm.canvas(), vm.paint(), vm::openImage), firstLaunchHint(vm)));
         canvasArea.setLeft(PaintView.toolStrip(vm.paint()));
         SplitPane centerSplit = new SplitPane(canvasArea, RunView.lossChart(vm.run()));
         centerSplit.setOrientation(Orientation.VERTICAL);
-        centerSplit.setDividerPositions(0.66);
+        centerSplit.setDividerPositions(0.6);
         SplitPane main = new SplitPane(leftScroll, centerSplit);
         main.setDividerPositions(0.34);
         SplitPane.setResizableWithParent(leftScroll, false);
 
-        RunView tools = new RunView(vm.run(), vm::start, vm::stepOnce);
+        javafx.beans.binding.BooleanBinding promptTyped = vm.prompts().hasPositivePromptProperty();
+        RunView tools = new RunView(vm.run(), vm::start, vm::stepOnce, promptTyped);
         tools.setStyle("-fx-padding: 6 8 6 8; -fx-border-color: transparent transparent -color-border-default "
                 + "transparent;");
-        setTop(new VBox(menus(vm, darkTheme, quit), tools));
+        PromptBar promptBar = new PromptBar(vm.prompts(), new RunSizeView(vm.settings()), vm::start,
+                vm.run().canStartProperty().and(promptTyped));
+        setTop(new VBox(menus(vm, darkTheme, quit), tools, promptBar));
         setCenter(main);
         setBottom(new VBox(new HistoryView(vm.history(), vm::continueFromSelected), statusBar(vm)));
 
@@ -119,6 +125,20 @@ public final class MainView extends BorderPane {
         later.play();
     }
 
+    /** Says what to do on the empty canvas (until there is an image); clicks and drops go through to the canvas. */
+    private static Label firstLaunchHint(StudioViewModel vm) {
+        Label hint = new Label("Type a prompt above and press Generate (Ctrl+Enter).\n"
+                + "Or drop an image here to edit it (File ▸ Open image to edit, Ctrl+Shift+O).");
+        hint.setId("canvasHint");
+        hint.setWrapText(true);
+        hint.setTextAlignment(javafx.scene.text.TextAlignment.CENTER);
+        hint.setMaxWidth(560);
+        hint.getStyleClass().addAll("title-4", "text-muted");
+        hint.setMouseTransparent(true);
+        hint.visibleProperty().bind(vm.canvas().frameProperty().isNull());
+        return hint;
+    }
+
     /** B brush, M mask, E eraser. */
     private static PaintViewModel.Tool toolKey(KeyCode k) {
         return switch (k) {
@@ -142,6 +162,8 @@ public final class MainView extends BorderPane {
                         vm::saveAs),
                 new SeparatorMenuItem(),
                 item("menuExportPng", "_Export frame as PNG…", "Shortcut+E", MaterialDesignE.EXPORT, vm::exportFrame),
+                item("menuExportPng2x", "Export frame _2× upscaled…", null, null, () -> vm.exportFrame(2)),
+                item("menuExportPng4x", "Export frame _4× upscaled…", null, null, () -> vm.exportFrame(4)),
                 item("menuExportGif", "Export history as _GIF…", null, MaterialDesignF.FILE_GIF_BOX, vm::exportGif),
                 item("menuExportFrames", "Export history _frames to folder…", null, MaterialDesignF.FOLDER_IMAGE,
                         vm::exportFrameFolder),
@@ -158,8 +180,9 @@ public final class MainView extends BorderPane {
                 .and(vm.paint().canRedoProperty().not()));
         edit.getItems().addAll(undo, redo);
         Menu run = new Menu("_Run");
-        MenuItem start = item("menuStart", "_Start", "Shortcut+Enter", null, vm::start);
-        start.disableProperty().bind(vm.run().canStartProperty().not());
+        MenuItem start = item("menuStart", "_Generate", "Shortcut+Enter", null, vm::start);
+        start.disableProperty().bind(vm.run().canStartProperty().not()
+                .or(vm.prompts().hasPositivePromptProperty().not()));
         MenuItem toggle = item("menuPause", "_Pause / resume   (Space)", null, null, vm.run()::togglePause);
         MenuItem step = item("menuStep", "Step _once", "Shortcut+PERIOD", null, vm::stepOnce);
         step.disableProperty().bind(vm.run().stateProperty().isEqualTo(RunState.RUNNING)

@@ -6,7 +6,6 @@ import javafx.application.Application;
 import javafx.application.Platform;
 import javafx.beans.value.ChangeListener;
 import javafx.scene.Scene;
-import javafx.scene.control.TextField;
 import javafx.stage.Stage;
 import javafx.util.Duration;
 import dev.vqclip.app.run.RunState;
@@ -101,8 +100,9 @@ public class StudioApp extends Application {
         stage.setScene(scene);
         stage.titleProperty().bind(vm.titleProperty());
         stage.setOnCloseRequest(e -> {
-            if (vm.dirtyProperty().get() && !dialogs.confirmDiscard("the session")) {
-                e.consume();
+            if (vm.dirtyProperty().get()) {
+                e.consume(); // Save / Don't Save / Cancel; the window closes after a save that succeeded
+                vm.afterUnsaved("the session", stage::close);
             }
         });
         // the window is gone (Quit, or closing it after the unsaved-work question): the run stops at its next step
@@ -195,8 +195,7 @@ public class StudioApp extends Application {
 
     /** Types the demo prompt into the first row and presses Start once the engine is ready. */
     private void runDemoScript(Scene scene) {
-        TextField first = (TextField) scene.lookup("#promptText0");
-        if (first != null) {
+        if (scene.lookup("#promptText0") instanceof javafx.scene.control.TextInputControl first) {
             first.setText(config.demoPrompt());
         }
         ChangeListener<Boolean> go = new ChangeListener<>() {
@@ -205,7 +204,9 @@ public class StudioApp extends Application {
                 if (ready) {
                     vm.run().engineReadyProperty().removeListener(this);
                     if (vm.run().getState() != RunState.RUNNING) {
+                        demoSettings();
                         vm.start();
+                        reportWhenFinished(System.nanoTime());
                     }
                 }
             }
@@ -214,6 +215,40 @@ public class StudioApp extends Application {
         if (Boolean.getBoolean("vqclip.demoPaint")) {
             runPaintDemo();
         }
+    }
+
+    /** {@code -Dvqclip.demoSteps=N} and {@code -Dvqclip.demoSeed=S} set the demo script's run (for the README shot). */
+    private void demoSettings() {
+        Integer steps = Integer.getInteger("vqclip.demoSteps");
+        Long seed = Long.getLong("vqclip.demoSeed");
+        if (steps != null) {
+            vm.settings().stepsProperty().set(steps);
+        }
+        if (seed != null) {
+            vm.settings().seedProperty().set(seed);
+        }
+    }
+
+    /**
+     * Prints one line when the demo script's run has taken all its steps: the steps, the wall time from Start and
+     * the mean rate (screenshot scripts wait for it and quote it).
+     */
+    private void reportWhenFinished(long startNanos) {
+        ChangeListener<RunState> done = new ChangeListener<>() {
+            @Override
+            public void changed(javafx.beans.value.ObservableValue<? extends RunState> o, RunState a, RunState st) {
+                int step = vm.run().stepProperty().get();
+                if (st == RunState.PAUSED && step >= vm.run().totalStepsProperty().get()) {
+                    vm.run().stateProperty().removeListener(this);
+                    double secs = (System.nanoTime() - startNanos) / 1e9;
+                    System.out.printf(java.util.Locale.ROOT, "demo script: finished %d steps at %dx%d in %.1f s "
+                            + "(%.2f it/s from Generate to the last step)%n", step, vm.settings().widthProperty().get(),
+                            vm.settings().heightProperty().get(), secs, step / secs);
+                    System.out.flush();
+                }
+            }
+        };
+        vm.run().stateProperty().addListener(done);
     }
 
     /**
@@ -281,9 +316,7 @@ public class StudioApp extends Application {
     }
 
     private void quit() {
-        if (!vm.dirtyProperty().get() || dialogs.confirmDiscard("the session")) {
-            stage.close();
-        }
+        vm.afterUnsaved("the session", stage::close);
     }
 
     /**

@@ -113,6 +113,10 @@ public final class StudioViewModel implements RunViewModel.Outputs {
         this.run = new RunViewModel(executor, provider, this);
         this.editor = editorState();
         prompts.rows().addListener((Observable o) -> editorChanged(true));
+        prompts.negativeProperty().addListener((Observable o) -> editorChanged(true));
+        // the loss chart draws one series per branch
+        history.branchProperty().addListener((o, a, b) -> chartBranch(b));
+        chartBranch(history.getBranch());
         for (Observable o : settings.observables()) {
             o.addListener(x -> editorChanged(false));
         }
@@ -173,6 +177,12 @@ public final class StudioViewModel implements RunViewModel.Outputs {
         title = Bindings.createStringBinding(() -> "VQGAN-CLIP Studio — "
                 + (sessionFile.get() == null ? "untitled" : sessionFile.get().getFileName().toString())
                 + (dirty.get() ? " *" : ""), sessionFile, dirty);
+    }
+
+    private void chartBranch(String b) {
+        HistoryEntry from = history.branchOrigin(b);
+        run.chartBranch(b, history.branchName(b), from == null ? null : from.branchId(),
+                from == null ? -1 : from.step());
     }
 
     private void wireCoCreation() {
@@ -417,7 +427,12 @@ public final class StudioViewModel implements RunViewModel.Outputs {
             run.showError("type a prompt first");
             return null;
         }
+        if (!prompts.hasPositivePromptProperty().get()) {
+            run.showError("type a prompt first: a negative prompt alone has nothing to move the image towards");
+            return null;
+        }
         try {
+            prompts.checkNegative();
             GenerationRequest r = settings.get().toRequest(p)
                     .withKeepUnmaskedPixels(paint.keepUnmaskedPixelsProperty().get());
             return initImage == null ? r : r.withInitImage(initImage);
@@ -661,15 +676,47 @@ public final class StudioViewModel implements RunViewModel.Outputs {
 
     // ---- Commands: files ----
 
-    /** Starts an empty session (asks first when there is unsaved work). */
-    public void newSession() {
-        if (dirty.get() && !dialogs.confirmDiscard("the current session")) {
+    /**
+     * Runs {@code proceed} when there is no unsaved work; otherwise asks Save / Don't Save / Cancel first: Save saves
+     * (asking where when the session has no file yet) and runs {@code proceed} once the save has succeeded; Don't
+     * Save runs it at once; Cancel, a cancelled file chooser or a failed save runs nothing.
+     *
+     * @param what e.g. "the current session", for the question
+     */
+    public void afterUnsaved(String what, Runnable proceed) {
+        if (!dirty.get()) {
+            proceed.run();
             return;
         }
+        switch (dialogs.askUnsaved(what)) {
+            case DISCARD -> proceed.run();
+            case SAVE -> {
+                Optional<Path> file = sessionFile.get() != null ? Optional.of(sessionFile.get())
+                        : dialogs.chooseSaveFile("Save session", SessionStore.EXTENSION,
+                                "session" + SessionStore.EXTENSION);
+                if (file.isEmpty()) {
+                    notice.set("not saved, so nothing was closed");
+                    return;
+                }
+                saveTo(file.get(), proceed);
+            }
+            case CANCEL -> {
+            }
+        }
+    }
+
+    /** Starts an empty session (asks first when there is unsaved work: Save, Don't Save or Cancel). */
+    public void newSession() {
+        afterUnsaved("the current session", this::clearSession);
+    }
+
+    private void clearSession() {
         run.park(null);
         applyEditor(new EditorState(List.of(), defaultSettings()), false);
         sizeFromDefaults = true;
+        run.clearChart();
         history.load(List.of(), "b1");
+        chartBranch("b1");
         canvas.show(null, "");
         canvas.latentGridProperty().set(null);
         paint.setLayers(null);
@@ -685,10 +732,8 @@ public final class StudioViewModel implements RunViewModel.Outputs {
     }
 
     public void open() {
-        if (dirty.get() && !dialogs.confirmDiscard("the current session")) {
-            return;
-        }
-        dialogs.chooseOpenFile("Open session", SessionStore.EXTENSION).ifPresent(this::openFile);
+        afterUnsaved("the current session",
+                () -> dialogs.chooseOpenFile("Open session", SessionStore.EXTENSION).ifPresent(this::openFile));
     }
 
     /** Opens a session file in the background; on failure the open session stays as it is. */
@@ -757,10 +802,14 @@ public final class StudioViewModel implements RunViewModel.Outputs {
         applyEditor(new EditorState(d.promptRows(), s), false);
         sizeFromDefaults = d.request() == null;
         undo.clear();
+        run.setLossCurves(d.losses());
         history.load(d.history(), d.branchId());
+        chartBranch(history.getBranch());
         liveFrame = d.frame();
         canvas.show(d.frame(), d.current() == null ? "" : "step " + d.current().step());
-        canvas.latentGridProperty().set(null);
+        // the grid is known without the engine: the latent's rows and columns and the image size give the factor, so
+        // the mask overlay (cells and outline) and "Show latent grid" look as they did before saving
+        canvas.latentGridProperty().set(latentGridOf(d));
         paint.setLayers(new Layers(d.paint(), d.mask()));
         paint.keepUnmaskedPixelsProperty().set(d.request() != null && d.request().keepUnmaskedPixels());
         initImage = d.request() == null ? null : d.request().initImage();
@@ -768,6 +817,26 @@ public final class StudioViewModel implements RunViewModel.Outputs {
         redoKinds.clear();
         updateUndoNames();
         run.park(d.current());
+    }
+
+    /**
+     * @return {rows, cols, factor} of the session's run (the current one, else the newest history entry's), or null
+     *         when there is none or its latent does not divide its image size evenly
+     */
+    static int[] latentGridOf(SessionData d) {
+        RunSnapshot s = d.current();
+        if (s == null && !d.history().isEmpty()) {
+            s = d.history().get(d.history().size() - 1).snapshot();
+        }
+        if (s == null || s.cols() < 1 || s.rows() < 1) {
+            return null;
+        }
+        int w = s.request().width();
+        int h = s.request().height();
+        if (w % s.cols() != 0 || w / s.cols() != h / s.rows() || h % s.rows() != 0) {
+            return null;
+        }
+        return new int[] {s.rows(), s.cols(), w / s.cols()};
     }
 
     public void save() {
@@ -785,6 +854,11 @@ public final class StudioViewModel implements RunViewModel.Outputs {
 
     /** Saves in the background (between steps); a failure leaves the previous file intact and says why. */
     public void saveTo(Path file) {
+        saveTo(file, () -> { });
+    }
+
+    /** As {@link #saveTo(Path)}, then runs {@code then} on the UI thread when the save succeeded. */
+    private void saveTo(Path file, Runnable then) {
         SessionData partial = sessionData(null);
         busy.set(true);
         run.worker().background(() -> {
@@ -795,6 +869,7 @@ public final class StudioViewModel implements RunViewModel.Outputs {
             sessionFile.set(f);
             dirty.set(false);
             notice.set("saved " + f.getFileName());
+            then.run();
         }, e -> {
             busy.set(false);
             fileError(file, "could not save " + file.getFileName(), e);
@@ -859,26 +934,43 @@ public final class StudioViewModel implements RunViewModel.Outputs {
         Map<String, String> models = new LinkedHashMap<>();
         models.put("engine", run.engineDescriptionProperty().get());
         return new SessionData(r, prompts.toRows(), current, liveFrame, new ArrayList<>(history.entries()),
-                history.getBranch(), canvas.paintLayerProperty().get(), canvas.maskLayerProperty().get(), models);
+                history.getBranch(), canvas.paintLayerProperty().get(), canvas.maskLayerProperty().get(), models,
+                run.lossCurves());
     }
 
     private static SessionData withCurrent(SessionData d, RunSnapshot current) {
         return new SessionData(d.request(), d.promptRows(), current, d.frame(), d.history(), d.branchId(), d.paint(),
-                d.mask(), d.models());
+                d.mask(), d.models(), d.losses());
     }
 
     // ---- Commands: export ----
 
     public void exportFrame() {
+        exportFrame(1);
+    }
+
+    /** File → Export frame (1×, 2× or 4× upscaled): asks where, then {@link #exportFrameTo(Path, int)}. */
+    public void exportFrame(int scale) {
         if (canvas.getFrame() == null) {
             notice.set("nothing to export yet");
             return;
         }
-        dialogs.chooseSaveFile("Export frame as PNG", ".png", "frame.png").ifPresent(this::exportFrameTo);
+        String name = scale == 1 ? "frame.png" : "frame-" + scale + "x.png";
+        dialogs.chooseSaveFile(scale == 1 ? "Export frame as PNG" : "Export frame " + scale + "× upscaled as PNG",
+                ".png", name).ifPresent(f -> exportFrameTo(f, scale));
     }
 
     /** Writes the shown frame as PNG with prompts and settings in {@code tEXt} chunks. */
     public void exportFrameTo(Path file) {
+        exportFrameTo(file, 1);
+    }
+
+    /**
+     * Writes the shown frame as PNG with prompts and settings in {@code tEXt} chunks, enlarged {@code scale} times
+     * with a Lanczos-3 filter ({@link dev.vqclip.session.Upscale}) on the engine thread; {@code vqclip.scale} then
+     * says how it was enlarged from which size.
+     */
+    public void exportFrameTo(Path file, int scale) {
         Frame f = Objects.requireNonNull(canvas.getFrame(), "no frame");
         Map<String, String> text = new LinkedHashMap<>();
         text.put("Software", "VQGAN-CLIP Studio");
@@ -890,10 +982,15 @@ public final class StudioViewModel implements RunViewModel.Outputs {
         if (d.request() != null) {
             text.put("vqclip.request", RequestJson.write(d.request()).toString());
         }
+        if (scale != 1) {
+            text.put("vqclip.scale", scale + "x Lanczos-3 from " + f.width() + "x" + f.height());
+        }
         run.worker().background(() -> {
-            dev.vqclip.engine.io.AtomicFiles.write(file, out -> Images.writePng(out, f, text));
-            return file;
-        }, p -> notice.set("exported " + p.getFileName()), e -> fileError(file, "could not export " + file.getFileName(), e));
+            Frame out = dev.vqclip.session.Upscale.lanczos(f, scale);
+            dev.vqclip.engine.io.AtomicFiles.write(file, o -> Images.writePng(o, out, text));
+            return out;
+        }, out -> notice.set("exported " + file.getFileName() + (scale == 1 ? "" : " at " + out.width() + "×"
+                + out.height())), e -> fileError(file, "could not export " + file.getFileName(), e));
     }
 
     public void exportGif() {
@@ -1017,8 +1114,7 @@ public final class StudioViewModel implements RunViewModel.Outputs {
         if (restored) {
             paint.keepUnmaskedPixelsProperty().set(state.request().keepUnmaskedPixels());
             initImage = state.request().initImage();
-            applyEditor(new EditorState(state.request().prompts().stream()
-                    .map(p -> new SessionData.PromptRow(p.text(), p.weight(), p.stop())).toList(),
+            applyEditor(new EditorState(PromptViewModel.rowsOf(state.request().prompts()),
                     Settings.of(state.request())), false);
         }
     }

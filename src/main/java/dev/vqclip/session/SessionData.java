@@ -20,20 +20,46 @@ import java.util.Map;
  * @param paint the user's paint layer (ARGB, transparent where unpainted), or null
  * @param mask the user's mask layer, or null
  * @param models model file name → sha256 of the models the run used
+ * @param losses the loss chart: one curve per branch, in the order the branches were made (since version 3)
  */
 public record SessionData(GenerationRequest request, List<PromptRow> promptRows, RunSnapshot current, Frame frame,
                           List<HistoryEntry> history, String branchId, Frame paint, PixelMask mask,
-                          Map<String, String> models) {
+                          Map<String, String> models, List<LossCurve> losses) {
     /**
      * A prompt row as the user typed it.
      *
      * @param text may be blank while being edited
      * @param weight the weight slider
      * @param stop stop distance, {@code -∞} for none
+     * @param negative true for the negative-prompt field: its text holds one negative prompt per line (see the
+     *        studio's prompt model), and {@code weight} is not used
      */
-    public record PromptRow(String text, double weight, double stop) {
+    public record PromptRow(String text, double weight, double stop, boolean negative) {
         public PromptRow {
             text = text == null ? "" : text;
+        }
+
+        /** A row of the positive prompts. */
+        public PromptRow(String text, double weight, double stop) {
+            this(text, weight, stop, false);
+        }
+    }
+
+    /**
+     * The losses one branch of the session went through, as the loss chart shows them.
+     *
+     * @param branchId the branch ({@link HistoryEntry#branchId()})
+     * @param name what the chart calls it, e.g. "b2 from step 40"
+     * @param steps the step of each point, in the order taken
+     * @param values the loss after that step, finite
+     */
+    public record LossCurve(String branchId, String name, int[] steps, double[] values) {
+        public LossCurve {
+            if (steps.length != values.length) {
+                throw new IllegalArgumentException("loss curve of " + branchId + ": " + steps.length + " steps but "
+                        + values.length + " values");
+            }
+            name = name == null ? branchId : name;
         }
     }
 
@@ -42,6 +68,14 @@ public record SessionData(GenerationRequest request, List<PromptRow> promptRows,
         history = List.copyOf(history);
         models = Map.copyOf(models);
         branchId = branchId == null ? "b1" : branchId;
+        losses = losses == null ? List.of() : List.copyOf(losses);
+    }
+
+    /** A session without loss curves (as version-2 files hold). */
+    public SessionData(GenerationRequest request, List<PromptRow> promptRows, RunSnapshot current, Frame frame,
+                       List<HistoryEntry> history, String branchId, Frame paint, PixelMask mask,
+                       Map<String, String> models) {
+        this(request, promptRows, current, frame, history, branchId, paint, mask, models, List.of());
     }
 
     /** @return an empty session */

@@ -39,7 +39,8 @@ import java.util.zip.ZipOutputStream;
  * manifest.json            format "vqclip-session", version, saved, request (or null), promptRows, branch,
  *                          current/frame/paint/mask entry names (or null), models, history[] (id, parent, branch,
  *                          step, label, created, snapshot prefix, frame and thumbnail entries, and since version 2
- *                          paint/mask entry names or null)
+ *                          paint/mask entry names or null), and since version 3 losses[] (branch, name, steps[],
+ *                          values[]: the loss chart's curve of each branch)
  * current/run.json …       the current run state, in the {@link RunFile} layout under a prefix
  * frame.png                the image on the canvas
  * paint.png                the paint layer (ARGB)
@@ -61,7 +62,9 @@ import java.util.zip.ZipOutputStream;
  */
 public final class SessionStore {
     /** The manifest version this code writes and the newest it reads. */
-    public static final int VERSION = 2;
+    public static final int VERSION = 3;
+    /** Most points one loss curve may hold in a file (the studio keeps far fewer). */
+    static final int MAX_LOSS_POINTS = 1 << 20;
     /** The manifest's {@code format}. */
     public static final String FORMAT = "vqclip-session";
     /** File name extension, with the dot. */
@@ -120,6 +123,9 @@ public final class SessionStore {
             n.put("text", r.text());
             RequestJson.putDouble(n, "weight", r.weight());
             RequestJson.putDouble(n, "stop", r.stop());
+            if (r.negative()) {
+                n.put("negative", true);
+            }
         }
         m.put("branch", d.branchId());
         ObjectNode models = m.putObject("models");
@@ -155,6 +161,20 @@ public final class SessionStore {
             RunFile.writeTo(zip, prefix, e.snapshot());
             RunFile.put(zip, prefix + "frame.png", Images.encodePng(e.frame()));
             RunFile.put(zip, prefix + "thumb.png", Images.encodePng(e.thumbnail()));
+        }
+        ArrayNode losses = m.putArray("losses");
+        for (SessionData.LossCurve c : d.losses()) {
+            ObjectNode n = losses.addObject();
+            n.put("branch", c.branchId());
+            n.put("name", c.name());
+            ArrayNode steps = n.putArray("steps");
+            ArrayNode values = n.putArray("values");
+            for (int i = 0; i < c.steps().length; i++) {
+                if (Double.isFinite(c.values()[i])) {
+                    steps.add(c.steps()[i]);
+                    values.add(c.values()[i]);
+                }
+            }
         }
         RunFile.put(zip, "manifest.json", RunFile.JSON.writeValueAsBytes(m));
     }
@@ -290,7 +310,8 @@ public final class SessionStore {
                 warnings.add("promptRows[" + row + "].stop " + stopAt + " is not a number or -inf; removed");
                 stopAt = Double.NEGATIVE_INFINITY;
             }
-            rows.add(new SessionData.PromptRow(n.path("text").asText(""), weight, stopAt));
+            rows.add(new SessionData.PromptRow(n.path("text").asText(""), weight, stopAt,
+                    n.path("negative").asBoolean(false)));
             row++;
         }
         if (rows.isEmpty() && request != null) {
@@ -366,9 +387,52 @@ public final class SessionStore {
                 warnings.add("history entry '" + id + "' was damaged and is left out: " + e.getMessage());
             }
         }
+        List<SessionData.LossCurve> losses = new ArrayList<>();
+        for (JsonNode n : m.path("losses")) {
+            String branch = n.path("branch").asText("");
+            try {
+                losses.add(lossCurve(n, branch));
+            } catch (IllegalArgumentException e) {
+                warnings.add("the loss curve of branch '" + branch + "' was damaged and is left out: "
+                        + e.getMessage());
+            }
+        }
         SessionData d = new SessionData(request, rows, current, frame, history, m.path("branch").asText("b1"), paint,
-                mask, models);
+                mask, models, losses);
         return new Loaded(d, warnings);
+    }
+
+    private static SessionData.LossCurve lossCurve(JsonNode n, String branch) {
+        if (!SAFE_ID.matcher(branch).matches()) {
+            throw new IllegalArgumentException("branch '" + branch + "' is not a safe name");
+        }
+        JsonNode steps = n.path("steps");
+        JsonNode values = n.path("values");
+        if (!steps.isArray() || !values.isArray()) {
+            throw new IllegalArgumentException("'steps' and 'values' must be arrays");
+        }
+        if (steps.size() != values.size()) {
+            throw new IllegalArgumentException(steps.size() + " steps but " + values.size() + " values");
+        }
+        if (steps.size() > MAX_LOSS_POINTS) {
+            throw new IllegalArgumentException(steps.size() + " points (at most " + MAX_LOSS_POINTS + ")");
+        }
+        int[] s = new int[steps.size()];
+        double[] v = new double[values.size()];
+        for (int i = 0; i < s.length; i++) {
+            JsonNode st = steps.get(i);
+            JsonNode va = values.get(i);
+            if (!st.canConvertToInt() || !st.isIntegralNumber() || st.asInt() < 0) {
+                throw new IllegalArgumentException("step " + i + " is " + st + ", not a step number");
+            }
+            if (!va.isNumber() || !Double.isFinite(va.asDouble())) {
+                throw new IllegalArgumentException("value " + i + " is " + va + ", not a finite number");
+            }
+            s[i] = st.asInt();
+            v[i] = va.asDouble();
+        }
+        String name = n.path("name").asText(branch);
+        return new SessionData.LossCurve(branch, name.isBlank() ? branch : name, s, v);
     }
 
     /**
@@ -378,6 +442,8 @@ public final class SessionStore {
      *       {@code paint}, {@code mask}, {@code models}) may be absent and get defaults when read.</li>
      *   <li>1 → 2: history entries gained their own {@code paint}/{@code mask} layers. Version-1 entries have none
      *       recorded, so any such field in a version-1 entry is dropped (their layers stay "not recorded").</li>
+     *   <li>2 → 3: the loss chart's curves ({@code losses}) were added; older files have none, and the chart of such
+     *       a session starts empty. Any {@code losses} field in an older file is dropped.</li>
      * </ul>
      */
     static ObjectNode migrate(ObjectNode manifest, int version, List<String> warnings) {
@@ -390,6 +456,9 @@ public final class SessionStore {
                     o.remove(List.of("paint", "mask"));
                 }
             }
+        }
+        if (version < 3) {
+            manifest.remove("losses");
         }
         return manifest;
     }

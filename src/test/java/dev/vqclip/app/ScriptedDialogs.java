@@ -9,6 +9,10 @@ import java.util.Optional;
 public final class ScriptedDialogs implements DialogService {
     public final Deque<Path> files = new ArrayDeque<>();
     public boolean discard = true;
+    /** The answer to {@link #askUnsaved}; null: Don't Save when {@link #discard}, else Cancel. */
+    public DialogService.Unsaved unsaved;
+    /** What {@link #askUnsaved} was asked about, in order. */
+    public final java.util.List<String> unsavedAsked = new java.util.ArrayList<>();
     public int asked;
     /** "title: text" of each message shown in full. */
     public final java.util.List<String> shown = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -40,5 +44,12 @@ public final class ScriptedDialogs implements DialogService {
     public boolean confirmDiscard(String what) {
         asked++;
         return discard;
+    }
+
+    @Override
+    public Unsaved askUnsaved(String what) {
+        asked++;
+        unsavedAsked.add(what);
+        return unsaved != null ? unsaved : discard ? Unsaved.DISCARD : Unsaved.CANCEL;
     }
 }

@@ -151,7 +151,7 @@ class StudioAppFxTest {
         assertThat(shownPixels()).isEqualTo(before);
         assertThat(fx(() -> vm2.history().entries().size())).isEqualTo(historySize);
         assertThat(fx(() -> vm2.run().getState())).isEqualTo(RunState.PAUSED);
-        assertThat(robot.lookup("#promptText0").queryAs(javafx.scene.control.TextField.class).getText())
+        assertThat(robot.lookup("#promptText0").queryAs(javafx.scene.control.TextInputControl.class).getText())
                 .isEqualTo("a lighthouse");
 
         // the reopened entry still has its pixel mask: going back to it puts the mask on the canvas again

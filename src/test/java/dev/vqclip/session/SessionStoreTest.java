@@ -45,8 +45,12 @@ class SessionStoreTest {
         mv[100] = 1f;
         mv[101] = 0.5f;
         return new SessionData(s.request(), List.of(new SessionData.PromptRow("a red apple", 1.0,
-                Double.NEGATIVE_INFINITY), new SessionData.PromptRow("", -0.5, 0.3)), s, frame(40, 24, 9),
-                List.of(a, b, c), "b2", paint, new PixelMask(40, 24, mv), Map.of("vqgan.ckpt", "ff00"));
+                Double.NEGATIVE_INFINITY), new SessionData.PromptRow("", -0.5, 0.3),
+                new SessionData.PromptRow("blurry\nwatermark:2", -1, Double.NEGATIVE_INFINITY, true)), s,
+                frame(40, 24, 9), List.of(a, b, c), "b2", paint, new PixelMask(40, 24, mv), Map.of("vqgan.ckpt", "ff00"),
+                List.of(new SessionData.LossCurve("b1", "b1", new int[] {1, 2, 3}, new double[] {0.9, 0.7, 0.6}),
+                        new SessionData.LossCurve("b2", "b2 from step 2", new int[] {3, 4},
+                                new double[] {0.68, 0.5})));
     }
 
     /** Every ARGB value, including see-through pixels that still carry colour. */
@@ -143,7 +147,7 @@ class SessionStoreTest {
         assertSameLayers("current", new Layers(d.paint(), d.mask()), new Layers(l.data().paint(), l.data().mask()));
         try (ZipFile z = new ZipFile(f.toFile())) {
             String m = new String(z.getInputStream(z.getEntry("manifest.json")).readAllBytes(), StandardCharsets.UTF_8);
-            assertThat(m).contains("\"version\" : 2");
+            assertThat(m).contains("\"version\" : " + SessionStore.VERSION);
             assertThat(z.getEntry("history/h2/paint.png")).isNotNull();
             assertThat(z.getEntry("history/h2/pixel_mask.npy")).isNull();
             assertThat(z.getEntry("history/h3/paint.png")).isNull();
@@ -210,7 +214,7 @@ class SessionStoreTest {
         assertSameLayers("current", new Layers(d.paint(), d.mask()), new Layers(r.paint(), r.mask()));
         assertThat(r.request()).isEqualTo(d.request());
 
-        // saved again it is a version-2 file whose entries still have no recorded layers
+        // saved again it is a current-version file whose entries still have no recorded layers
         Path again = tmp.resolve("v1-again.vqsession");
         SessionStore.save(again, r);
         SessionStore.Loaded l2 = SessionStore.load(again);
@@ -220,7 +224,8 @@ class SessionStoreTest {
 
     @Test
     void versionOneManifestWithLayerFieldsHasThemDroppedByTheMigration() throws IOException {
-        Path f = edit("v1fields", layeredSession(), manifest("\"version\" : 2", "\"version\" : 1"));
+        Path f = edit("v1fields", layeredSession(),
+                manifest("\"version\" : " + SessionStore.VERSION, "\"version\" : 1"));
         SessionStore.Loaded l = SessionStore.load(f);
         assertThat(l.data().history()).hasSize(5).allSatisfy(e -> assertThat(e.layers()).isNull());
         assertThat(l.data().paint()).as("the current layers were in version 1 already").isNotNull();
@@ -333,6 +338,46 @@ class SessionStoreTest {
     }
 
     @Test
+    void lossCurvesAndTheNegativePromptRoundTrip() throws IOException {
+        SessionData d = session();
+        Path f = tmp.resolve("l.vqsession");
+        SessionStore.save(f, d);
+        SessionStore.Loaded l = SessionStore.load(f);
+        assertThat(l.warnings()).isEmpty();
+        List<SessionData.LossCurve> got = l.data().losses();
+        assertThat(got).extracting(SessionData.LossCurve::branchId).containsExactly("b1", "b2");
+        assertThat(got).extracting(SessionData.LossCurve::name).containsExactly("b1", "b2 from step 2");
+        for (int i = 0; i < 2; i++) {
+            assertThat(got.get(i).steps()).isEqualTo(d.losses().get(i).steps());
+            assertThat(got.get(i).values()).isEqualTo(d.losses().get(i).values());
+        }
+        assertThat(l.data().promptRows().get(2).negative()).isTrue();
+        assertThat(l.data().promptRows().get(2).text()).isEqualTo("blurry\nwatermark:2");
+        assertThat(l.data().promptRows().get(0).negative()).isFalse();
+    }
+
+    @Test
+    void aVersionTwoFileWithoutLossesStillOpensWithAnEmptyChart() throws IOException {
+        // a version-2 manifest as the previous release wrote it: no "losses" (any such field is dropped)
+        Path f = edit("v2", manifest("\"version\" : " + SessionStore.VERSION, "\"version\" : 2"));
+        SessionStore.Loaded l = SessionStore.load(f);
+        assertThat(l.warnings()).singleElement().asString().contains("older version (2)");
+        assertThat(l.data().losses()).isEmpty();
+        assertThat(l.data().history()).hasSize(3);
+        assertThat(l.data().promptRows().get(0).text()).isEqualTo("a red apple");
+    }
+
+    @Test
+    void aDamagedLossCurveIsLeftOutWithAWarning() throws IOException {
+        Path f = edit("badloss", manifest("\"values\" : [ 0.68, 0.5 ]", "\"values\" : [ 0.68, \"x\" ]"));
+        SessionStore.Loaded l = SessionStore.load(f);
+        assertThat(l.warnings()).singleElement().asString()
+                .contains("loss curve of branch 'b2'").contains("value 1 is \"x\"");
+        assertThat(l.data().losses()).extracting(SessionData.LossCurve::branchId).containsExactly("b1");
+        assertThat(l.data().history()).hasSize(3);
+    }
+
+    @Test
     void emptySessionRoundTrips() throws IOException {
         Path f = tmp.resolve("e.vqsession");
         SessionStore.save(f, SessionData.empty());
@@ -360,7 +405,7 @@ class SessionStoreTest {
 
     @Test
     void newerVersionIsRefusedClearly() throws IOException {
-        Path f = edit("new", manifest("\"version\" : 2", "\"version\" : 5"));
+        Path f = edit("new", manifest("\"version\" : " + SessionStore.VERSION, "\"version\" : 5"));
         assertThatThrownBy(() -> SessionStore.load(f)).isInstanceOf(IOException.class)
                 .hasMessageContaining("new.vqsession").hasMessageContaining("version 5 was written by a newer program");
     }

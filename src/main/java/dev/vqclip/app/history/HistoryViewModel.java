@@ -26,6 +26,8 @@ public final class HistoryViewModel {
     private final ReadOnlyStringWrapper branch = new ReadOnlyStringWrapper("b1");
     private final Map<String, String> lastOnBranch = new HashMap<>();
     private final Map<String, Frame> thumbnails = new HashMap<>();
+    /** The entry each branch made by "continue from here" grows from. */
+    private final Map<String, HistoryEntry> origins = new HashMap<>();
     private int nextEntry = 1;
     private int nextBranch = 2;
 
@@ -59,6 +61,7 @@ public final class HistoryViewModel {
     public String branchFrom(HistoryEntry from) {
         String b = "b" + nextBranch++;
         lastOnBranch.put(b, from.id());
+        origins.put(b, from);
         branch.set(b);
         return b;
     }
@@ -86,6 +89,15 @@ public final class HistoryViewModel {
         nextEntry = maxEntry + 1;
         nextBranch = Math.max(maxBranch, number(currentBranch)) + 1;
         thumbnails.clear();
+        origins.clear();
+        Map<String, HistoryEntry> byId = new HashMap<>();
+        for (HistoryEntry e : list) {
+            HistoryEntry parent = e.parentId() == null ? null : byId.get(e.parentId());
+            if (parent != null && !parent.branchId().equals(e.branchId())) {
+                origins.putIfAbsent(e.branchId(), parent);
+            }
+            byId.put(e.id(), e);
+        }
         selected.set(null);
         entries.setAll(list);
         branch.set(currentBranch == null ? "b1" : currentBranch);
@@ -105,6 +117,17 @@ public final class HistoryViewModel {
     /** @return the entry's thumbnail (made on the engine thread when captured, else computed once here) */
     public Frame thumbnail(HistoryEntry e) {
         return thumbnails.computeIfAbsent(e.id(), k -> e.thumbnail());
+    }
+
+    /** @return the entry a branch made by "continue from here" grows from, or null for a root branch */
+    public HistoryEntry branchOrigin(String branchId) {
+        return origins.get(branchId);
+    }
+
+    /** @return what the loss chart calls a branch: its id, and where it grew from ("b2 from step 40") */
+    public String branchName(String branchId) {
+        HistoryEntry o = origins.get(branchId);
+        return o == null ? branchId : branchId + " from step " + o.step();
     }
 
     private static int number(String id) {

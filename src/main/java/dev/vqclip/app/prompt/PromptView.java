@@ -16,7 +16,10 @@ import org.kordamp.ikonli.javafx.FontIcon;
 import org.kordamp.ikonli.materialdesign2.MaterialDesignC;
 import org.kordamp.ikonli.materialdesign2.MaterialDesignP;
 
-/** Rows of prompt text and weight slider; rebuilt when rows are added or removed, bound otherwise. */
+/**
+ * The prompts after the first (which {@link PromptBar} shows, with the negative prompt): rows of text and weight
+ * slider, rebuilt when rows are added or removed, bound otherwise.
+ */
 public final class PromptView extends VBox {
     /** Set on rows whose weight is negative (styled red: they push the image away). */
     public static final PseudoClass NEGATIVE = PseudoClass.getPseudoClass("negative");
@@ -27,7 +30,8 @@ public final class PromptView extends VBox {
         this.vm = vm;
         setId("prompts");
         setSpacing(6);
-        Label title = new Label("Prompts");
+        Label title = new Label("More prompts");
+        title.setTooltip(new Tooltip("Further prompts, each with its own weight; the main prompt is at the top"));
         title.getStyleClass().add("title-4");
         Button add = new Button("Add prompt", new FontIcon(MaterialDesignP.PLUS));
         add.setId("addPrompt");
@@ -54,7 +58,7 @@ public final class PromptView extends VBox {
 
     private void rebuild() {
         rowsBox.getChildren().clear();
-        for (int i = 0; i < vm.rows().size(); i++) {
+        for (int i = 1; i < vm.rows().size(); i++) {
             rowsBox.getChildren().add(row(vm.rows().get(i), i));
         }
     }

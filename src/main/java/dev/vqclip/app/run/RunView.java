@@ -21,13 +21,22 @@ import org.kordamp.ikonli.materialdesign2.MaterialDesignS;
  */
 public final class RunView extends HBox {
     public RunView(RunViewModel vm, Runnable start, Runnable stepOnce) {
+        this(vm, start, stepOnce, null);
+    }
+
+    /** @param startAllowed also needed to start (e.g. a prompt has been typed), or null */
+    public RunView(RunViewModel vm, Runnable start, Runnable stepOnce,
+                   javafx.beans.value.ObservableBooleanValue startAllowed) {
         setId("runControls");
         setSpacing(6);
         setAlignment(Pos.CENTER_LEFT);
         var state = vm.stateProperty();
-        Button startB = button("start", "Start", MaterialDesignP.PLAY, "Start a new generation (Ctrl+Enter)");
+        Button startB = button("start", "Generate", MaterialDesignP.PLAY,
+                "Start a new generation from the prompt (Ctrl+Enter)");
         startB.setOnAction(e -> start.run());
-        startB.disableProperty().bind(vm.canStartProperty().not());
+        startB.disableProperty().bind(startAllowed == null ? vm.canStartProperty().not()
+                : vm.canStartProperty().not().or(Bindings.createBooleanBinding(() -> !startAllowed.get(),
+                        startAllowed)));
         startB.getStyleClass().add("accent");
         Button pause = button("pause", "Pause", MaterialDesignP.PAUSE, "Pause after the current step (Space)");
         pause.setOnAction(e -> vm.pause());
@@ -42,7 +51,10 @@ public final class RunView extends HBox {
         Button step = button("stepOnce", "Step", MaterialDesignS.STEP_FORWARD, "Take exactly one step (Ctrl+.)");
         step.setOnAction(e -> stepOnce.run());
         step.disableProperty().bind(state.isEqualTo(RunState.RUNNING).or(state.isEqualTo(RunState.LOADING))
-                .or(state.isEqualTo(RunState.PAUSING)));
+                .or(state.isEqualTo(RunState.PAUSING))
+                .or(startAllowed == null ? Bindings.createBooleanBinding(() -> false)
+                        : Bindings.createBooleanBinding(() -> state.get() != RunState.PAUSED && !startAllowed.get(),
+                                state, startAllowed)));
 
         ProgressBar bar = new ProgressBar();
         bar.setId("progress");
@@ -101,9 +113,11 @@ public final class RunView extends HBox {
         chart.setId("lossChart");
         chart.setCreateSymbols(false);
         chart.setAnimated(false);
-        chart.setTitle("Loss per prompt");
+        // no title and the legend at the side: the plot keeps the height (the legend names the branches)
+        chart.setLegendSide(javafx.geometry.Side.RIGHT);
         chart.setMinHeight(120);
-        Tooltip.install(chart, new Tooltip("Weighted loss of each prompt (lower is closer)"));
+        Tooltip.install(chart, new Tooltip("Total loss of each branch (lower is closer to the prompts); a new branch "
+                + "starts at Generate and at Continue from here"));
         Runnable xRange = () -> {
             int total = Math.max(10, Math.max(vm.totalStepsProperty().get(), vm.stepProperty().get()));
             if (x.getUpperBound() != total) {
@@ -119,8 +133,13 @@ public final class RunView extends HBox {
         });
         javafx.collections.ListChangeListener<XYChart.Data<Number, Number>> points = c -> fitY(y, vm);
         javafx.collections.ListChangeListener<XYChart.Series<Number, Number>> series = c -> {
+            boolean added = false;
             while (c.next()) {
                 c.getAddedSubList().forEach(s -> s.getData().addListener(points));
+                added |= c.wasAdded();
+            }
+            if (added) {
+                fitY(y, vm); // series restored from a session arrive with their points
             }
         };
         vm.lossSeries().addListener(series);

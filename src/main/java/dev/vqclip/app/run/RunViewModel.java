@@ -64,6 +64,11 @@ public final class RunViewModel implements EngineWorker.Listener {
     private final ReadOnlyBooleanWrapper demo = new ReadOnlyBooleanWrapper();
     private final ReadOnlyBooleanWrapper engineReady = new ReadOnlyBooleanWrapper();
     private final ObservableList<XYChart.Series<Number, Number>> lossSeries = FXCollections.observableArrayList();
+    /** The loss chart's series of each branch, in the order the branches were made. */
+    private final java.util.Map<String, XYChart.Series<Number, Number>> seriesOfBranch =
+            new java.util.LinkedHashMap<>();
+    /** The branch whose series new losses join. */
+    private XYChart.Series<Number, Number> currentSeries;
     private final ObjectBinding<RunState> state;
     private long lastNanos = -1;
     private long lastChartNanos = -1;
@@ -249,7 +254,6 @@ public final class RunViewModel implements EngineWorker.Listener {
         }
         if (!prompts.isEmpty()) {
             worker.setPrompts(prompts);
-            nameSeries(prompts);
         }
     }
 
@@ -284,7 +288,6 @@ public final class RunViewModel implements EngineWorker.Listener {
             step.set(s.step());
             totalSteps.set(s.request().steps());
             progress.set(s.request().steps() == 0 ? 0 : Math.min(1, (double) s.step() / s.request().steps()));
-            nameSeries(s.request().prompts());
         }
     }
 
@@ -310,10 +313,8 @@ public final class RunViewModel implements EngineWorker.Listener {
     }
 
     private void resetStats(GenerationRequest r) {
-        lossSeries.clear();
         pendingPoints.clear();
         lastChartNanos = -1;
-        nameSeries(r.prompts());
         step.set(0);
         totalSteps.set(r.steps());
         progress.set(0);
@@ -323,12 +324,83 @@ public final class RunViewModel implements EngineWorker.Listener {
         lastStep = 0;
     }
 
-    private void nameSeries(List<Prompt> prompts) {
-        while (lossSeries.size() < prompts.size()) {
-            lossSeries.add(new XYChart.Series<>());
+    // ---- Loss chart: one series per branch ----
+
+    /**
+     * Makes {@code branchId} the branch whose series the next losses join (its series is made when new). Losses
+     * still waiting for the chart belong to the branch before and go to its series first.
+     *
+     * @param name what the chart calls the branch, e.g. "b2 from step 40"
+     * @param fromBranch the branch it grows from, or null for a new root
+     * @param fromStep the step it grows from: the parent's point at that step starts the new series, so the chart
+     *        shows where it branched off
+     */
+    public void chartBranch(String branchId, String name, String fromBranch, int fromStep) {
+        flushChart();
+        XYChart.Series<Number, Number> s = seriesOfBranch.get(branchId);
+        if (s == null) {
+            s = new XYChart.Series<>();
+            s.setName(name == null ? branchId : name);
+            XYChart.Series<Number, Number> parent = fromBranch == null ? null : seriesOfBranch.get(fromBranch);
+            if (parent != null) {
+                for (XYChart.Data<Number, Number> d : parent.getData()) {
+                    if (d.getXValue().intValue() == fromStep) {
+                        s.getData().add(new XYChart.Data<>(fromStep, d.getYValue()));
+                    }
+                }
+            }
+            seriesOfBranch.put(branchId, s);
+            if (!s.getData().isEmpty()) {
+                lossSeries.add(s); // else with its first point: the legend names no branch without losses
+            }
         }
-        for (int i = 0; i < lossSeries.size(); i++) {
-            lossSeries.get(i).setName(i < prompts.size() ? prompts.get(i).text() : "(removed)");
+        currentSeries = s;
+    }
+
+    /** Empties the loss chart (a new session). */
+    public void clearChart() {
+        pendingPoints.clear();
+        seriesOfBranch.clear();
+        lossSeries.clear();
+        currentSeries = null;
+    }
+
+    /** @return the chart's curves, one per branch with losses in the order they were made, for saving */
+    public List<dev.vqclip.session.SessionData.LossCurve> lossCurves() {
+        flushChart();
+        List<dev.vqclip.session.SessionData.LossCurve> out = new java.util.ArrayList<>();
+        seriesOfBranch.forEach((id, s) -> {
+            if (s.getData().isEmpty()) {
+                return;
+            }
+            int[] x = new int[s.getData().size()];
+            double[] y = new double[x.length];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = s.getData().get(i).getXValue().intValue();
+                y[i] = s.getData().get(i).getYValue().doubleValue();
+            }
+            out.add(new dev.vqclip.session.SessionData.LossCurve(id, s.getName(), x, y));
+        });
+        return out;
+    }
+
+    /** Replaces the chart with saved curves (opening a session); {@link #chartBranch} then picks the current one. */
+    public void setLossCurves(List<dev.vqclip.session.SessionData.LossCurve> curves) {
+        clearChart();
+        for (var c : curves) {
+            XYChart.Series<Number, Number> s = new XYChart.Series<>();
+            s.setName(c.name());
+            List<XYChart.Data<Number, Number>> points = new java.util.ArrayList<>();
+            for (int i = 0; i < c.steps().length; i++) {
+                if (Double.isFinite(c.values()[i])) {
+                    points.add(new XYChart.Data<>(c.steps()[i], c.values()[i]));
+                }
+            }
+            s.getData().setAll(points);
+            seriesOfBranch.put(c.branchId(), s);
+            if (!points.isEmpty()) {
+                lossSeries.add(s);
+            }
         }
     }
 
@@ -369,9 +441,6 @@ public final class RunViewModel implements EngineWorker.Listener {
         step.set(s.step());
         totalSteps.set(s.request().steps());
         lastStep = s.step();
-        if (restored) {
-            nameSeries(s.request().prompts());
-        }
         outputs.started(latentGrid, s, restored);
         outputs.frame(frame, s.step());
     }
@@ -472,14 +541,21 @@ public final class RunViewModel implements EngineWorker.Listener {
         message.set(msg);
     }
 
-    /** Adds the pending points to the chart (a chart re-layout per step would cost the UI thread too much). */
+    /**
+     * Adds the pending points to the current branch's series (a chart re-layout per step would cost the UI thread
+     * too much). Each point is the step's total loss, the sum that was minimised.
+     */
     private void flushChart() {
+        if (currentSeries == null && !pendingPoints.isEmpty()) {
+            chartBranch("b1", "b1", null, -1);
+        }
         for (StepEvent e : pendingPoints) {
-            for (int i = 0; i < e.promptLosses().size() && i < lossSeries.size(); i++) {
-                addPoint(lossSeries.get(i), e.step(), e.promptLosses().get(i));
-            }
+            addPoint(currentSeries, e.step(), e.totalLoss());
         }
         pendingPoints.clear();
+        if (currentSeries != null && !currentSeries.getData().isEmpty() && !lossSeries.contains(currentSeries)) {
+            lossSeries.add(currentSeries);
+        }
     }
 
     private static void addPoint(XYChart.Series<Number, Number> s, int x, double y) {

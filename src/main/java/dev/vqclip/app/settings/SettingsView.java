@@ -5,26 +5,23 @@ import javafx.beans.property.IntegerProperty;
 import javafx.beans.property.ObjectProperty;
 import javafx.geometry.Insets;
 import javafx.scene.Node;
-import javafx.scene.control.Button;
 import javafx.scene.control.CheckBox;
 import javafx.scene.control.Label;
 import javafx.scene.control.Spinner;
 import javafx.scene.control.SpinnerValueFactory;
-import javafx.scene.control.TextField;
-import javafx.scene.control.TextFormatter;
 import javafx.scene.control.TitledPane;
 import javafx.scene.control.Tooltip;
 import javafx.scene.layout.GridPane;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.VBox;
-import javafx.util.converter.LongStringConverter;
-import org.kordamp.ikonli.javafx.FontIcon;
-import org.kordamp.ikonli.materialdesign2.MaterialDesignD;
 
 import java.util.ArrayList;
 import java.util.List;
 
-/** Run settings: size, steps, seed with dice, cutouts, learning rate, augmentations, regularisation. */
+/**
+ * Run settings: cutouts, learning rate, augmentations, regularisation. Size, steps and the seed are in
+ * {@link RunSizeView}, beside the prompt.
+ */
 public final class SettingsView extends VBox {
     /** The bidirectional adapters must stay reachable as long as the view. */
     private final List<Object> keep = new ArrayList<>();
@@ -34,23 +31,6 @@ public final class SettingsView extends VBox {
         setSpacing(6);
         GridPane g = grid();
         int row = 0;
-        add(g, row++, "Width", intSpinner("width", vm.widthProperty(), 16, 2048, 16), "Image width in pixels");
-        add(g, row++, "Height", intSpinner("height", vm.heightProperty(), 16, 2048, 16), "Image height in pixels");
-        add(g, row++, "Steps", intSpinner("steps", vm.stepsProperty(), 1, 100_000, 50), "Planned number of steps");
-        TextField seed = new TextField();
-        seed.setId("seed");
-        TextFormatter<Long> tf = new TextFormatter<>(new LongStringConverter(), vm.seedProperty().get());
-        seed.setTextFormatter(tf);
-        ObjectProperty<Long> seedObj = vm.seedProperty().asObject();
-        keep.add(seedObj);
-        tf.valueProperty().bindBidirectional(seedObj);
-        Button dice = new Button(null, new FontIcon(MaterialDesignD.DICE_5));
-        dice.setId("dice");
-        dice.getStyleClass().addAll("button-icon", "flat");
-        dice.setTooltip(new Tooltip("Roll a new random seed"));
-        dice.setOnAction(e -> vm.rollSeed());
-        seed.setPrefColumnCount(8);
-        add(g, row++, "Seed", new HBox(4, seed, dice), "The seed: the same seed and prompts give the same image");
         add(g, row++, "Cutouts", intSpinner("cutouts", vm.cutoutsProperty(), 1, 256, 4), "Crops per step seen by CLIP");
         add(g, row++, "Cut power", doubleSpinner("cutPow", vm.cutPowProperty(), 0.1, 5, 0.1),
                 "Exponent of the cutout size distribution (1 = uniform)");
@@ -104,7 +84,7 @@ public final class SettingsView extends VBox {
         return pane;
     }
 
-    private static GridPane grid() {
+    static GridPane grid() {
         GridPane g = new GridPane();
         g.setHgap(8);
         g.setVgap(6);
@@ -112,7 +92,7 @@ public final class SettingsView extends VBox {
         return g;
     }
 
-    private static void add(GridPane g, int row, String label, Node control, String tip) {
+    static void add(GridPane g, int row, String label, Node control, String tip) {
         Label l = new Label(label);
         l.setTooltip(new Tooltip(tip));
         if (control instanceof javafx.scene.control.Control c && c.getTooltip() == null) {
@@ -127,6 +107,11 @@ public final class SettingsView extends VBox {
     }
 
     private Spinner<Integer> intSpinner(String id, IntegerProperty p, int min, int max, int step) {
+        return intSpinner(keep, id, p, min, max, step);
+    }
+
+    static Spinner<Integer> intSpinner(List<Object> keep, String id, IntegerProperty p, int min, int max,
+                                       int step) {
         Spinner<Integer> s = new Spinner<>();
         SpinnerValueFactory.IntegerSpinnerValueFactory f =
                 new SpinnerValueFactory.IntegerSpinnerValueFactory(min, max, p.get(), step);
