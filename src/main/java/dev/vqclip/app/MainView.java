@@ -61,6 +61,10 @@ public final class MainView extends BorderPane {
         SplitPane main = new SplitPane(leftScroll, centerSplit);
         main.setDividerPositions(0.34);
         SplitPane.setResizableWithParent(leftScroll, false);
+        // the centre gives way when the window is short, so the prompt bar above and the history and status bar below
+        // always stay in the window (its computed minimum, canvas plus chart, would push the status bar out of a
+        // 780 px window)
+        main.setMinHeight(160);
 
         javafx.beans.binding.BooleanBinding promptTyped = vm.prompts().hasPositivePromptProperty();
         RunView tools = new RunView(vm.run(), vm::start, vm::stepOnce, promptTyped);

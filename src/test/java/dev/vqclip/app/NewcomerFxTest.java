@@ -148,6 +148,25 @@ class NewcomerFxTest {
     }
 
     @Test
+    void theStatusBarStaysInsideTheWindowWithThePromptBarAbove() throws Exception {
+        StudioApp app = launch(new FakeRunFactory(2), new ScriptedDialogs());
+        javafx.geometry.Bounds window = fx(() -> {
+            javafx.stage.Window w = robot.lookup("#statusBar").query().getScene().getWindow();
+            return new javafx.geometry.BoundingBox(w.getX(), w.getY(), w.getWidth(), w.getHeight());
+        });
+        for (String id : new String[] {"#statusBar", "#promptText0", "#canvasImage"}) {
+            javafx.geometry.Bounds b = fx(() -> {
+                javafx.scene.Node n = robot.lookup(id).query();
+                return n.localToScreen(n.getBoundsInLocal());
+            });
+            assertThat(b.getMaxY()).as("bottom of %s inside the %s window", id, window).isLessThanOrEqualTo(
+                    window.getMaxY() + 0.5);
+            assertThat(b.getMinY()).as("top of %s", id).isGreaterThanOrEqualTo(window.getMinY());
+        }
+        assertThat(app).isNotNull();
+    }
+
+    @Test
     void pauseShowsPausingUntilTheStepInProgressEnds() throws Exception {
         FakeRunFactory engine = new FakeRunFactory(2);
         StudioApp app = launch(engine, new ScriptedDialogs());
