@@ -26,6 +26,7 @@ import javafx.scene.input.KeyCode;
 import javafx.scene.input.KeyCombination;
 import javafx.scene.input.KeyEvent;
 import javafx.scene.layout.BorderPane;
+import javafx.scene.layout.Region;
 import javafx.scene.layout.VBox;
 import org.controlsfx.control.StatusBar;
 import org.kordamp.ikonli.javafx.FontIcon;
@@ -54,7 +55,15 @@ public final class MainView extends BorderPane {
         leftScroll.setPrefWidth(380);
         BorderPane canvasArea = new BorderPane(new javafx.scene.layout.StackPane(
                 new CanvasView(vm.canvas(), vm.paint(), vm::openImage), firstLaunchHint(vm)));
-        canvasArea.setLeft(PaintView.toolStrip(vm.paint()));
+        // the tool strip scrolls in a short window instead of holding the canvas area at its own height
+        ScrollPane tools0 = new ScrollPane(PaintView.toolStrip(vm.paint()));
+        tools0.setId("toolStripScroll");
+        tools0.setHbarPolicy(ScrollPane.ScrollBarPolicy.NEVER);
+        tools0.setFitToWidth(true);
+        tools0.setMinHeight(0);
+        tools0.getStyleClass().add("edge-to-edge");
+        canvasArea.setLeft(tools0);
+        canvasArea.setMinHeight(0);
         SplitPane centerSplit = new SplitPane(canvasArea, RunView.lossChart(vm.run()));
         centerSplit.setOrientation(Orientation.VERTICAL);
         centerSplit.setDividerPositions(0.6);
@@ -65,6 +74,7 @@ public final class MainView extends BorderPane {
         // always stay in the window (its computed minimum, canvas plus chart, would push the status bar out of a
         // 780 px window)
         main.setMinHeight(160);
+        centerSplit.setMinHeight(0);
 
         javafx.beans.binding.BooleanBinding promptTyped = vm.prompts().hasPositivePromptProperty();
         RunView tools = new RunView(vm.run(), vm::start, vm::stepOnce, promptTyped);
@@ -254,12 +264,13 @@ public final class MainView extends BorderPane {
         engine.setId("engineStatus");
         engine.textProperty().bind(vm.run().engineDescriptionProperty());
         engine.setTooltip(new Tooltip("Models and device in use"));
-        Label demo = new Label("DEMO MODEL — tiny bundled weights, not real quality");
+        Label demo = new Label("DEMO MODEL");
         demo.setId("demoBadge");
         demo.visibleProperty().bind(vm.run().demoProperty());
         demo.managedProperty().bind(demo.visibleProperty());
         demo.setStyle("-fx-text-fill: -color-warning-fg; -fx-font-weight: bold;");
-        demo.setTooltip(new Tooltip("The bundled demo models are in use: images show the pipeline, not real quality"));
+        demo.setTooltip(new Tooltip("DEMO MODEL: the tiny bundled weights are in use; images show the pipeline, not "
+                + "real quality (vqclip models download ... installs the published ones)"));
         Label rate = new Label();
         rate.setId("statusRate");
         rate.textProperty().bind(Bindings.format("%.2f it/s", vm.run().itPerSecProperty()));
@@ -267,7 +278,13 @@ public final class MainView extends BorderPane {
         Label mem = new Label();
         mem.setId("memory");
         mem.textProperty().bind(vm.memoryProperty());
-        mem.setTooltip(new Tooltip("Java heap in use / maximum"));
+        mem.setTooltip(new Tooltip("Java heap in use / its maximum (the models and images live in native memory)"));
+        // the message on the left gets the room: the model description gives way first, the short items never
+        engine.setMaxWidth(240);
+        engine.setMinWidth(60);
+        for (Label l : new Label[] {demo, rate, mem}) {
+            l.setMinWidth(Region.USE_PREF_SIZE);
+        }
         for (javafx.scene.Node n : new javafx.scene.Node[] {demo, engine, rate, mem}) {
             if (!s.getRightItems().isEmpty()) {
                 s.getRightItems().add(new javafx.scene.control.Separator(Orientation.VERTICAL));

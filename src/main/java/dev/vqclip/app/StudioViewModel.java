@@ -1066,7 +1066,14 @@ public final class StudioViewModel implements RunViewModel.Outputs {
      */
     private void fileError(Path file, String what, Exception e) {
         String why = e.getMessage() == null ? e.toString() : e.getMessage();
-        error(what + ": " + why);
+        // the status bar names the file once (the dialog gives its whole path)
+        String shortWhy = why;
+        for (String p : new String[] {file.toAbsolutePath().toString(), file.toString()}) {
+            if (shortWhy.startsWith(p + ": ")) {
+                shortWhy = shortWhy.substring(p.length() + 2);
+            }
+        }
+        error(what + ": " + shortWhy);
         dialogs.showDetails(capitalised(what), "File: " + file.toAbsolutePath() + "\n\n" + why);
     }
 
@@ -1083,7 +1090,7 @@ public final class StudioViewModel implements RunViewModel.Outputs {
     public void refreshMemory() {
         Runtime rt = Runtime.getRuntime();
         long used = (rt.totalMemory() - rt.freeMemory()) >> 20;
-        memory.set(String.format(Locale.ROOT, "heap %d / %d MiB", used, rt.maxMemory() >> 20));
+        memory.set(String.format(Locale.ROOT, "%d/%d MiB", used, rt.maxMemory() >> 20));
     }
 
     /** Frees the run and the engine (queued after pending saves). */

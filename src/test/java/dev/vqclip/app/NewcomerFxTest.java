@@ -167,6 +167,30 @@ class NewcomerFxTest {
     }
 
     @Test
+    void theStatusMessageGetsTheRoomInTheStatusBar() throws Exception {
+        ScriptedDialogs dialogs = new ScriptedDialogs();
+        StudioApp app = launch(new FakeRunFactory(2), dialogs);
+        StudioViewModel vm = app.viewModel();
+        Path bad = tmp.resolve("holiday-sketches.vqsession");
+        Files.writeString(bad, "not a session");
+        dialogs.files.add(bad);
+        robot.clickOn("#canvasImage");
+        robot.press(KeyCode.CONTROL).type(KeyCode.O).release(KeyCode.CONTROL);
+        waitUntil(() -> !dialogs.shown.isEmpty(), 10);
+        String message = fx(() -> vm.statusProperty().get());
+        assertThat(message).startsWith("could not open holiday-sketches.vqsession: ");
+        // what the status bar's label really draws (a cut-off label draws its text with an ellipsis)
+        String drawn = fx(() -> robot.lookup("#statusBar").lookup(".label").queryAll().stream()
+                .map(n -> (javafx.scene.control.Label) n).filter(l -> message.equals(l.getText()))
+                .findFirst().orElseThrow().lookupAll(".text").stream()
+                .map(n -> ((javafx.scene.text.Text) n).getText()).findFirst().orElse(""));
+        // the error comes first and is drawn whole (the run's own message after it may be cut)
+        String error = "could not open holiday-sketches.vqsession: not a session file (not a zip archive)";
+        assertThat(message).startsWith(error);
+        assertThat(drawn).as("the status text as drawn in a 1200 px window").startsWith(error);
+    }
+
+    @Test
     void pauseShowsPausingUntilTheStepInProgressEnds() throws Exception {
         FakeRunFactory engine = new FakeRunFactory(2);
         StudioApp app = launch(engine, new ScriptedDialogs());

@@ -79,6 +79,10 @@ public final class CanvasView extends BorderPane {
         center.minHeightProperty().bind(scroll.heightProperty().subtract(2));
         setCenter(scroll);
         setBottom(toolbar());
+        // the scroll's content is at least the viewport (above), so left to itself the view could only grow; with no
+        // minimum it shrinks with the window and the scroll bars take over
+        scroll.setMinSize(0, 0);
+        setMinSize(0, 0);
 
         layers.scaleXProperty().bind(vm.zoomProperty());
         layers.scaleYProperty().bind(vm.zoomProperty());
