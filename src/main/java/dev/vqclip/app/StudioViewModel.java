@@ -1,5 +1,8 @@
 package dev.vqclip.app;
 
+import dev.vqclip.app.core.TaskExecutor;
+import dev.vqclip.app.core.EngineProvider;
+import dev.vqclip.app.core.Captured;
 import dev.vqclip.app.canvas.CanvasViewModel;
 import dev.vqclip.app.history.HistoryViewModel;
 import dev.vqclip.app.paint.MaskGrid;
@@ -64,7 +67,7 @@ public final class StudioViewModel implements RunViewModel.Outputs {
     private boolean sizeFromDefaults = true;
     private final CanvasViewModel canvas = new CanvasViewModel();
     private final HistoryViewModel history = new HistoryViewModel();
-    private final PaintViewModel paint = new PaintViewModel(canvas);
+    private final PaintViewModel paint = new PaintViewModel(canvas.layers());
     /**
      * One step of Ctrl+Z: a paint/mask edit ({@code layer}) or a prompt/settings edit, and what it was ("brush
      * stroke", "prompt edit", "steps change"), which the Edit menu names.
@@ -1120,7 +1123,7 @@ public final class StudioViewModel implements RunViewModel.Outputs {
     }
 
     @Override
-    public void captured(EngineWorker.Captured c) {
+    public void captured(Captured c) {
         history.add(c, wallClock.getAsLong(), paint.layers());
         dirty.set(true);
     }

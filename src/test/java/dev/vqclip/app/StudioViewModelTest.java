@@ -1,5 +1,6 @@
 package dev.vqclip.app;
 
+import dev.vqclip.app.core.EngineProvider;
 import dev.vqclip.app.run.RunState;
 import dev.vqclip.app.settings.Settings;
 import dev.vqclip.app.settings.SettingsViewModel;

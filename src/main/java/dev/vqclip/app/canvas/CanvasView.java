@@ -1,6 +1,6 @@
 package dev.vqclip.app.canvas;
 
-import dev.vqclip.app.Frames;
+import dev.vqclip.app.core.Frames;
 import dev.vqclip.app.paint.DirtyRect;
 import dev.vqclip.app.paint.MaskGrid;
 import dev.vqclip.app.paint.PaintViewModel;

@@ -1,7 +1,8 @@
 package dev.vqclip.app.run;
 
-import dev.vqclip.app.EngineProvider;
-import dev.vqclip.app.TaskExecutor;
+import dev.vqclip.app.core.Captured;
+import dev.vqclip.app.core.EngineProvider;
+import dev.vqclip.app.core.TaskExecutor;
 import dev.vqclip.engine.guide.Prompt;
 import dev.vqclip.engine.run.Frame;
 import dev.vqclip.engine.guide.SelfMask;
@@ -37,17 +38,6 @@ import java.util.function.Consumer;
 public final class EngineWorker {
     /** Why the loop stopped. */
     public enum Halt { PAUSED, FINISHED, STOPPED }
-
-    /**
-     * A history point captured on the engine thread.
-     *
-     * @param snapshot the run state
-     * @param frame the image of that state
-     * @param thumbnail a small copy of the frame
-     * @param label what happened ("step 50", "paused at 73")
-     */
-    public record Captured(RunSnapshot snapshot, Frame frame, Frame thumbnail, String label) {
-    }
 
     /** Receives results on the UI thread. */
     public interface Listener {

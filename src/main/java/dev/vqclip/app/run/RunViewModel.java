@@ -1,7 +1,8 @@
 package dev.vqclip.app.run;
 
-import dev.vqclip.app.EngineProvider;
-import dev.vqclip.app.TaskExecutor;
+import dev.vqclip.app.core.Captured;
+import dev.vqclip.app.core.EngineProvider;
+import dev.vqclip.app.core.TaskExecutor;
 import dev.vqclip.engine.guide.Prompt;
 import dev.vqclip.engine.run.Frame;
 import dev.vqclip.engine.run.GenerationRequest;
@@ -38,7 +39,7 @@ public final class RunViewModel implements EngineWorker.Listener {
 
         void started(int[] latentGrid, RunSnapshot state, boolean restored);
 
-        void captured(EngineWorker.Captured c);
+        void captured(Captured c);
     }
 
     /** Most points kept per loss series; older points are thinned out beyond this. */
@@ -475,7 +476,7 @@ public final class RunViewModel implements EngineWorker.Listener {
     }
 
     @Override
-    public void captured(EngineWorker.Captured c) {
+    public void captured(Captured c) {
         outputs.captured(c);
     }
 

@@ -19,7 +19,7 @@ class PaintViewModelBenchmark {
         CanvasViewModel big = new CanvasViewModel();
         big.show(new Frame(512, 512, new int[512 * 512]), "big");
         big.latentGridProperty().set(new int[] {32, 32, 16});
-        PaintViewModel p = new PaintViewModel(big);
+        PaintViewModel p = new PaintViewModel(big.layers());
         double[] perEvent = new double[2];
         PaintViewModel.Tool[] tools = {PaintViewModel.Tool.BRUSH, PaintViewModel.Tool.MASK};
         for (int t = 0; t < 2; t++) {

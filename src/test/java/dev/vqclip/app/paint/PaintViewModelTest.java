@@ -30,7 +30,7 @@ class PaintViewModelTest {
         frame = new Frame(W, H, px);
         canvas.show(frame, "step 1");
         canvas.latentGridProperty().set(new int[] {H / 8, W / 8, 8});
-        vm = new PaintViewModel(canvas);
+        vm = new PaintViewModel(canvas.layers());
         vm.toolProperty().set(PaintViewModel.Tool.BRUSH);
     }
 

@@ -1,6 +1,7 @@
 package dev.vqclip.app.run;
 
-import dev.vqclip.app.TaskExecutor;
+import dev.vqclip.app.core.Captured;
+import dev.vqclip.app.core.TaskExecutor;
 import dev.vqclip.engine.run.Frame;
 import dev.vqclip.engine.run.NonFiniteException;
 import dev.vqclip.engine.run.RunSnapshot;
@@ -54,7 +55,7 @@ class RunViewTest {
             }
 
             @Override
-            public void captured(EngineWorker.Captured c) {
+            public void captured(Captured c) {
             }
         };
         vm = new RunViewModel(ex, p -> null, out);

@@ -1,4 +1,4 @@
-package dev.vqclip.app;
+package dev.vqclip.app.core;
 
 /**
  * Where view-models run work: the UI thread for state changes, the session's single engine thread for everything
