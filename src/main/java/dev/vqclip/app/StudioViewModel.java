@@ -8,13 +8,13 @@ import dev.vqclip.app.history.HistoryViewModel;
 import dev.vqclip.app.paint.MaskGrid;
 import dev.vqclip.app.paint.PaintViewModel;
 import dev.vqclip.app.prompt.PromptViewModel;
-import dev.vqclip.app.run.EngineWorker;
 import dev.vqclip.app.run.RunState;
 import dev.vqclip.app.run.RunViewModel;
 import dev.vqclip.app.settings.Settings;
 import dev.vqclip.app.settings.SettingsViewModel;
 import dev.vqclip.engine.guide.Prompt;
 import dev.vqclip.engine.guide.PromptParser;
+import dev.vqclip.engine.run.LatentGrid;
 import dev.vqclip.engine.run.Frame;
 import dev.vqclip.engine.run.GenerationRequest;
 import dev.vqclip.engine.run.RunSnapshot;
@@ -50,7 +50,8 @@ import java.util.function.LongSupplier;
 
 /**
  * One studio session: the feature view-models, undo of editor edits, and the file commands. Runs on the UI thread;
- * disk and engine work goes through the session's {@link EngineWorker} so the UI thread never waits.
+ * disk work goes through the session's {@link TaskExecutor} (on the engine thread, between steps) and engine work
+ * through {@link RunViewModel}'s commands, so the UI thread never waits.
  */
 public final class StudioViewModel implements RunViewModel.Outputs {
     /** Prompts and settings as one value, for undo. */
@@ -194,11 +195,11 @@ public final class StudioViewModel implements RunViewModel.Outputs {
         paint.paintRefusalProperty().bind(Bindings.createStringBinding(this::paintRefusal, run.stateProperty(),
                 history.selectedProperty()));
         paint.latentMaskProperty().addListener((o, a, m) -> {
-            run.worker().setMask(m);
+            run.setMask(m);
             dirty.set(true);
         });
         paint.keepUnmaskedPixelsProperty().addListener((o, a, keep) -> {
-            run.worker().setKeepUnmaskedPixels(keep);
+            run.setKeepUnmaskedPixels(keep);
             dirty.set(true);
         });
         paint.setOnCommit(() -> {
@@ -236,7 +237,7 @@ public final class StudioViewModel implements RunViewModel.Outputs {
             updateUndoNames();
         }
         if (e != null) {
-            run.worker().applyPaint(e.edited(), e.painted(), n -> notice.set("paint written into " + n
+            run.applyPaint(e.edited(), e.painted(), n -> notice.set("paint written into " + n
                     + " latent cells"));
         }
     }
@@ -252,7 +253,7 @@ public final class StudioViewModel implements RunViewModel.Outputs {
         }
         busy.set(true);
         notice.set("looking for \"" + phrase.strip() + "\"…");
-        run.worker().selfMask(phrase, h -> {
+        run.selectByText(phrase, h -> {
             busy.set(false);
             paint.showHeat(h);
             notice.set("heat map of \"" + phrase.strip() + "\": move the threshold, then Accept");
@@ -301,7 +302,7 @@ public final class StudioViewModel implements RunViewModel.Outputs {
     public void openImage(Path file) {
         busy.set(true);
         notice.set("opening " + file.getFileName() + "…");
-        run.worker().background(() -> {
+        executor.onEngine(() -> {
             Frame f = Images.decode(Files.readAllBytes(file), file.toString());
             int[] size = editSize(f.width(), f.height());
             // the image as the run will see it (Initialiser crops the same way), shown before the VQGAN encodes it
@@ -743,7 +744,7 @@ public final class StudioViewModel implements RunViewModel.Outputs {
     public void openFile(Path file) {
         busy.set(true);
         notice.set("opening " + file.getFileName() + "…");
-        run.worker().background(() -> SessionStore.load(file), loaded -> {
+        executor.onEngine(() -> SessionStore.load(file), loaded -> {
             busy.set(false);
             applySession(loaded.data());
             sessionFile.set(file);
@@ -764,7 +765,7 @@ public final class StudioViewModel implements RunViewModel.Outputs {
     public void recover(Path recovery) {
         busy.set(true);
         notice.set("recovering the unsaved session…");
-        run.worker().background(() -> {
+        executor.onEngine(() -> {
             SessionStore.Loaded loaded = SessionStore.load(recovery);
             return Map.entry(loaded, Files.getLastModifiedTime(recovery).toInstant());
         }, got -> {
@@ -796,7 +797,7 @@ public final class StudioViewModel implements RunViewModel.Outputs {
         } catch (IOException e) {
             error("could not remove " + recovery + ": " + e.getMessage());
         }
-        run.worker().background(() -> Files.deleteIfExists(recovery), deleted -> {
+        executor.onEngine(() -> Files.deleteIfExists(recovery), deleted -> {
         }, e -> error("could not remove " + recovery + ": " + e.getMessage()));
     }
 
@@ -823,10 +824,10 @@ public final class StudioViewModel implements RunViewModel.Outputs {
     }
 
     /**
-     * @return {rows, cols, factor} of the session's run (the current one, else the newest history entry's), or null
+     * @return the latent grid of the session's run (the current one, else the newest history entry's), or null
      *         when there is none or its latent does not divide its image size evenly
      */
-    static int[] latentGridOf(SessionData d) {
+    static LatentGrid latentGridOf(SessionData d) {
         RunSnapshot s = d.current();
         if (s == null && !d.history().isEmpty()) {
             s = d.history().get(d.history().size() - 1).snapshot();
@@ -839,7 +840,7 @@ public final class StudioViewModel implements RunViewModel.Outputs {
         if (w % s.cols() != 0 || w / s.cols() != h / s.rows() || h % s.rows() != 0) {
             return null;
         }
-        return new int[] {s.rows(), s.cols(), w / s.cols()};
+        return new LatentGrid(s.rows(), s.cols(), w / s.cols());
     }
 
     public void save() {
@@ -864,8 +865,8 @@ public final class StudioViewModel implements RunViewModel.Outputs {
     private void saveTo(Path file, Runnable then) {
         SessionData partial = sessionData(null);
         busy.set(true);
-        run.worker().background(() -> {
-            SessionStore.save(file, withCurrent(partial, run.worker().currentState()));
+        run.withState(current -> {
+            SessionStore.save(file, withCurrent(partial, current));
             return file;
         }, f -> {
             busy.set(false);
@@ -892,12 +893,12 @@ public final class StudioViewModel implements RunViewModel.Outputs {
     private void saveRecovery(Path recovery, java.util.function.Consumer<Path> onSaved,
                               java.util.function.Consumer<Exception> onFailure) {
         SessionData partial = sessionData(null);
-        run.worker().background(() -> {
+        run.withState(current -> {
             if (recoveryForgotten.get()) {
                 return null; // the session was closed and its copy deleted meanwhile
             }
             Files.createDirectories(recovery.getParent());
-            SessionStore.save(recovery, withCurrent(partial, run.worker().currentState()));
+            SessionStore.save(recovery, withCurrent(partial, current));
             return recovery;
         }, f -> {
             if (f != null) {
@@ -988,7 +989,7 @@ public final class StudioViewModel implements RunViewModel.Outputs {
         if (scale != 1) {
             text.put("vqclip.scale", scale + "x Lanczos-3 from " + f.width() + "x" + f.height());
         }
-        run.worker().background(() -> {
+        executor.onEngine(() -> {
             Frame out = dev.vqclip.session.Upscale.lanczos(f, scale);
             dev.vqclip.engine.io.AtomicFiles.write(file, o -> Images.writePng(o, out, text));
             return out;
@@ -1007,7 +1008,7 @@ public final class StudioViewModel implements RunViewModel.Outputs {
             notice.set("the history is empty");
             return;
         }
-        run.worker().background(() -> {
+        executor.onEngine(() -> {
             Images.writeGif(file, frames, 200);
             return file;
         }, p -> notice.set("exported " + frames.size() + " frames to " + p.getFileName()),
@@ -1025,7 +1026,7 @@ public final class StudioViewModel implements RunViewModel.Outputs {
             notice.set("the history is empty");
             return;
         }
-        run.worker().background(() -> {
+        executor.onEngine(() -> {
             Files.createDirectories(dir);
             int i = 0;
             for (HistoryEntry e : entries) {
@@ -1112,7 +1113,7 @@ public final class StudioViewModel implements RunViewModel.Outputs {
     }
 
     @Override
-    public void started(int[] latentGrid, RunSnapshot state, boolean restored) {
+    public void started(LatentGrid latentGrid, RunSnapshot state, boolean restored) {
         canvas.latentGridProperty().set(latentGrid);
         if (restored) {
             paint.keepUnmaskedPixelsProperty().set(state.request().keepUnmaskedPixels());

@@ -49,4 +49,13 @@ class PackageRulesTest {
                 .because("the studio and the CLI both sit on the engine; what they share belongs below both")
                 .check(classes);
     }
+
+    @Test
+    void onlyTheRunFeatureTalksToTheEngineThread() {
+        noClasses().that().resideOutsideOfPackage("dev.vqclip.app.run..")
+                .should().dependOnClassesThat().haveFullyQualifiedName("dev.vqclip.app.run.EngineWorker")
+                .because("RunViewModel keeps its EngineWorker to itself: other features use its commands, and file"
+                        + " work goes through the TaskExecutor")
+                .check(classes);
+    }
 }

@@ -1,6 +1,7 @@
 package dev.vqclip.app.canvas;
 
 import dev.vqclip.app.layers.LayerModel;
+import dev.vqclip.engine.run.LatentGrid;
 import dev.vqclip.engine.run.Frame;
 import dev.vqclip.session.PixelMask;
 import javafx.beans.property.BooleanProperty;
@@ -92,8 +93,8 @@ public final class CanvasViewModel {
         return layers.maskLayerProperty();
     }
 
-    /** {rows, cols, factor} of the run's latent grid, or null before a run. */
-    public ObjectProperty<int[]> latentGridProperty() {
+    /** the latent grid of the run's latent grid, or null before a run. */
+    public ObjectProperty<LatentGrid> latentGridProperty() {
         return layers.latentGridProperty();
     }
 

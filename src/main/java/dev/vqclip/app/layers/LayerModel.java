@@ -1,5 +1,6 @@
 package dev.vqclip.app.layers;
 
+import dev.vqclip.engine.run.LatentGrid;
 import dev.vqclip.engine.run.Frame;
 import dev.vqclip.session.PixelMask;
 import javafx.beans.property.ObjectProperty;
@@ -16,7 +17,7 @@ public final class LayerModel {
     private final ReadOnlyObjectWrapper<Frame> frame = new ReadOnlyObjectWrapper<>();
     private final ObjectProperty<Frame> paintLayer = new SimpleObjectProperty<>();
     private final ObjectProperty<PixelMask> maskLayer = new SimpleObjectProperty<>();
-    private final ObjectProperty<int[]> latentGrid = new SimpleObjectProperty<>();
+    private final ObjectProperty<LatentGrid> latentGrid = new SimpleObjectProperty<>();
 
     /** Shows a frame (the live one or a history entry's) at the bottom. */
     public void showFrame(Frame f) {
@@ -39,8 +40,8 @@ public final class LayerModel {
         return maskLayer;
     }
 
-    /** {rows, cols, factor} of the run's latent grid, or null before a run. */
-    public ObjectProperty<int[]> latentGridProperty() {
+    /** the latent grid of the run's latent grid, or null before a run. */
+    public ObjectProperty<LatentGrid> latentGridProperty() {
         return latentGrid;
     }
 }

@@ -2,6 +2,7 @@ package dev.vqclip.app.paint;
 
 import dev.vqclip.app.layers.LayerModel;
 import dev.vqclip.engine.guide.SelfMask;
+import dev.vqclip.engine.run.LatentGrid;
 import dev.vqclip.engine.run.Frame;
 import dev.vqclip.engine.run.LatentMask;
 import dev.vqclip.session.Layers;
@@ -291,13 +292,13 @@ public final class PaintViewModel {
 
     /** Swaps editable and kept cells (snapped to the latent grid first, since that is what the engine sees). */
     public void invertMask() {
-        int[] g = model.latentGridProperty().get();
+        LatentGrid g = model.latentGridProperty().get();
         if (model.getFrame() == null) {
             return;
         }
         Layers before = layers();
         PixelMask m = maskFitting();
-        model.maskLayerProperty().set(MaskGrid.invert(m, g == null ? 1 : g[2]));
+        model.maskLayerProperty().set(MaskGrid.invert(m, g == null ? 1 : g.factor()));
         commit(before, "mask inversion");
     }
 
@@ -332,12 +333,12 @@ public final class PaintViewModel {
     public void acceptHeat() {
         SelfMask.HeatMap h = heat.get();
         Frame f = model.getFrame();
-        int[] g = model.latentGridProperty().get();
+        LatentGrid g = model.latentGridProperty().get();
         if (h == null || f == null || g == null) {
             return;
         }
         Layers before = layers();
-        model.maskLayerProperty().set(MaskGrid.fromCells(h.mask(threshold.get()), h.rows(), h.cols(), g[2],
+        model.maskLayerProperty().set(MaskGrid.fromCells(h.mask(threshold.get()), h.rows(), h.cols(), g.factor(),
                 f.width(), f.height()));
         heat.set(null);
         commit(before, "mask from text");
@@ -441,11 +442,11 @@ public final class PaintViewModel {
     }
 
     private void updateLatentMask() {
-        int[] g = model.latentGridProperty().get();
+        LatentGrid g = model.latentGridProperty().get();
         PixelMask m = model.maskLayerProperty().get();
         LatentMask lm = null;
-        if (g != null && m != null && m.width() / g[2] == g[1] && m.height() / g[2] == g[0]) {
-            lm = MaskGrid.toLatent(m, g[2], feather.get());
+        if (g != null && m != null && m.width() / g.factor() == g.cols() && m.height() / g.factor() == g.rows()) {
+            lm = MaskGrid.toLatent(m, g.factor(), feather.get());
         }
         latentMask.set(lm);
     }

@@ -2,6 +2,7 @@ package dev.vqclip.app.run;
 
 import dev.vqclip.app.core.Captured;
 import dev.vqclip.app.core.TaskExecutor;
+import dev.vqclip.engine.run.LatentGrid;
 import dev.vqclip.engine.run.Frame;
 import dev.vqclip.engine.run.NonFiniteException;
 import dev.vqclip.engine.run.RunSnapshot;
@@ -51,7 +52,7 @@ class RunViewTest {
             }
 
             @Override
-            public void started(int[] latentGrid, RunSnapshot state, boolean restored) {
+            public void started(LatentGrid latentGrid, RunSnapshot state, boolean restored) {
             }
 
             @Override
