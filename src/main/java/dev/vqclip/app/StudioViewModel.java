@@ -1,9 +1,11 @@
 package dev.vqclip.app;
 
+import dev.vqclip.app.core.DialogService;
 import dev.vqclip.app.core.TaskExecutor;
 import dev.vqclip.app.core.EngineProvider;
 import dev.vqclip.app.core.Captured;
 import dev.vqclip.app.canvas.CanvasViewModel;
+import dev.vqclip.app.files.SessionFilesViewModel;
 import dev.vqclip.app.history.HistoryViewModel;
 import dev.vqclip.app.paint.MaskGrid;
 import dev.vqclip.app.paint.PaintViewModel;
@@ -24,7 +26,6 @@ import dev.vqclip.session.Images;
 import dev.vqclip.session.Layers;
 import dev.vqclip.session.RequestJson;
 import dev.vqclip.session.SessionData;
-import dev.vqclip.session.SessionStore;
 import javafx.beans.Observable;
 import javafx.beans.binding.Bindings;
 import javafx.beans.binding.BooleanBinding;
@@ -32,11 +33,9 @@ import javafx.beans.binding.StringBinding;
 import javafx.beans.property.ReadOnlyBooleanProperty;
 import javafx.beans.property.ReadOnlyBooleanWrapper;
 import javafx.beans.property.ReadOnlyObjectProperty;
-import javafx.beans.property.ReadOnlyObjectWrapper;
 import javafx.beans.property.ReadOnlyStringProperty;
 import javafx.beans.property.ReadOnlyStringWrapper;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -54,9 +53,6 @@ import java.util.function.LongSupplier;
  * through {@link RunViewModel}'s commands, so the UI thread never waits.
  */
 public final class StudioViewModel implements RunViewModel.Outputs {
-    /** Prompts and settings as one value, for undo. */
-    public record EditorState(List<SessionData.PromptRow> rows, Settings settings) {
-    }
 
     private final TaskExecutor executor;
     private final DiagnosticsViewModel diagnostics;
@@ -85,9 +81,8 @@ public final class StudioViewModel implements RunViewModel.Outputs {
     /** The image being edited (File → Open Image…), or null for generation from scratch. */
     private Path initImage;
     private final RunViewModel run;
-    private final UndoStack<EditorState> undo = new UndoStack<>(StudioViewModel::sameTypingBurst);
-    private final ReadOnlyObjectWrapper<Path> sessionFile = new ReadOnlyObjectWrapper<>();
-    private final ReadOnlyBooleanWrapper dirty = new ReadOnlyBooleanWrapper();
+    private final UndoStack<EditorState> undo = new UndoStack<>(EditorState::sameTypingBurst);
+    private final SessionFilesViewModel files;
     private final ReadOnlyStringWrapper notice = new ReadOnlyStringWrapper("");
     private final ReadOnlyBooleanWrapper noticeIsError = new ReadOnlyBooleanWrapper();
     private final StringBinding status;
@@ -98,9 +93,6 @@ public final class StudioViewModel implements RunViewModel.Outputs {
     private EditorState editor;
     private boolean applying;
     private Frame liveFrame;
-    /** Set when the window closed normally: the recovery copy is gone and must not be written again. */
-    private final java.util.concurrent.atomic.AtomicBoolean recoveryForgotten =
-            new java.util.concurrent.atomic.AtomicBoolean();
 
     public StudioViewModel(TaskExecutor executor, EngineProvider provider, DialogService dialogs) {
         this(executor, provider, dialogs, new SettingsViewModel(), System::currentTimeMillis);
@@ -115,6 +107,47 @@ public final class StudioViewModel implements RunViewModel.Outputs {
         this.settings = settings;
         this.wallClock = wallClock;
         this.run = new RunViewModel(executor, provider, this);
+        this.files = new SessionFilesViewModel(executor, dialogs, run, new SessionFilesViewModel.Session() {
+            @Override
+            public SessionData toData() {
+                return sessionData(null);
+            }
+
+            @Override
+            public void apply(SessionData d) {
+                applySession(d);
+            }
+
+            @Override
+            public void clear() {
+                clearSession();
+            }
+
+            @Override
+            public void notice(String text) {
+                notice.set(text);
+            }
+
+            @Override
+            public void error(String text) {
+                StudioViewModel.this.error(text);
+            }
+
+            @Override
+            public void fileError(Path file, String what, Exception e) {
+                StudioViewModel.this.fileError(file, what, e);
+            }
+
+            @Override
+            public void busy(boolean b) {
+                busy.set(b);
+            }
+
+            @Override
+            public void close() {
+                StudioViewModel.this.close();
+            }
+        });
         this.editor = editorState();
         prompts.rows().addListener((Observable o) -> editorChanged(true));
         prompts.negativeProperty().addListener((Observable o) -> editorChanged(true));
@@ -179,8 +212,9 @@ public final class StudioViewModel implements RunViewModel.Outputs {
                 || run.errorProperty().get() != null || run.warningProperty().get() != null,
                 noticeIsError, run.errorProperty(), run.warningProperty());
         title = Bindings.createStringBinding(() -> "VQGAN-CLIP Studio — "
-                + (sessionFile.get() == null ? "untitled" : sessionFile.get().getFileName().toString())
-                + (dirty.get() ? " *" : ""), sessionFile, dirty);
+                + (files.sessionFileProperty().get() == null ? "untitled"
+                        : files.sessionFileProperty().get().getFileName().toString())
+                + (files.isDirty() ? " *" : ""), files.sessionFileProperty(), files.dirtyProperty());
     }
 
     private void chartBranch(String b) {
@@ -196,16 +230,16 @@ public final class StudioViewModel implements RunViewModel.Outputs {
                 history.selectedProperty()));
         paint.latentMaskProperty().addListener((o, a, m) -> {
             run.setMask(m);
-            dirty.set(true);
+            files.markDirty();
         });
         paint.keepUnmaskedPixelsProperty().addListener((o, a, keep) -> {
             run.setKeepUnmaskedPixels(keep);
-            dirty.set(true);
+            files.markDirty();
         });
         paint.setOnCommit(() -> {
             undoKinds.push(new Edit(true, paint.lastEditName()));
             redoKinds.clear();
-            dirty.set(true);
+            files.markDirty();
             updateUndoNames();
         });
         run.setBeforeResume(this::handPaintToEngine);
@@ -330,7 +364,7 @@ public final class StudioViewModel implements RunViewModel.Outputs {
             liveFrame = opened.getValue();
             canvas.show(liveFrame, "step 0 (" + file.getFileName() + ")");
             run.open(r, "opened " + file.getFileName());
-            dirty.set(true);
+            files.markDirty();
             notice.set("editing " + file.getFileName() + " at " + size[0] + "×" + size[1]
                     + ": paint, mask, then Resume");
         }, e -> {
@@ -375,7 +409,7 @@ public final class StudioViewModel implements RunViewModel.Outputs {
         history.newRoot();
         history.selectedProperty().set(null);
         run.start(r);
-        dirty.set(true);
+        files.markDirty();
     }
 
     /** Takes one step (starting a run if there is none). */
@@ -405,7 +439,7 @@ public final class StudioViewModel implements RunViewModel.Outputs {
         // the chosen entry is now the live, paused run: leave the history view, so the brush paints on it
         history.selectedProperty().set(null);
         canvas.show(e.frame(), "step " + e.step());
-        dirty.set(true);
+        files.markDirty();
     }
 
     /**
@@ -464,8 +498,8 @@ public final class StudioViewModel implements RunViewModel.Outputs {
             EditorState s = undo.undo(before);
             if (s != null) {
                 applyEditor(s, true);
-                redoKinds.push(new Edit(false, editName(s, before)));
-                revealEditor.accept(changedField(before, s));
+                redoKinds.push(new Edit(false, EditorState.editName(s, before)));
+                revealEditor.accept(EditorState.changedField(before, s));
             } else if (paint.canUndoProperty().get()) {
                 paint.undo();
                 redoKinds.push(new Edit(true, name));
@@ -487,8 +521,8 @@ public final class StudioViewModel implements RunViewModel.Outputs {
             EditorState s = undo.redo(before);
             if (s != null) {
                 applyEditor(s, true);
-                undoKinds.push(new Edit(false, editName(before, s)));
-                revealEditor.accept(changedField(before, s));
+                undoKinds.push(new Edit(false, EditorState.editName(before, s)));
+                revealEditor.accept(EditorState.changedField(before, s));
             }
         }
         updateUndoNames();
@@ -531,80 +565,17 @@ public final class StudioViewModel implements RunViewModel.Outputs {
         return redoName.getReadOnlyProperty();
     }
 
-    /** @return what an edit from {@code a} to {@code b} was, in words */
-    static String editName(EditorState a, EditorState b) {
-        if (a.rows().size() < b.rows().size()) {
-            return "new prompt";
-        }
-        if (a.rows().size() > b.rows().size()) {
-            return "prompt removal";
-        }
-        for (int i = 0; i < a.rows().size(); i++) {
-            SessionData.PromptRow x = a.rows().get(i);
-            SessionData.PromptRow y = b.rows().get(i);
-            if (!x.text().equals(y.text())) {
-                return "prompt edit";
-            }
-            if (x.weight() != y.weight()) {
-                return "prompt weight";
-            }
-            if (x.stop() != y.stop()) {
-                return "prompt stop";
-            }
-        }
-        String f = changedSetting(a.settings(), b.settings());
-        return switch (f) {
-            case "width", "height" -> "size change";
-            case "cutPow" -> "cut power change";
-            case "learningRate" -> "learning rate change";
-            case "l2Weight" -> "L2 weight change";
-            case "l2Decay" -> "L2 decay change";
-            case "settingsAugment" -> "augmentation change";
-            case "" -> "edit";
-            default -> f + " change";
-        };
-    }
-
-    /** @return the id of the editor field that differs between two states (see {@link #setOnRevealEditor}) */
-    static String changedField(EditorState a, EditorState b) {
-        int n = Math.min(a.rows().size(), b.rows().size());
-        for (int i = 0; i < n; i++) {
-            if (!a.rows().get(i).equals(b.rows().get(i))) {
-                return "promptText" + i;
-            }
-        }
-        if (a.rows().size() != b.rows().size()) {
-            return "prompts";
-        }
-        String f = changedSetting(a.settings(), b.settings());
-        return f.isEmpty() ? "prompts" : f;
-    }
-
-    /** @return the first differing setting's name (its field id), "settingsAugment", or "" */
-    private static String changedSetting(Settings a, Settings b) {
-        for (java.lang.reflect.RecordComponent c : Settings.class.getRecordComponents()) {
-            try {
-                if (!Objects.equals(c.getAccessor().invoke(a), c.getAccessor().invoke(b))) {
-                    return c.getName().equals("augmentations") ? "settingsAugment" : c.getName();
-                }
-            } catch (ReflectiveOperationException e) {
-                throw new IllegalStateException(e);
-            }
-        }
-        return "";
-    }
-
     private void editorChanged(boolean promptsChanged) {
         if (applying) {
             return;
         }
         EditorState now = editorState();
         if (undo.changed(editor, now)) {
-            undoKinds.push(new Edit(false, editName(editor, now)));
+            undoKinds.push(new Edit(false, EditorState.editName(editor, now)));
             redoKinds.clear();
         }
         editor = now;
-        dirty.set(true);
+        files.markDirty();
         updateUndoNames();
         if (promptsChanged) {
             run.promptsEdited(prompts.prompts());
@@ -623,7 +594,7 @@ public final class StudioViewModel implements RunViewModel.Outputs {
             applying = false;
         }
         editor = editorState();
-        dirty.set(true);
+        files.markDirty();
         if (forwardToRun) {
             run.promptsEdited(prompts.prompts());
             run.learningRateEdited(s.settings().learningRate());
@@ -659,59 +630,51 @@ public final class StudioViewModel implements RunViewModel.Outputs {
         return new EditorState(prompts.toRows(), settings.get());
     }
 
-    /** Typing in one row is one undo step. */
-    static boolean sameTypingBurst(EditorState a, EditorState b) {
-        if (a == null || b == null || !a.settings().equals(b.settings()) || a.rows().size() != b.rows().size()) {
-            return false;
-        }
-        int diffs = 0;
-        for (int i = 0; i < a.rows().size(); i++) {
-            SessionData.PromptRow x = a.rows().get(i);
-            SessionData.PromptRow y = b.rows().get(i);
-            if (x.weight() != y.weight() || x.stop() != y.stop()) {
-                return false;
-            }
-            if (!x.text().equals(y.text())) {
-                diffs++;
-            }
-        }
-        return diffs <= 1;
-    }
+    // ---- Commands: files (the session-files feature does the work) ----
 
-    // ---- Commands: files ----
-
-    /**
-     * Runs {@code proceed} when there is no unsaved work; otherwise asks Save / Don't Save / Cancel first: Save saves
-     * (asking where when the session has no file yet) and runs {@code proceed} once the save has succeeded; Don't
-     * Save runs it at once; Cancel, a cancelled file chooser or a failed save runs nothing.
-     *
-     * @param what e.g. "the current session", for the question
-     */
+    /** @see SessionFilesViewModel#afterUnsaved */
     public void afterUnsaved(String what, Runnable proceed) {
-        if (!dirty.get()) {
-            proceed.run();
-            return;
-        }
-        switch (dialogs.askUnsaved(what)) {
-            case DISCARD -> proceed.run();
-            case SAVE -> {
-                Optional<Path> file = sessionFile.get() != null ? Optional.of(sessionFile.get())
-                        : dialogs.chooseSaveFile("Save session", SessionStore.EXTENSION,
-                                "session" + SessionStore.EXTENSION);
-                if (file.isEmpty()) {
-                    notice.set("not saved, so nothing was closed");
-                    return;
-                }
-                saveTo(file.get(), proceed);
-            }
-            case CANCEL -> {
-            }
-        }
+        files.afterUnsaved(what, proceed);
     }
 
-    /** Starts an empty session (asks first when there is unsaved work: Save, Don't Save or Cancel). */
     public void newSession() {
-        afterUnsaved("the current session", this::clearSession);
+        files.newSession();
+    }
+
+    public void open() {
+        files.open();
+    }
+
+    public void openFile(Path file) {
+        files.openFile(file);
+    }
+
+    public void recover(Path recovery) {
+        files.recover(recovery);
+    }
+
+    public void forgetRecovery(Path recovery) {
+        files.forgetRecovery(recovery);
+    }
+
+    public void save() {
+        files.save();
+    }
+
+    public void saveAs() {
+        files.saveAs();
+    }
+
+    public void saveTo(Path file) {
+        files.saveTo(file);
+    }
+
+    public void autosave(Path recovery) {
+        files.autosave(recovery);
+    }
+
+    public void saveRecoveryAndClose(Path recovery, java.util.function.Consumer<String> done) {
+        files.saveRecoveryAndClose(recovery, done);
     }
 
     private void clearSession() {
@@ -730,75 +693,6 @@ public final class StudioViewModel implements RunViewModel.Outputs {
         undoKinds.clear();
         redoKinds.clear();
         updateUndoNames();
-        sessionFile.set(null);
-        dirty.set(false);
-        notice.set("new session");
-    }
-
-    public void open() {
-        afterUnsaved("the current session",
-                () -> dialogs.chooseOpenFile("Open session", SessionStore.EXTENSION).ifPresent(this::openFile));
-    }
-
-    /** Opens a session file in the background; on failure the open session stays as it is. */
-    public void openFile(Path file) {
-        busy.set(true);
-        notice.set("opening " + file.getFileName() + "…");
-        executor.onEngine(() -> SessionStore.load(file), loaded -> {
-            busy.set(false);
-            applySession(loaded.data());
-            sessionFile.set(file);
-            dirty.set(false);
-            notice.set(loaded.warnings().isEmpty() ? "opened " + file.getFileName()
-                    : "opened " + file.getFileName() + " with problems: " + String.join("; ", loaded.warnings()));
-        }, e -> {
-            busy.set(false);
-            fileError(file, "could not open " + file.getFileName(), e);
-        });
-    }
-
-    /**
-     * Opens the recovery copy that autosave or a termination signal left (the studio ended without the window
-     * being closed) as an untitled session with unsaved changes: Save asks where to keep it, and closing asks
-     * before discarding it.
-     */
-    public void recover(Path recovery) {
-        busy.set(true);
-        notice.set("recovering the unsaved session…");
-        executor.onEngine(() -> {
-            SessionStore.Loaded loaded = SessionStore.load(recovery);
-            return Map.entry(loaded, Files.getLastModifiedTime(recovery).toInstant());
-        }, got -> {
-            busy.set(false);
-            applySession(got.getKey().data());
-            sessionFile.set(null);
-            dirty.set(true);
-            String when = java.time.format.DateTimeFormatter.ofPattern("d MMM HH:mm", Locale.ROOT)
-                    .format(got.getValue().atZone(java.time.ZoneId.systemDefault()));
-            List<String> warnings = got.getKey().warnings();
-            notice.set("recovered the session left unsaved on " + when + "; save it to keep it"
-                    + (warnings.isEmpty() ? "" : " (with problems: " + String.join("; ", warnings) + ")"));
-        }, e -> {
-            busy.set(false);
-            fileError(recovery, "could not recover the unsaved session from " + recovery, e);
-        });
-    }
-
-    /**
-     * The window is closing normally (the user saved, or agreed to discard): the recovery copy is no longer needed.
-     * It is deleted at once (so a process that then dies leaves no copy of a discarded session), no autosave writes
-     * it again, and it is deleted once more on the engine thread after any save in progress there, which could
-     * otherwise move a copy into place after the first deletion.
-     */
-    public void forgetRecovery(Path recovery) {
-        recoveryForgotten.set(true);
-        try {
-            Files.deleteIfExists(recovery);
-        } catch (IOException e) {
-            error("could not remove " + recovery + ": " + e.getMessage());
-        }
-        executor.onEngine(() -> Files.deleteIfExists(recovery), deleted -> {
-        }, e -> error("could not remove " + recovery + ": " + e.getMessage()));
     }
 
     private void applySession(SessionData d) {
@@ -843,87 +737,6 @@ public final class StudioViewModel implements RunViewModel.Outputs {
         return new LatentGrid(s.rows(), s.cols(), w / s.cols());
     }
 
-    public void save() {
-        if (sessionFile.get() == null) {
-            saveAs();
-        } else {
-            saveTo(sessionFile.get());
-        }
-    }
-
-    public void saveAs() {
-        dialogs.chooseSaveFile("Save session", SessionStore.EXTENSION, "session" + SessionStore.EXTENSION)
-                .ifPresent(this::saveTo);
-    }
-
-    /** Saves in the background (between steps); a failure leaves the previous file intact and says why. */
-    public void saveTo(Path file) {
-        saveTo(file, () -> { });
-    }
-
-    /** As {@link #saveTo(Path)}, then runs {@code then} on the UI thread when the save succeeded. */
-    private void saveTo(Path file, Runnable then) {
-        SessionData partial = sessionData(null);
-        busy.set(true);
-        run.withState(current -> {
-            SessionStore.save(file, withCurrent(partial, current));
-            return file;
-        }, f -> {
-            busy.set(false);
-            sessionFile.set(f);
-            dirty.set(false);
-            notice.set("saved " + f.getFileName());
-            then.run();
-        }, e -> {
-            busy.set(false);
-            fileError(file, "could not save " + file.getFileName(), e);
-        });
-    }
-
-    /** Saves a recovery copy when there are unsaved changes (the autosave timer calls this). */
-    public void autosave(Path recovery) {
-        if (!dirty.get()) {
-            return;
-        }
-        saveRecovery(recovery, f -> notice.set("autosaved to " + f),
-                e -> error("autosave to " + recovery + " failed: " + e.getMessage()));
-    }
-
-    /** Queues a save of the session as it is now to the recovery copy (after the step in progress). */
-    private void saveRecovery(Path recovery, java.util.function.Consumer<Path> onSaved,
-                              java.util.function.Consumer<Exception> onFailure) {
-        SessionData partial = sessionData(null);
-        run.withState(current -> {
-            if (recoveryForgotten.get()) {
-                return null; // the session was closed and its copy deleted meanwhile
-            }
-            Files.createDirectories(recovery.getParent());
-            SessionStore.save(recovery, withCurrent(partial, current));
-            return recovery;
-        }, f -> {
-            if (f != null) {
-                onSaved.accept(f);
-            }
-        }, onFailure);
-    }
-
-    /**
-     * For a termination signal (the process is ending without the window being closed): saves a recovery copy of
-     * unsaved work once the step in progress has finished, then closes the engine, as {@link #close} does.
-     *
-     * @param done receives what happened, in words (on the UI thread, or at once when nothing was unsaved)
-     */
-    public void saveRecoveryAndClose(Path recovery, java.util.function.Consumer<String> done) {
-        if (!dirty.get() || recoveryForgotten.get()) {
-            close();
-            done.accept(dirty.get() ? "the window had closed and its session was discarded" : "nothing was unsaved");
-            return;
-        }
-        saveRecovery(recovery, f -> done.accept("the unsaved session was saved to " + f), e -> done.accept(
-                "the unsaved session could not be saved to " + recovery + ": " + e.getMessage()));
-        close();
-    }
-
     private SessionData sessionData(RunSnapshot current) {
         GenerationRequest r = null;
         List<Prompt> p = prompts.prompts();
@@ -940,11 +753,6 @@ public final class StudioViewModel implements RunViewModel.Outputs {
         return new SessionData(r, prompts.toRows(), current, liveFrame, new ArrayList<>(history.entries()),
                 history.getBranch(), canvas.paintLayerProperty().get(), canvas.maskLayerProperty().get(), models,
                 run.lossCurves());
-    }
-
-    private static SessionData withCurrent(SessionData d, RunSnapshot current) {
-        return new SessionData(d.request(), d.promptRows(), current, d.frame(), d.history(), d.branchId(), d.paint(),
-                d.mask(), d.models(), d.losses());
     }
 
     // ---- Commands: export ----
@@ -1126,7 +934,7 @@ public final class StudioViewModel implements RunViewModel.Outputs {
     @Override
     public void captured(Captured c) {
         history.add(c, wallClock.getAsLong(), paint.layers());
-        dirty.set(true);
+        files.markDirty();
     }
 
     // ---- Properties ----
@@ -1165,11 +973,16 @@ public final class StudioViewModel implements RunViewModel.Outputs {
     }
 
     public ReadOnlyObjectProperty<Path> sessionFileProperty() {
-        return sessionFile.getReadOnlyProperty();
+        return files.sessionFileProperty();
     }
 
     public ReadOnlyBooleanProperty dirtyProperty() {
-        return dirty.getReadOnlyProperty();
+        return files.dirtyProperty();
+    }
+
+    /** @return the session-files feature (new, open, save, autosave, recovery) */
+    public SessionFilesViewModel files() {
+        return files;
     }
 
     /** @return the status bar's text in full: the run's message and the last notice */
