@@ -5,6 +5,7 @@ import dev.vqclip.app.core.TaskExecutor;
 import dev.vqclip.app.core.EngineProvider;
 import dev.vqclip.app.core.Captured;
 import dev.vqclip.app.canvas.CanvasViewModel;
+import dev.vqclip.app.cocreate.CoCreationViewModel;
 import dev.vqclip.app.files.SessionFilesViewModel;
 import dev.vqclip.app.history.HistoryViewModel;
 import dev.vqclip.app.paint.MaskGrid;
@@ -83,6 +84,7 @@ public final class StudioViewModel implements RunViewModel.Outputs {
     private final RunViewModel run;
     private final UndoStack<EditorState> undo = new UndoStack<>(EditorState::sameTypingBurst);
     private final SessionFilesViewModel files;
+    private final CoCreationViewModel coCreation;
     private final ReadOnlyStringWrapper notice = new ReadOnlyStringWrapper("");
     private final ReadOnlyBooleanWrapper noticeIsError = new ReadOnlyBooleanWrapper();
     private final StringBinding status;
@@ -186,7 +188,53 @@ public final class StudioViewModel implements RunViewModel.Outputs {
                 fitDefaultSizeToEngine();
             }
         });
-        wireCoCreation();
+        this.coCreation = new CoCreationViewModel(paint, canvas.layers(), run, history, prompts,
+                new CoCreationViewModel.Session() {
+                    @Override
+                    public void notice(String text) {
+                        notice.set(text);
+                    }
+
+                    @Override
+                    public void error(String text) {
+                        StudioViewModel.this.error(text);
+                    }
+
+                    @Override
+                    public void busy(boolean b) {
+                        busy.set(b);
+                    }
+
+                    @Override
+                    public void markDirty() {
+                        files.markDirty();
+                    }
+
+                    @Override
+                    public void layerEditCommitted(String name) {
+                        undoKinds.push(new Edit(true, name));
+                        redoKinds.clear();
+                        files.markDirty();
+                        updateUndoNames();
+                    }
+
+                    @Override
+                    public void paintHandedOver() {
+                        undoKinds.removeIf(Edit::layer);
+                        redoKinds.removeIf(Edit::layer);
+                        updateUndoNames();
+                    }
+
+                    @Override
+                    public void start() {
+                        StudioViewModel.this.start();
+                    }
+
+                    @Override
+                    public Frame liveFrame() {
+                        return liveFrame;
+                    }
+                });
         notice.addListener((o, a, b) -> noticeIsError.set(false)); // error() sets it again after its text
         // a stack that was emptied (paint handed to the engine, a session opened) takes its steps out of the order
         paint.canUndoProperty().addListener((o, a, can) -> forgetKinds(undoKinds, true, can));
@@ -223,99 +271,16 @@ public final class StudioViewModel implements RunViewModel.Outputs {
                 from == null ? -1 : from.step());
     }
 
-    private void wireCoCreation() {
-        paint.paintAllowedProperty().bind(Bindings.createBooleanBinding(
-                () -> paintRefusal().isEmpty(), run.stateProperty(), history.selectedProperty()));
-        paint.paintRefusalProperty().bind(Bindings.createStringBinding(this::paintRefusal, run.stateProperty(),
-                history.selectedProperty()));
-        paint.latentMaskProperty().addListener((o, a, m) -> {
-            run.setMask(m);
-            files.markDirty();
-        });
-        paint.keepUnmaskedPixelsProperty().addListener((o, a, keep) -> {
-            run.setKeepUnmaskedPixels(keep);
-            files.markDirty();
-        });
-        paint.setOnCommit(() -> {
-            undoKinds.push(new Edit(true, paint.lastEditName()));
-            redoKinds.clear();
-            files.markDirty();
-            updateUndoNames();
-        });
-        run.setBeforeResume(this::handPaintToEngine);
-        // the paused run keeps its last prompt, but the editor shows none: going on would not be what is shown
-        run.setResumeCheck(() -> prompts.prompts().isEmpty()
-                ? "the prompt is empty: type what to generate before resuming (Edit ▸ Undo brings back an edit)"
-                : null);
-    }
-
-    /** @return why the brush cannot paint now, or "" when it can */
-    private String paintRefusal() {
-        if (history.selectedProperty().get() != null) {
-            return "a history snapshot is shown: press Esc for the live image, or Continue from here to paint on it";
-        }
-        return switch (run.getState()) {
-            case RUNNING, PAUSING -> "pause the run to paint (the mask brush works while running)";
-            case LOADING -> "the models are loading: paint once they are ready";
-            default -> "";
-        };
-    }
-
-    /** On resume: the engine gets a copy of the painted image and writes it into z before the next step. */
-    private void handPaintToEngine() {
-        boolean hadPaint = canvas.paintLayerProperty().get() != null;
-        PaintViewModel.Edit e = paint.takeEdit(liveFrame);
-        if (hadPaint) { // handing paint over clears the stroke undo (the strokes are in z now)
-            undoKinds.removeIf(Edit::layer);
-            redoKinds.removeIf(Edit::layer);
-            updateUndoNames();
-        }
-        if (e != null) {
-            run.applyPaint(e.edited(), e.painted(), n -> notice.set("paint written into " + n
-                    + " latent cells"));
-        }
-    }
-
-    // ---- Commands: co-creation ----
+    // ---- Commands: co-creation (the co-creation feature does the work) ----
 
     /** Scores the phrase typed in "select" over the current image on the engine thread and shows the heat map. */
     public void selectByText() {
-        String phrase = paint.selectPhraseProperty().get();
-        if (phrase == null || phrase.isBlank()) {
-            notice.set("type what to select, e.g. \"the dog\"");
-            return;
-        }
-        busy.set(true);
-        notice.set("looking for \"" + phrase.strip() + "\"…");
-        run.selectByText(phrase, h -> {
-            busy.set(false);
-            paint.showHeat(h);
-            notice.set("heat map of \"" + phrase.strip() + "\": move the threshold, then Accept");
-        }, e -> {
-            busy.set(false);
-            error("select failed: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
-        });
+        coCreation.selectByText();
     }
 
-    /**
-     * "Replace with …": accepts a shown heat map as the mask, makes the phrase the only prompt and resumes (or starts
-     * when there is no run).
-     */
+    /** "Replace with …": see {@link CoCreationViewModel#replaceWith}. */
     public void replaceWith() {
-        String phrase = paint.replacePhraseProperty().get();
-        if (phrase == null || phrase.isBlank()) {
-            notice.set("type what to put there, e.g. \"a cat\"");
-            return;
-        }
-        if (paint.heatProperty().get() != null) {
-            paint.acceptHeat();
-        }
-        prompts.setRows(List.of(new SessionData.PromptRow(phrase.strip(), 1.0, Double.NEGATIVE_INFINITY)));
-        if (run.getState() == RunState.PAUSED) {
-            run.resume();
-        } else if (run.getState() != RunState.RUNNING && run.getState() != RunState.PAUSING) {
-            start();
-        }
+        coCreation.replaceWith();
     }
 
     /** File → Open Image…: asks for an image and starts editing it. */
