@@ -1,5 +1,6 @@
 package dev.vqclip.app;
 
+import dev.vqclip.app.core.TaskExecutor;
 import dev.vqclip.engine.EngineThreads;
 import javafx.beans.property.BooleanProperty;
 import javafx.beans.property.IntegerProperty;

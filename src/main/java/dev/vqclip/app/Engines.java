@@ -1,7 +1,7 @@
 package dev.vqclip.app;
 
+import dev.vqclip.app.core.EngineProvider;
 import ai.djl.Device;
-import dev.vqclip.cli.ModelOptions;
 import dev.vqclip.engine.Devices;
 import dev.vqclip.engine.run.RunModels;
 import dev.vqclip.engine.run.VqganClipRunFactory;
@@ -25,7 +25,7 @@ public final class Engines {
                     .resolve(null, null, null, null);
             Device device = Devices.parse(System.getProperty("vqclip.device", "auto"));
             RunModels models = RunModels.load(rm.vqganCkpt(), rm.vqganConfig(), rm.clipWeights(), rm.clipVocab(),
-                    device, ModelOptions.describe(rm, device), rm.demo(), progress::update);
+                    device, rm.describe(device), rm.demo(), progress::update);
             return new VqganClipRunFactory(models);
         };
     }

@@ -1,5 +1,6 @@
 package dev.vqclip.app;
 
+import dev.vqclip.app.core.DialogService;
 import javafx.scene.control.Alert;
 import javafx.scene.control.ButtonBar;
 import javafx.scene.control.ButtonType;

@@ -1,5 +1,6 @@
 package dev.vqclip.app;
 
+import dev.vqclip.app.core.TaskExecutor;
 import dev.vqclip.app.settings.EnginePriority;
 import javafx.application.Platform;
 import javafx.concurrent.Task;

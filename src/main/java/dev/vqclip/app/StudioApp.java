@@ -1,5 +1,6 @@
 package dev.vqclip.app;
 
+import dev.vqclip.app.core.DialogService;
 import javafx.animation.KeyFrame;
 import javafx.animation.Timeline;
 import javafx.application.Application;

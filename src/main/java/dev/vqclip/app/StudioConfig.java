@@ -1,5 +1,7 @@
 package dev.vqclip.app;
 
+import dev.vqclip.app.core.DialogService;
+import dev.vqclip.app.core.EngineProvider;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.function.Function;

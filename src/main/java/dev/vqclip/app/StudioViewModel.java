@@ -1,17 +1,23 @@
 package dev.vqclip.app;
 
+import dev.vqclip.app.core.DialogService;
+import dev.vqclip.app.core.TaskExecutor;
+import dev.vqclip.app.core.EngineProvider;
+import dev.vqclip.app.core.Captured;
 import dev.vqclip.app.canvas.CanvasViewModel;
+import dev.vqclip.app.cocreate.CoCreationViewModel;
+import dev.vqclip.app.files.SessionFilesViewModel;
 import dev.vqclip.app.history.HistoryViewModel;
 import dev.vqclip.app.paint.MaskGrid;
 import dev.vqclip.app.paint.PaintViewModel;
 import dev.vqclip.app.prompt.PromptViewModel;
-import dev.vqclip.app.run.EngineWorker;
 import dev.vqclip.app.run.RunState;
 import dev.vqclip.app.run.RunViewModel;
 import dev.vqclip.app.settings.Settings;
 import dev.vqclip.app.settings.SettingsViewModel;
 import dev.vqclip.engine.guide.Prompt;
 import dev.vqclip.engine.guide.PromptParser;
+import dev.vqclip.engine.run.LatentGrid;
 import dev.vqclip.engine.run.Frame;
 import dev.vqclip.engine.run.GenerationRequest;
 import dev.vqclip.engine.run.RunSnapshot;
@@ -21,7 +27,6 @@ import dev.vqclip.session.Images;
 import dev.vqclip.session.Layers;
 import dev.vqclip.session.RequestJson;
 import dev.vqclip.session.SessionData;
-import dev.vqclip.session.SessionStore;
 import javafx.beans.Observable;
 import javafx.beans.binding.Bindings;
 import javafx.beans.binding.BooleanBinding;
@@ -29,11 +34,9 @@ import javafx.beans.binding.StringBinding;
 import javafx.beans.property.ReadOnlyBooleanProperty;
 import javafx.beans.property.ReadOnlyBooleanWrapper;
 import javafx.beans.property.ReadOnlyObjectProperty;
-import javafx.beans.property.ReadOnlyObjectWrapper;
 import javafx.beans.property.ReadOnlyStringProperty;
 import javafx.beans.property.ReadOnlyStringWrapper;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -47,12 +50,10 @@ import java.util.function.LongSupplier;
 
 /**
  * One studio session: the feature view-models, undo of editor edits, and the file commands. Runs on the UI thread;
- * disk and engine work goes through the session's {@link EngineWorker} so the UI thread never waits.
+ * disk work goes through the session's {@link TaskExecutor} (on the engine thread, between steps) and engine work
+ * through {@link RunViewModel}'s commands, so the UI thread never waits.
  */
 public final class StudioViewModel implements RunViewModel.Outputs {
-    /** Prompts and settings as one value, for undo. */
-    public record EditorState(List<SessionData.PromptRow> rows, Settings settings) {
-    }
 
     private final TaskExecutor executor;
     private final DiagnosticsViewModel diagnostics;
@@ -64,7 +65,7 @@ public final class StudioViewModel implements RunViewModel.Outputs {
     private boolean sizeFromDefaults = true;
     private final CanvasViewModel canvas = new CanvasViewModel();
     private final HistoryViewModel history = new HistoryViewModel();
-    private final PaintViewModel paint = new PaintViewModel(canvas);
+    private final PaintViewModel paint = new PaintViewModel(canvas.layers());
     /**
      * One step of Ctrl+Z: a paint/mask edit ({@code layer}) or a prompt/settings edit, and what it was ("brush
      * stroke", "prompt edit", "steps change"), which the Edit menu names.
@@ -81,9 +82,9 @@ public final class StudioViewModel implements RunViewModel.Outputs {
     /** The image being edited (File → Open Image…), or null for generation from scratch. */
     private Path initImage;
     private final RunViewModel run;
-    private final UndoStack<EditorState> undo = new UndoStack<>(StudioViewModel::sameTypingBurst);
-    private final ReadOnlyObjectWrapper<Path> sessionFile = new ReadOnlyObjectWrapper<>();
-    private final ReadOnlyBooleanWrapper dirty = new ReadOnlyBooleanWrapper();
+    private final UndoStack<EditorState> undo = new UndoStack<>(EditorState::sameTypingBurst);
+    private final SessionFilesViewModel files;
+    private final CoCreationViewModel coCreation;
     private final ReadOnlyStringWrapper notice = new ReadOnlyStringWrapper("");
     private final ReadOnlyBooleanWrapper noticeIsError = new ReadOnlyBooleanWrapper();
     private final StringBinding status;
@@ -94,9 +95,6 @@ public final class StudioViewModel implements RunViewModel.Outputs {
     private EditorState editor;
     private boolean applying;
     private Frame liveFrame;
-    /** Set when the window closed normally: the recovery copy is gone and must not be written again. */
-    private final java.util.concurrent.atomic.AtomicBoolean recoveryForgotten =
-            new java.util.concurrent.atomic.AtomicBoolean();
 
     public StudioViewModel(TaskExecutor executor, EngineProvider provider, DialogService dialogs) {
         this(executor, provider, dialogs, new SettingsViewModel(), System::currentTimeMillis);
@@ -111,6 +109,47 @@ public final class StudioViewModel implements RunViewModel.Outputs {
         this.settings = settings;
         this.wallClock = wallClock;
         this.run = new RunViewModel(executor, provider, this);
+        this.files = new SessionFilesViewModel(executor, dialogs, run, new SessionFilesViewModel.Session() {
+            @Override
+            public SessionData toData() {
+                return sessionData(null);
+            }
+
+            @Override
+            public void apply(SessionData d) {
+                applySession(d);
+            }
+
+            @Override
+            public void clear() {
+                clearSession();
+            }
+
+            @Override
+            public void notice(String text) {
+                notice.set(text);
+            }
+
+            @Override
+            public void error(String text) {
+                StudioViewModel.this.error(text);
+            }
+
+            @Override
+            public void fileError(Path file, String what, Exception e) {
+                StudioViewModel.this.fileError(file, what, e);
+            }
+
+            @Override
+            public void busy(boolean b) {
+                busy.set(b);
+            }
+
+            @Override
+            public void close() {
+                StudioViewModel.this.close();
+            }
+        });
         this.editor = editorState();
         prompts.rows().addListener((Observable o) -> editorChanged(true));
         prompts.negativeProperty().addListener((Observable o) -> editorChanged(true));
@@ -149,7 +188,53 @@ public final class StudioViewModel implements RunViewModel.Outputs {
                 fitDefaultSizeToEngine();
             }
         });
-        wireCoCreation();
+        this.coCreation = new CoCreationViewModel(paint, canvas.layers(), run, history, prompts,
+                new CoCreationViewModel.Session() {
+                    @Override
+                    public void notice(String text) {
+                        notice.set(text);
+                    }
+
+                    @Override
+                    public void error(String text) {
+                        StudioViewModel.this.error(text);
+                    }
+
+                    @Override
+                    public void busy(boolean b) {
+                        busy.set(b);
+                    }
+
+                    @Override
+                    public void markDirty() {
+                        files.markDirty();
+                    }
+
+                    @Override
+                    public void layerEditCommitted(String name) {
+                        undoKinds.push(new Edit(true, name));
+                        redoKinds.clear();
+                        files.markDirty();
+                        updateUndoNames();
+                    }
+
+                    @Override
+                    public void paintHandedOver() {
+                        undoKinds.removeIf(Edit::layer);
+                        redoKinds.removeIf(Edit::layer);
+                        updateUndoNames();
+                    }
+
+                    @Override
+                    public void start() {
+                        StudioViewModel.this.start();
+                    }
+
+                    @Override
+                    public Frame liveFrame() {
+                        return liveFrame;
+                    }
+                });
         notice.addListener((o, a, b) -> noticeIsError.set(false)); // error() sets it again after its text
         // a stack that was emptied (paint handed to the engine, a session opened) takes its steps out of the order
         paint.canUndoProperty().addListener((o, a, can) -> forgetKinds(undoKinds, true, can));
@@ -175,8 +260,9 @@ public final class StudioViewModel implements RunViewModel.Outputs {
                 || run.errorProperty().get() != null || run.warningProperty().get() != null,
                 noticeIsError, run.errorProperty(), run.warningProperty());
         title = Bindings.createStringBinding(() -> "VQGAN-CLIP Studio — "
-                + (sessionFile.get() == null ? "untitled" : sessionFile.get().getFileName().toString())
-                + (dirty.get() ? " *" : ""), sessionFile, dirty);
+                + (files.sessionFileProperty().get() == null ? "untitled"
+                        : files.sessionFileProperty().get().getFileName().toString())
+                + (files.isDirty() ? " *" : ""), files.sessionFileProperty(), files.dirtyProperty());
     }
 
     private void chartBranch(String b) {
@@ -185,99 +271,16 @@ public final class StudioViewModel implements RunViewModel.Outputs {
                 from == null ? -1 : from.step());
     }
 
-    private void wireCoCreation() {
-        paint.paintAllowedProperty().bind(Bindings.createBooleanBinding(
-                () -> paintRefusal().isEmpty(), run.stateProperty(), history.selectedProperty()));
-        paint.paintRefusalProperty().bind(Bindings.createStringBinding(this::paintRefusal, run.stateProperty(),
-                history.selectedProperty()));
-        paint.latentMaskProperty().addListener((o, a, m) -> {
-            run.worker().setMask(m);
-            dirty.set(true);
-        });
-        paint.keepUnmaskedPixelsProperty().addListener((o, a, keep) -> {
-            run.worker().setKeepUnmaskedPixels(keep);
-            dirty.set(true);
-        });
-        paint.setOnCommit(() -> {
-            undoKinds.push(new Edit(true, paint.lastEditName()));
-            redoKinds.clear();
-            dirty.set(true);
-            updateUndoNames();
-        });
-        run.setBeforeResume(this::handPaintToEngine);
-        // the paused run keeps its last prompt, but the editor shows none: going on would not be what is shown
-        run.setResumeCheck(() -> prompts.prompts().isEmpty()
-                ? "the prompt is empty: type what to generate before resuming (Edit ▸ Undo brings back an edit)"
-                : null);
-    }
-
-    /** @return why the brush cannot paint now, or "" when it can */
-    private String paintRefusal() {
-        if (history.selectedProperty().get() != null) {
-            return "a history snapshot is shown: press Esc for the live image, or Continue from here to paint on it";
-        }
-        return switch (run.getState()) {
-            case RUNNING, PAUSING -> "pause the run to paint (the mask brush works while running)";
-            case LOADING -> "the models are loading: paint once they are ready";
-            default -> "";
-        };
-    }
-
-    /** On resume: the engine gets a copy of the painted image and writes it into z before the next step. */
-    private void handPaintToEngine() {
-        boolean hadPaint = canvas.paintLayerProperty().get() != null;
-        PaintViewModel.Edit e = paint.takeEdit(liveFrame);
-        if (hadPaint) { // handing paint over clears the stroke undo (the strokes are in z now)
-            undoKinds.removeIf(Edit::layer);
-            redoKinds.removeIf(Edit::layer);
-            updateUndoNames();
-        }
-        if (e != null) {
-            run.worker().applyPaint(e.edited(), e.painted(), n -> notice.set("paint written into " + n
-                    + " latent cells"));
-        }
-    }
-
-    // ---- Commands: co-creation ----
+    // ---- Commands: co-creation (the co-creation feature does the work) ----
 
     /** Scores the phrase typed in "select" over the current image on the engine thread and shows the heat map. */
     public void selectByText() {
-        String phrase = paint.selectPhraseProperty().get();
-        if (phrase == null || phrase.isBlank()) {
-            notice.set("type what to select, e.g. \"the dog\"");
-            return;
-        }
-        busy.set(true);
-        notice.set("looking for \"" + phrase.strip() + "\"…");
-        run.worker().selfMask(phrase, h -> {
-            busy.set(false);
-            paint.showHeat(h);
-            notice.set("heat map of \"" + phrase.strip() + "\": move the threshold, then Accept");
-        }, e -> {
-            busy.set(false);
-            error("select failed: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
-        });
+        coCreation.selectByText();
     }
 
-    /**
-     * "Replace with …": accepts a shown heat map as the mask, makes the phrase the only prompt and resumes (or starts
-     * when there is no run).
-     */
+    /** "Replace with …": see {@link CoCreationViewModel#replaceWith}. */
     public void replaceWith() {
-        String phrase = paint.replacePhraseProperty().get();
-        if (phrase == null || phrase.isBlank()) {
-            notice.set("type what to put there, e.g. \"a cat\"");
-            return;
-        }
-        if (paint.heatProperty().get() != null) {
-            paint.acceptHeat();
-        }
-        prompts.setRows(List.of(new SessionData.PromptRow(phrase.strip(), 1.0, Double.NEGATIVE_INFINITY)));
-        if (run.getState() == RunState.PAUSED) {
-            run.resume();
-        } else if (run.getState() != RunState.RUNNING && run.getState() != RunState.PAUSING) {
-            start();
-        }
+        coCreation.replaceWith();
     }
 
     /** File → Open Image…: asks for an image and starts editing it. */
@@ -298,7 +301,7 @@ public final class StudioViewModel implements RunViewModel.Outputs {
     public void openImage(Path file) {
         busy.set(true);
         notice.set("opening " + file.getFileName() + "…");
-        run.worker().background(() -> {
+        executor.onEngine(() -> {
             Frame f = Images.decode(Files.readAllBytes(file), file.toString());
             int[] size = editSize(f.width(), f.height());
             // the image as the run will see it (Initialiser crops the same way), shown before the VQGAN encodes it
@@ -326,7 +329,7 @@ public final class StudioViewModel implements RunViewModel.Outputs {
             liveFrame = opened.getValue();
             canvas.show(liveFrame, "step 0 (" + file.getFileName() + ")");
             run.open(r, "opened " + file.getFileName());
-            dirty.set(true);
+            files.markDirty();
             notice.set("editing " + file.getFileName() + " at " + size[0] + "×" + size[1]
                     + ": paint, mask, then Resume");
         }, e -> {
@@ -371,7 +374,7 @@ public final class StudioViewModel implements RunViewModel.Outputs {
         history.newRoot();
         history.selectedProperty().set(null);
         run.start(r);
-        dirty.set(true);
+        files.markDirty();
     }
 
     /** Takes one step (starting a run if there is none). */
@@ -401,7 +404,7 @@ public final class StudioViewModel implements RunViewModel.Outputs {
         // the chosen entry is now the live, paused run: leave the history view, so the brush paints on it
         history.selectedProperty().set(null);
         canvas.show(e.frame(), "step " + e.step());
-        dirty.set(true);
+        files.markDirty();
     }
 
     /**
@@ -460,8 +463,8 @@ public final class StudioViewModel implements RunViewModel.Outputs {
             EditorState s = undo.undo(before);
             if (s != null) {
                 applyEditor(s, true);
-                redoKinds.push(new Edit(false, editName(s, before)));
-                revealEditor.accept(changedField(before, s));
+                redoKinds.push(new Edit(false, EditorState.editName(s, before)));
+                revealEditor.accept(EditorState.changedField(before, s));
             } else if (paint.canUndoProperty().get()) {
                 paint.undo();
                 redoKinds.push(new Edit(true, name));
@@ -483,8 +486,8 @@ public final class StudioViewModel implements RunViewModel.Outputs {
             EditorState s = undo.redo(before);
             if (s != null) {
                 applyEditor(s, true);
-                undoKinds.push(new Edit(false, editName(before, s)));
-                revealEditor.accept(changedField(before, s));
+                undoKinds.push(new Edit(false, EditorState.editName(before, s)));
+                revealEditor.accept(EditorState.changedField(before, s));
             }
         }
         updateUndoNames();
@@ -527,80 +530,17 @@ public final class StudioViewModel implements RunViewModel.Outputs {
         return redoName.getReadOnlyProperty();
     }
 
-    /** @return what an edit from {@code a} to {@code b} was, in words */
-    static String editName(EditorState a, EditorState b) {
-        if (a.rows().size() < b.rows().size()) {
-            return "new prompt";
-        }
-        if (a.rows().size() > b.rows().size()) {
-            return "prompt removal";
-        }
-        for (int i = 0; i < a.rows().size(); i++) {
-            SessionData.PromptRow x = a.rows().get(i);
-            SessionData.PromptRow y = b.rows().get(i);
-            if (!x.text().equals(y.text())) {
-                return "prompt edit";
-            }
-            if (x.weight() != y.weight()) {
-                return "prompt weight";
-            }
-            if (x.stop() != y.stop()) {
-                return "prompt stop";
-            }
-        }
-        String f = changedSetting(a.settings(), b.settings());
-        return switch (f) {
-            case "width", "height" -> "size change";
-            case "cutPow" -> "cut power change";
-            case "learningRate" -> "learning rate change";
-            case "l2Weight" -> "L2 weight change";
-            case "l2Decay" -> "L2 decay change";
-            case "settingsAugment" -> "augmentation change";
-            case "" -> "edit";
-            default -> f + " change";
-        };
-    }
-
-    /** @return the id of the editor field that differs between two states (see {@link #setOnRevealEditor}) */
-    static String changedField(EditorState a, EditorState b) {
-        int n = Math.min(a.rows().size(), b.rows().size());
-        for (int i = 0; i < n; i++) {
-            if (!a.rows().get(i).equals(b.rows().get(i))) {
-                return "promptText" + i;
-            }
-        }
-        if (a.rows().size() != b.rows().size()) {
-            return "prompts";
-        }
-        String f = changedSetting(a.settings(), b.settings());
-        return f.isEmpty() ? "prompts" : f;
-    }
-
-    /** @return the first differing setting's name (its field id), "settingsAugment", or "" */
-    private static String changedSetting(Settings a, Settings b) {
-        for (java.lang.reflect.RecordComponent c : Settings.class.getRecordComponents()) {
-            try {
-                if (!Objects.equals(c.getAccessor().invoke(a), c.getAccessor().invoke(b))) {
-                    return c.getName().equals("augmentations") ? "settingsAugment" : c.getName();
-                }
-            } catch (ReflectiveOperationException e) {
-                throw new IllegalStateException(e);
-            }
-        }
-        return "";
-    }
-
     private void editorChanged(boolean promptsChanged) {
         if (applying) {
             return;
         }
         EditorState now = editorState();
         if (undo.changed(editor, now)) {
-            undoKinds.push(new Edit(false, editName(editor, now)));
+            undoKinds.push(new Edit(false, EditorState.editName(editor, now)));
             redoKinds.clear();
         }
         editor = now;
-        dirty.set(true);
+        files.markDirty();
         updateUndoNames();
         if (promptsChanged) {
             run.promptsEdited(prompts.prompts());
@@ -619,7 +559,7 @@ public final class StudioViewModel implements RunViewModel.Outputs {
             applying = false;
         }
         editor = editorState();
-        dirty.set(true);
+        files.markDirty();
         if (forwardToRun) {
             run.promptsEdited(prompts.prompts());
             run.learningRateEdited(s.settings().learningRate());
@@ -655,59 +595,51 @@ public final class StudioViewModel implements RunViewModel.Outputs {
         return new EditorState(prompts.toRows(), settings.get());
     }
 
-    /** Typing in one row is one undo step. */
-    static boolean sameTypingBurst(EditorState a, EditorState b) {
-        if (a == null || b == null || !a.settings().equals(b.settings()) || a.rows().size() != b.rows().size()) {
-            return false;
-        }
-        int diffs = 0;
-        for (int i = 0; i < a.rows().size(); i++) {
-            SessionData.PromptRow x = a.rows().get(i);
-            SessionData.PromptRow y = b.rows().get(i);
-            if (x.weight() != y.weight() || x.stop() != y.stop()) {
-                return false;
-            }
-            if (!x.text().equals(y.text())) {
-                diffs++;
-            }
-        }
-        return diffs <= 1;
-    }
+    // ---- Commands: files (the session-files feature does the work) ----
 
-    // ---- Commands: files ----
-
-    /**
-     * Runs {@code proceed} when there is no unsaved work; otherwise asks Save / Don't Save / Cancel first: Save saves
-     * (asking where when the session has no file yet) and runs {@code proceed} once the save has succeeded; Don't
-     * Save runs it at once; Cancel, a cancelled file chooser or a failed save runs nothing.
-     *
-     * @param what e.g. "the current session", for the question
-     */
+    /** @see SessionFilesViewModel#afterUnsaved */
     public void afterUnsaved(String what, Runnable proceed) {
-        if (!dirty.get()) {
-            proceed.run();
-            return;
-        }
-        switch (dialogs.askUnsaved(what)) {
-            case DISCARD -> proceed.run();
-            case SAVE -> {
-                Optional<Path> file = sessionFile.get() != null ? Optional.of(sessionFile.get())
-                        : dialogs.chooseSaveFile("Save session", SessionStore.EXTENSION,
-                                "session" + SessionStore.EXTENSION);
-                if (file.isEmpty()) {
-                    notice.set("not saved, so nothing was closed");
-                    return;
-                }
-                saveTo(file.get(), proceed);
-            }
-            case CANCEL -> {
-            }
-        }
+        files.afterUnsaved(what, proceed);
     }
 
-    /** Starts an empty session (asks first when there is unsaved work: Save, Don't Save or Cancel). */
     public void newSession() {
-        afterUnsaved("the current session", this::clearSession);
+        files.newSession();
+    }
+
+    public void open() {
+        files.open();
+    }
+
+    public void openFile(Path file) {
+        files.openFile(file);
+    }
+
+    public void recover(Path recovery) {
+        files.recover(recovery);
+    }
+
+    public void forgetRecovery(Path recovery) {
+        files.forgetRecovery(recovery);
+    }
+
+    public void save() {
+        files.save();
+    }
+
+    public void saveAs() {
+        files.saveAs();
+    }
+
+    public void saveTo(Path file) {
+        files.saveTo(file);
+    }
+
+    public void autosave(Path recovery) {
+        files.autosave(recovery);
+    }
+
+    public void saveRecoveryAndClose(Path recovery, java.util.function.Consumer<String> done) {
+        files.saveRecoveryAndClose(recovery, done);
     }
 
     private void clearSession() {
@@ -726,75 +658,6 @@ public final class StudioViewModel implements RunViewModel.Outputs {
         undoKinds.clear();
         redoKinds.clear();
         updateUndoNames();
-        sessionFile.set(null);
-        dirty.set(false);
-        notice.set("new session");
-    }
-
-    public void open() {
-        afterUnsaved("the current session",
-                () -> dialogs.chooseOpenFile("Open session", SessionStore.EXTENSION).ifPresent(this::openFile));
-    }
-
-    /** Opens a session file in the background; on failure the open session stays as it is. */
-    public void openFile(Path file) {
-        busy.set(true);
-        notice.set("opening " + file.getFileName() + "…");
-        run.worker().background(() -> SessionStore.load(file), loaded -> {
-            busy.set(false);
-            applySession(loaded.data());
-            sessionFile.set(file);
-            dirty.set(false);
-            notice.set(loaded.warnings().isEmpty() ? "opened " + file.getFileName()
-                    : "opened " + file.getFileName() + " with problems: " + String.join("; ", loaded.warnings()));
-        }, e -> {
-            busy.set(false);
-            fileError(file, "could not open " + file.getFileName(), e);
-        });
-    }
-
-    /**
-     * Opens the recovery copy that autosave or a termination signal left (the studio ended without the window
-     * being closed) as an untitled session with unsaved changes: Save asks where to keep it, and closing asks
-     * before discarding it.
-     */
-    public void recover(Path recovery) {
-        busy.set(true);
-        notice.set("recovering the unsaved session…");
-        run.worker().background(() -> {
-            SessionStore.Loaded loaded = SessionStore.load(recovery);
-            return Map.entry(loaded, Files.getLastModifiedTime(recovery).toInstant());
-        }, got -> {
-            busy.set(false);
-            applySession(got.getKey().data());
-            sessionFile.set(null);
-            dirty.set(true);
-            String when = java.time.format.DateTimeFormatter.ofPattern("d MMM HH:mm", Locale.ROOT)
-                    .format(got.getValue().atZone(java.time.ZoneId.systemDefault()));
-            List<String> warnings = got.getKey().warnings();
-            notice.set("recovered the session left unsaved on " + when + "; save it to keep it"
-                    + (warnings.isEmpty() ? "" : " (with problems: " + String.join("; ", warnings) + ")"));
-        }, e -> {
-            busy.set(false);
-            fileError(recovery, "could not recover the unsaved session from " + recovery, e);
-        });
-    }
-
-    /**
-     * The window is closing normally (the user saved, or agreed to discard): the recovery copy is no longer needed.
-     * It is deleted at once (so a process that then dies leaves no copy of a discarded session), no autosave writes
-     * it again, and it is deleted once more on the engine thread after any save in progress there, which could
-     * otherwise move a copy into place after the first deletion.
-     */
-    public void forgetRecovery(Path recovery) {
-        recoveryForgotten.set(true);
-        try {
-            Files.deleteIfExists(recovery);
-        } catch (IOException e) {
-            error("could not remove " + recovery + ": " + e.getMessage());
-        }
-        run.worker().background(() -> Files.deleteIfExists(recovery), deleted -> {
-        }, e -> error("could not remove " + recovery + ": " + e.getMessage()));
     }
 
     private void applySession(SessionData d) {
@@ -820,10 +683,10 @@ public final class StudioViewModel implements RunViewModel.Outputs {
     }
 
     /**
-     * @return {rows, cols, factor} of the session's run (the current one, else the newest history entry's), or null
+     * @return the latent grid of the session's run (the current one, else the newest history entry's), or null
      *         when there is none or its latent does not divide its image size evenly
      */
-    static int[] latentGridOf(SessionData d) {
+    static LatentGrid latentGridOf(SessionData d) {
         RunSnapshot s = d.current();
         if (s == null && !d.history().isEmpty()) {
             s = d.history().get(d.history().size() - 1).snapshot();
@@ -836,88 +699,7 @@ public final class StudioViewModel implements RunViewModel.Outputs {
         if (w % s.cols() != 0 || w / s.cols() != h / s.rows() || h % s.rows() != 0) {
             return null;
         }
-        return new int[] {s.rows(), s.cols(), w / s.cols()};
-    }
-
-    public void save() {
-        if (sessionFile.get() == null) {
-            saveAs();
-        } else {
-            saveTo(sessionFile.get());
-        }
-    }
-
-    public void saveAs() {
-        dialogs.chooseSaveFile("Save session", SessionStore.EXTENSION, "session" + SessionStore.EXTENSION)
-                .ifPresent(this::saveTo);
-    }
-
-    /** Saves in the background (between steps); a failure leaves the previous file intact and says why. */
-    public void saveTo(Path file) {
-        saveTo(file, () -> { });
-    }
-
-    /** As {@link #saveTo(Path)}, then runs {@code then} on the UI thread when the save succeeded. */
-    private void saveTo(Path file, Runnable then) {
-        SessionData partial = sessionData(null);
-        busy.set(true);
-        run.worker().background(() -> {
-            SessionStore.save(file, withCurrent(partial, run.worker().currentState()));
-            return file;
-        }, f -> {
-            busy.set(false);
-            sessionFile.set(f);
-            dirty.set(false);
-            notice.set("saved " + f.getFileName());
-            then.run();
-        }, e -> {
-            busy.set(false);
-            fileError(file, "could not save " + file.getFileName(), e);
-        });
-    }
-
-    /** Saves a recovery copy when there are unsaved changes (the autosave timer calls this). */
-    public void autosave(Path recovery) {
-        if (!dirty.get()) {
-            return;
-        }
-        saveRecovery(recovery, f -> notice.set("autosaved to " + f),
-                e -> error("autosave to " + recovery + " failed: " + e.getMessage()));
-    }
-
-    /** Queues a save of the session as it is now to the recovery copy (after the step in progress). */
-    private void saveRecovery(Path recovery, java.util.function.Consumer<Path> onSaved,
-                              java.util.function.Consumer<Exception> onFailure) {
-        SessionData partial = sessionData(null);
-        run.worker().background(() -> {
-            if (recoveryForgotten.get()) {
-                return null; // the session was closed and its copy deleted meanwhile
-            }
-            Files.createDirectories(recovery.getParent());
-            SessionStore.save(recovery, withCurrent(partial, run.worker().currentState()));
-            return recovery;
-        }, f -> {
-            if (f != null) {
-                onSaved.accept(f);
-            }
-        }, onFailure);
-    }
-
-    /**
-     * For a termination signal (the process is ending without the window being closed): saves a recovery copy of
-     * unsaved work once the step in progress has finished, then closes the engine, as {@link #close} does.
-     *
-     * @param done receives what happened, in words (on the UI thread, or at once when nothing was unsaved)
-     */
-    public void saveRecoveryAndClose(Path recovery, java.util.function.Consumer<String> done) {
-        if (!dirty.get() || recoveryForgotten.get()) {
-            close();
-            done.accept(dirty.get() ? "the window had closed and its session was discarded" : "nothing was unsaved");
-            return;
-        }
-        saveRecovery(recovery, f -> done.accept("the unsaved session was saved to " + f), e -> done.accept(
-                "the unsaved session could not be saved to " + recovery + ": " + e.getMessage()));
-        close();
+        return new LatentGrid(s.rows(), s.cols(), w / s.cols());
     }
 
     private SessionData sessionData(RunSnapshot current) {
@@ -936,11 +718,6 @@ public final class StudioViewModel implements RunViewModel.Outputs {
         return new SessionData(r, prompts.toRows(), current, liveFrame, new ArrayList<>(history.entries()),
                 history.getBranch(), canvas.paintLayerProperty().get(), canvas.maskLayerProperty().get(), models,
                 run.lossCurves());
-    }
-
-    private static SessionData withCurrent(SessionData d, RunSnapshot current) {
-        return new SessionData(d.request(), d.promptRows(), current, d.frame(), d.history(), d.branchId(), d.paint(),
-                d.mask(), d.models(), d.losses());
     }
 
     // ---- Commands: export ----
@@ -985,7 +762,7 @@ public final class StudioViewModel implements RunViewModel.Outputs {
         if (scale != 1) {
             text.put("vqclip.scale", scale + "x Lanczos-3 from " + f.width() + "x" + f.height());
         }
-        run.worker().background(() -> {
+        executor.onEngine(() -> {
             Frame out = dev.vqclip.session.Upscale.lanczos(f, scale);
             dev.vqclip.engine.io.AtomicFiles.write(file, o -> Images.writePng(o, out, text));
             return out;
@@ -1004,7 +781,7 @@ public final class StudioViewModel implements RunViewModel.Outputs {
             notice.set("the history is empty");
             return;
         }
-        run.worker().background(() -> {
+        executor.onEngine(() -> {
             Images.writeGif(file, frames, 200);
             return file;
         }, p -> notice.set("exported " + frames.size() + " frames to " + p.getFileName()),
@@ -1022,7 +799,7 @@ public final class StudioViewModel implements RunViewModel.Outputs {
             notice.set("the history is empty");
             return;
         }
-        run.worker().background(() -> {
+        executor.onEngine(() -> {
             Files.createDirectories(dir);
             int i = 0;
             for (HistoryEntry e : entries) {
@@ -1116,7 +893,7 @@ public final class StudioViewModel implements RunViewModel.Outputs {
     }
 
     @Override
-    public void started(int[] latentGrid, RunSnapshot state, boolean restored) {
+    public void started(LatentGrid latentGrid, RunSnapshot state, boolean restored) {
         canvas.latentGridProperty().set(latentGrid);
         if (restored) {
             paint.keepUnmaskedPixelsProperty().set(state.request().keepUnmaskedPixels());
@@ -1127,9 +904,9 @@ public final class StudioViewModel implements RunViewModel.Outputs {
     }
 
     @Override
-    public void captured(EngineWorker.Captured c) {
+    public void captured(Captured c) {
         history.add(c, wallClock.getAsLong(), paint.layers());
-        dirty.set(true);
+        files.markDirty();
     }
 
     // ---- Properties ----
@@ -1168,11 +945,16 @@ public final class StudioViewModel implements RunViewModel.Outputs {
     }
 
     public ReadOnlyObjectProperty<Path> sessionFileProperty() {
-        return sessionFile.getReadOnlyProperty();
+        return files.sessionFileProperty();
     }
 
     public ReadOnlyBooleanProperty dirtyProperty() {
-        return dirty.getReadOnlyProperty();
+        return files.dirtyProperty();
+    }
+
+    /** @return the session-files feature (new, open, save, autosave, recovery) */
+    public SessionFilesViewModel files() {
+        return files;
     }
 
     /** @return the status bar's text in full: the run's message and the last notice */

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import dev.vqclip.engine.guide.PromptParser;
 import dev.vqclip.engine.guide.SelfMask;
 import dev.vqclip.engine.guide.SphericalLoss;
+import dev.vqclip.engine.run.LatentGrid;
 import dev.vqclip.engine.run.Frame;
 import dev.vqclip.engine.run.GenerationRequest;
 import dev.vqclip.engine.run.Images;
@@ -99,9 +100,9 @@ public final class EditCommand implements Callable<Integer> {
 
         @Override
         public void apply(Run run, RunModels models) {
-            int[] grid = run.latentGrid();
-            int w = grid[1] * grid[2];
-            int h = grid[0] * grid[2];
+            LatentGrid grid = run.latentGrid();
+            int w = grid.cols() * grid.factor();
+            int h = grid.rows() * grid.factor();
             Frame source = Images.coverAndCrop(Images.read(init), w, h);
             if (mask != null) {
                 Frame m = Images.resize(Images.read(mask), w, h);
@@ -111,7 +112,7 @@ public final class EditCommand implements Callable<Integer> {
                     double lum = (0.299 * ((p >> 16) & 0xff) + 0.587 * ((p >> 8) & 0xff) + 0.114 * (p & 0xff)) / 255;
                     px[i] = (float) lum;
                 }
-                LatentMask lm = LatentMask.fromPixels(px, w, h, grid[2]);
+                LatentMask lm = LatentMask.fromPixels(px, w, h, grid.factor());
                 run.setMask(lm);
                 System.err.println(describe(lm, "mask " + mask));
             } else if (replace != null) {
@@ -125,15 +126,15 @@ public final class EditCommand implements Callable<Integer> {
             }
         }
 
-        private LatentMask selfMask(RunModels models, Frame source, int[] grid) {
+        private LatentMask selfMask(RunModels models, Frame source, LatentGrid grid) {
             var clip = models.clip();
             try (NDManager sm = NDManager.newBaseManager(models.device())) {
                 long[][] tokens = {models.tokenizer().tokenize(replace, clip.contextLength(), true)};
                 NDArray target = SphericalLoss.normalize(clip.encodeText(sm, tokens));
                 NDArray img = Images.toTensor(source, sm);
                 SelfMask.HeatMap heat = SelfMask.score(img, target, x -> clip.encodeImage(clip.normalize(x)),
-                        clip.imageResolution(), grid[2], 32);
-                return new LatentMask(grid[0], grid[1], heat.mask(threshold));
+                        clip.imageResolution(), grid.factor(), 32);
+                return new LatentMask(grid.rows(), grid.cols(), heat.mask(threshold));
             }
         }
 

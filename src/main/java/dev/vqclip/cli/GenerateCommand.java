@@ -128,8 +128,7 @@ public final class GenerateCommand implements Callable<Integer> {
                 if (resume != null) {
                     RunSnapshot s = loaded.snapshot();
                     if (prompt != null) {
-                        s = new RunSnapshot(s.request().withPrompts(PromptParser.parse(prompt)), s.step(), s.shape(),
-                                s.z(), s.adamM(), s.adamV(), s.mask(), s.original());
+                        s = s.withRequest(s.request().withPrompts(PromptParser.parse(prompt)));
                     }
                     run = Run.resume(models, s);
                     if (steps < run.stepCount()) {

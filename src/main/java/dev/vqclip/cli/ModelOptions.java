@@ -84,13 +84,7 @@ public final class ModelOptions {
                     + " for real images install published ones: vqclip models list");
         }
         return RunModels.load(rm.vqganCkpt(), rm.vqganConfig(), rm.clipWeights(), rm.clipVocab(), d,
-                describe(rm, d), rm.demo(), (f, msg) -> { });
-    }
-
-    /** @return e.g. "DEMO models: VQGAN demo + CLIP demo on CPU" */
-    public static String describe(ResolvedModels rm, Device d) {
-        return (rm.demo() ? "DEMO models: " : "") + "VQGAN " + rm.vqganName() + " + CLIP " + rm.clipName() + " on "
-                + Devices.describe(d);
+                rm.describe(d), rm.demo(), (f, msg) -> { });
     }
 
     /** @return each resolved model file's name and sha256, recorded in saved runs */

@@ -1,5 +1,8 @@
 package dev.vqclip.models;
 
+import ai.djl.Device;
+import dev.vqclip.engine.Devices;
+
 import java.nio.file.Path;
 
 /**
@@ -15,4 +18,12 @@ import java.nio.file.Path;
  */
 public record ResolvedModels(Path vqganCkpt, Path vqganConfig, Path clipWeights, Path clipVocab, boolean demo,
                              String vqganName, String clipName) {
+    /**
+     * @param device where the models run
+     * @return e.g. "DEMO models: VQGAN demo + CLIP demo on CPU" (the CLI and the studio both show it)
+     */
+    public String describe(Device device) {
+        return (demo ? "DEMO models: " : "") + "VQGAN " + vqganName + " + CLIP " + clipName + " on "
+                + Devices.describe(device);
+    }
 }

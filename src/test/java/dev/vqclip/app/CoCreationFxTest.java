@@ -4,6 +4,7 @@ import ai.djl.Device;
 import dev.vqclip.app.run.RunState;
 import dev.vqclip.engine.clip.Clip;
 import dev.vqclip.engine.clip.tokenizer.ClipTokenizer;
+import dev.vqclip.engine.run.LatentGrid;
 import dev.vqclip.engine.run.Frame;
 import dev.vqclip.engine.run.LatentMask;
 import dev.vqclip.engine.run.RunModels;
@@ -68,7 +69,7 @@ class CoCreationFxTest {
 
     RunSnapshot state(StudioViewModel vm) throws Exception {
         AtomicReference<RunSnapshot> s = new AtomicReference<>();
-        robot.interact(() -> vm.run().worker().background(() -> vm.run().worker().currentState(), s::set,
+        robot.interact(() -> vm.run().withState(current -> current, s::set,
                 e -> { }));
         WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> s.get() != null);
         return s.get();
@@ -131,8 +132,8 @@ class CoCreationFxTest {
         robot.clickOn("#start");
         waitUntil(() -> vm.run().stepProperty().get() >= 2, 60);
         pauseAndWait(vm);
-        int[] grid = fx(() -> vm.canvas().latentGridProperty().get());
-        int f = grid[2];
+        LatentGrid grid = fx(() -> vm.canvas().latentGridProperty().get());
+        int f = grid.factor();
 
         // paint a stroke with the brush (B), in the top-left quarter
         robot.clickOn("#canvasImage").type(KeyCode.B);
@@ -158,16 +159,16 @@ class CoCreationFxTest {
         LatentMask mask = fx(() -> vm.paint().latentMaskProperty().get());
         assertThat(mask).isNotNull();
         int editable = dev.vqclip.app.paint.MaskGrid.editableCells(mask);
-        assertThat(editable).isBetween(1, grid[0] * grid[1] - 1);
+        assertThat(editable).isBetween(1, grid.rows() * grid.cols() - 1);
         reveal("#keepUnmasked");
         robot.clickOn("#keepUnmasked");
         assertThat(fx(() -> robot.lookup("#keepUnmasked").queryAs(CheckBox.class).isSelected())).isTrue();
 
         RunSnapshot beforeResume = state(vm);
-        boolean[] paintedCells = new boolean[grid[0] * grid[1]];
+        boolean[] paintedCells = new boolean[grid.rows() * grid.cols()];
         for (int i = 0; i < paintLayer.argb().length; i++) {
             if (paintLayer.argb()[i] >>> 24 != 0) {
-                paintedCells[(i / paintLayer.width() / f) * grid[1] + (i % paintLayer.width()) / f] = true;
+                paintedCells[(i / paintLayer.width() / f) * grid.cols() + (i % paintLayer.width()) / f] = true;
             }
         }
         robot.clickOn("#resume");
@@ -179,7 +180,7 @@ class CoCreationFxTest {
         Frame frameA = fx(() -> vm.canvas().getFrame());
         assertThat(a.request().keepUnmaskedPixels()).isTrue();
         assertThat(a.mask().values()).isEqualTo(mask.values());
-        int cellCount = grid[0] * grid[1];
+        int cellCount = grid.rows() * grid.cols();
         int paintedOutside = 0;
         for (int ch = 0; ch < a.z().length / cellCount; ch++) {
             for (int cell = 0; cell < cellCount; cell++) {
@@ -201,7 +202,7 @@ class CoCreationFxTest {
         Frame frameB = fx(() -> vm.canvas().getFrame());
         assertThat(b.step()).isGreaterThanOrEqualTo(a.step() + 4);
 
-        int cells = grid[0] * grid[1];
+        int cells = grid.rows() * grid.cols();
         int channels = a.z().length / cells;
         int changedInside = 0;
         for (int ch = 0; ch < channels; ch++) {

@@ -4,6 +4,7 @@ import dev.vqclip.app.paint.MaskGrid;
 import dev.vqclip.app.paint.PaintViewModel;
 import dev.vqclip.app.run.RunState;
 import dev.vqclip.app.settings.SettingsViewModel;
+import dev.vqclip.engine.run.LatentGrid;
 import dev.vqclip.engine.run.Frame;
 import dev.vqclip.engine.run.GenerationRequest;
 import dev.vqclip.engine.run.RunSnapshot;
@@ -62,7 +63,7 @@ class CoCreationViewModelTest {
 
     RunSnapshot state() {
         AtomicReference<RunSnapshot> s = new AtomicReference<>();
-        vm.run().worker().background(() -> vm.run().worker().currentState(), s::set, e -> {
+        vm.run().withState(current -> current, s::set, e -> {
             throw new AssertionError(e);
         });
         ex.runEngineUntil(() -> s.get() != null, 50);
@@ -344,7 +345,7 @@ class CoCreationViewModelTest {
         assertSameRaster("canvas after going back", older, vm2.paint().layers());
         ex2.runEngine(5);
         AtomicReference<RunSnapshot> s = new AtomicReference<>();
-        vm2.run().worker().background(() -> vm2.run().worker().currentState(), s::set, e -> {
+        vm2.run().withState(current -> current, s::set, e -> {
             throw new AssertionError(e);
         });
         ex2.runEngineUntil(() -> s.get() != null, 50);
@@ -456,12 +457,12 @@ class CoCreationViewModelTest {
             paint.sizeProperty().set(5);
             paint.hardnessProperty().set(1);
             stroke(30, 20, 44, 22);
-            int[] grid = vm.canvas().latentGridProperty().get();
+            LatentGrid grid = vm.canvas().latentGridProperty().get();
             boolean[] painted = dev.vqclip.app.paint.Brushes.painted(vm.canvas().paintLayerProperty().get());
-            boolean[] cells = new boolean[grid[0] * grid[1]];
+            boolean[] cells = new boolean[grid.rows() * grid.cols()];
             for (int i = 0; i < painted.length; i++) {
                 if (painted[i]) {
-                    cells[(i / 64 / grid[2]) * grid[1] + (i % 64) / grid[2]] = true;
+                    cells[(i / 64 / grid.factor()) * grid.cols() + (i % 64) / grid.factor()] = true;
                 }
             }
             vm.run().stepOnce(null);
@@ -471,7 +472,7 @@ class CoCreationViewModelTest {
                 // read the state before the queued step runs
                 AtomicReference<RunSnapshot> s = new AtomicReference<>();
                 Runnable stepJob = ex.engine.poll();
-                vm.run().worker().background(() -> vm.run().worker().currentState(), s::set, e -> { });
+                vm.run().withState(current -> current, s::set, e -> { });
                 ex.runEngine(1);
                 after = s.get();
                 ex.engine.addFirst(stepJob);

@@ -1,6 +1,8 @@
 package dev.vqclip.app;
 
+import dev.vqclip.app.core.Frames;
 import dev.vqclip.engine.guide.Prompt;
+import dev.vqclip.engine.run.LatentGrid;
 import dev.vqclip.engine.run.Frame;
 import dev.vqclip.engine.run.GenerationRequest;
 import dev.vqclip.engine.run.LatentMask;
@@ -145,8 +147,8 @@ public final class FakeRunFactory implements RunFactory {
         }
 
         @Override
-        public int[] latentGrid() {
-            return new int[] {s.rows(), s.cols(), FACTOR};
+        public LatentGrid latentGrid() {
+            return new LatentGrid(s.rows(), s.cols(), FACTOR);
         }
 
         @Override

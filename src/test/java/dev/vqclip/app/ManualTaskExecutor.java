@@ -1,5 +1,6 @@
 package dev.vqclip.app;
 
+import dev.vqclip.app.core.TaskExecutor;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.function.BooleanSupplier;

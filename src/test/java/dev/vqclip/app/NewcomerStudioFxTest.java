@@ -1,5 +1,6 @@
 package dev.vqclip.app;
 
+import dev.vqclip.app.core.DialogService;
 import dev.vqclip.app.run.RunState;
 import dev.vqclip.session.HistoryEntry;
 import javafx.application.Platform;

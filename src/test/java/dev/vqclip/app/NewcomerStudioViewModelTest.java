@@ -1,8 +1,10 @@
 package dev.vqclip.app;
 
+import dev.vqclip.app.core.DialogService;
 import dev.vqclip.app.run.RunState;
 import dev.vqclip.app.settings.SettingsViewModel;
 import dev.vqclip.engine.guide.Prompt;
+import dev.vqclip.engine.run.LatentGrid;
 import dev.vqclip.engine.run.Frame;
 import dev.vqclip.session.HistoryEntry;
 import dev.vqclip.session.Images;
@@ -171,7 +173,7 @@ class NewcomerStudioViewModelTest {
         vm2.openFile(file);
         ex.runEngine(5);
         assertThat(engine2.openRuns).as("no run was made: the engine took no step").isZero();
-        assertThat(vm2.canvas().latentGridProperty().get()).containsExactly(6, 8, 8);
+        assertThat(vm2.canvas().latentGridProperty().get()).isEqualTo(new LatentGrid(6, 8, 8));
         assertThat(vm2.canvas().maskLayerProperty().get().values()).isEqualTo(vm.canvas().maskLayerProperty().get()
                 .values());
         assertThat(vm2.paint().latentMaskProperty().get().values()).isEqualTo(latent.values());

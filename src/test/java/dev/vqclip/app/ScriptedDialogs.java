@@ -1,5 +1,6 @@
 package dev.vqclip.app;
 
+import dev.vqclip.app.core.DialogService;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Deque;

@@ -1,8 +1,10 @@
 package dev.vqclip.app;
 
+import dev.vqclip.app.core.EngineProvider;
 import dev.vqclip.app.run.RunState;
 import dev.vqclip.app.settings.Settings;
 import dev.vqclip.app.settings.SettingsViewModel;
+import dev.vqclip.engine.run.LatentGrid;
 import dev.vqclip.engine.run.Frame;
 import dev.vqclip.models.DemoModels;
 import dev.vqclip.session.HistoryEntry;
@@ -103,7 +105,7 @@ class StudioViewModelTest {
         ex.runEngineUntil(() -> step() >= 12, 100);
         Frame running = vm.canvas().getFrame();
         assertThat(running).isNotNull();
-        assertThat(vm.canvas().latentGridProperty().get()).containsExactly(6, 8, 8);
+        assertThat(vm.canvas().latentGridProperty().get()).isEqualTo(new LatentGrid(6, 8, 8));
         vm.run().pause();
         ex.runEngineUntil(() -> vm.run().getState() == RunState.PAUSED, 5);
         int pausedAt = step();

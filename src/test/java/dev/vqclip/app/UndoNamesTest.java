@@ -1,6 +1,5 @@
 package dev.vqclip.app;
 
-import dev.vqclip.app.StudioViewModel.EditorState;
 import dev.vqclip.app.settings.Settings;
 import dev.vqclip.session.SessionData.PromptRow;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -52,8 +51,8 @@ class UndoNamesTest {
     void anEditIsNamedAndItsFieldFound(String what, String name, String field) {
         EditorState before = new EditorState(List.of(LIGHTHOUSE), S);
         EditorState after = edited(what);
-        assertThat(StudioViewModel.editName(before, after)).isEqualTo(name);
-        assertThat(StudioViewModel.changedField(after, before)).as("undo goes back: the same field")
+        assertThat(EditorState.editName(before, after)).isEqualTo(name);
+        assertThat(EditorState.changedField(after, before)).as("undo goes back: the same field")
                 .isEqualTo(field);
     }
 }

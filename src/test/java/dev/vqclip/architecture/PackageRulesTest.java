@@ -6,12 +6,13 @@ import com.tngtech.archunit.core.importer.ImportOption;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 /**
- * The engine's own layers, and no package cycles anywhere: each package can be read, tested and changed from the
- * bottom up.
+ * The engine's own layers, no package cycles anywhere (the studio's packages included), and the studio apart from
+ * the command line: each package can be read, tested and changed from the bottom up.
  */
 class PackageRulesTest {
     static JavaClasses classes;
@@ -37,13 +38,24 @@ class PackageRulesTest {
     }
 
     @Test
-    void noPackageCyclesBelowTheStudio() {
-        // the studio's own packages (app..) still have cycles among themselves and with cli (issue 24 removes them,
-        // then this rule covers dev.vqclip as a whole)
-        JavaClasses belowTheStudio = new ClassFileImporter()
-                .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-                .withImportOption(location -> !location.contains("/dev/vqclip/app/"))
-                .importPackages("dev.vqclip");
-        slices().matching("dev.vqclip.(**)").should().beFreeOfCycles().check(belowTheStudio);
+    void noPackageCycles() {
+        slices().matching("dev.vqclip.(**)").should().beFreeOfCycles().check(classes);
+    }
+
+    @Test
+    void theStudioDoesNotUseTheCommandLine() {
+        noClasses().that().resideInAPackage("dev.vqclip.app..")
+                .should().dependOnClassesThat().resideInAPackage("dev.vqclip.cli..")
+                .because("the studio and the CLI both sit on the engine; what they share belongs below both")
+                .check(classes);
+    }
+
+    @Test
+    void onlyTheRunFeatureTalksToTheEngineThread() {
+        noClasses().that().resideOutsideOfPackage("dev.vqclip.app.run..")
+                .should().dependOnClassesThat().haveFullyQualifiedName("dev.vqclip.app.run.EngineWorker")
+                .because("RunViewModel keeps its EngineWorker to itself: other features use its commands, and file"
+                        + " work goes through the TaskExecutor")
+                .check(classes);
     }
 }

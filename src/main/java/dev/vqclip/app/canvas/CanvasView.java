@@ -1,10 +1,11 @@
 package dev.vqclip.app.canvas;
 
-import dev.vqclip.app.Frames;
+import dev.vqclip.app.core.Frames;
 import dev.vqclip.app.paint.DirtyRect;
 import dev.vqclip.app.paint.MaskGrid;
 import dev.vqclip.app.paint.PaintViewModel;
 import dev.vqclip.engine.guide.SelfMask;
+import dev.vqclip.engine.run.LatentGrid;
 import dev.vqclip.engine.run.LatentMask;
 import dev.vqclip.engine.run.Frame;
 import dev.vqclip.session.PixelMask;
@@ -224,10 +225,10 @@ public final class CanvasView extends BorderPane {
         GraphicsContext g = overlay.getGraphicsContext2D();
         g.clearRect(0, 0, overlay.getWidth(), overlay.getHeight());
         PixelMask m = vm.maskLayerProperty().get();
-        int[] grid = vm.latentGridProperty().get();
+        LatentGrid grid = vm.latentGridProperty().get();
         if (m != null && vm.showMaskProperty().get()) {
-            int factor = grid != null ? grid[2] : 0;
-            if (factor > 0 && m.width() / factor == grid[1] && m.height() / factor == grid[0]) {
+            int factor = grid != null ? grid.factor() : 0;
+            if (factor > 0 && m.width() / factor == grid.cols() && m.height() / factor == grid.rows()) {
                 drawCellMask(g, MaskGrid.toLatent(m, factor, paint == null ? 0 : paint.featherProperty().get()),
                         factor);
             } else {
@@ -235,7 +236,7 @@ public final class CanvasView extends BorderPane {
             }
         }
         if (paint != null && paint.heatProperty().get() != null && grid != null) {
-            drawHeat(g, paint.heatProperty().get(), paint.thresholdProperty().get(), grid[2]);
+            drawHeat(g, paint.heatProperty().get(), paint.thresholdProperty().get(), grid.factor());
         }
         if (paint != null && paint.selectionProperty().get() != null) {
             DirtyRect r = paint.selectionProperty().get();
@@ -248,12 +249,12 @@ public final class CanvasView extends BorderPane {
         if (grid != null && vm.showGridProperty().get()) {
             g.setStroke(Color.rgb(255, 255, 255, 0.35));
             g.setLineWidth(0.5);
-            int factor = grid[2];
-            for (int r = 0; r <= grid[0]; r++) {
-                g.strokeLine(0, r * factor, grid[1] * factor, r * factor);
+            int factor = grid.factor();
+            for (int r = 0; r <= grid.rows(); r++) {
+                g.strokeLine(0, r * factor, grid.cols() * factor, r * factor);
             }
-            for (int c = 0; c <= grid[1]; c++) {
-                g.strokeLine(c * factor, 0, c * factor, grid[0] * factor);
+            for (int c = 0; c <= grid.cols(); c++) {
+                g.strokeLine(c * factor, 0, c * factor, grid.rows() * factor);
             }
         }
     }

@@ -1,5 +1,7 @@
 package dev.vqclip.app.canvas;
 
+import dev.vqclip.app.layers.LayerModel;
+import dev.vqclip.engine.run.LatentGrid;
 import dev.vqclip.engine.run.Frame;
 import dev.vqclip.session.PixelMask;
 import javafx.beans.property.BooleanProperty;
@@ -9,20 +11,16 @@ import javafx.beans.property.ReadOnlyObjectProperty;
 import javafx.beans.property.ReadOnlyObjectWrapper;
 import javafx.beans.property.SimpleBooleanProperty;
 import javafx.beans.property.SimpleDoubleProperty;
-import javafx.beans.property.SimpleObjectProperty;
 
 /**
- * What the canvas shows, as layers: the engine's frame at the bottom, the user's paint layer over it and the mask
- * overlay on the latent grid on top (painting lands in a later issue; the layers and the grid are here so it fits).
- * Zoom is a factor; in fit mode the view computes it from its size.
+ * What the canvas shows: the {@link LayerModel} (the engine's frame at the bottom, the paint layer the paint tools
+ * draw over it, the mask overlay on the latent grid on top), with a caption, grid and mask toggles and the zoom. Zoom
+ * is a factor; in fit mode the view computes it from its size.
  */
 public final class CanvasViewModel {
     public static final double MIN_ZOOM = 0.125;
     public static final double MAX_ZOOM = 16;
-    private final ReadOnlyObjectWrapper<Frame> frame = new ReadOnlyObjectWrapper<>();
-    private final ObjectProperty<Frame> paintLayer = new SimpleObjectProperty<>();
-    private final ObjectProperty<PixelMask> maskLayer = new SimpleObjectProperty<>();
-    private final ObjectProperty<int[]> latentGrid = new SimpleObjectProperty<>();
+    private final LayerModel layers = new LayerModel();
     private final BooleanProperty showGrid = new SimpleBooleanProperty(false);
     private final BooleanProperty showMask = new SimpleBooleanProperty(true);
     private final DoubleProperty zoom = new SimpleDoubleProperty(1.0);
@@ -33,7 +31,7 @@ public final class CanvasViewModel {
 
     /** Shows a frame (the live one or a history entry's) with a caption such as "step 120" or "history: step 50". */
     public void show(Frame f, String what) {
-        frame.set(f);
+        layers.showFrame(f);
         caption.set(what == null ? "" : what);
     }
 
@@ -70,12 +68,17 @@ public final class CanvasViewModel {
 
     // ---- Properties ----
 
+    /** @return the layers this canvas shows (the paint tools draw on the same) */
+    public LayerModel layers() {
+        return layers;
+    }
+
     public ReadOnlyObjectProperty<Frame> frameProperty() {
-        return frame.getReadOnlyProperty();
+        return layers.frameProperty();
     }
 
     public Frame getFrame() {
-        return frame.get();
+        return layers.getFrame();
     }
 
     public ReadOnlyObjectProperty<String> captionProperty() {
@@ -83,16 +86,16 @@ public final class CanvasViewModel {
     }
 
     public ObjectProperty<Frame> paintLayerProperty() {
-        return paintLayer;
+        return layers.paintLayerProperty();
     }
 
     public ObjectProperty<PixelMask> maskLayerProperty() {
-        return maskLayer;
+        return layers.maskLayerProperty();
     }
 
-    /** {rows, cols, factor} of the run's latent grid, or null before a run. */
-    public ObjectProperty<int[]> latentGridProperty() {
-        return latentGrid;
+    /** the latent grid of the run's latent grid, or null before a run. */
+    public ObjectProperty<LatentGrid> latentGridProperty() {
+        return layers.latentGridProperty();
     }
 
     public BooleanProperty showGridProperty() {

@@ -1,6 +1,6 @@
 package dev.vqclip.app.history;
 
-import dev.vqclip.app.Frames;
+import dev.vqclip.app.core.Frames;
 import dev.vqclip.session.HistoryEntry;
 import javafx.geometry.Orientation;
 import javafx.geometry.Pos;

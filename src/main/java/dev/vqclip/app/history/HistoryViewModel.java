@@ -1,6 +1,6 @@
 package dev.vqclip.app.history;
 
-import dev.vqclip.app.run.EngineWorker;
+import dev.vqclip.app.core.Captured;
 import dev.vqclip.engine.run.Frame;
 import dev.vqclip.session.HistoryEntry;
 import dev.vqclip.session.Layers;
@@ -34,7 +34,7 @@ public final class HistoryViewModel {
     // ---- Commands ----
 
     /** Adds a captured snapshot to the current branch, with no layers recorded. */
-    public HistoryEntry add(EngineWorker.Captured c, long nowMillis) {
+    public HistoryEntry add(Captured c, long nowMillis) {
         return add(c, nowMillis, null);
     }
 
@@ -44,7 +44,7 @@ public final class HistoryViewModel {
      *
      * @param layers the paint and mask layers, or null for "not recorded"
      */
-    public HistoryEntry add(EngineWorker.Captured c, long nowMillis, Layers layers) {
+    public HistoryEntry add(Captured c, long nowMillis, Layers layers) {
         String id = "h" + nextEntry++;
         Layers fitting = layers == null ? null : layers.fitting(c.frame().width(), c.frame().height());
         HistoryEntry e = new HistoryEntry(id, lastOnBranch.get(branch.get()), branch.get(), c.snapshot().step(),

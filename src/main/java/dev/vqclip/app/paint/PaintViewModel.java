@@ -1,7 +1,8 @@
 package dev.vqclip.app.paint;
 
-import dev.vqclip.app.canvas.CanvasViewModel;
+import dev.vqclip.app.layers.LayerModel;
 import dev.vqclip.engine.guide.SelfMask;
+import dev.vqclip.engine.run.LatentGrid;
 import dev.vqclip.engine.run.Frame;
 import dev.vqclip.engine.run.LatentMask;
 import dev.vqclip.session.Layers;
@@ -25,7 +26,7 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 
 /**
- * The paint and mask tools over the {@link CanvasViewModel}'s layers. Strokes arrive in image coordinates
+ * The paint and mask tools over the {@link LayerModel}'s layers. Strokes arrive in image coordinates
  * ({@link #press}, {@link #drag}, {@link #release}); each stroke keeps the layers as they were before it, so undo
  * restores them exactly. Painting needs {@link #paintAllowedProperty()} (the run is paused and the live image shown);
  * the mask may change at any time and reaches the engine through {@link #latentMaskProperty()}, which changes once
@@ -60,7 +61,7 @@ public final class PaintViewModel {
     }
 
     private static final int UNDO_LIMIT = 50;
-    private final CanvasViewModel canvas;
+    private final LayerModel model;
     private final ObjectProperty<Tool> tool = new SimpleObjectProperty<>(Tool.PAN);
     private final DoubleProperty size = new SimpleDoubleProperty(24);
     private final DoubleProperty hardness = new SimpleDoubleProperty(0.7);
@@ -101,9 +102,9 @@ public final class PaintViewModel {
     private int selectX;
     private int selectY;
 
-    public PaintViewModel(CanvasViewModel canvas) {
-        this.canvas = canvas;
-        canvas.latentGridProperty().addListener(o -> updateLatentMask());
+    public PaintViewModel(LayerModel model) {
+        this.model = model;
+        model.latentGridProperty().addListener(o -> updateLatentMask());
         feather.addListener(o -> updateLatentMask());
         paintAllowed.addListener((o, was, allowed) -> {
             if (allowed && shownRefusal != null && shownRefusal.equals(message.get())) {
@@ -122,7 +123,7 @@ public final class PaintViewModel {
 
     /** Starts a stroke (or a pick or a selection) at image pixel coordinates. */
     public void press(double x, double y) {
-        Frame f = canvas.getFrame();
+        Frame f = model.getFrame();
         if (f == null) {
             return;
         }
@@ -220,15 +221,15 @@ public final class PaintViewModel {
         switch (strokeTool) {
             case BRUSH -> {
                 Brushes.paintOver(basePaint, coverage, workPaint, width, r, colour.get(), opacity.get());
-                canvas.paintLayerProperty().set(new Frame(width, height, workPaint.clone()));
+                model.paintLayerProperty().set(new Frame(width, height, workPaint.clone()));
             }
             case ERASER -> {
                 Brushes.erase(basePaint, coverage, workPaint, width, r, opacity.get());
-                canvas.paintLayerProperty().set(new Frame(width, height, workPaint.clone()));
+                model.paintLayerProperty().set(new Frame(width, height, workPaint.clone()));
             }
             case MASK, MASK_ERASER -> {
                 Brushes.mask(baseMask, coverage, workMask, width, r, opacity.get(), strokeTool == Tool.MASK_ERASER);
-                canvas.maskLayerProperty().set(new PixelMask(width, height, workMask));
+                model.maskLayerProperty().set(new PixelMask(width, height, workMask));
             }
             default -> {
             }
@@ -237,13 +238,13 @@ public final class PaintViewModel {
 
     /** Takes the colour of the shown image (paint included) at (x, y). */
     public void pick(double x, double y) {
-        Frame f = canvas.getFrame();
+        Frame f = model.getFrame();
         if (f == null) {
             return;
         }
         int px = Math.max(0, Math.min(f.width() - 1, (int) Math.floor(x)));
         int py = Math.max(0, Math.min(f.height() - 1, (int) Math.floor(y)));
-        Frame p = canvas.paintLayerProperty().get();
+        Frame p = model.paintLayerProperty().get();
         Frame shown = p != null && p.width() == f.width() && p.height() == f.height() ? Brushes.composite(f, p) : f;
         colour.set(0xff000000 | shown.pixel(px, py));
     }
@@ -253,7 +254,7 @@ public final class PaintViewModel {
     /** Fills the rectangle selection with the brush colour and opacity (one undo step). */
     public void fillSelection() {
         DirtyRect sel = selection.get();
-        if (sel == null || sel.isEmpty() || canvas.getFrame() == null) {
+        if (sel == null || sel.isEmpty() || model.getFrame() == null) {
             message.set("drag a rectangle with the selection tool first");
             return;
         }
@@ -265,14 +266,14 @@ public final class PaintViewModel {
         Frame p = paintLayerFitting();
         int[] px = p.argb().clone();
         Brushes.fill(px, p.width(), p.height(), sel, colour.get(), opacity.get());
-        canvas.paintLayerProperty().set(new Frame(p.width(), p.height(), px));
+        model.paintLayerProperty().set(new Frame(p.width(), p.height(), px));
         commit(before, "fill");
     }
 
     /** Makes the selection editable in the mask (one undo step). */
     public void maskSelection() {
         DirtyRect sel = selection.get();
-        if (sel == null || sel.isEmpty() || canvas.getFrame() == null) {
+        if (sel == null || sel.isEmpty() || model.getFrame() == null) {
             message.set("drag a rectangle with the selection tool first");
             return;
         }
@@ -285,39 +286,39 @@ public final class PaintViewModel {
                 v[y * m.width() + x] = 1f;
             }
         }
-        canvas.maskLayerProperty().set(new PixelMask(m.width(), m.height(), v));
+        model.maskLayerProperty().set(new PixelMask(m.width(), m.height(), v));
         commit(before, "mask from selection");
     }
 
     /** Swaps editable and kept cells (snapped to the latent grid first, since that is what the engine sees). */
     public void invertMask() {
-        int[] g = canvas.latentGridProperty().get();
-        if (canvas.getFrame() == null) {
+        LatentGrid g = model.latentGridProperty().get();
+        if (model.getFrame() == null) {
             return;
         }
         Layers before = layers();
         PixelMask m = maskFitting();
-        canvas.maskLayerProperty().set(MaskGrid.invert(m, g == null ? 1 : g[2]));
+        model.maskLayerProperty().set(MaskGrid.invert(m, g == null ? 1 : g.factor()));
         commit(before, "mask inversion");
     }
 
     /** Removes the mask: everything may change again. */
     public void clearMask() {
-        if (canvas.maskLayerProperty().get() == null) {
+        if (model.maskLayerProperty().get() == null) {
             return;
         }
         Layers before = layers();
-        canvas.maskLayerProperty().set(null);
+        model.maskLayerProperty().set(null);
         commit(before, "clear mask");
     }
 
     /** Removes all paint (one undo step). */
     public void clearPaint() {
-        if (canvas.paintLayerProperty().get() == null) {
+        if (model.paintLayerProperty().get() == null) {
             return;
         }
         Layers before = layers();
-        canvas.paintLayerProperty().set(null);
+        model.paintLayerProperty().set(null);
         commit(before, "clear paint");
     }
 
@@ -331,13 +332,13 @@ public final class PaintViewModel {
     /** Turns the heat map at the current threshold into the mask (one undo step) and hides the heat map. */
     public void acceptHeat() {
         SelfMask.HeatMap h = heat.get();
-        Frame f = canvas.getFrame();
-        int[] g = canvas.latentGridProperty().get();
+        Frame f = model.getFrame();
+        LatentGrid g = model.latentGridProperty().get();
         if (h == null || f == null || g == null) {
             return;
         }
         Layers before = layers();
-        canvas.maskLayerProperty().set(MaskGrid.fromCells(h.mask(threshold.get()), h.rows(), h.cols(), g[2],
+        model.maskLayerProperty().set(MaskGrid.fromCells(h.mask(threshold.get()), h.rows(), h.cols(), g.factor(),
                 f.width(), f.height()));
         heat.set(null);
         commit(before, "mask from text");
@@ -372,7 +373,7 @@ public final class PaintViewModel {
      * @return null when there is no paint (or it does not fit the frame)
      */
     public Edit takeEdit(Frame live) {
-        Frame p = canvas.paintLayerProperty().get();
+        Frame p = model.paintLayerProperty().get();
         if (p == null || live == null || p.width() != live.width() || p.height() != live.height()) {
             return null;
         }
@@ -381,7 +382,7 @@ public final class PaintViewModel {
         for (boolean b : painted) {
             any |= b;
         }
-        canvas.paintLayerProperty().set(null);
+        model.paintLayerProperty().set(null);
         undo.clear();
         redo.clear();
         updateUndo();
@@ -401,7 +402,7 @@ public final class PaintViewModel {
 
     /** @return the current layers (immutable values; the same objects until an edit replaces them) */
     public Layers layers() {
-        return new Layers(canvas.paintLayerProperty().get(), canvas.maskLayerProperty().get());
+        return new Layers(model.paintLayerProperty().get(), model.maskLayerProperty().get());
     }
 
     /** @return what the newest layer edit was, for the Edit menu: "brush stroke", "mask stroke", "fill", … */
@@ -431,8 +432,8 @@ public final class PaintViewModel {
     }
 
     private void setLayersNow(Layers l) {
-        canvas.paintLayerProperty().set(l.paint());
-        canvas.maskLayerProperty().set(l.mask());
+        model.paintLayerProperty().set(l.paint());
+        model.maskLayerProperty().set(l.mask());
     }
 
     private void updateUndo() {
@@ -441,23 +442,23 @@ public final class PaintViewModel {
     }
 
     private void updateLatentMask() {
-        int[] g = canvas.latentGridProperty().get();
-        PixelMask m = canvas.maskLayerProperty().get();
+        LatentGrid g = model.latentGridProperty().get();
+        PixelMask m = model.maskLayerProperty().get();
         LatentMask lm = null;
-        if (g != null && m != null && m.width() / g[2] == g[1] && m.height() / g[2] == g[0]) {
-            lm = MaskGrid.toLatent(m, g[2], feather.get());
+        if (g != null && m != null && m.width() / g.factor() == g.cols() && m.height() / g.factor() == g.rows()) {
+            lm = MaskGrid.toLatent(m, g.factor(), feather.get());
         }
         latentMask.set(lm);
     }
 
     private Frame paintLayerFitting() {
-        Frame p = canvas.paintLayerProperty().get();
+        Frame p = model.paintLayerProperty().get();
         return p != null && p.width() == width && p.height() == height ? p : Brushes.emptyLayer(width, height);
     }
 
     private PixelMask maskFitting() {
-        Frame f = canvas.getFrame();
-        PixelMask m = canvas.maskLayerProperty().get();
+        Frame f = model.getFrame();
+        PixelMask m = model.maskLayerProperty().get();
         return m != null && m.width() == f.width() && m.height() == f.height() ? m
                 : new PixelMask(f.width(), f.height(), new float[f.width() * f.height()]);
     }

@@ -1,8 +1,10 @@
 package dev.vqclip.app.run;
 
-import dev.vqclip.app.EngineProvider;
-import dev.vqclip.app.TaskExecutor;
+import dev.vqclip.app.core.Captured;
+import dev.vqclip.app.core.EngineProvider;
+import dev.vqclip.app.core.TaskExecutor;
 import dev.vqclip.engine.guide.Prompt;
+import dev.vqclip.engine.run.LatentGrid;
 import dev.vqclip.engine.run.Frame;
 import dev.vqclip.engine.guide.SelfMask;
 import dev.vqclip.engine.run.GenerationRequest;
@@ -38,17 +40,6 @@ public final class EngineWorker {
     /** Why the loop stopped. */
     public enum Halt { PAUSED, FINISHED, STOPPED }
 
-    /**
-     * A history point captured on the engine thread.
-     *
-     * @param snapshot the run state
-     * @param frame the image of that state
-     * @param thumbnail a small copy of the frame
-     * @param label what happened ("step 50", "paused at 73")
-     */
-    public record Captured(RunSnapshot snapshot, Frame frame, Frame thumbnail, String label) {
-    }
-
     /** Receives results on the UI thread. */
     public interface Listener {
         void loading(double fraction, String message);
@@ -57,8 +48,8 @@ public final class EngineWorker {
 
         void loadFailed(String message);
 
-        /** A run began or was restored: its grid {rows, cols, factor}, current frame and request. */
-        void started(int[] latentGrid, Frame frame, RunSnapshot state, boolean restored);
+        /** A run began or was restored: its latent grid, current frame and request. */
+        void started(LatentGrid latentGrid, Frame frame, RunSnapshot state, boolean restored);
 
         /** Steps since the last call, in order (their frames removed), and the newest frame or null. */
         void stepped(List<StepEvent> events, Frame latestFrame);
@@ -154,7 +145,7 @@ public final class EngineWorker {
             parked = null;
             RunSnapshot s = run.snapshot();
             Frame f = run.frame();
-            int[] grid = run.latentGrid();
+            LatentGrid grid = run.latentGrid();
             lastFrameNanos = System.nanoTime();
             postIf(gen, () -> listener.started(grid, f, s, false));
             capture(label, f, gen);
@@ -234,8 +225,8 @@ public final class EngineWorker {
     public void setMask(LatentMask mask) {
         command(() -> {
             if (run != null) {
-                int[] g = run.latentGrid();
-                if (mask == null || (mask.rows() == g[0] && mask.cols() == g[1])) {
+                LatentGrid g = run.latentGrid();
+                if (mask == null || (mask.rows() == g.rows() && mask.cols() == g.cols())) {
                     run.setMask(mask);
                 }
             }
@@ -247,8 +238,7 @@ public final class EngineWorker {
         command(() -> {
             if (run != null && run.request().keepUnmaskedPixels() != keep) {
                 RunSnapshot s = run.snapshot();
-                run.restore(new RunSnapshot(s.request().withKeepUnmaskedPixels(keep), s.step(), s.shape(), s.z(),
-                        s.adamM(), s.adamV(), s.mask(), s.original()));
+                run.restore(s.withRequest(s.request().withKeepUnmaskedPixels(keep)));
             }
         });
     }
@@ -269,8 +259,7 @@ public final class EngineWorker {
             RunSnapshot s = run.snapshot();
             if (n > 0 && s.original() != null) {
                 // "keep unmasked pixels" keeps the image as the user left it, paint included
-                run.restore(new RunSnapshot(s.request(), s.step(), s.shape(), s.z(), s.adamM(), s.adamV(), s.mask(),
-                        s.z()));
+                run.restore(s.withOriginal(s.z()));
             }
             Frame f = run.frame();
             pendingFrame.set(f);
@@ -360,16 +349,7 @@ public final class EngineWorker {
      * thread. Inside {@code work}, {@link #currentState()} may be called.
      */
     public <T> void background(Callable<T> work, Consumer<T> onSuccess, Consumer<Exception> onFailure) {
-        ex.runOnEngine(() -> {
-            T v;
-            try {
-                v = work.call();
-            } catch (Exception e) {
-                ex.runOnUi(() -> onFailure.accept(e));
-                return;
-            }
-            ex.runOnUi(() -> onSuccess.accept(v));
-        });
+        ex.onEngine(work, onSuccess, onFailure);
     }
 
     /** @return the current run's state, the parked one, or null. Engine thread only (inside {@link #background}). */
@@ -551,7 +531,7 @@ public final class EngineWorker {
     private void announceRestored(int gen) {
         RunSnapshot s = run.snapshot();
         Frame f = run.frame();
-        int[] grid = run.latentGrid();
+        LatentGrid grid = run.latentGrid();
         lastFrameNanos = System.nanoTime();
         postIf(gen, () -> listener.started(grid, f, s, true));
     }

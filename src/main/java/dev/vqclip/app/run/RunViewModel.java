@@ -1,8 +1,12 @@
 package dev.vqclip.app.run;
 
-import dev.vqclip.app.EngineProvider;
-import dev.vqclip.app.TaskExecutor;
+import dev.vqclip.app.core.Captured;
+import dev.vqclip.app.core.EngineProvider;
+import dev.vqclip.app.core.TaskExecutor;
 import dev.vqclip.engine.guide.Prompt;
+import dev.vqclip.engine.run.LatentGrid;
+import dev.vqclip.engine.run.LatentMask;
+import dev.vqclip.engine.guide.SelfMask;
 import dev.vqclip.engine.run.Frame;
 import dev.vqclip.engine.run.GenerationRequest;
 import dev.vqclip.engine.run.NonFiniteException;
@@ -23,6 +27,7 @@ import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
 import javafx.scene.chart.XYChart;
 
+import java.util.function.Consumer;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.LongSupplier;
@@ -36,9 +41,9 @@ public final class RunViewModel implements EngineWorker.Listener {
     public interface Outputs {
         void frame(Frame f, int step);
 
-        void started(int[] latentGrid, RunSnapshot state, boolean restored);
+        void started(LatentGrid latentGrid, RunSnapshot state, boolean restored);
 
-        void captured(EngineWorker.Captured c);
+        void captured(Captured c);
     }
 
     /** Most points kept per loss series; older points are thinned out beyond this. */
@@ -304,8 +309,46 @@ public final class RunViewModel implements EngineWorker.Listener {
         error.set(msg);
     }
 
-    public EngineWorker worker() {
-        return worker;
+    /**
+     * Sets the latent mask (null: none) from the next step on; a mask that does not fit the run's grid is ignored.
+     */
+    public void setMask(LatentMask mask) {
+        worker.setMask(mask);
+    }
+
+    /** Switches "keep unmasked pixels" from the next step on. */
+    public void setKeepUnmaskedPixels(boolean keep) {
+        worker.setKeepUnmaskedPixels(keep);
+    }
+
+    /**
+     * Writes the user's paint into the paused run before anything queued after it.
+     *
+     * @param edited a copy owned by the engine from now on
+     * @param onApplied gets the number of rewritten latent cells, on the UI thread
+     */
+    public void applyPaint(Frame edited, boolean[] painted, Consumer<Integer> onApplied) {
+        worker.applyPaint(edited, painted, onApplied);
+    }
+
+    /** Scores {@code phrase} over the run's image between steps; the heat map or the error arrives on the UI thread. */
+    public void selectByText(String phrase, Consumer<SelfMask.HeatMap> onSuccess, Consumer<Exception> onFailure) {
+        worker.selfMask(phrase, onSuccess, onFailure);
+    }
+
+    /** Work on the run's state on the engine thread (e.g. writing it to a file). */
+    @FunctionalInterface
+    public interface StateWork<T> {
+        /** @param current the current run's state, the parked one, or null when there is none */
+        T apply(RunSnapshot current) throws Exception;
+    }
+
+    /**
+     * Runs {@code work} with the run's state on the engine thread between steps; the result or the error arrives on
+     * the UI thread. Saving a session goes this way: the state is the one of the step the save was asked after.
+     */
+    public <T> void withState(StateWork<T> work, Consumer<T> onSuccess, Consumer<Exception> onFailure) {
+        worker.background(() -> work.apply(worker.currentState()), onSuccess, onFailure);
     }
 
     public void close() {
@@ -436,7 +479,7 @@ public final class RunViewModel implements EngineWorker.Listener {
     }
 
     @Override
-    public void started(int[] latentGrid, Frame frame, RunSnapshot s, boolean restored) {
+    public void started(LatentGrid latentGrid, Frame frame, RunSnapshot s, boolean restored) {
         resumable.set(true);
         step.set(s.step());
         totalSteps.set(s.request().steps());
@@ -475,7 +518,7 @@ public final class RunViewModel implements EngineWorker.Listener {
     }
 
     @Override
-    public void captured(EngineWorker.Captured c) {
+    public void captured(Captured c) {
         outputs.captured(c);
     }
 

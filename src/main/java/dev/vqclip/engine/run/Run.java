@@ -149,8 +149,8 @@ public final class Run implements SteppableRun {
     }
 
     @Override
-    public int[] latentGrid() {
-        return new int[] {rows, cols, factor};
+    public LatentGrid latentGrid() {
+        return new LatentGrid(rows, cols, factor);
     }
 
     /** @return the models this run uses */

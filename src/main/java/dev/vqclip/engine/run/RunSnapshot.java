@@ -35,6 +35,16 @@ public record RunSnapshot(GenerationRequest request, int step, long[] shape, flo
         }
     }
 
+    /** @return this state following {@code r} instead (prompts or settings changed; the latent stays) */
+    public RunSnapshot withRequest(GenerationRequest r) {
+        return new RunSnapshot(r, step, shape, z, adamM, adamV, mask, original);
+    }
+
+    /** @return this state with {@code latent} as the original that "keep unmasked pixels" keeps (null: none) */
+    public RunSnapshot withOriginal(float[] latent) {
+        return new RunSnapshot(request, step, shape, z, adamM, adamV, mask, latent);
+    }
+
     public int channels() {
         return (int) shape[1];
     }

@@ -16,8 +16,8 @@ public interface SteppableRun extends AutoCloseable {
     /** @return steps taken so far */
     int stepCount();
 
-    /** @return the latent grid (rows, cols) and the VQGAN's downsampling factor, as {rows, cols, factor} */
-    int[] latentGrid();
+    /** @return the latent grid (rows, cols) and the VQGAN's downsampling factor */
+    LatentGrid latentGrid();
 
     /**
      * Does one optimisation step.

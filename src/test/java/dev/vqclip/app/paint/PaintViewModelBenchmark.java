@@ -1,6 +1,7 @@
 package dev.vqclip.app.paint;
 
 import dev.vqclip.app.canvas.CanvasViewModel;
+import dev.vqclip.engine.run.LatentGrid;
 import dev.vqclip.engine.run.Frame;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -18,8 +19,8 @@ class PaintViewModelBenchmark {
     void timesADragEventOnA512Image() {
         CanvasViewModel big = new CanvasViewModel();
         big.show(new Frame(512, 512, new int[512 * 512]), "big");
-        big.latentGridProperty().set(new int[] {32, 32, 16});
-        PaintViewModel p = new PaintViewModel(big);
+        big.latentGridProperty().set(new LatentGrid(32, 32, 16));
+        PaintViewModel p = new PaintViewModel(big.layers());
         double[] perEvent = new double[2];
         PaintViewModel.Tool[] tools = {PaintViewModel.Tool.BRUSH, PaintViewModel.Tool.MASK};
         for (int t = 0; t < 2; t++) {

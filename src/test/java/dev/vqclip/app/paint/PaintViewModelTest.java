@@ -1,6 +1,7 @@
 package dev.vqclip.app.paint;
 
 import dev.vqclip.app.canvas.CanvasViewModel;
+import dev.vqclip.engine.run.LatentGrid;
 import dev.vqclip.engine.run.Frame;
 import dev.vqclip.engine.run.LatentMask;
 import dev.vqclip.session.PixelMask;
@@ -29,8 +30,8 @@ class PaintViewModelTest {
         }
         frame = new Frame(W, H, px);
         canvas.show(frame, "step 1");
-        canvas.latentGridProperty().set(new int[] {H / 8, W / 8, 8});
-        vm = new PaintViewModel(canvas);
+        canvas.latentGridProperty().set(new LatentGrid(H / 8, W / 8, 8));
+        vm = new PaintViewModel(canvas.layers());
         vm.toolProperty().set(PaintViewModel.Tool.BRUSH);
     }
 

@@ -1,6 +1,8 @@
 package dev.vqclip.app.run;
 
-import dev.vqclip.app.TaskExecutor;
+import dev.vqclip.app.core.Captured;
+import dev.vqclip.app.core.TaskExecutor;
+import dev.vqclip.engine.run.LatentGrid;
 import dev.vqclip.engine.run.Frame;
 import dev.vqclip.engine.run.NonFiniteException;
 import dev.vqclip.engine.run.RunSnapshot;
@@ -50,11 +52,11 @@ class RunViewTest {
             }
 
             @Override
-            public void started(int[] latentGrid, RunSnapshot state, boolean restored) {
+            public void started(LatentGrid latentGrid, RunSnapshot state, boolean restored) {
             }
 
             @Override
-            public void captured(EngineWorker.Captured c) {
+            public void captured(Captured c) {
             }
         };
         vm = new RunViewModel(ex, p -> null, out);

@@ -25,24 +25,24 @@ class RunBehaviourTest {
     @Test
     void cellsOutsideTheMaskStayBitIdenticalOverTwentySteps() {
         try (Run run = Run.start(TINY.models(), request("a red apple"))) {
-            int[] g = run.latentGrid();
-            float[] mv = new float[g[0] * g[1]];
-            for (int r = 0; r < g[0]; r++) {
-                for (int c = 0; c < g[1] / 2; c++) {
-                    mv[r * g[1] + c] = 1f;
+            LatentGrid g = run.latentGrid();
+            float[] mv = new float[g.rows() * g.cols()];
+            for (int r = 0; r < g.rows(); r++) {
+                for (int c = 0; c < g.cols() / 2; c++) {
+                    mv[r * g.cols() + c] = 1f;
                 }
             }
-            run.setMask(new LatentMask(g[0], g[1], mv));
+            run.setMask(new LatentMask(g.rows(), g.cols(), mv));
             float[] before = run.snapshot().z();
             for (int i = 0; i < 20; i++) {
                 run.step(false);
             }
             float[] after = run.snapshot().z();
-            int channels = before.length / (g[0] * g[1]);
+            int channels = before.length / (g.rows() * g.cols());
             int changedInside = 0;
             for (int ch = 0; ch < channels; ch++) {
-                for (int cell = 0; cell < g[0] * g[1]; cell++) {
-                    int i = ch * g[0] * g[1] + cell;
+                for (int cell = 0; cell < g.rows() * g.cols(); cell++) {
+                    int i = ch * g.rows() * g.cols() + cell;
                     if (mv[cell] == 0f) {
                         assertThat(Float.floatToIntBits(after[i])).as("z[%d] outside the mask", i)
                                 .isEqualTo(Float.floatToIntBits(before[i]));
@@ -58,18 +58,18 @@ class RunBehaviourTest {
     @Test
     void keepUnmaskedPixelsCompositesTheOriginalBack() {
         try (Run run = Run.start(TINY.models(), request("a red apple").withKeepUnmaskedPixels(true))) {
-            int[] g = run.latentGrid();
-            float[] mv = new float[g[0] * g[1]];
+            LatentGrid g = run.latentGrid();
+            float[] mv = new float[g.rows() * g.cols()];
             mv[0] = 1f;
             Frame before = run.frame();
-            run.setMask(new LatentMask(g[0], g[1], mv));
+            run.setMask(new LatentMask(g.rows(), g.cols(), mv));
             for (int i = 0; i < 5; i++) {
                 run.step(false);
             }
             Frame after = run.frame();
             for (int y = 0; y < after.height(); y++) {
                 for (int x = 0; x < after.width(); x++) {
-                    if (y >= g[2] || x >= g[2]) {
+                    if (y >= g.factor() || x >= g.factor()) {
                         assertThat(after.pixel(x, y)).isEqualTo(before.pixel(x, y));
                     }
                 }
@@ -153,12 +153,12 @@ class RunBehaviourTest {
             run.step(false);
             RunSnapshot before = run.snapshot();
             Frame f = run.frame();
-            int[] g = run.latentGrid();
+            LatentGrid g = run.latentGrid();
             int[] px = f.argb().clone();
             boolean[] painted = new boolean[px.length];
             // paint a green square covering latent cell (1, 2) only
-            for (int y = g[2]; y < 2 * g[2]; y++) {
-                for (int x = 2 * g[2]; x < 3 * g[2]; x++) {
+            for (int y = g.factor(); y < 2 * g.factor(); y++) {
+                for (int x = 2 * g.factor(); x < 3 * g.factor(); x++) {
                     px[y * f.width() + x] = 0xff00c000;
                     painted[y * f.width() + x] = true;
                 }
@@ -166,8 +166,8 @@ class RunBehaviourTest {
             int cells = run.applyPaint(new Frame(f.width(), f.height(), px), painted);
             assertThat(cells).isEqualTo(1);
             RunSnapshot after = run.snapshot();
-            int plane = g[0] * g[1];
-            int paintedCell = g[1] + 2;
+            int plane = g.rows() * g.cols();
+            int paintedCell = g.cols() + 2;
             int changed = 0;
             for (int i = 0; i < before.z().length; i++) {
                 if (i % plane == paintedCell) {

@@ -23,9 +23,9 @@ class RunSelfMaskTest {
             run.step(false);
             RunSnapshot before = run.snapshot();
             SelfMask.HeatMap heat = run.selfMask("the apple");
-            int[] g = run.latentGrid();
-            assertThat(heat.rows()).isEqualTo(g[0]);
-            assertThat(heat.cols()).isEqualTo(g[1]);
+            LatentGrid g = run.latentGrid();
+            assertThat(heat.rows()).isEqualTo(g.rows());
+            assertThat(heat.cols()).isEqualTo(g.cols());
             assertThat(heat.crops()).isPositive();
             float min = Float.MAX_VALUE;
             float max = -Float.MAX_VALUE;

@@ -1,4 +1,4 @@
-package dev.vqclip.app;
+package dev.vqclip.app.core;
 
 import dev.vqclip.engine.run.RunFactory;
 

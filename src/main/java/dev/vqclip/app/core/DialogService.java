@@ -1,4 +1,4 @@
-package dev.vqclip.app;
+package dev.vqclip.app.core;
 
 import java.nio.file.Path;
 import java.util.Optional;

@@ -1,4 +1,4 @@
-package dev.vqclip.app;
+package dev.vqclip.app.core;
 
 /** Receives progress of slow work (model loading); called from the engine thread. */
 @FunctionalInterface

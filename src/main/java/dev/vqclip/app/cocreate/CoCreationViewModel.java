@@ -1,0 +1,144 @@
+package dev.vqclip.app.cocreate;
+
+import dev.vqclip.app.history.HistoryViewModel;
+import dev.vqclip.app.layers.LayerModel;
+import dev.vqclip.app.paint.PaintViewModel;
+import dev.vqclip.app.prompt.PromptViewModel;
+import dev.vqclip.app.run.RunState;
+import dev.vqclip.app.run.RunViewModel;
+import dev.vqclip.engine.run.Frame;
+import dev.vqclip.session.SessionData;
+import javafx.beans.binding.Bindings;
+
+import java.util.List;
+
+/**
+ * Co-creation between the user and the run: when the brush may paint (and why not), the mask and "keep unmasked
+ * pixels" going to the run, the paint handed to the engine on resume, select by text and "replace with". It drives
+ * the run only through {@link RunViewModel}'s commands.
+ */
+public final class CoCreationViewModel {
+    /** What co-creation needs from the session (the coordinator, {@code StudioViewModel}, provides it). */
+    public interface Session {
+        void notice(String text);
+
+        void error(String text);
+
+        void busy(boolean busy);
+
+        /** The session changed (unsaved work). */
+        void markDirty();
+
+        /** A paint or mask stroke became one undo step named {@code name}. */
+        void layerEditCommitted(String name);
+
+        /** The paint went into the run's latent: the strokes can no longer be undone one by one. */
+        void paintHandedOver();
+
+        /** Starts a run from the editor (Generate). */
+        void start();
+
+        /** @return the live run's newest frame, or null */
+        Frame liveFrame();
+    }
+
+    private final PaintViewModel paint;
+    private final LayerModel layers;
+    private final RunViewModel run;
+    private final HistoryViewModel history;
+    private final PromptViewModel prompts;
+    private final Session session;
+
+    public CoCreationViewModel(PaintViewModel paint, LayerModel layers, RunViewModel run, HistoryViewModel history,
+                               PromptViewModel prompts, Session session) {
+        this.paint = paint;
+        this.layers = layers;
+        this.run = run;
+        this.history = history;
+        this.prompts = prompts;
+        this.session = session;
+        paint.paintAllowedProperty().bind(Bindings.createBooleanBinding(
+                () -> paintRefusal().isEmpty(), run.stateProperty(), history.selectedProperty()));
+        paint.paintRefusalProperty().bind(Bindings.createStringBinding(this::paintRefusal, run.stateProperty(),
+                history.selectedProperty()));
+        paint.latentMaskProperty().addListener((o, a, m) -> {
+            run.setMask(m);
+            session.markDirty();
+        });
+        paint.keepUnmaskedPixelsProperty().addListener((o, a, keep) -> {
+            run.setKeepUnmaskedPixels(keep);
+            session.markDirty();
+        });
+        paint.setOnCommit(() -> session.layerEditCommitted(paint.lastEditName()));
+        run.setBeforeResume(this::handPaintToEngine);
+        // the paused run keeps its last prompt, but the editor shows none: going on would not be what is shown
+        run.setResumeCheck(() -> prompts.prompts().isEmpty()
+                ? "the prompt is empty: type what to generate before resuming (Edit ▸ Undo brings back an edit)"
+                : null);
+    }
+
+    /** @return why the brush cannot paint now, or "" when it can */
+    private String paintRefusal() {
+        if (history.selectedProperty().get() != null) {
+            return "a history snapshot is shown: press Esc for the live image, or Continue from here to paint on it";
+        }
+        return switch (run.getState()) {
+            case RUNNING, PAUSING -> "pause the run to paint (the mask brush works while running)";
+            case LOADING -> "the models are loading: paint once they are ready";
+            default -> "";
+        };
+    }
+
+    /** On resume: the engine gets a copy of the painted image and writes it into z before the next step. */
+    private void handPaintToEngine() {
+        boolean hadPaint = layers.paintLayerProperty().get() != null;
+        PaintViewModel.Edit e = paint.takeEdit(session.liveFrame());
+        if (hadPaint) { // handing paint over clears the stroke undo (the strokes are in z now)
+            session.paintHandedOver();
+        }
+        if (e != null) {
+            run.applyPaint(e.edited(), e.painted(), n -> session.notice("paint written into " + n
+                    + " latent cells"));
+        }
+    }
+
+    /** Scores the phrase typed in "select" over the current image on the engine thread and shows the heat map. */
+    public void selectByText() {
+        String phrase = paint.selectPhraseProperty().get();
+        if (phrase == null || phrase.isBlank()) {
+            session.notice("type what to select, e.g. \"the dog\"");
+            return;
+        }
+        session.busy(true);
+        session.notice("looking for \"" + phrase.strip() + "\"…");
+        run.selectByText(phrase, h -> {
+            session.busy(false);
+            paint.showHeat(h);
+            session.notice("heat map of \"" + phrase.strip() + "\": move the threshold, then Accept");
+        }, e -> {
+            session.busy(false);
+            session.error("select failed: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+        });
+    }
+
+    /**
+     * "Replace with …": accepts a shown heat map as the mask, makes the phrase the only prompt and resumes (or starts
+     * when there is no run).
+     */
+    public void replaceWith() {
+        String phrase = paint.replacePhraseProperty().get();
+        if (phrase == null || phrase.isBlank()) {
+            session.notice("type what to put there, e.g. \"a cat\"");
+            return;
+        }
+        if (paint.heatProperty().get() != null) {
+            paint.acceptHeat();
+        }
+        prompts.setRows(List.of(new SessionData.PromptRow(phrase.strip(), 1.0, Double.NEGATIVE_INFINITY)));
+        if (run.getState() == RunState.PAUSED) {
+            run.resume();
+        } else if (run.getState() != RunState.RUNNING && run.getState() != RunState.PAUSING) {
+            session.start();
+        }
+    }
+}
