@@ -25,7 +25,7 @@ public final class Engines {
                     .resolve(null, null, null, null);
             Device device = Devices.parse(System.getProperty("vqclip.device", "auto"));
             RunModels models = RunModels.load(rm.vqganCkpt(), rm.vqganConfig(), rm.clipWeights(), rm.clipVocab(),
-                    device, rm.describe(device), rm.demo(), progress::update);
+                    device, rm.describe(dev.vqclip.engine.Devices.describe(device)), rm.demo(), progress::update);
             return new VqganClipRunFactory(models);
         };
     }

@@ -84,7 +84,7 @@ public final class ModelOptions {
                     + " for real images install published ones: vqclip models list");
         }
         return RunModels.load(rm.vqganCkpt(), rm.vqganConfig(), rm.clipWeights(), rm.clipVocab(), d,
-                rm.describe(d), rm.demo(), (f, msg) -> { });
+                rm.describe(dev.vqclip.engine.Devices.describe(d)), rm.demo(), (f, msg) -> { });
     }
 
     /** @return each resolved model file's name and sha256, recorded in saved runs */

@@ -1,7 +1,5 @@
 package dev.vqclip.models;
 
-import ai.djl.Device;
-import dev.vqclip.engine.Devices;
 
 import java.nio.file.Path;
 
@@ -19,11 +17,11 @@ import java.nio.file.Path;
 public record ResolvedModels(Path vqganCkpt, Path vqganConfig, Path clipWeights, Path clipVocab, boolean demo,
                              String vqganName, String clipName) {
     /**
-     * @param device where the models run
+     * @param device where the models run, as the user reads it (e.g. {@code Devices.describe(d)}: "CPU", "GPU 0")
      * @return e.g. "DEMO models: VQGAN demo + CLIP demo on CPU" (the CLI and the studio both show it)
      */
-    public String describe(Device device) {
+    public String describe(String device) {
         return (demo ? "DEMO models: " : "") + "VQGAN " + vqganName + " + CLIP " + clipName + " on "
-                + Devices.describe(device);
+                + device;
     }
 }
