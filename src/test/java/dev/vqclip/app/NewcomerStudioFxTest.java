@@ -352,10 +352,11 @@ class NewcomerStudioFxTest {
             dialogs.files.add(f);
             robot.interact(item::fire);
             waitUntil(() -> vm.noticeProperty().get().startsWith("exported menu-" + scale + "x.png"), 10);
-            dev.vqclip.engine.run.Frame out = dev.vqclip.session.Images.decode(Files.readAllBytes(f), f.toString());
+            dev.vqclip.engine.image.Frame out = dev.vqclip.engine.image.Images.decode(Files.readAllBytes(f),
+                    f.toString());
             assertThat(out.width()).isEqualTo(64 * scale);
             assertThat(out.height()).isEqualTo(48 * scale);
-            assertThat(dev.vqclip.session.Images.readPngText(Files.readAllBytes(f)))
+            assertThat(dev.vqclip.engine.image.Png.readText(Files.readAllBytes(f)))
                     .containsEntry("vqclip.scale", scale + "x Lanczos-3 from 64x48")
                     .containsEntry("vqclip.prompts", "red:1");
         }

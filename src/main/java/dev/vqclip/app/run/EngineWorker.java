@@ -3,8 +3,9 @@ package dev.vqclip.app.run;
 import dev.vqclip.app.EngineProvider;
 import dev.vqclip.app.TaskExecutor;
 import dev.vqclip.engine.guide.Prompt;
-import dev.vqclip.engine.run.Frame;
 import dev.vqclip.engine.guide.SelfMask;
+import dev.vqclip.engine.image.Frame;
+import dev.vqclip.engine.image.Images;
 import dev.vqclip.engine.run.GenerationRequest;
 import dev.vqclip.engine.run.LatentMask;
 import dev.vqclip.engine.run.NonFiniteException;
@@ -12,7 +13,6 @@ import dev.vqclip.engine.run.RunFactory;
 import dev.vqclip.engine.run.RunSnapshot;
 import dev.vqclip.engine.run.StepEvent;
 import dev.vqclip.engine.run.SteppableRun;
-import dev.vqclip.session.Images;
 import dev.vqclip.session.HistoryEntry;
 
 import java.util.ArrayList;

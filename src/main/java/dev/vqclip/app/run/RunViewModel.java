@@ -3,7 +3,7 @@ package dev.vqclip.app.run;
 import dev.vqclip.app.EngineProvider;
 import dev.vqclip.app.TaskExecutor;
 import dev.vqclip.engine.guide.Prompt;
-import dev.vqclip.engine.run.Frame;
+import dev.vqclip.engine.image.Frame;
 import dev.vqclip.engine.run.GenerationRequest;
 import dev.vqclip.engine.run.NonFiniteException;
 import dev.vqclip.engine.run.RunSnapshot;

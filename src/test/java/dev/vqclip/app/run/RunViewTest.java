@@ -1,7 +1,7 @@
 package dev.vqclip.app.run;
 
 import dev.vqclip.app.TaskExecutor;
-import dev.vqclip.engine.run.Frame;
+import dev.vqclip.engine.image.Frame;
 import dev.vqclip.engine.run.NonFiniteException;
 import dev.vqclip.engine.run.RunSnapshot;
 import javafx.scene.control.Button;
