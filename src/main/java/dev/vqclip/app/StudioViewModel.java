@@ -18,14 +18,16 @@ import dev.vqclip.app.settings.SettingsViewModel;
 import dev.vqclip.engine.guide.Prompt;
 import dev.vqclip.engine.guide.PromptParser;
 import dev.vqclip.engine.run.LatentGrid;
-import dev.vqclip.engine.run.Frame;
+import dev.vqclip.engine.image.Frame;
+import dev.vqclip.engine.image.Images;
+import dev.vqclip.engine.image.Png;
+import dev.vqclip.engine.image.Upscale;
 import dev.vqclip.engine.run.GenerationRequest;
 import dev.vqclip.engine.run.RunSnapshot;
 import dev.vqclip.models.DemoModels;
 import dev.vqclip.session.HistoryEntry;
-import dev.vqclip.session.Images;
+import dev.vqclip.session.ImageMetadata;
 import dev.vqclip.session.Layers;
-import dev.vqclip.session.RequestJson;
 import dev.vqclip.session.SessionData;
 import javafx.beans.Observable;
 import javafx.beans.binding.Bindings;
@@ -305,7 +307,7 @@ public final class StudioViewModel implements RunViewModel.Outputs {
             Frame f = Images.decode(Files.readAllBytes(file), file.toString());
             int[] size = editSize(f.width(), f.height());
             // the image as the run will see it (Initialiser crops the same way), shown before the VQGAN encodes it
-            return Map.entry(size, dev.vqclip.engine.run.Images.coverAndCrop(f, size[0], size[1]));
+            return Map.entry(size, Images.coverAndCrop(f, size[0], size[1]));
         }, opened -> {
             busy.set(false);
             int[] size = opened.getKey();
@@ -737,34 +739,27 @@ public final class StudioViewModel implements RunViewModel.Outputs {
                 ".png", name).ifPresent(f -> exportFrameTo(f, scale));
     }
 
-    /** Writes the shown frame as PNG with prompts and settings in {@code tEXt} chunks. */
+    /** Writes the shown frame as PNG with prompts and settings in UTF-8 {@code iTXt} chunks ({@link ImageMetadata}). */
     public void exportFrameTo(Path file) {
         exportFrameTo(file, 1);
     }
 
     /**
-     * Writes the shown frame as PNG with prompts and settings in {@code tEXt} chunks, enlarged {@code scale} times
-     * with a Lanczos-3 filter ({@link dev.vqclip.session.Upscale}) on the engine thread; {@code vqclip.scale} then
-     * says how it was enlarged from which size.
+     * Writes the shown frame as PNG with prompts and settings in UTF-8 {@code iTXt} chunks, enlarged {@code scale}
+     * times with a Lanczos-3 filter ({@link Upscale}) on the engine thread; {@code vqclip.scale} then says how it was
+     * enlarged from which size.
      */
     public void exportFrameTo(Path file, int scale) {
         Frame f = Objects.requireNonNull(canvas.getFrame(), "no frame");
-        Map<String, String> text = new LinkedHashMap<>();
-        text.put("Software", "VQGAN-CLIP Studio");
-        text.put("Title", prompts.prompts().isEmpty() ? "" : PromptParser.format(prompts.prompts()));
-        text.put("vqclip.prompts", PromptParser.format(prompts.prompts()));
-        text.put("vqclip.step", Integer.toString(run.stepProperty().get()));
-        text.put("vqclip.engine", run.engineDescriptionProperty().get());
         SessionData d = sessionData(null);
-        if (d.request() != null) {
-            text.put("vqclip.request", RequestJson.write(d.request()).toString());
-        }
+        Map<String, String> text = new LinkedHashMap<>(ImageMetadata.of(prompts.prompts(), d.request(),
+                run.stepProperty().get(), run.engineDescriptionProperty().get()));
         if (scale != 1) {
             text.put("vqclip.scale", scale + "x Lanczos-3 from " + f.width() + "x" + f.height());
         }
         executor.onEngine(() -> {
-            Frame out = dev.vqclip.session.Upscale.lanczos(f, scale);
-            dev.vqclip.engine.io.AtomicFiles.write(file, o -> Images.writePng(o, out, text));
+            Frame out = Upscale.lanczos(f, scale);
+            Png.write(file, out, text);
             return out;
         }, out -> notice.set("exported " + file.getFileName() + (scale == 1 ? "" : " at " + out.width() + "×"
                 + out.height())), e -> fileError(file, "could not export " + file.getFileName(), e));
@@ -804,7 +799,7 @@ public final class StudioViewModel implements RunViewModel.Outputs {
             int i = 0;
             for (HistoryEntry e : entries) {
                 Path f = dir.resolve(String.format(Locale.ROOT, "frame-%03d-step-%05d.png", i++, e.step()));
-                dev.vqclip.engine.io.AtomicFiles.write(f, out -> Images.writePng(out, e.frame(), Map.of()));
+                Png.write(f, e.frame(), Map.of());
             }
             return entries.size();
         }, n -> notice.set("exported " + n + " frames"), e -> fileError(dir, "could not export to " + dir, e));

@@ -5,18 +5,19 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vqclip.engine.augment.Augmentations;
 import dev.vqclip.engine.guide.PromptParser;
+import dev.vqclip.engine.image.Frame;
+import dev.vqclip.engine.image.Images;
+import dev.vqclip.engine.image.Png;
 import dev.vqclip.engine.io.AtomicFiles;
 import dev.vqclip.engine.run.Animation;
-import dev.vqclip.engine.run.Frame;
 import dev.vqclip.engine.run.GenerationRequest;
-import dev.vqclip.engine.run.Images;
 import dev.vqclip.engine.run.Keyframes;
-import dev.vqclip.engine.run.PngFiles;
 import dev.vqclip.engine.run.RunModels;
 import dev.vqclip.media.FrameSource;
 import dev.vqclip.media.GifWriter;
 import dev.vqclip.media.Mp4Writer;
 import dev.vqclip.models.DemoModels;
+import dev.vqclip.session.ImageMetadata;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -25,6 +26,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -137,10 +139,11 @@ public final class AnimateCommand implements Callable<Integer> {
                 double[] lastLoss = {Double.NaN};
                 Frame f = plan.animation.render(models, base, k, previous, dir, (fr, e) -> lastLoss[0] = e.totalLoss(),
                         () -> false);
-                PngFiles.write(framePath(dir, k), f, Map.of("Software", "VQGAN-CLIP Studio",
-                        "vqclip.prompts", PromptParser.format(base.prompts()),
-                        "vqclip.frame", Integer.toString(k),
-                        "vqclip.seed", Long.toString(Animation.seedOf(base.seed(), k))));
+                Map<String, String> text = new LinkedHashMap<>(ImageMetadata.of(
+                        base.withSteps(plan.animation.stepsOf(k)).withSeed(Animation.seedOf(base.seed(), k)),
+                        plan.animation.stepsOf(k), models.description()));
+                text.put("vqclip.frame", Integer.toString(k));
+                Png.write(framePath(dir, k), f, text);
                 previous = f;
                 if (!quiet) {
                     double sec = (System.nanoTime() - t0) / 1e9;

@@ -2,13 +2,14 @@ package dev.vqclip.cli;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import dev.vqclip.engine.clip.ClipImages;
 import dev.vqclip.engine.guide.PromptParser;
 import dev.vqclip.engine.guide.SelfMask;
 import dev.vqclip.engine.guide.SphericalLoss;
 import dev.vqclip.engine.run.LatentGrid;
-import dev.vqclip.engine.run.Frame;
+import dev.vqclip.engine.image.Frame;
+import dev.vqclip.engine.image.Images;
 import dev.vqclip.engine.run.GenerationRequest;
-import dev.vqclip.engine.run.Images;
 import dev.vqclip.engine.run.LatentMask;
 import dev.vqclip.engine.run.Run;
 import dev.vqclip.engine.run.RunModels;
@@ -120,7 +121,7 @@ public final class EditCommand implements Callable<Integer> {
                 run.setMask(lm);
                 System.err.println(describe(lm, "self-mask for \"" + replace + "\""));
                 try (NDManager sm = NDManager.newBaseManager(models.device())) {
-                    float[] e = Images.clipEmbedding(models.clip(), source, sm);
+                    float[] e = ClipImages.embedding(models.clip(), source, sm);
                     run.addTarget("original image", e, keepWeight);
                 }
             }

@@ -3,16 +3,17 @@ package dev.vqclip.cli;
 import dev.vqclip.engine.augment.Augmentations;
 import dev.vqclip.engine.guide.Prompt;
 import dev.vqclip.engine.guide.PromptParser;
-import dev.vqclip.engine.run.Frame;
+import dev.vqclip.engine.image.Frame;
+import dev.vqclip.engine.image.Images;
+import dev.vqclip.engine.image.Png;
 import dev.vqclip.engine.run.GenerationRequest;
-import dev.vqclip.engine.run.Images;
 import dev.vqclip.engine.run.NonFiniteException;
-import dev.vqclip.engine.run.PngFiles;
 import dev.vqclip.engine.run.Run;
 import dev.vqclip.engine.run.RunModels;
 import dev.vqclip.engine.run.RunSnapshot;
 import dev.vqclip.engine.run.StepEvent;
 import dev.vqclip.models.DemoModels;
+import dev.vqclip.session.ImageMetadata;
 import dev.vqclip.session.RunFile;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -163,7 +164,7 @@ public final class GenerateCommand implements Callable<Integer> {
                     }
                     if (out != null) {
                         Frame f = run.frame();
-                        PngFiles.write(out, f, metadata(run, models));
+                        Png.write(out, f, metadata(run, models));
                         System.err.println("wrote " + out + " (" + f.width() + "x" + f.height() + ", step "
                                 + run.stepCount() + ")");
                     }
@@ -224,7 +225,7 @@ public final class GenerateCommand implements Callable<Integer> {
                     boolean want = saveEvery > 0 && next % saveEvery == 0;
                     StepEvent e = run.step(want);
                     if (want) {
-                        PngFiles.write(frames.resolve(String.format(Locale.ROOT, "%05d.png", e.step())), e.frame(),
+                        Png.write(frames.resolve(String.format(Locale.ROOT, "%05d.png", e.step())), e.frame(),
                                 metadata(run, models));
                     }
                     progress.step(e.step(), e.totalLoss());
@@ -232,20 +233,9 @@ public final class GenerateCommand implements Callable<Integer> {
             }
         }
 
+        /** @return the image text of the run's current frame ({@link ImageMetadata}, the same keys as the studio's) */
         static java.util.Map<String, String> metadata(Run run, RunModels models) {
-            GenerationRequest r = run.request();
-            java.util.Map<String, String> md = new java.util.LinkedHashMap<>();
-            md.put("Software", "VQGAN-CLIP Studio");
-            md.put("Title", PromptParser.format(r.prompts()));
-            md.put("vqclip.prompts", PromptParser.format(r.prompts()));
-            md.put("vqclip.step", String.valueOf(run.stepCount()));
-            md.put("vqclip.seed", String.valueOf(r.seed()));
-            md.put("vqclip.settings", String.format(Locale.ROOT,
-                    "size=%dx%d steps=%d cutouts=%d cut_pow=%s lr=%s betas=%s,%s l2=%s l2_decay=%s augment=%s init=%s",
-                    r.width(), r.height(), r.steps(), r.cutouts(), r.cutPow(), r.learningRate(), r.beta1(), r.beta2(),
-                    r.l2Weight(), r.l2Decay(), r.augmentations(), r.init()));
-            md.put("vqclip.models", models.description());
-            return md;
+            return ImageMetadata.of(run.request(), run.stepCount(), models.description());
         }
     }
 

@@ -5,8 +5,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.vqclip.engine.Devices;
+import dev.vqclip.engine.image.Images;
 import dev.vqclip.engine.io.AtomicFiles;
-import dev.vqclip.engine.run.Images;
 import dev.vqclip.engine.vqgan.Quantized;
 import dev.vqclip.engine.vqgan.Vqgan;
 import dev.vqclip.engine.vqgan.VqganConfig;
@@ -17,7 +17,6 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -25,6 +24,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import javax.imageio.ImageIO;
 
 /** {@code vqclip reconstruct --vqgan X.ckpt --config X.yaml IN.png OUT.png}: encode, quantize and decode an image. */
 @Command(name = "reconstruct", mixinStandardHelpOptions = true,

@@ -1,7 +1,7 @@
 package dev.vqclip.cli;
 
 import dev.vqclip.engine.guide.PromptParser;
-import dev.vqclip.engine.run.Images;
+import dev.vqclip.engine.image.Images;
 import dev.vqclip.engine.vqgan.VqganConfig;
 import dev.vqclip.models.ResolvedModels;
 import dev.vqclip.session.SessionStore;

@@ -1,11 +1,11 @@
 package dev.vqclip.cli;
 
-import dev.vqclip.engine.io.AtomicFiles;
-import dev.vqclip.engine.run.Frame;
+import dev.vqclip.engine.image.Frame;
+import dev.vqclip.engine.image.Png;
 import dev.vqclip.engine.run.GenerationRequest;
 import dev.vqclip.engine.run.RunSnapshot;
 import dev.vqclip.session.HistoryEntry;
-import dev.vqclip.session.Images;
+import dev.vqclip.session.ImageMetadata;
 import dev.vqclip.session.Layers;
 import dev.vqclip.session.SessionData;
 import dev.vqclip.session.SessionStore;
@@ -21,6 +21,7 @@ import java.util.Arrays;
 import java.util.Enumeration;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -136,28 +137,29 @@ public final class SessionCommand implements Runnable {
         @Override
         public Integer call() throws IOException {
             SessionData d = load(file).data();
-            Frame f;
-            String what;
+            HistoryEntry chosen;
             if (entry != null) {
-                HistoryEntry e = d.history().stream().filter(h -> h.id().equals(entry)).findFirst().orElseThrow(() ->
+                chosen = d.history().stream().filter(h -> h.id().equals(entry)).findFirst().orElseThrow(() ->
                         new IllegalArgumentException(file + " has no history entry '" + entry + "' (it has: "
                                 + String.join(", ", d.history().stream().map(HistoryEntry::id).toList()) + ")"));
-                f = e.frame();
-                what = "history entry " + e.id() + " (step " + e.step() + ")";
             } else if (d.frame() != null) {
-                f = d.frame();
-                what = "the canvas";
+                chosen = null;
             } else if (!d.history().isEmpty()) {
-                HistoryEntry e = d.history().get(d.history().size() - 1);
-                f = e.frame();
-                what = "history entry " + e.id() + " (step " + e.step() + ")";
+                chosen = d.history().get(d.history().size() - 1);
             } else {
                 throw new IllegalArgumentException(file + " holds no image (no canvas and no history)");
             }
-            Map<String, String> text = new LinkedHashMap<>();
-            text.put("Software", "vqclip session export");
+            Frame f = chosen == null ? d.frame() : chosen.frame();
+            String what = chosen == null ? "the canvas"
+                    : "history entry " + chosen.id() + " (step " + chosen.step() + ")";
+            RunSnapshot snapshot = chosen == null ? d.current() : chosen.snapshot();
+            GenerationRequest request = snapshot != null ? snapshot.request() : d.request();
+            int step = chosen != null ? chosen.step() : snapshot != null ? snapshot.step() : 0;
+            Map<String, String> text = new LinkedHashMap<>(ImageMetadata.of(
+                    request == null ? List.of() : request.prompts(), request, step,
+                    d.models().getOrDefault("engine", "")));
             text.put("Source", file.getFileName() + ": " + what);
-            AtomicFiles.write(out, os -> Images.writePng(os, f, text));
+            Png.write(out, f, text);
             System.out.println("wrote " + out + " (" + f.width() + "x" + f.height() + ", " + what + ")");
             return 0;
         }

@@ -1,6 +1,6 @@
 package dev.vqclip.media;
 
-import dev.vqclip.engine.run.Frame;
+import dev.vqclip.engine.image.Frame;
 
 import java.io.IOException;
 

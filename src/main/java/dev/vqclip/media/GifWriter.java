@@ -1,9 +1,14 @@
 package dev.vqclip.media;
 
+import dev.vqclip.engine.image.Frame;
+import dev.vqclip.engine.image.Images;
 import dev.vqclip.engine.io.AtomicFiles;
-import dev.vqclip.engine.run.Frame;
-import dev.vqclip.engine.run.Images;
 
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Iterator;
+import java.util.function.IntConsumer;
 import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageTypeSpecifier;
@@ -12,11 +17,6 @@ import javax.imageio.ImageWriter;
 import javax.imageio.metadata.IIOMetadata;
 import javax.imageio.metadata.IIOMetadataNode;
 import javax.imageio.stream.ImageOutputStream;
-import java.awt.image.BufferedImage;
-import java.io.IOException;
-import java.nio.file.Path;
-import java.util.Iterator;
-import java.util.function.IntConsumer;
 
 /**
  * Writes frames as an animated GIF that loops forever (the JDK's own GIF writer; each frame gets its own palette).

@@ -1,15 +1,15 @@
 package dev.vqclip.media;
 
+import dev.vqclip.engine.image.Frame;
 import dev.vqclip.engine.io.AtomicFiles;
-import dev.vqclip.engine.run.Frame;
 import org.jcodec.api.transcode.PixelStore;
 import org.jcodec.api.transcode.SinkImpl;
 import org.jcodec.api.transcode.VideoFrameWithPacket;
 import org.jcodec.common.Codec;
 import org.jcodec.common.Format;
 import org.jcodec.common.model.ColorSpace;
-import org.jcodec.common.model.Picture;
 import org.jcodec.common.model.Packet;
+import org.jcodec.common.model.Picture;
 
 import java.io.IOException;
 import java.nio.file.Path;

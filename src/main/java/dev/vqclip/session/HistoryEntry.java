@@ -1,6 +1,7 @@
 package dev.vqclip.session;
 
-import dev.vqclip.engine.run.Frame;
+import dev.vqclip.engine.image.Frame;
+import dev.vqclip.engine.image.Images;
 import dev.vqclip.engine.run.RunSnapshot;
 
 import java.util.Objects;

@@ -1,6 +1,6 @@
 package dev.vqclip.session;
 
-import dev.vqclip.engine.run.Frame;
+import dev.vqclip.engine.image.Frame;
 
 /**
  * The user's two layers over an image, as one immutable-by-convention value (arrays are not copied; treat them as

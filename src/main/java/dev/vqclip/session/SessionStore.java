@@ -4,9 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vqclip.engine.guide.Prompt;
+import dev.vqclip.engine.image.Frame;
+import dev.vqclip.engine.image.ImageDecoder;
+import dev.vqclip.engine.image.Images;
+import dev.vqclip.engine.image.Png;
 import dev.vqclip.engine.io.AtomicFiles;
-import dev.vqclip.engine.io.ImageDecoder;
-import dev.vqclip.engine.run.Frame;
 import dev.vqclip.engine.run.GenerationRequest;
 import dev.vqclip.engine.run.RunSnapshot;
 import dev.vqclip.engine.weights.DType;
@@ -159,8 +161,8 @@ public final class SessionStore {
                 putLayers(zip, n, prefix + "paint.png", prefix + "pixel_mask.npy", e.layers(), written);
             }
             RunFile.writeTo(zip, prefix, e.snapshot());
-            RunFile.put(zip, prefix + "frame.png", Images.encodePng(e.frame()));
-            RunFile.put(zip, prefix + "thumb.png", Images.encodePng(e.thumbnail()));
+            RunFile.put(zip, prefix + "frame.png", Png.encode(e.frame(), Map.of()));
+            RunFile.put(zip, prefix + "thumb.png", Png.encode(e.thumbnail(), Map.of()));
         }
         ArrayNode losses = m.putArray("losses");
         for (SessionData.LossCurve c : d.losses()) {
@@ -186,7 +188,7 @@ public final class SessionStore {
      */
     private static void putLayers(ZipOutputStream zip, ObjectNode n, String paintName, String maskName, Layers l,
                                   Map<Object, String> written) throws IOException {
-        putOnce(zip, n, "paint", paintName, l.paint(), () -> Images.encodePng(l.paint()), written);
+        putOnce(zip, n, "paint", paintName, l.paint(), () -> Png.encode(l.paint(), Map.of()), written);
         putOnce(zip, n, "mask", maskName, l.mask(), () -> {
             PixelMask pm = l.mask();
             ByteArrayOutputStream b = new ByteArrayOutputStream(
@@ -222,7 +224,7 @@ public final class SessionStore {
             m.putNull(key);
             return;
         }
-        RunFile.put(zip, entry, Images.encodePng(f));
+        RunFile.put(zip, entry, Png.encode(f, Map.of()));
         m.put(key, entry);
     }
 
@@ -563,8 +565,8 @@ public final class SessionStore {
             throw new IOException(where + ": missing entry " + entry);
         }
         try (InputStream in = zip.getInputStream(e)) {
-            byte[] head = in.readNBytes(Images.PNG_HEADER_BYTES);
-            int[] size = Images.pngSize(head, what);
+            byte[] head = in.readNBytes(Png.HEADER_BYTES);
+            int[] size = Png.size(head, what);
             ImageDecoder.checkSize(what, size[0], size[1], maxWidth, maxHeight);
             long pixels = (long) size[0] * size[1];
             budget.reserve(pixels * Integer.BYTES, pixels * Integer.BYTES,

@@ -9,9 +9,9 @@ import dev.vqclip.engine.augment.CutoutAugmenter;
 import dev.vqclip.engine.clip.Clip;
 import dev.vqclip.engine.clip.tokenizer.ClipTokenizer;
 import dev.vqclip.engine.guide.SphericalLoss;
+import dev.vqclip.engine.image.Frame;
+import dev.vqclip.engine.image.Images;
 import dev.vqclip.engine.nn.Tensors;
-import dev.vqclip.engine.run.Frame;
-import dev.vqclip.engine.run.Images;
 import dev.vqclip.engine.vqgan.Vqgan;
 
 import dev.vqclip.models.DemoModels;

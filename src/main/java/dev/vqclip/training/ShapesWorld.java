@@ -1,6 +1,6 @@
 package dev.vqclip.training;
 
-import dev.vqclip.engine.run.Frame;
+import dev.vqclip.engine.image.Frame;
 
 import java.awt.BasicStroke;
 import java.awt.Color;

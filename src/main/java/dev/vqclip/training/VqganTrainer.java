@@ -5,9 +5,9 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
+import dev.vqclip.engine.image.Frame;
 import dev.vqclip.engine.nn.Tensors;
 import dev.vqclip.engine.nn.ThreadAutograd;
-import dev.vqclip.engine.run.Frame;
 import dev.vqclip.engine.vqgan.Vqgan;
 import dev.vqclip.engine.vqgan.VqganConfig;
 

@@ -5,7 +5,7 @@ import dev.vqclip.app.run.RunState;
 import dev.vqclip.engine.clip.Clip;
 import dev.vqclip.engine.clip.tokenizer.ClipTokenizer;
 import dev.vqclip.engine.run.LatentGrid;
-import dev.vqclip.engine.run.Frame;
+import dev.vqclip.engine.image.Frame;
 import dev.vqclip.engine.run.LatentMask;
 import dev.vqclip.engine.run.RunModels;
 import dev.vqclip.engine.run.RunSnapshot;

@@ -3,7 +3,7 @@ package dev.vqclip.app;
 import dev.vqclip.app.core.Frames;
 import dev.vqclip.engine.guide.Prompt;
 import dev.vqclip.engine.run.LatentGrid;
-import dev.vqclip.engine.run.Frame;
+import dev.vqclip.engine.image.Frame;
 import dev.vqclip.engine.run.GenerationRequest;
 import dev.vqclip.engine.run.LatentMask;
 import dev.vqclip.engine.run.NonFiniteException;

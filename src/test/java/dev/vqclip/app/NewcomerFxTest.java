@@ -370,7 +370,7 @@ class NewcomerFxTest {
         int[] px = new int[80 * 48];
         java.util.Arrays.fill(px, 0xff336699);
         Path img = tmp.resolve("old_boat.png");
-        Files.write(img, dev.vqclip.session.Images.encodePng(new dev.vqclip.engine.run.Frame(80, 48, px),
+        Files.write(img, dev.vqclip.engine.image.Png.encode(new dev.vqclip.engine.image.Frame(80, 48, px),
                 java.util.Map.of()));
         java.util.concurrent.CountDownLatch encoding = new java.util.concurrent.CountDownLatch(1);
         engine.holdStart = encoding; // the VQGAN encoding of the image takes its time

@@ -3,6 +3,7 @@ package dev.vqclip.app;
 import dev.vqclip.app.core.DialogService;
 import dev.vqclip.app.run.RunState;
 import dev.vqclip.session.HistoryEntry;
+import dev.vqclip.session.ImageMetadataTest;
 import javafx.application.Platform;
 import javafx.geometry.Bounds;
 import javafx.scene.Node;
@@ -331,34 +332,44 @@ class NewcomerStudioFxTest {
         assertThat(dev.vqclip.session.SessionStore.load(file).data().promptRows().get(0).text()).isEqualTo("red");
     }
 
+    /** Also issue 24: a prompt in three scripts comes back from every export exactly (UTF-8 iTXt, as the CLI's). */
     @Test
-    void theFileMenuExportsTheFrameAtTwoAndFourTimesItsSize() throws Exception {
+    void theFileMenuExportsTheFrameAtOneTwoAndFourTimesItsSizeWithAPromptInThreeScripts() throws Exception {
         ScriptedDialogs dialogs = new ScriptedDialogs();
         StudioApp app = launch(new FakeRunFactory(0), dialogs);
         StudioViewModel vm = app.viewModel();
+        String prompt = "猫 café ñ";
         robot.interact(() -> {
-            vm.prompts().rows().get(0).textProperty().set("red");
+            vm.prompts().rows().get(0).textProperty().set(prompt);
             vm.settings().widthProperty().set(64);
             vm.settings().heightProperty().set(48);
             vm.settings().stepsProperty().set(3);
+            vm.settings().seedProperty().set(4321);
             vm.start();
         });
         waitUntil(() -> vm.run().getState() == RunState.PAUSED && vm.run().stepProperty().get() == 3, 10);
         javafx.scene.control.MenuBar bar = robot.lookup("#menuBar").queryAs(javafx.scene.control.MenuBar.class);
-        for (int scale : new int[] {2, 4}) {
+        for (int scale : new int[] {1, 2, 4}) {
+            String id = scale == 1 ? "menuExportPng" : "menuExportPng" + scale + "x";
             javafx.scene.control.MenuItem item = fx(() -> bar.getMenus().get(0).getItems().stream()
-                    .filter(i -> ("menuExportPng" + scale + "x").equals(i.getId())).findFirst().orElseThrow());
-            assertThat(item.getText()).isEqualTo("Export frame _" + scale + "× upscaled…");
-            Path f = tmp.resolve("menu-" + scale + "x.png");
+                    .filter(i -> id.equals(i.getId())).findFirst().orElseThrow());
+            assertThat(item.getText()).isEqualTo(scale == 1 ? "_Export frame as PNG…"
+                    : "Export frame _" + scale + "× upscaled…");
+            Path f = tmp.resolve("猫-" + scale + "x.png");
             dialogs.files.add(f);
             robot.interact(item::fire);
-            waitUntil(() -> vm.noticeProperty().get().startsWith("exported menu-" + scale + "x.png"), 10);
-            dev.vqclip.engine.run.Frame out = dev.vqclip.session.Images.decode(Files.readAllBytes(f), f.toString());
+            waitUntil(() -> vm.noticeProperty().get().startsWith("exported 猫-" + scale + "x.png"), 10);
+            byte[] png = Files.readAllBytes(f);
+            dev.vqclip.engine.image.Frame out = dev.vqclip.engine.image.Images.decode(png, f.toString());
             assertThat(out.width()).isEqualTo(64 * scale);
             assertThat(out.height()).isEqualTo(48 * scale);
-            assertThat(dev.vqclip.session.Images.readPngText(Files.readAllBytes(f)))
-                    .containsEntry("vqclip.scale", scale + "x Lanczos-3 from 64x48")
-                    .containsEntry("vqclip.prompts", "red:1");
+            java.util.Map<String, String> text = ImageMetadataTest.assertReadsBack(png, prompt, 4321, 3);
+            if (scale == 1) {
+                assertThat(out.argb()).isEqualTo(fx(() -> vm.canvas().getFrame().argb()));
+                assertThat(text).doesNotContainKey("vqclip.scale");
+            } else {
+                assertThat(text).containsEntry("vqclip.scale", scale + "x Lanczos-3 from 64x48");
+            }
         }
     }
 

@@ -5,9 +5,10 @@ import dev.vqclip.app.run.RunState;
 import dev.vqclip.app.settings.SettingsViewModel;
 import dev.vqclip.engine.guide.Prompt;
 import dev.vqclip.engine.run.LatentGrid;
-import dev.vqclip.engine.run.Frame;
+import dev.vqclip.engine.image.Frame;
+import dev.vqclip.engine.image.Images;
+import dev.vqclip.engine.image.Png;
 import dev.vqclip.session.HistoryEntry;
-import dev.vqclip.session.Images;
 import dev.vqclip.session.SessionStore;
 import javafx.scene.chart.XYChart;
 import org.junit.jupiter.api.BeforeEach;
@@ -370,7 +371,7 @@ class NewcomerStudioViewModelTest {
             Frame out = Images.decode(png, f.toString());
             assertThat(out.width()).isEqualTo(64 * scale);
             assertThat(out.height()).isEqualTo(48 * scale);
-            Map<String, String> text = Images.readPngText(png);
+            Map<String, String> text = Png.readText(png);
             assertThat(text).containsEntry("vqclip.prompts", "red:1").containsKey("vqclip.request")
                     .containsEntry("vqclip.step", Integer.toString(step()));
             if (scale == 1) {

@@ -27,7 +27,7 @@ class PackageRulesTest {
     void engineLayersPointDown() {
         layeredArchitecture().consideringOnlyDependenciesInLayers()
                 .layer("base").definedBy("dev.vqclip.engine", "dev.vqclip.engine.nn..", "dev.vqclip.engine.io..",
-                        "dev.vqclip.engine.weights..", "dev.vqclip.engine.optim..")
+                        "dev.vqclip.engine.image..", "dev.vqclip.engine.weights..", "dev.vqclip.engine.optim..")
                 .layer("models").definedBy("dev.vqclip.engine.vqgan..", "dev.vqclip.engine.clip..",
                         "dev.vqclip.engine.guide..", "dev.vqclip.engine.augment..", "dev.vqclip.engine.check..")
                 .layer("run").definedBy("dev.vqclip.engine.run..")

@@ -1,8 +1,8 @@
 package dev.vqclip.cli;
 
-import dev.vqclip.engine.run.Frame;
+import dev.vqclip.engine.image.Frame;
+import dev.vqclip.engine.image.Images;
 import dev.vqclip.engine.run.FrameTransform;
-import dev.vqclip.engine.run.Images;
 import dev.vqclip.media.Mp4Reader;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

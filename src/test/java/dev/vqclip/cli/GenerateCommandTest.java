@@ -1,8 +1,9 @@
 package dev.vqclip.cli;
 
-import dev.vqclip.engine.run.Frame;
-import dev.vqclip.engine.run.Images;
-import dev.vqclip.engine.run.PngFiles;
+import dev.vqclip.engine.image.Frame;
+import dev.vqclip.engine.image.Images;
+import dev.vqclip.engine.image.Png;
+import dev.vqclip.session.ImageMetadataTest;
 import dev.vqclip.testing.Reference;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -58,7 +59,7 @@ class GenerateCommandTest {
         Frame b = Images.read(straight);
         assertThat(a.width()).isEqualTo(48);
         assertThat(a.argb()).isEqualTo(b.argb());
-        Map<String, String> md = PngFiles.readText(straight);
+        Map<String, String> md = Png.readText(straight);
         assertThat(md.get("vqclip.prompts")).isEqualTo("a red apple:1 | blurry:-0.5");
         assertThat(md.get("vqclip.step")).isEqualTo("20");
         assertThat(md.get("vqclip.settings")).contains("size=48x32").contains("cutouts=2");
@@ -78,7 +79,7 @@ class GenerateCommandTest {
             }
         }
         Path edited = tmp.resolve("edited.png");
-        PngFiles.write(edited, new Frame(f.width(), f.height(), px), Map.of());
+        Png.write(edited, new Frame(f.width(), f.height(), px), Map.of());
         Path painted = tmp.resolve("painted.vqrun");
         CliRun r = run("generate", "--resume", run.toString(), "--steps", "3", "--paint", edited.toString(),
                 "--save-run", painted.toString(), "--quiet");
@@ -105,7 +106,7 @@ class GenerateCommandTest {
                 px[y * 48 + x] = 0xffd02020;
             }
         }
-        PngFiles.write(init, new Frame(48, 32, px), Map.of());
+        Png.write(init, new Frame(48, 32, px), Map.of());
         int[] mpx = new int[48 * 32];
         Arrays.fill(mpx, 0xff000000);
         for (int y = 0; y < 16; y++) {
@@ -114,7 +115,7 @@ class GenerateCommandTest {
             }
         }
         Path mask = tmp.resolve("mask.png");
-        PngFiles.write(mask, new Frame(48, 32, mpx), Map.of());
+        Png.write(mask, new Frame(48, 32, mpx), Map.of());
         Path out = tmp.resolve("out.png");
         CliRun r = run("edit", "--init", init.toString(), "--mask", mask.toString(), "--prompt", "a green apple",
                 "--steps", "3", "--size", "48x32", "--cutouts", "2", "--quiet", "--out", out.toString());
@@ -173,6 +174,16 @@ class GenerateCommandTest {
         assertThat(r.code()).as(r.err()).isZero();
         Frame f = Images.read(out);
         assertThat(Arrays.stream(f.argb()).distinct().count()).as("not a flat image").isGreaterThan(1);
-        assertThat(PngFiles.readText(out).get("vqclip.prompts")).isEqualTo(prompt + ":1");
+        assertThat(Png.readText(out).get("vqclip.prompts")).isEqualTo(prompt + ":1");
+    }
+
+    @Test
+    void aPromptInThreeScriptsReadsBackExactlyWithTheKeysTheStudioWrites(@TempDir Path tmp) throws Exception {
+        String prompt = "猫 café ñ";
+        Path out = tmp.resolve("猫.png");
+        CliRun r = run("generate", "--prompt", prompt, "--size", "48x32", "--seed", "3", "--cutouts", "2", "--steps",
+                "2", "--quiet", "--out", out.toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        ImageMetadataTest.assertReadsBack(Files.readAllBytes(out), prompt, 3, 2);
     }
 }

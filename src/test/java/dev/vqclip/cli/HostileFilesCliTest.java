@@ -28,7 +28,7 @@ class HostileFilesCliTest {
     void weightsListAndEmbedFinishAtOnceOnTheDepth40SharedGraph() throws Exception {
         Path deep = CraftedFiles.sharedModuleGraph(tmp.resolve("deep.pt"), 40);
         Path png = tmp.resolve("in.png");
-        dev.vqclip.engine.run.PngFiles.write(png, CraftedFiles.smallFrame(5), java.util.Map.of());
+        dev.vqclip.engine.image.Png.write(png, CraftedFiles.smallFrame(5), java.util.Map.of());
         // class loading, picocli and the engine's one-time start are not what is measured: warm them on a real file
         assertThat(CliRun.of("weights", "-l", Reference.file("clip_tiny_jit.pt").toString()).code()).isZero();
         ai.djl.engine.Engine.getEngine("PyTorch");

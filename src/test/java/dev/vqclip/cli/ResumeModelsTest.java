@@ -1,7 +1,7 @@
 package dev.vqclip.cli;
 
-import dev.vqclip.engine.run.Frame;
-import dev.vqclip.engine.run.Images;
+import dev.vqclip.engine.image.Frame;
+import dev.vqclip.engine.image.Images;
 import dev.vqclip.models.Hashing;
 import dev.vqclip.models.ModelCache;
 import dev.vqclip.session.RunFile;

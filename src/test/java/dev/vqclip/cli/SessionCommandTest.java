@@ -44,12 +44,12 @@ class SessionCommandTest {
         CliRun r = CliRun.of("session", "export", file.toString(), "--out", png.toString());
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out()).contains("wrote " + png + " (64x64, the canvas)");
-        assertThat(dev.vqclip.engine.run.Images.read(png).argb()).containsOnly(0xff000000);
+        assertThat(dev.vqclip.engine.image.Images.read(png).argb()).containsOnly(0xff000000);
 
         r = CliRun.of("session", "export", file.toString(), "--entry", "h2", "--out", png.toString());
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out()).contains("history entry h2 (step 20)");
-        assertThat(dev.vqclip.engine.run.Images.read(png).argb()).containsOnly(0xff000000 | 2 * 0x010203);
+        assertThat(dev.vqclip.engine.image.Images.read(png).argb()).containsOnly(0xff000000 | 2 * 0x010203);
         try (var files = Files.list(dir)) {
             assertThat(files.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("s.vqsession",
                     "out.png");

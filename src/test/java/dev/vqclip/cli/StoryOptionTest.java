@@ -1,6 +1,6 @@
 package dev.vqclip.cli;
 
-import dev.vqclip.engine.run.PngFiles;
+import dev.vqclip.engine.image.Png;
 import dev.vqclip.testing.Reference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -21,7 +21,7 @@ class StoryOptionTest {
                 "--clip", r.resolve("clip_tiny_jit.pt").toString(), "--vocab",
                 r.resolve("clip/bpe_simple_vocab_16e6.txt.gz").toString(), "--device", "cpu");
         assertThat(run.code()).as(run.err()).isZero();
-        assertThat(PngFiles.readText(out).get("vqclip.prompts"))
+        assertThat(Png.readText(out).get("vqclip.prompts"))
                 .isEqualTo("a red apple:1:0-4~1 | a green pear:2:4- | blurry:-0.5");
         CliRun bad = CliRun.of("generate", "--story", "a:5-2", "--out", tmp.resolve("b.png").toString());
         assertThat(bad.code()).isNotZero();

@@ -1,15 +1,15 @@
 package dev.vqclip.session;
 
-import dev.vqclip.engine.run.Frame;
+import dev.vqclip.engine.image.Frame;
+import dev.vqclip.engine.image.Images;
+import dev.vqclip.engine.image.Png;
 import dev.vqclip.engine.run.LatentMask;
-import dev.vqclip.engine.run.PngFiles;
 import dev.vqclip.engine.run.RunSnapshot;
 import dev.vqclip.testing.CraftedFiles;
 import dev.vqclip.testing.MutationFuzzer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import javax.imageio.ImageIO;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.zip.CRC32;
 import java.util.zip.DeflaterOutputStream;
+import javax.imageio.ImageIO;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -85,7 +86,7 @@ class SessionReadersFuzzTest {
     void imageImport() throws Exception {
         List<Path> seeds = new ArrayList<>();
         Path png = tmp.resolve("paint.png");
-        PngFiles.write(png, CraftedFiles.smallFrame(9), Map.of("prompt", "a red circle"));
+        Png.write(png, CraftedFiles.smallFrame(9), Map.of("prompt", "a red circle"));
         seeds.add(png);
         java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(24, 16,
                 java.awt.image.BufferedImage.TYPE_INT_RGB);
@@ -102,7 +103,7 @@ class SessionReadersFuzzTest {
         Path huge = tmp.resolve("huge.png");
         hugeHeaderPng(huge, 100_000, 100_000);
         seeds.add(huge);
-        int n = new MutationFuzzer("image import", seeds, dev.vqclip.engine.run.Images::read,
+        int n = new MutationFuzzer("image import", seeds, dev.vqclip.engine.image.Images::read,
                 MutationFuzzer.namedBy(IllegalArgumentException.class), work(), 2112L).run(500);
         int m = new MutationFuzzer("image decode (studio)", seeds,
                 f -> Images.decode(Files.readAllBytes(f), f.toString()), MutationFuzzer.namedBy(IOException.class),
@@ -114,7 +115,7 @@ class SessionReadersFuzzTest {
     void aPngWhoseHeaderClaimsTenBillionPixelsIsRefusedBeforeDecoding() throws Exception {
         Path huge = tmp.resolve("huge.png");
         hugeHeaderPng(huge, 100_000, 100_000);
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> dev.vqclip.engine.run.Images.read(huge))
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> dev.vqclip.engine.image.Images.read(huge))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith(huge.toString())
                 .hasMessageContaining("100000x100000").hasMessageContaining("refused before decoding");
     }

@@ -1,6 +1,8 @@
 package dev.vqclip.session;
 
-import dev.vqclip.engine.run.Frame;
+import dev.vqclip.engine.image.Frame;
+import dev.vqclip.engine.image.Images;
+import dev.vqclip.engine.image.Png;
 import dev.vqclip.engine.run.RunSnapshot;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -455,8 +457,8 @@ class SessionStoreTest {
 
     @Test
     void pngTextMetadataRoundTrips() throws IOException {
-        byte[] png = Images.encodePng(frame(8, 8, 3), Map.of("prompt", "a red apple:1", "seed", "42"));
-        assertThat(Images.readPngText(png)).containsEntry("prompt", "a red apple:1").containsEntry("seed", "42");
+        byte[] png = Png.encode(frame(8, 8, 3), Map.of("prompt", "a red apple:1", "seed", "42"));
+        assertThat(Png.readText(png)).containsEntry("prompt", "a red apple:1").containsEntry("seed", "42");
         assertThat(Images.decode(png, "x").argb()).isEqualTo(frame(8, 8, 3).argb());
     }
 

@@ -6,9 +6,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vqclip.cli.Main;
 import dev.vqclip.engine.clip.Clip;
 import dev.vqclip.engine.clip.tokenizer.ClipTokenizer;
-import dev.vqclip.engine.run.Frame;
-import dev.vqclip.engine.run.Images;
-import dev.vqclip.engine.run.PngFiles;
+import dev.vqclip.engine.image.Frame;
+import dev.vqclip.engine.image.Images;
+import dev.vqclip.engine.image.Png;
 import dev.vqclip.models.DemoModels;
 import dev.vqclip.models.Hashing;
 import dev.vqclip.models.ModelCache;
@@ -181,7 +181,7 @@ class DemoModelsTest {
         Frame f = Images.read(out);
         assertThat(f.width()).isEqualTo(256);
         assertThat(f.height()).isEqualTo(256);
-        assertThat(PngFiles.readText(out).get("vqclip.models")).startsWith("DEMO models");
+        assertThat(Png.readText(out).get("vqclip.models")).startsWith("DEMO models");
     }
 
     @Test
@@ -197,8 +197,8 @@ class DemoModelsTest {
         Path initFile = dir.resolve("init.png");
         Path maskFile = dir.resolve("mask.png");
         Path out = dir.resolve("edited.png");
-        PngFiles.write(initFile, init, Map.of());
-        PngFiles.write(maskFile, new Frame(side, side, maskPx), Map.of());
+        Png.write(initFile, init, Map.of());
+        Png.write(maskFile, new Frame(side, side, maskPx), Map.of());
         Result r = vqclip("edit", "--init", initFile.toString(), "--mask", maskFile.toString(), "--prompt",
                 "a green circle on a blue background", "--steps", "200", "--seed", "1", "--out", out.toString(),
                 "--quiet", "--device", "cpu");

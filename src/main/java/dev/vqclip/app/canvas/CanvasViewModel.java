@@ -2,7 +2,7 @@ package dev.vqclip.app.canvas;
 
 import dev.vqclip.app.layers.LayerModel;
 import dev.vqclip.engine.run.LatentGrid;
-import dev.vqclip.engine.run.Frame;
+import dev.vqclip.engine.image.Frame;
 import dev.vqclip.session.PixelMask;
 import javafx.beans.property.BooleanProperty;
 import javafx.beans.property.DoubleProperty;

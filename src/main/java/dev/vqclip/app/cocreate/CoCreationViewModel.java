@@ -6,7 +6,7 @@ import dev.vqclip.app.paint.PaintViewModel;
 import dev.vqclip.app.prompt.PromptViewModel;
 import dev.vqclip.app.run.RunState;
 import dev.vqclip.app.run.RunViewModel;
-import dev.vqclip.engine.run.Frame;
+import dev.vqclip.engine.image.Frame;
 import dev.vqclip.session.SessionData;
 import javafx.beans.binding.Bindings;
 

@@ -1,6 +1,6 @@
 package dev.vqclip.app.core;
 
-import dev.vqclip.engine.run.Frame;
+import dev.vqclip.engine.image.Frame;
 import dev.vqclip.engine.run.RunSnapshot;
 
 /**

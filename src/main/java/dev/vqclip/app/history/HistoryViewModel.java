@@ -1,7 +1,8 @@
 package dev.vqclip.app.history;
 
 import dev.vqclip.app.core.Captured;
-import dev.vqclip.engine.run.Frame;
+import dev.vqclip.engine.image.Frame;
+import dev.vqclip.app.run.EngineWorker;
 import dev.vqclip.session.HistoryEntry;
 import dev.vqclip.session.Layers;
 import javafx.beans.property.ObjectProperty;

@@ -1,7 +1,7 @@
 package dev.vqclip.app.layers;
 
 import dev.vqclip.engine.run.LatentGrid;
-import dev.vqclip.engine.run.Frame;
+import dev.vqclip.engine.image.Frame;
 import dev.vqclip.session.PixelMask;
 import javafx.beans.property.ObjectProperty;
 import javafx.beans.property.ReadOnlyObjectProperty;

@@ -1,6 +1,6 @@
 package dev.vqclip.app.paint;
 
-import dev.vqclip.engine.run.Frame;
+import dev.vqclip.engine.image.Frame;
 
 /**
  * Brush arithmetic on plain rasters (ARGB {@code int[]} for paint, {@code float[]} in [0,1] for masks), row-major,

@@ -3,7 +3,7 @@ package dev.vqclip.app.paint;
 import dev.vqclip.app.layers.LayerModel;
 import dev.vqclip.engine.guide.SelfMask;
 import dev.vqclip.engine.run.LatentGrid;
-import dev.vqclip.engine.run.Frame;
+import dev.vqclip.engine.image.Frame;
 import dev.vqclip.engine.run.LatentMask;
 import dev.vqclip.session.Layers;
 import dev.vqclip.session.PixelMask;

@@ -7,7 +7,7 @@ import dev.vqclip.engine.guide.Prompt;
 import dev.vqclip.engine.run.LatentGrid;
 import dev.vqclip.engine.run.LatentMask;
 import dev.vqclip.engine.guide.SelfMask;
-import dev.vqclip.engine.run.Frame;
+import dev.vqclip.engine.image.Frame;
 import dev.vqclip.engine.run.GenerationRequest;
 import dev.vqclip.engine.run.NonFiniteException;
 import dev.vqclip.engine.run.RunSnapshot;

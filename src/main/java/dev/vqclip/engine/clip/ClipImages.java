@@ -1,13 +1,17 @@
 package dev.vqclip.engine.clip;
 
-import dev.vqclip.engine.io.ImageDecoder;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import dev.vqclip.engine.image.Frame;
+import dev.vqclip.engine.image.ImageDecoder;
+import dev.vqclip.engine.image.Images;
 
-import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import javax.imageio.ImageIO;
 
 /**
  * The image preprocessing of OpenAI's {@code clip.load}: resize the shorter side to the model's resolution with
@@ -147,5 +151,16 @@ public final class ClipImages {
             return (((a - 5) * a + 8) * a - 4) * CUBIC_A;
         }
         return 0;
+    }
+
+    /**
+     * @return CLIP's embedding (not normalised) of the image, scaled to cover CLIP's resolution and centre-cropped
+     */
+    public static float[] embedding(Clip clip, Frame image, NDManager manager) {
+        int r = clip.imageResolution();
+        try (NDManager sm = manager.newSubManager()) {
+            NDArray x = Images.toTensor(Images.coverAndCrop(image, r, r), sm);
+            return clip.encodeImage(clip.normalize(x)).toFloatArray();
+        }
     }
 }

@@ -1,5 +1,7 @@
 package dev.vqclip.engine.run;
 
+import dev.vqclip.engine.image.Frame;
+import dev.vqclip.engine.image.Png;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -101,7 +103,7 @@ public record Animation(int frames, int stepsPerFrame, int firstSteps, Keyframes
             if (index > 0) {
                 Frame moved = moveInto(index).apply(previous);
                 init = Files.createTempFile(scratch, ".moved-" + index + "-", ".png");
-                PngFiles.write(init, moved, Map.of());
+                Png.write(init, moved, Map.of());
                 r = r.withInitImage(init);
             } else if (r.init() == GenerationRequest.Init.IMAGE) {
                 throw new IllegalArgumentException("an animation starts from its prompts, not from an init image");

@@ -1,5 +1,7 @@
 package dev.vqclip.engine.run;
 
+import dev.vqclip.engine.image.Frame;
+
 /**
  * The camera move of one animation frame, applied to the previous frame's pixels: zoom about the centre (above 1
  * moves content outwards), rotate (degrees, counter-clockwise on screen) and pan (pixels; positive x moves content

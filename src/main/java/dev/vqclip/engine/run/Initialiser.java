@@ -3,6 +3,8 @@ package dev.vqclip.engine.run;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import dev.vqclip.engine.image.Frame;
+import dev.vqclip.engine.image.Images;
 import dev.vqclip.engine.nn.Tensors;
 import dev.vqclip.engine.vqgan.Vqgan;
 

@@ -13,6 +13,8 @@ import dev.vqclip.engine.guide.Prompt;
 import dev.vqclip.engine.guide.SelfMask;
 import dev.vqclip.engine.guide.SphericalLoss;
 import dev.vqclip.engine.guide.Target;
+import dev.vqclip.engine.image.Frame;
+import dev.vqclip.engine.image.Images;
 import dev.vqclip.engine.nn.Tensors;
 import dev.vqclip.engine.optim.Adam;
 import dev.vqclip.engine.vqgan.Vqgan;

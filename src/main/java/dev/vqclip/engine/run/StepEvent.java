@@ -1,5 +1,6 @@
 package dev.vqclip.engine.run;
 
+import dev.vqclip.engine.image.Frame;
 import java.util.List;
 
 /**

@@ -3,6 +3,7 @@ package dev.vqclip.engine.run;
 import dev.vqclip.engine.guide.Prompt;
 import dev.vqclip.engine.guide.SelfMask;
 
+import dev.vqclip.engine.image.Frame;
 import java.util.List;
 
 /**

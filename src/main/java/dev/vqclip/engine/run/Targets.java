@@ -3,9 +3,11 @@ package dev.vqclip.engine.run;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import dev.vqclip.engine.clip.ClipImages;
 import dev.vqclip.engine.guide.Prompt;
 import dev.vqclip.engine.guide.SphericalLoss;
 import dev.vqclip.engine.guide.Target;
+import dev.vqclip.engine.image.Images;
 import dev.vqclip.engine.nn.Tensors;
 
 import java.util.ArrayList;
@@ -34,7 +36,7 @@ final class Targets {
             }
         }
         for (GenerationRequest.ImagePrompt ip : request.imagePrompts()) {
-            float[] e = Images.clipEmbedding(models.clip(), Images.read(ip.image()), out);
+            float[] e = ClipImages.embedding(models.clip(), Images.read(ip.image()), out);
             NDArray emb = Tensors.fromHost(out, e, new Shape(1, e.length));
             targets.add(new Target(ip.image().getFileName().toString(), SphericalLoss.normalize(emb), ip.weight(),
                     Double.NEGATIVE_INFINITY));

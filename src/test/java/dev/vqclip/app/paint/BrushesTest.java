@@ -1,6 +1,6 @@
 package dev.vqclip.app.paint;
 
-import dev.vqclip.engine.run.Frame;
+import dev.vqclip.engine.image.Frame;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;

@@ -2,7 +2,7 @@ package dev.vqclip.app.paint;
 
 import dev.vqclip.app.canvas.CanvasViewModel;
 import dev.vqclip.engine.run.LatentGrid;
-import dev.vqclip.engine.run.Frame;
+import dev.vqclip.engine.image.Frame;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 

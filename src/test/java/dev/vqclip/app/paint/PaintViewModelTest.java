@@ -2,7 +2,7 @@ package dev.vqclip.app.paint;
 
 import dev.vqclip.app.canvas.CanvasViewModel;
 import dev.vqclip.engine.run.LatentGrid;
-import dev.vqclip.engine.run.Frame;
+import dev.vqclip.engine.image.Frame;
 import dev.vqclip.engine.run.LatentMask;
 import dev.vqclip.session.PixelMask;
 import org.junit.jupiter.api.BeforeEach;

@@ -3,7 +3,7 @@ package dev.vqclip.app.run;
 import dev.vqclip.app.core.Captured;
 import dev.vqclip.app.core.TaskExecutor;
 import dev.vqclip.engine.run.LatentGrid;
-import dev.vqclip.engine.run.Frame;
+import dev.vqclip.engine.image.Frame;
 import dev.vqclip.engine.run.NonFiniteException;
 import dev.vqclip.engine.run.RunSnapshot;
 import javafx.scene.control.Button;

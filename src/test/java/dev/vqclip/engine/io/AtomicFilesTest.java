@@ -1,7 +1,7 @@
 package dev.vqclip.engine.io;
 
-import dev.vqclip.engine.run.Frame;
-import dev.vqclip.engine.run.PngFiles;
+import dev.vqclip.engine.image.Frame;
+import dev.vqclip.engine.image.Png;
 import dev.vqclip.engine.weights.RawTensor;
 import dev.vqclip.engine.weights.Safetensors;
 import dev.vqclip.testing.ChildJvm;
@@ -91,14 +91,14 @@ class AtomicFilesTest {
     @Test
     void imagesAndWeightsAreSavedWithTheOrdinaryMode() throws IOException {
         Path png = dir.resolve("out.png");
-        PngFiles.write(png, new Frame(2, 2, new int[] {0xffff0000, 0xff00ff00, 0xff0000ff, 0xffffffff}),
+        Png.write(png, new Frame(2, 2, new int[] {0xffff0000, 0xff00ff00, 0xff0000ff, 0xffffffff}),
                 Map.of("prompt", "a red circle"));
         Path st = dir.resolve("w.safetensors");
         Safetensors.write(st, Map.of("w", RawTensor.ofFloats(new float[] {1, 2, 3}, 3)), Map.of());
         Set<PosixFilePermission> expected = ordinary();
         assertThat(permissions(png)).isEqualTo(expected);
         assertThat(permissions(st)).isEqualTo(expected);
-        assertThat(PngFiles.readText(png)).containsEntry("prompt", "a red circle");
+        assertThat(Png.readText(png)).containsEntry("prompt", "a red circle");
         assertThat(Safetensors.read(st).names()).containsExactly("w");
     }
 

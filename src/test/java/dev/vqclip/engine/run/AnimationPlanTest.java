@@ -1,5 +1,6 @@
 package dev.vqclip.engine.run;
 
+import dev.vqclip.engine.image.Frame;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;

@@ -5,6 +5,8 @@ import ai.djl.ndarray.NDManager;
 import dev.vqclip.engine.augment.Augmentations;
 import dev.vqclip.engine.guide.Prompt;
 import dev.vqclip.engine.guide.SphericalLoss;
+import dev.vqclip.engine.image.Frame;
+import dev.vqclip.engine.image.Images;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 

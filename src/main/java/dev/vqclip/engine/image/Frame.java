@@ -1,4 +1,4 @@
-package dev.vqclip.engine.run;
+package dev.vqclip.engine.image;
 
 import java.util.Objects;
 

@@ -1,12 +1,20 @@
-package dev.vqclip.session;
+package dev.vqclip.engine.image;
 
-import dev.vqclip.engine.run.Frame;
+import dev.vqclip.engine.image.Frame;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class UpscaleTest {
+    static Frame frame(int w, int h, int seed) {
+        int[] px = new int[w * h];
+        for (int i = 0; i < px.length; i++) {
+            px[i] = 0xff000000 | (i * 31 + seed * 7919) & 0xffffff;
+        }
+        return new Frame(w, h, px);
+    }
+
     static Frame filled(int w, int h, int argb) {
         int[] px = new int[w * h];
         java.util.Arrays.fill(px, argb);
@@ -30,7 +38,7 @@ class UpscaleTest {
 
     @Test
     void factorOneIsACopy() {
-        Frame f = SessionStoreTest.frame(7, 4, 3);
+        Frame f = frame(7, 4, 3);
         Frame u = Upscale.lanczos(f, 1);
         assertThat(u.argb()).isEqualTo(f.argb()).isNotSameAs(f.argb());
     }

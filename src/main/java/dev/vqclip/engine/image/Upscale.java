@@ -1,6 +1,5 @@
-package dev.vqclip.session;
+package dev.vqclip.engine.image;
 
-import dev.vqclip.engine.run.Frame;
 
 /**
  * Enlarges a frame by a whole factor with a Lanczos-3 filter (for exporting a small result at 2× or 4×), one axis
