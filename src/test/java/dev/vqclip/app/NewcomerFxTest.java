@@ -11,48 +11,19 @@ import javafx.scene.image.ImageView;
 import javafx.scene.input.KeyCode;
 import javafx.scene.input.MouseButton;
 import org.controlsfx.control.StatusBar;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.testfx.api.FxRobot;
-import org.testfx.api.FxToolkit;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 
 import static dev.vqclip.app.StudioAppFxTest.fx;
 import static dev.vqclip.app.StudioAppFxTest.waitUntil;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The studio as a newcomer finds it (issue 22): honest states, painting after branching, the status bar. */
-class NewcomerFxTest {
-    @TempDir
-    Path tmp;
-    final FxRobot robot = new FxRobot();
-    final List<StudioApp> apps = new ArrayList<>();
-
-    @BeforeAll
-    static void toolkit() throws Exception {
-        FxToolkit.registerPrimaryStage();
-    }
-
-    @AfterEach
-    void close() throws Exception {
-        for (StudioApp a : apps) {
-            FxToolkit.cleanupApplication(a);
-        }
-        FxToolkit.cleanupStages();
-    }
-
+class NewcomerFxTest extends StudioFxHarness {
     StudioApp launch(FakeRunFactory engine, ScriptedDialogs dialogs) throws Exception {
-        StudioConfig c = new StudioConfig(p -> engine, w -> dialogs, null, null, 0, null);
-        StudioApp app = (StudioApp) FxToolkit.setupApplication(() -> new StudioApp(c));
-        apps.add(app);
-        waitUntil(() -> app.viewModel().run().engineReadyProperty().get(), 10);
-        return app;
+        return start(engine, dialogs, 0, null);
     }
 
     /** Screen point of image pixel (x, y) on the canvas. */

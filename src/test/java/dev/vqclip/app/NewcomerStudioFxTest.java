@@ -18,17 +18,12 @@ import javafx.scene.image.WritableImage;
 import javafx.scene.input.KeyCode;
 import javafx.stage.Stage;
 import javafx.stage.Window;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.testfx.api.FxRobot;
 import org.testfx.api.FxToolkit;
 import org.testfx.util.WaitForAsyncUtils;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -41,31 +36,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * first-launch hint, the loss chart per branch after reopening, the mask outline and grid after reopening, and the
  * Save / Don't Save / Cancel question.
  */
-class NewcomerStudioFxTest {
-    @TempDir
-    Path tmp;
-    final FxRobot robot = new FxRobot();
-    final List<StudioApp> apps = new ArrayList<>();
-
-    @BeforeAll
-    static void toolkit() throws Exception {
-        FxToolkit.registerPrimaryStage();
-    }
-
-    @AfterEach
-    void close() throws Exception {
-        for (StudioApp a : apps) {
-            FxToolkit.cleanupApplication(a);
-        }
-        FxToolkit.cleanupStages();
-    }
-
+class NewcomerStudioFxTest extends StudioFxHarness {
     StudioApp launch(FakeRunFactory engine, ScriptedDialogs dialogs) throws Exception {
-        StudioConfig c = new StudioConfig(p -> engine, w -> dialogs, null, null, 0, null);
-        StudioApp app = (StudioApp) FxToolkit.setupApplication(() -> new StudioApp(c));
-        apps.add(app);
-        waitUntil(() -> app.viewModel().run().engineReadyProperty().get(), 10);
-        return app;
+        return start(engine, dialogs, 0, null);
     }
 
     static <T> T fx(Callable<T> c) throws Exception {

@@ -1,17 +1,10 @@
 package dev.vqclip.app;
 
 import javafx.scene.input.KeyCode;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.testfx.api.FxRobot;
-import org.testfx.api.FxToolkit;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 
 import static dev.vqclip.app.StudioAppFxTest.fx;
 import static dev.vqclip.app.StudioAppFxTest.waitUntil;
@@ -22,31 +15,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * is deleted at once and nothing writes it again, the step in progress is finished (never interrupted), no further
  * step starts, and only then are the run and the models freed, on the engine thread.
  */
-class QuittingFxTest {
-    @TempDir
-    Path tmp;
-    final FxRobot robot = new FxRobot();
-    final List<StudioApp> apps = new ArrayList<>();
-
-    @BeforeAll
-    static void toolkit() throws Exception {
-        FxToolkit.registerPrimaryStage();
-    }
-
-    @AfterEach
-    void close() throws Exception {
-        for (StudioApp a : apps) {
-            FxToolkit.cleanupApplication(a);
-        }
-        FxToolkit.cleanupStages();
-    }
-
+class QuittingFxTest extends StudioFxHarness {
     StudioApp launch(FakeRunFactory engine, ScriptedDialogs dialogs, Path recovery) throws Exception {
-        StudioConfig c = new StudioConfig(p -> engine, w -> dialogs, null, null, 0, null);
-        StudioApp app = (StudioApp) FxToolkit.setupApplication(() -> new StudioApp(c, recovery));
-        apps.add(app);
-        waitUntil(() -> app.viewModel().run().engineReadyProperty().get(), 10);
-        return app;
+        return start(engine, dialogs, 0, recovery);
     }
 
     @Test

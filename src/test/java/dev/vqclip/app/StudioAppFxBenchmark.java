@@ -1,11 +1,8 @@
 package dev.vqclip.app;
 
 import javafx.application.Platform;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.testfx.api.FxToolkit;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -31,28 +28,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * EnginePriority) saturates them.
  */
 @Tag("slow")
-class StudioAppFxBenchmark {
-    final List<StudioApp> apps = new ArrayList<>();
-
-    @BeforeAll
-    static void toolkit() throws Exception {
-        FxToolkit.registerPrimaryStage();
-    }
-
-    @AfterEach
-    void close() throws Exception {
-        for (StudioApp a : apps) {
-            FxToolkit.cleanupApplication(a);
-        }
-        FxToolkit.cleanupStages();
-    }
-
+class StudioAppFxBenchmark extends StudioFxHarness {
     StudioApp launch(FakeRunFactory engine, long frameIntervalMs) throws Exception {
-        StudioConfig c = new StudioConfig(p -> engine, w -> new ScriptedDialogs(), null, null, frameIntervalMs, null);
-        StudioApp app = (StudioApp) FxToolkit.setupApplication(() -> new StudioApp(c));
-        apps.add(app);
-        waitUntil(() -> app.viewModel().run().engineReadyProperty().get(), 10);
-        return app;
+        return start(engine, new ScriptedDialogs(), frameIntervalMs, null);
     }
 
     @Test

@@ -9,11 +9,7 @@ import javafx.scene.image.Image;
 import javafx.scene.image.ImageView;
 import javafx.scene.image.PixelFormat;
 import javafx.scene.input.KeyCode;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.testfx.api.FxRobot;
 import org.testfx.api.FxToolkit;
 import org.testfx.util.WaitForAsyncUtils;
 
@@ -27,32 +23,10 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The whole studio, headless (Monocle), with the fake engine: what a person does, end to end. */
-class StudioAppFxTest {
-    @TempDir
-    Path tmp;
-    final FxRobot robot = new FxRobot();
-    final List<StudioApp> apps = new ArrayList<>();
-
-    @BeforeAll
-    static void toolkit() throws Exception {
-        FxToolkit.registerPrimaryStage();
-    }
-
-    @AfterEach
-    void close() throws Exception {
-        for (StudioApp a : apps) {
-            FxToolkit.cleanupApplication(a);
-        }
-        FxToolkit.cleanupStages();
-    }
-
+class StudioAppFxTest extends StudioFxHarness {
     StudioApp launch(dev.vqclip.engine.run.RunFactory engine, ScriptedDialogs dialogs, long frameIntervalMs)
             throws Exception {
-        StudioConfig c = new StudioConfig(p -> engine, w -> dialogs, null, null, frameIntervalMs, null);
-        StudioApp app = (StudioApp) FxToolkit.setupApplication(() -> new StudioApp(c));
-        apps.add(app);
-        waitUntil(() -> app.viewModel().run().engineReadyProperty().get(), 10);
-        return app;
+        return start(engine, dialogs, frameIntervalMs, null);
     }
 
     static <T> T fx(Callable<T> c) throws Exception {
