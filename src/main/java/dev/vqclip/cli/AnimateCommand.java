@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vqclip.engine.augment.Augmentations;
 import dev.vqclip.engine.guide.PromptParser;
 import dev.vqclip.engine.image.Frame;
+import dev.vqclip.engine.image.FrameSource;
 import dev.vqclip.engine.image.Images;
 import dev.vqclip.engine.image.Png;
 import dev.vqclip.engine.io.AtomicFiles;
@@ -13,8 +14,6 @@ import dev.vqclip.engine.run.Animation;
 import dev.vqclip.engine.run.GenerationRequest;
 import dev.vqclip.engine.run.Keyframes;
 import dev.vqclip.engine.run.RunModels;
-import dev.vqclip.media.FrameSource;
-import dev.vqclip.media.GifWriter;
 import dev.vqclip.media.Mp4Writer;
 import dev.vqclip.models.DemoModels;
 import dev.vqclip.session.ImageMetadata;
@@ -121,6 +120,9 @@ public final class AnimateCommand implements Callable<Integer> {
         for (Path o : out) {
             videoKind(o);
         }
+        if (fps < 1 || fps > 120) {
+            throw new IllegalArgumentException("--fps " + fps + " is outside 1..120");
+        }
         if (plan.animation.frames() > Animation.MAX_FRAMES) {
             throw new IllegalArgumentException("--frames " + plan.animation.frames() + " is over the limit of "
                     + Animation.MAX_FRAMES);
@@ -171,7 +173,8 @@ public final class AnimateCommand implements Callable<Integer> {
             if (videoKind(o).equals("mp4")) {
                 Mp4Writer.write(o, source, fps, i -> { });
             } else {
-                GifWriter.write(o, source, Math.min(fps, 50), i -> { });
+                // GIF counts delays in hundredths of a second: at most 50 frames per second
+                Images.writeGif(o, source, Math.max(20, Math.round(1000f / fps)), i -> { });
             }
             System.err.println("wrote " + o + " (" + n + " frames, " + fps + " fps)");
         }

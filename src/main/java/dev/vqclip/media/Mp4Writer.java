@@ -1,6 +1,7 @@
 package dev.vqclip.media;
 
 import dev.vqclip.engine.image.Frame;
+import dev.vqclip.engine.image.FrameSource;
 import dev.vqclip.engine.io.AtomicFiles;
 import org.jcodec.api.transcode.PixelStore;
 import org.jcodec.api.transcode.SinkImpl;

@@ -1,6 +1,8 @@
 package dev.vqclip.media;
 
 import dev.vqclip.engine.image.Frame;
+import dev.vqclip.engine.image.FrameSource;
+import dev.vqclip.engine.image.Images;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -75,7 +77,7 @@ class VideoWritersTest {
     @Test
     void gifLoopsWithEveryFrame(@TempDir Path dir) throws Exception {
         Path out = dir.resolve("v.gif");
-        GifWriter.write(out, slides(64, 48, 6), 10, n -> { });
+        Images.writeGif(out, slides(64, 48, 6), 100, n -> { });
         try (ImageInputStream in = ImageIO.createImageInputStream(out.toFile())) {
             ImageReader r = ImageIO.getImageReadersByFormatName("gif").next();
             r.setInput(in);

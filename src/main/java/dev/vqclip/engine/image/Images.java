@@ -14,6 +14,7 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.function.IntConsumer;
 import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageTypeSpecifier;
@@ -214,19 +215,41 @@ public final class Images {
      * @param delayMillis time each frame is shown
      */
     public static void writeGif(Path file, List<Frame> frames, int delayMillis) throws IOException {
-        if (frames.isEmpty()) {
-            throw new IllegalArgumentException("an animation needs at least one frame");
-        }
-        AtomicFiles.write(file, out -> writeGif(out, frames, delayMillis));
+        writeGif(file, new FrameSource() {
+            @Override
+            public int count() {
+                return frames.size();
+            }
+
+            @Override
+            public Frame frame(int index) {
+                return frames.get(index);
+            }
+        }, delayMillis, n -> { });
     }
 
-    static void writeGif(OutputStream out, List<Frame> frames, int delayMillis) throws IOException {
+    /**
+     * Writes a looping GIF frame by frame (an animation is never held in memory whole), atomically.
+     *
+     * @param progress called with the number of frames written so far
+     */
+    public static void writeGif(Path file, FrameSource frames, int delayMillis, IntConsumer progress)
+            throws IOException {
+        if (frames.count() < 1) {
+            throw new IllegalArgumentException("an animation needs at least one frame");
+        }
+        AtomicFiles.write(file, out -> writeGif(out, frames, delayMillis, progress));
+    }
+
+    static void writeGif(OutputStream out, FrameSource frames, int delayMillis, IntConsumer progress)
+            throws IOException {
         ImageWriter w = ImageIO.getImageWritersByFormatName("gif").next();
         try (ImageOutputStream ios = ImageIO.createImageOutputStream(out)) {
             w.setOutput(ios);
             w.prepareWriteSequence(null);
             boolean first = true;
-            for (Frame f : frames) {
+            for (int i = 0; i < frames.count(); i++) {
+                Frame f = frames.frame(i);
                 BufferedImage img = toBufferedImage(f, BufferedImage.TYPE_INT_RGB);
                 ImageWriteParam p = w.getDefaultWriteParam();
                 IIOMetadata meta = w.getDefaultImageMetadata(ImageTypeSpecifier.createFromRenderedImage(img), p);
@@ -254,6 +277,7 @@ public final class Images {
                     throw new IOException("cannot write GIF metadata: " + e.getMessage(), e);
                 }
                 w.writeToSequence(new IIOImage(img, null, meta), p);
+                progress.accept(i + 1);
             }
             w.endWriteSequence();
         } finally {

@@ -1,6 +1,4 @@
-package dev.vqclip.media;
-
-import dev.vqclip.engine.image.Frame;
+package dev.vqclip.engine.image;
 
 import java.io.IOException;
 
