@@ -35,27 +35,32 @@ class StructureChecksTest {
         return new ModelEntry("t", ModelKind.VQGAN, List.of(), "", List.of(), List.copyOf(f.keySet()));
     }
 
+    /** {@code checks} accepts the files ({@code role, name, path} triples) as one model. */
+    private static void passes(StructureCheck checks, Object... roleNamePath) {
+        Map<ModelFile, Path> f = files(roleNamePath);
+        assertThatCode(() -> checks.check(vq(f), f)).doesNotThrowAnyException();
+    }
+
+    /** The reference taming checkpoint and its yaml. */
+    private static Object[] tamingPair() {
+        Path ref = Reference.dir();
+        return new Object[] {FileRole.CKPT, "a.ckpt", ref.resolve("vqgan_tiny.ckpt"),
+            FileRole.CONFIG, "a.yaml", ref.resolve("vqgan_tiny.yaml")};
+    }
+
     @Test
     void referenceTamingFilesPass() {
         Path ref = Reference.dir();
-        Map<ModelFile, Path> f = files(FileRole.CKPT, "a.ckpt", ref.resolve("vqgan_tiny.ckpt"),
-                FileRole.CONFIG, "a.yaml", ref.resolve("vqgan_tiny.yaml"));
-        assertThatCode(() -> StructureChecks.basic().check(vq(f), f)).doesNotThrowAnyException();
-        Map<ModelFile, Path> legacy = files(FileRole.CKPT, "b.ckpt", ref.resolve("vqgan_tiny_legacy.ckpt"));
-        assertThatCode(() -> StructureChecks.basic().check(vq(legacy), legacy)).doesNotThrowAnyException();
-        Map<ModelFile, Path> clip = files(FileRole.WEIGHTS, "c.pt", ref.resolve("clip_tiny_jit.pt"),
+        passes(StructureChecks.basic(), tamingPair());
+        passes(StructureChecks.basic(), FileRole.CKPT, "b.ckpt", ref.resolve("vqgan_tiny_legacy.ckpt"));
+        passes(StructureChecks.basic(), FileRole.WEIGHTS, "c.pt", ref.resolve("clip_tiny_jit.pt"),
                 FileRole.VOCAB, "v.txt.gz", ref.resolve("clip/bpe_simple_vocab_16e6.txt.gz"));
-        assertThatCode(() -> StructureChecks.basic().check(vq(clip), clip)).doesNotThrowAnyException();
     }
 
     @Test
     void referenceCheckpointParsesAndFitsItsYaml() {
-        Path ref = Reference.dir();
-        Map<ModelFile, Path> f = files(FileRole.CKPT, "a.ckpt", ref.resolve("vqgan_tiny.ckpt"),
-                FileRole.CONFIG, "a.yaml", ref.resolve("vqgan_tiny.yaml"));
-        assertThatCode(() -> StructureChecks.standard().check(vq(f), f)).doesNotThrowAnyException();
-        Map<ModelFile, Path> clip = files(FileRole.WEIGHTS, "c.pt", ref.resolve("clip_tiny_jit.pt"));
-        assertThatCode(() -> StructureChecks.standard().check(vq(clip), clip)).doesNotThrowAnyException();
+        passes(StructureChecks.standard(), tamingPair());
+        passes(StructureChecks.standard(), FileRole.WEIGHTS, "c.pt", Reference.dir().resolve("clip_tiny_jit.pt"));
     }
 
     @Test
