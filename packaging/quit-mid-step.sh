@@ -17,6 +17,8 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
+# shellcheck source=packaging/headless-common.sh
+. packaging/headless-common.sh
 RUNS=${RUNS:-10}
 SCREEN=${SCREEN:-"1280x860x24"}
 
@@ -25,18 +27,8 @@ command -v Xvfb >/dev/null 2>&1 || need+=(xvfb)
 command -v xdotool >/dev/null 2>&1 || need+=(xdotool)
 ldconfig -p 2>/dev/null | grep -q 'libgtk-3.so.0' || need+=(libgtk-3-0)
 ldconfig -p 2>/dev/null | grep -q 'libXtst.so.6' || need+=(libxtst6)
-if ((${#need[@]})); then
-  echo "installing ${need[*]} ..."
-  sudo=""
-  if [ "$(id -u)" -ne 0 ]; then sudo=sudo; fi
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need[@]}" > /tmp/vqclip-apt.log 2>&1 \
-    || { cat /tmp/vqclip-apt.log; exit 1; }
-fi
-if [ ! -f target/vqclip.jar ] || [ "${REBUILD:-1}" = 1 ]; then
-  echo "building ..."
-  mvn -B -q -o -DskipTests package || mvn -B -q -DskipTests package || exit 1
-fi
+install_missing "${need[@]}"
+build_jar || exit 1
 
 WORK=$(mktemp -d)
 [ "${KEEP:-0}" = 1 ] || trap 'kill $XVFB_PID 2>/dev/null; rm -rf "$WORK"' EXIT

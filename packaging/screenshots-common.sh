@@ -13,6 +13,8 @@
 screenshots_prepare() {
   cd "$(dirname "${BASH_SOURCE[0]}")/.."
   ROOT=$(pwd)
+  # shellcheck source=packaging/headless-common.sh
+  . packaging/headless-common.sh
   OUT="$ROOT/docs/screenshots"
   SCREEN=${SCREEN:-"1280x860x24"}
 
@@ -23,19 +25,8 @@ screenshots_prepare() {
   ldconfig -p 2>/dev/null | grep -q 'libgtk-3.so.0' || need+=(libgtk-3-0)
   ldconfig -p 2>/dev/null | grep -q 'libGL.so.1' || need+=(libgl1)
   ldconfig -p 2>/dev/null | grep -q 'libXtst.so.6' || need+=(libxtst6)
-  if ((${#need[@]})); then
-    echo "installing ${need[*]} ..."
-    local sudo=""
-    if [ "$(id -u)" -ne 0 ]; then sudo=sudo; fi
-    $sudo apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need[@]}" > /tmp/vqclip-apt.log 2>&1 \
-      || { cat /tmp/vqclip-apt.log; exit 1; }
-  fi
-
-  if [ ! -f target/vqclip.jar ] || [ "${REBUILD:-1}" = 1 ]; then
-    echo "building ..."
-    mvn -B -q -o -DskipTests package || mvn -B -q -DskipTests package
-  fi
+  install_missing "${need[@]}"
+  build_jar
 
   mkdir -p "$OUT"
   HOME_DIR=$(mktemp -d)

@@ -6,6 +6,7 @@ import dev.vqclip.engine.vqgan.Vqgan;
 import dev.vqclip.engine.vqgan.VqganBenchmark;
 import dev.vqclip.engine.vqgan.VqganConfig;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -41,24 +42,15 @@ public final class BenchDecodeCommand implements Callable<Integer> {
     @Option(names = "--batch", defaultValue = "1", description = "Images per decode (default ${DEFAULT-VALUE}).")
     int batch;
 
-    @Option(names = "--iterations", defaultValue = "5", description = "Timed iterations (default ${DEFAULT-VALUE}).")
-    int iterations;
-
-    @Option(names = "--warmup", defaultValue = "1", description = "Untimed iterations first (default ${DEFAULT-VALUE}).")
-    int warmup;
-
-    @Option(names = "--device", defaultValue = "auto", description = "auto, cpu, gpu or gpu:N (default ${DEFAULT-VALUE}).")
-    String device;
-
-    @Option(names = "--seed", defaultValue = "0", description = "Seed of the random weights (default ${DEFAULT-VALUE}).")
-    long seed;
+    @Mixin
+    BenchTiming timing = new BenchTiming(1);
 
     @Override
     public Integer call() {
         if (randomWeights == (checkpoint != null)) {
             throw new ParameterException(spec.commandLine(), "give exactly one of --random-weights or --vqgan CKPT");
         }
-        if (iterations < 1 || warmup < 0 || batch < 1) {
+        if (timing.iterations < 1 || timing.warmup < 0 || batch < 1) {
             throw new ParameterException(spec.commandLine(), "--iterations and --batch must be ≥ 1, --warmup ≥ 0");
         }
         VqganConfig cfg = ReconstructCommand.config(config);
@@ -68,18 +60,18 @@ public final class BenchDecodeCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--size " + size + ": width and height must be multiples "
                     + "of the model's factor " + f);
         }
-        Device d = Devices.parse(device);
+        Device d = Devices.parse(timing.device);
         PrintWriter out = spec.commandLine().getOut();
         long t0 = System.nanoTime();
-        try (Vqgan vq = randomWeights ? Vqgan.randomWeights(cfg, d, seed) : Vqgan.fromStateDict(
+        try (Vqgan vq = randomWeights ? Vqgan.randomWeights(cfg, d, timing.seed) : Vqgan.fromStateDict(
                 dev.vqclip.engine.weights.WeightFiles.load(checkpoint), cfg, d)) {
             out.printf("VQGAN %s (%s, ready in %.1f s) on %s, %d×%d px → latent %d×%d, batch %d, %d warm-up + %d timed"
                             + " iterations, %d CPU threads available%n", cfg.source(),
                     randomWeights ? "random weights" : checkpoint.getFileName(), (System.nanoTime() - t0) / 1e9,
-                    Devices.describe(d), wh[0], wh[1], wh[0] / f, wh[1] / f, batch, warmup, iterations,
+                    Devices.describe(d), wh[0], wh[1], wh[0] / f, wh[1] / f, batch, timing.warmup, timing.iterations,
                     Runtime.getRuntime().availableProcessors());
             out.flush();
-            VqganBenchmark.Result r = VqganBenchmark.run(vq, batch, wh[1] / f, wh[0] / f, warmup, iterations);
+            VqganBenchmark.Result r = VqganBenchmark.run(vq, batch, wh[1] / f, wh[0] / f, timing.warmup, timing.iterations);
             out.printf("decode:                       %9.1f ms per iteration (process CPU %.1f ms)%n", r.msDecode(),
                     r.cpuMsDecode());
             out.printf("quantize + decode + backward: %9.1f ms per iteration (%.2f× decode; process CPU %.1f ms)%n",

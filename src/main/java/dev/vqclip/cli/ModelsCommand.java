@@ -52,30 +52,34 @@ public final class ModelsCommand implements Runnable {
         spec.commandLine().usage(spec.commandLine().getOut());
     }
 
-    private static PrintWriter out(CommandLine.Model.CommandSpec spec) {
-        return spec.commandLine().getOut();
-    }
-
     private static PrintWriter err(CommandLine.Model.CommandSpec spec) {
         return spec.commandLine().getErr();
+    }
+
+    /** A subcommand that works on the catalogue and the model cache, printing to the command line's output. */
+    abstract static class CacheCommand implements Callable<Integer> {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public final Integer call() {
+            return run(Catalogue.load(), ModelCache.fromEnvironment(), spec.commandLine().getOut());
+        }
+
+        /** @return the exit code */
+        abstract int run(Catalogue catalogue, ModelCache cache, PrintWriter out);
     }
 
     /** {@code models list [--files]}. */
     @Command(name = "list", mixinStandardHelpOptions = true,
             description = "Show every model of the catalogue: installed or not, size, and where it is.")
-    static final class ListCommand implements Callable<Integer> {
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
-
+    static final class ListCommand extends CacheCommand {
         @Option(names = "--files", description = "Also list each file: name (as served by a mirror), size, "
                 + "SHA-256 and download URLs.")
         boolean files;
 
         @Override
-        public Integer call() {
-            Catalogue catalogue = Catalogue.load();
-            ModelCache cache = ModelCache.fromEnvironment();
-            PrintWriter out = out(spec);
+        int run(Catalogue catalogue, ModelCache cache, PrintWriter out) {
             out.println("Model cache: " + cache.root() + (cache.isWritable() ? "" : " (read-only)"));
             out.printf(Locale.ROOT, "%-26s %-6s %11s  %-9s %s%n", "NAME", "KIND", "SIZE", "STATUS", "WHERE");
             for (ModelEntry e : catalogue.entries()) {
@@ -111,10 +115,7 @@ public final class ModelsCommand implements Runnable {
     @Command(name = "download", mixinStandardHelpOptions = true,
             description = "Download models (and what they require, e.g. CLIP's vocabulary) into the cache, "
                     + "resuming interrupted downloads and trying mirrors in order.")
-    static final class DownloadCommand implements Callable<Integer> {
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
-
+    static final class DownloadCommand extends CacheCommand {
         @Parameters(arity = "1..*", paramLabel = "NAME", description = "Model names or aliases (see models list).")
         List<String> names;
 
@@ -130,9 +131,7 @@ public final class ModelsCommand implements Runnable {
         boolean quiet;
 
         @Override
-        public Integer call() {
-            Catalogue catalogue = Catalogue.load();
-            ModelCache cache = ModelCache.fromEnvironment();
+        int run(Catalogue catalogue, ModelCache cache, PrintWriter out) {
             List<URI> first = new ArrayList<>();
             for (String m : mirrors) {
                 first.addAll(Downloader.parseMirrors(m));
@@ -148,7 +147,6 @@ public final class ModelsCommand implements Runnable {
             for (String n : names) {
                 todo.addAll(catalogue.withRequirements(catalogue.require(n)));
             }
-            PrintWriter out = out(spec);
             for (ModelEntry e : todo) {
                 if (cache.isInstalled(e)) {
                     out.println(e.name() + ": already installed in " + cache.modelDir(e));
@@ -223,18 +221,13 @@ public final class ModelsCommand implements Runnable {
     @Command(name = "verify", mixinStandardHelpOptions = true,
             description = "Check installed models: SHA-256 where published, else size and that the files parse "
                     + "(and a VQGAN checkpoint fits its yaml). Exit code 1 if any check fails.")
-    static final class VerifyCommand implements Callable<Integer> {
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
-
+    static final class VerifyCommand extends CacheCommand {
         @Parameters(arity = "0..1", paramLabel = "NAME", description = "One model (default: every model with files "
                 + "in the cache).")
         String name;
 
         @Override
-        public Integer call() {
-            Catalogue catalogue = Catalogue.load();
-            ModelCache cache = ModelCache.fromEnvironment();
+        int run(Catalogue catalogue, ModelCache cache, PrintWriter out) {
             ModelVerifier verifier = new ModelVerifier(cache, StructureChecks.standard());
             List<ModelEntry> targets = new ArrayList<>();
             if (name != null) {
@@ -246,7 +239,6 @@ public final class ModelsCommand implements Runnable {
                     }
                 }
             }
-            PrintWriter out = out(spec);
             if (targets.isEmpty()) {
                 out.println("no models in " + cache.root() + " to verify");
                 out.flush();
@@ -278,10 +270,7 @@ public final class ModelsCommand implements Runnable {
     /** {@code models import FILE... --as NAME}. */
     @Command(name = "import", mixinStandardHelpOptions = true,
             description = "Install files you downloaded by hand: they are verified and copied into the cache.")
-    static final class ImportCommand implements Callable<Integer> {
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
-
+    static final class ImportCommand extends CacheCommand {
         @Parameters(arity = "1..*", paramLabel = "FILE", description = "The model's files (e.g. the .ckpt and its "
                 + ".yaml); each is matched by name, else by extension.")
         List<Path> files;
@@ -290,12 +279,9 @@ public final class ModelsCommand implements Runnable {
         String as;
 
         @Override
-        public Integer call() {
-            Catalogue catalogue = Catalogue.load();
-            ModelCache cache = ModelCache.fromEnvironment();
+        int run(Catalogue catalogue, ModelCache cache, PrintWriter out) {
             ModelEntry e = catalogue.require(as);
             ModelImporter.Outcome o = new ModelImporter(cache, StructureChecks.standard()).importFiles(e, files);
-            PrintWriter out = out(spec);
             out.println("imported " + String.join(", ", o.imported()) + " into " + cache.modelDir(e));
             if (o.installed()) {
                 out.println(e.name() + ": installed");
@@ -313,24 +299,19 @@ public final class ModelsCommand implements Runnable {
 
     /** {@code models remove NAME}. */
     @Command(name = "remove", mixinStandardHelpOptions = true, description = "Delete a model from the cache.")
-    static final class RemoveCommand implements Callable<Integer> {
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
-
+    static final class RemoveCommand extends CacheCommand {
         @Parameters(arity = "1", paramLabel = "NAME")
         String name;
 
         @Override
-        public Integer call() {
-            Catalogue catalogue = Catalogue.load();
-            ModelCache cache = ModelCache.fromEnvironment();
+        int run(Catalogue catalogue, ModelCache cache, PrintWriter out) {
             ModelEntry e = catalogue.require(name);
             if (cache.status(e) == ModelCache.Status.MISSING) {
                 throw new ModelException(e.name() + " is not in " + cache.root());
             }
             cache.remove(e);
-            out(spec).println("removed " + e.name() + " from " + cache.root());
-            out(spec).flush();
+            out.println("removed " + e.name() + " from " + cache.root());
+            out.flush();
             return 0;
         }
     }

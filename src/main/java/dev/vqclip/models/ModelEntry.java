@@ -3,7 +3,6 @@ package dev.vqclip.models;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /**
  * One model of the catalogue.
@@ -17,12 +16,8 @@ import java.util.regex.Pattern;
  */
 public record ModelEntry(String name, ModelKind kind, List<String> aliases, String description, List<String> requires,
                          List<ModelFile> files) {
-    private static final Pattern SAFE_NAME = Pattern.compile("[a-z0-9][a-z0-9._-]*");
-
     public ModelEntry {
-        if (name == null || !SAFE_NAME.matcher(name).matches() || name.contains("..")) {
-            throw new IllegalArgumentException("unsafe model name '" + name + "' (lower-case letters, digits, . _ -)");
-        }
+        CatalogueIds.requireModelName(name);
         if (kind == null) {
             throw new IllegalArgumentException(name + ": missing kind");
         }

@@ -23,12 +23,9 @@ import java.util.regex.Pattern;
 public record ModelFile(String fileName, FileRole role, Long size, Long approxSize, String sha256, List<URI> urls,
                         String note) {
     private static final Pattern HEX64 = Pattern.compile("[0-9a-f]{64}");
-    private static final Pattern SAFE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._+-]*");
 
     public ModelFile {
-        if (fileName == null || !SAFE_NAME.matcher(fileName).matches() || fileName.contains("..")) {
-            throw new IllegalArgumentException("unsafe file name '" + fileName + "' (letters, digits, . _ + - only)");
-        }
+        CatalogueIds.requireFileName(fileName);
         if (role == null) {
             throw new IllegalArgumentException(fileName + ": missing role");
         }

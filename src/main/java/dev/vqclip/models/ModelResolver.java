@@ -140,12 +140,7 @@ public final class ModelResolver {
                         config != null ? config : cache.fileOf(e, roleFile(e, FileRole.CONFIG)), e.name(), false);
             }
         }
-        Path demo = demoFile(DEMO_VQGAN, "VQGAN");
-        Path demoCfg = config != null ? config : demoFile(DEMO_VQGAN_CONFIG, "VQGAN");
-        notices.accept("No VQGAN model is installed in " + cache.root() + "; using the bundled demo VQGAN ("
-                + demo.getParent() + "), which is tiny and meant for trying the program. For real images: vqclip "
-                + "models download " + firstName(ModelKind.VQGAN));
-        return new Choice(demo, demoCfg, DEMO, true);
+        return demo(ModelKind.VQGAN, "VQGAN", DEMO_VQGAN, DEMO_VQGAN_CONFIG, config);
     }
 
     private Choice resolveClip(String arg, Path vocab) {
@@ -169,12 +164,20 @@ public final class ModelResolver {
                 return new Choice(cache.fileOf(e, roleFile(e, FileRole.WEIGHTS)), v, e.name(), false);
             }
         }
-        Path demo = demoFile(DEMO_CLIP, "CLIP");
-        Path demoVocab = vocab != null ? vocab : demoFile(DEMO_VOCAB, "CLIP");
-        notices.accept("No CLIP model is installed in " + cache.root() + "; using the bundled demo CLIP ("
-                + demo.getParent() + "), which is tiny and meant for trying the program. For real images: vqclip "
-                + "models download " + firstName(ModelKind.CLIP));
-        return new Choice(demo, demoVocab, DEMO, true);
+        return demo(ModelKind.CLIP, "CLIP", DEMO_CLIP, DEMO_VOCAB, vocab);
+    }
+
+    /**
+     * The bundled demo model of {@code kind} (its main file and, unless {@code given}, its second file: the VQGAN's
+     * config or CLIP's vocabulary), with a notice that it is used because none is installed.
+     */
+    private Choice demo(ModelKind kind, String label, String mainFile, String secondFile, Path given) {
+        Path demo = demoFile(mainFile, label);
+        Path second = given != null ? given : demoFile(secondFile, label);
+        notices.accept("No " + label + " model is installed in " + cache.root() + "; using the bundled demo " + label
+                + " (" + demo.getParent() + "), which is tiny and meant for trying the program. For real images: "
+                + "vqclip models download " + firstName(kind));
+        return new Choice(demo, second, DEMO, true);
     }
 
     private ModelEntry named(String arg, ModelKind kind, String option) {

@@ -1,5 +1,6 @@
 package dev.vqclip.models;
 
+import dev.vqclip.engine.io.CountingInputStream;
 import dev.vqclip.engine.weights.RawTensor;
 import dev.vqclip.engine.weights.StateDict;
 import dev.vqclip.engine.weights.WeightFiles;
@@ -196,30 +197,7 @@ public final class StructureChecks implements StructureCheck {
     }
 
     private static InputStream limited(InputStream in) {
-        return new InputStream() {
-            private long count;
-
-            @Override
-            public int read() throws IOException {
-                int b = in.read();
-                if (b >= 0 && ++count > MAX_VOCAB_BYTES) {
-                    throw new IOException("decompresses to more than " + MAX_VOCAB_BYTES + " bytes");
-                }
-                return b;
-            }
-
-            @Override
-            public int read(byte[] b, int off, int len) throws IOException {
-                int n = in.read(b, off, len);
-                if (n > 0) {
-                    count += n;
-                    if (count > MAX_VOCAB_BYTES) {
-                        throw new IOException("decompresses to more than " + MAX_VOCAB_BYTES + " bytes");
-                    }
-                }
-                return n;
-            }
-        };
+        return new CountingInputStream(in, MAX_VOCAB_BYTES, "decompresses to more than " + MAX_VOCAB_BYTES + " bytes");
     }
 
     /** Checks that a VQGAN state dict has the codebook and channel counts its yaml describes. */

@@ -117,21 +117,31 @@ public final class RunFile {
     }
 
     /**
+     * Opens {@code file} as a zip archive.
+     *
+     * @param kind what the file should be, for the message when it is missing ("run file")
+     * @param what the same with its article, for the message when it is no zip ("a .vqrun file")
+     * @throws NoSuchFileException when it is not a regular file
+     * @throws IOException naming the file when it is not a zip archive
+     */
+    static ZipFile openZip(Path file, String kind, String what) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            throw new NoSuchFileException(file.toString(), null, "no such " + kind);
+        }
+        try {
+            return new ZipFile(file.toFile());
+        } catch (ZipException e) {
+            throw new IOException(file + ": not " + what + " (not a zip archive)", e);
+        }
+    }
+
+    /**
      * Reads and validates a run file.
      *
      * @throws IOException naming the file and the problem (not a zip, missing entry, wrong version, shapes...)
      */
     public static Loaded read(Path file) throws IOException {
-        if (!Files.isRegularFile(file)) {
-            throw new NoSuchFileException(file.toString(), null, "no such run file");
-        }
-        ZipFile zip;
-        try {
-            zip = new ZipFile(file.toFile());
-        } catch (ZipException e) {
-            throw new IOException(file + ": not a .vqrun file (not a zip archive)", e);
-        }
-        try (zip) {
+        try (ZipFile zip = openZip(file, "run file", "a .vqrun file")) {
             return readFrom(zip, "", LoadBudget.forHeap(file.toString()));
         } catch (OutOfMemoryError e) {
             throw new IOException(file + ": not enough memory to read the run (the Java heap limit is "

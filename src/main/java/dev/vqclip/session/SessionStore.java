@@ -18,8 +18,6 @@ import dev.vqclip.engine.weights.RawTensor;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -234,16 +232,7 @@ public final class SessionStore {
      * @throws IOException naming the file and the problem; nothing else is affected (the caller keeps what is open)
      */
     public static Loaded load(Path file) throws IOException {
-        if (!Files.isRegularFile(file)) {
-            throw new NoSuchFileException(file.toString(), null, "no such session file");
-        }
-        ZipFile zip;
-        try {
-            zip = new ZipFile(file.toFile());
-        } catch (ZipException e) {
-            throw new IOException(file + ": not a session file (not a zip archive)", e);
-        }
-        try (zip) {
+        try (ZipFile zip = RunFile.openZip(file, "session file", "a session file")) {
             return read(zip, file.toString());
         } catch (RuntimeException e) {
             throw new IOException(file + ": damaged session: " + e.getMessage(), e);

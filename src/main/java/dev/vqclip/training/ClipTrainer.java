@@ -326,14 +326,8 @@ final class ClipTrainer {
         int tail = Math.max(1, s.steps() / 10);
         double lossSum = 0;
         try (NDManager master = NDManager.newBaseManager(device)) {
-            Map<String, NDArray> weights = new LinkedHashMap<>();
-            try (Clip init = Clip.randomWeights(cfg, device, seed)) {
-                for (Map.Entry<String, NDArray> e : init.parameters().entrySet()) {
-                    NDArray copy = e.getValue().duplicate();
-                    copy.attach(master);
-                    weights.put(e.getKey(), copy);
-                }
-            }
+            Map<String, NDArray> weights = ParameterAdam.initialWeights(Clip.randomWeights(cfg, device, seed),
+                    Clip::parameters, master);
             ParameterAdam adam = new ParameterAdam(weights, master, 0.9, 0.98, 1e-6);
             CutoutAugmenter viewer = new CutoutAugmenter(side, 1, 1.0, Augmentations.defaults());
             int n = s.batch();

@@ -8,6 +8,7 @@ import dev.vqclip.engine.optim.Adam;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * The engine's {@link Adam} (PyTorch's formula, no weight decay) over a map of named weights, for training the demo
@@ -40,6 +41,29 @@ final class ParameterAdam {
         for (Map.Entry<String, NDArray> e : weights.entrySet()) {
             m.put(e.getKey(), manager.zeros(e.getValue().getShape()));
             v.put(e.getKey(), manager.zeros(e.getValue().getShape()));
+        }
+    }
+
+    /**
+     * The weights to train, taken from a freshly built model: copies of its parameters, in their order, attached to
+     * {@code master}; the model is closed.
+     */
+    static <M extends AutoCloseable> Map<String, NDArray> initialWeights(M model,
+                                                                        Function<M, Map<String, NDArray>> parameters,
+                                                                        NDManager master) {
+        try (model) {
+            Map<String, NDArray> weights = new LinkedHashMap<>();
+            for (Map.Entry<String, NDArray> e : parameters.apply(model).entrySet()) {
+                NDArray copy = e.getValue().duplicate();
+                copy.attach(master);
+                weights.put(e.getKey(), copy);
+            }
+            return weights;
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            // the engine's models close without checked exceptions
+            throw new IllegalStateException("closing the initial model failed", e);
         }
     }
 

@@ -93,14 +93,8 @@ final class VqganTrainer {
         boolean[] usedTail = new boolean[k];
         int restarts = 0;
         try (NDManager master = NDManager.newBaseManager(device)) {
-            Map<String, NDArray> weights = new LinkedHashMap<>();
-            try (Vqgan init = Vqgan.randomWeights(cfg, device, seed)) {
-                for (Map.Entry<String, NDArray> e : init.parameters().entrySet()) {
-                    NDArray copy = e.getValue().duplicate();
-                    copy.attach(master);
-                    weights.put(e.getKey(), copy);
-                }
-            }
+            Map<String, NDArray> weights = ParameterAdam.initialWeights(Vqgan.randomWeights(cfg, device, seed),
+                    Vqgan::parameters, master);
             ParameterAdam adam = new ParameterAdam(weights, master, 0.5, 0.9, 1e-8);
             int[] lastUsed = new int[k];
             List<float[]> recent = new java.util.ArrayList<>();

@@ -3,7 +3,6 @@ package dev.vqclip.architecture;
 import ai.djl.ndarray.NDArray;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
-import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.lang.ArchRule;
 import dev.vqclip.engine.nn.Tensors;
 import org.junit.jupiter.api.BeforeAll;
@@ -24,8 +23,7 @@ class ScalarOperandArchitectureTest {
 
     @BeforeAll
     static void load() {
-        production = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-                .importPackages("dev.vqclip");
+        production = ProductionClasses.get();
     }
 
     private static ArchRule noNumberOperands() {

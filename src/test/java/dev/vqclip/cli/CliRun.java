@@ -5,6 +5,8 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 /**
  * One in-process run of the {@code vqclip} command line ({@link Main#run}) for the CLI tests: its exit code and what
  * it printed. System.out and System.err are swapped for buffers during the run and restored afterwards.
@@ -22,6 +24,13 @@ record CliRun(int code, String out, String err) {
         int code = capture(new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8), args);
         return new CliRun(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    /** @return what {@code vqclip args...} printed to standard output; it must exit with 0 */
+    static String outputOf(String... args) {
+        CliRun r = of(args);
+        assertThat(r.code()).as("exit code of vqclip %s; stderr: %s", List.of(args), r.err()).isZero();
+        return r.out();
     }
 
     /** {@link #of(String...)} with the arguments as a list. */

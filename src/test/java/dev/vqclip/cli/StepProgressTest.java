@@ -7,25 +7,37 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntToDoubleFunction;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 class StepProgressTest {
     private static final long SECOND = 1_000_000_000L;
 
-    @Test
-    void plainLinesComeAtTheFirstStepEveryIntervalAndTheLastSoALongRunIsNeverSilent() {
+    /** A reporter printing into {@code buf} on the fake {@code clock}, with the real interval. */
+    private static StepProgress progress(String what, int from, int to, StepProgress.Mode mode,
+                                         ByteArrayOutputStream buf, AtomicLong clock) {
+        return new StepProgress(what, from, to, mode, new PrintStream(buf, true, StandardCharsets.UTF_8), clock::get,
+                StepProgress.INTERVAL_NANOS);
+    }
+
+    /** @return the lines printed for steps {@code from + 1 .. to}, each {@code nanosPerStep} long */
+    private static List<String> steadyRun(String what, int from, int to, long nanosPerStep, IntToDoubleFunction loss) {
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         AtomicLong clock = new AtomicLong();
-        // a slow run: 7.5 s per step (0.13 it/s), 40 steps from step 10
-        try (StepProgress p = new StepProgress("generate", 10, 50, StepProgress.Mode.LINES,
-                new PrintStream(buf, true, StandardCharsets.UTF_8), clock::get, StepProgress.INTERVAL_NANOS)) {
-            for (int s = 11; s <= 50; s++) {
-                clock.addAndGet(7_500_000_000L);
-                p.step(s, 2.0 - s / 100.0);
+        try (StepProgress p = progress(what, from, to, StepProgress.Mode.LINES, buf, clock)) {
+            for (int s = from + 1; s <= to; s++) {
+                clock.addAndGet(nanosPerStep);
+                p.step(s, loss.applyAsDouble(s));
             }
         }
-        List<String> lines = buf.toString(StandardCharsets.UTF_8).lines().toList();
+        return buf.toString(StandardCharsets.UTF_8).lines().toList();
+    }
+
+    @Test
+    void plainLinesComeAtTheFirstStepEveryIntervalAndTheLastSoALongRunIsNeverSilent() {
+        // a slow run: 7.5 s per step (0.13 it/s), 40 steps from step 10
+        List<String> lines = steadyRun("generate", 10, 50, 7_500_000_000L, s -> 2.0 - s / 100.0);
         assertThat(lines.get(0)).isEqualTo("generate: step 11/50 (22%), 0.13 it/s, 4:53 left, loss 1.8900");
         assertThat(lines.get(lines.size() - 1)).isEqualTo("generate: step 50/50 (100%), 0.13 it/s, took 5:00, "
                 + "loss 1.5000");
@@ -36,16 +48,7 @@ class StepProgressTest {
 
     @Test
     void aFastRunPrintsFewLines() {
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        AtomicLong clock = new AtomicLong();
-        try (StepProgress p = new StepProgress("edit", 0, 1000, StepProgress.Mode.LINES,
-                new PrintStream(buf, true, StandardCharsets.UTF_8), clock::get, StepProgress.INTERVAL_NANOS)) {
-            for (int s = 1; s <= 1000; s++) {
-                clock.addAndGet(SECOND / 50);
-                p.step(s, 1);
-            }
-        }
-        List<String> lines = buf.toString(StandardCharsets.UTF_8).lines().toList();
+        List<String> lines = steadyRun("edit", 0, 1000, SECOND / 50, s -> 1);
         assertThat(lines).as("steps 1, 501 (10 s later) and 1000").hasSize(3).first().asString()
                 .startsWith("edit: step 1/1000 (0%), 50.0 it/s, 0:20 left");
     }
@@ -54,8 +57,7 @@ class StepProgressTest {
     void theLiveLineIsRewrittenInPlaceAndEndsWithANewline() {
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         AtomicLong clock = new AtomicLong();
-        try (StepProgress p = new StepProgress("generate", 0, 400, StepProgress.Mode.LIVE,
-                new PrintStream(buf, true, StandardCharsets.UTF_8), clock::get, StepProgress.INTERVAL_NANOS)) {
+        try (StepProgress p = progress("generate", 0, 400, StepProgress.Mode.LIVE, buf, clock)) {
             clock.addAndGet(7_700_000_000L);
             p.step(1, 1.7025);
             clock.addAndGet(SECOND);

@@ -8,16 +8,12 @@ class StudioCommandTest {
     @Test
     void noCommandWithoutDisplayPrintsUsageInsteadOfOpeningAWindow() {
         assertThat(StudioCommand.displayAvailable()).isFalse(); // surefire runs with java.awt.headless=true
-        CliRun r = CliRun.of();
-        assertThat(r.code()).isZero();
-        assertThat(r.out()).contains("Usage: vqclip").contains("studio").contains("no display found");
+        assertThat(CliRun.outputOf()).contains("Usage: vqclip").contains("studio").contains("no display found");
     }
 
     @Test
     void studioCommandHasHelpAndRefusesWithoutDisplay() {
-        CliRun r = CliRun.of("studio", "--help");
-        assertThat(r.code()).isZero();
-        assertThat(r.out()).contains("--demo-script").contains("--open");
+        assertThat(CliRun.outputOf("studio", "--help")).contains("--demo-script").contains("--open");
         CliRun refused = CliRun.of("studio");
         assertThat(refused.code()).isEqualTo(2);
         assertThat(refused.err()).contains("no display found");

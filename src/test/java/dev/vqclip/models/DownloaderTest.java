@@ -143,31 +143,31 @@ class DownloaderTest {
         assertThat(server.requests().get(1).range()).isNotNull();
     }
 
-    @Test
-    void resumesAPartLeftByAnEarlierRun() throws IOException {
-        byte[] data = randomBytes(100_000, 4);
+    /**
+     * Serves {@code data} (with Range support) as the one file of a CLIP entry whose download an earlier run left as
+     * the part file {@code part}, downloads it and checks that the installed file is {@code data}.
+     */
+    private void downloadOverPart(String name, byte[] data, byte[] part) throws IOException {
         server.route("/f", FixtureServer.file(data, true));
-        ModelEntry e = entry("again", ModelKind.CLIP, verified("a.pt", FileRole.WEIGHTS, data, server.url("/f")));
+        ModelEntry e = entry(name, ModelKind.CLIP, verified(name + ".pt", FileRole.WEIGHTS, data, server.url("/f")));
         Files.createDirectories(cache.modelDir(e));
-        Files.write(cache.partOf(e, e.files().get(0)), java.util.Arrays.copyOf(data, 60_000));
+        Files.write(cache.partOf(e, e.files().get(0)), part);
 
         downloader(fast()).download(e, null, null);
 
         assertThat(Files.readAllBytes(cache.fileOf(e, e.files().get(0)))).isEqualTo(data);
+    }
+
+    @Test
+    void resumesAPartLeftByAnEarlierRun() throws IOException {
+        byte[] data = randomBytes(100_000, 4);
+        downloadOverPart("again", data, java.util.Arrays.copyOf(data, 60_000));
         assertThat(server.requests()).extracting(FixtureServer.Request::range).containsExactly("bytes=60000-");
     }
 
     @Test
     void aStaleCompletePartThatFailsTheChecksumIsFetchedAgain() throws IOException {
-        byte[] data = randomBytes(50_000, 40);
-        server.route("/f", FixtureServer.file(data, true));
-        ModelEntry e = entry("stale", ModelKind.CLIP, verified("st.pt", FileRole.WEIGHTS, data, server.url("/f")));
-        Files.createDirectories(cache.modelDir(e));
-        Files.write(cache.partOf(e, e.files().get(0)), randomBytes(50_000, 41));
-
-        downloader(fast()).download(e, null, null);
-
-        assertThat(Files.readAllBytes(cache.fileOf(e, e.files().get(0)))).isEqualTo(data);
+        downloadOverPart("stale", randomBytes(50_000, 40), randomBytes(50_000, 41));
         assertThat(server.requests()).extracting(FixtureServer.Request::range).containsExactly((String) null);
     }
 

@@ -1,6 +1,7 @@
 package dev.vqclip.models;
 
 import dev.vqclip.testing.Reference;
+import org.assertj.core.api.AbstractThrowableAssert;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -35,27 +36,39 @@ class StructureChecksTest {
         return new ModelEntry("t", ModelKind.VQGAN, List.of(), "", List.of(), List.copyOf(f.keySet()));
     }
 
+    /** {@code checks} accepts the files ({@code role, name, path} triples) as one model. */
+    private static void passes(StructureCheck checks, Object... roleNamePath) {
+        Map<ModelFile, Path> f = files(roleNamePath);
+        assertThatCode(() -> checks.check(vq(f), f)).doesNotThrowAnyException();
+    }
+
+    /** @return an assertion on what {@code checks} throws for the files ({@code role, name, path} triples) */
+    private static AbstractThrowableAssert<?, ? extends Throwable> refused(StructureCheck checks,
+                                                                          Object... roleNamePath) {
+        Map<ModelFile, Path> f = files(roleNamePath);
+        return assertThatThrownBy(() -> checks.check(vq(f), f));
+    }
+
+    /** The reference taming checkpoint and its yaml. */
+    private static Object[] tamingPair() {
+        Path ref = Reference.dir();
+        return new Object[] {FileRole.CKPT, "a.ckpt", ref.resolve("vqgan_tiny.ckpt"),
+            FileRole.CONFIG, "a.yaml", ref.resolve("vqgan_tiny.yaml")};
+    }
+
     @Test
     void referenceTamingFilesPass() {
         Path ref = Reference.dir();
-        Map<ModelFile, Path> f = files(FileRole.CKPT, "a.ckpt", ref.resolve("vqgan_tiny.ckpt"),
-                FileRole.CONFIG, "a.yaml", ref.resolve("vqgan_tiny.yaml"));
-        assertThatCode(() -> StructureChecks.basic().check(vq(f), f)).doesNotThrowAnyException();
-        Map<ModelFile, Path> legacy = files(FileRole.CKPT, "b.ckpt", ref.resolve("vqgan_tiny_legacy.ckpt"));
-        assertThatCode(() -> StructureChecks.basic().check(vq(legacy), legacy)).doesNotThrowAnyException();
-        Map<ModelFile, Path> clip = files(FileRole.WEIGHTS, "c.pt", ref.resolve("clip_tiny_jit.pt"),
+        passes(StructureChecks.basic(), tamingPair());
+        passes(StructureChecks.basic(), FileRole.CKPT, "b.ckpt", ref.resolve("vqgan_tiny_legacy.ckpt"));
+        passes(StructureChecks.basic(), FileRole.WEIGHTS, "c.pt", ref.resolve("clip_tiny_jit.pt"),
                 FileRole.VOCAB, "v.txt.gz", ref.resolve("clip/bpe_simple_vocab_16e6.txt.gz"));
-        assertThatCode(() -> StructureChecks.basic().check(vq(clip), clip)).doesNotThrowAnyException();
     }
 
     @Test
     void referenceCheckpointParsesAndFitsItsYaml() {
-        Path ref = Reference.dir();
-        Map<ModelFile, Path> f = files(FileRole.CKPT, "a.ckpt", ref.resolve("vqgan_tiny.ckpt"),
-                FileRole.CONFIG, "a.yaml", ref.resolve("vqgan_tiny.yaml"));
-        assertThatCode(() -> StructureChecks.standard().check(vq(f), f)).doesNotThrowAnyException();
-        Map<ModelFile, Path> clip = files(FileRole.WEIGHTS, "c.pt", ref.resolve("clip_tiny_jit.pt"));
-        assertThatCode(() -> StructureChecks.standard().check(vq(clip), clip)).doesNotThrowAnyException();
+        passes(StructureChecks.standard(), tamingPair());
+        passes(StructureChecks.standard(), FileRole.WEIGHTS, "c.pt", Reference.dir().resolve("clip_tiny_jit.pt"));
     }
 
     @Test
@@ -63,9 +76,8 @@ class StructureChecksTest {
         Path ref = Reference.dir();
         Path yaml = Files.writeString(tmp.resolve("wrong.yaml"), Files.readString(ref.resolve("vqgan_tiny.yaml"))
                 .replace("n_embed: 32", "n_embed: 1024"));
-        Map<ModelFile, Path> f = files(FileRole.CKPT, "a.ckpt", ref.resolve("vqgan_tiny.ckpt"),
-                FileRole.CONFIG, "wrong.yaml", yaml);
-        assertThatThrownBy(() -> StructureChecks.standard().check(vq(f), f))
+        refused(StructureChecks.standard(), FileRole.CKPT, "a.ckpt", ref.resolve("vqgan_tiny.ckpt"),
+                FileRole.CONFIG, "wrong.yaml", yaml)
                 .hasMessageContaining("does not fit its yaml")
                 .hasMessageContaining("quantize.embedding.weight")
                 .hasMessageContaining("[32, 8]").hasMessageContaining("[1024, 8]");
@@ -74,36 +86,30 @@ class StructureChecksTest {
     @Test
     void wrongKindOfWeightsOrGarbageIsRefused() throws IOException {
         Path ref = Reference.dir();
-        Map<ModelFile, Path> vqAsClip = files(FileRole.WEIGHTS, "c.pt", ref.resolve("vqgan_tiny.ckpt"));
-        assertThatThrownBy(() -> StructureChecks.standard().check(vq(vqAsClip), vqAsClip))
+        refused(StructureChecks.standard(), FileRole.WEIGHTS, "c.pt", ref.resolve("vqgan_tiny.ckpt"))
                 .hasMessageContaining("not an OpenAI CLIP model");
         byte[] zipHead = Files.readAllBytes(ref.resolve("vqgan_tiny.ckpt"));
         Path cut = Files.write(tmp.resolve("cut.ckpt"), java.util.Arrays.copyOf(zipHead, zipHead.length / 2));
-        Map<ModelFile, Path> truncated = files(FileRole.CKPT, "cut.ckpt", cut);
-        assertThatThrownBy(() -> StructureChecks.standard().check(vq(truncated), truncated))
+        refused(StructureChecks.standard(), FileRole.CKPT, "cut.ckpt", cut)
                 .isInstanceOf(ModelException.class).hasMessageContaining("cut.ckpt");
     }
 
     @Test
     void htmlSavedAsCheckpointIsNamedAsAWebPage() throws IOException {
         Path p = Files.writeString(tmp.resolve("x.ckpt"), "<!DOCTYPE html><html>login</html>");
-        Map<ModelFile, Path> f = files(FileRole.CKPT, "x.ckpt", p);
-        assertThatThrownBy(() -> StructureChecks.basic().check(vq(f), f))
+        refused(StructureChecks.basic(), FileRole.CKPT, "x.ckpt", p)
                 .hasMessageContaining("x.ckpt").hasMessageContaining("web page");
     }
 
     @Test
     void yamlThatIsNotATamingConfigIsRefused() throws IOException {
         Path p = Files.writeString(tmp.resolve("c.yaml"), "model:\n  params:\n    embed_dim: 256\n");
-        Map<ModelFile, Path> f = files(FileRole.CONFIG, "c.yaml", p);
-        assertThatThrownBy(() -> StructureChecks.basic().check(vq(f), f))
+        refused(StructureChecks.basic(), FileRole.CONFIG, "c.yaml", p)
                 .hasMessageContaining("c.yaml").hasMessageContaining("n_embed");
         Path bad = Files.writeString(tmp.resolve("d.yaml"), "model: [unclosed\n");
-        Map<ModelFile, Path> g = files(FileRole.CONFIG, "d.yaml", bad);
-        assertThatThrownBy(() -> StructureChecks.basic().check(vq(g), g)).hasMessageContaining("not a valid yaml");
+        refused(StructureChecks.basic(), FileRole.CONFIG, "d.yaml", bad).hasMessageContaining("not a valid yaml");
         Path evil = Files.writeString(tmp.resolve("e.yaml"), "!!javax.script.ScriptEngineManager [x]\n");
-        Map<ModelFile, Path> h = files(FileRole.CONFIG, "e.yaml", evil);
-        assertThatThrownBy(() -> StructureChecks.basic().check(vq(h), h)).isInstanceOf(ModelException.class);
+        refused(StructureChecks.basic(), FileRole.CONFIG, "e.yaml", evil).isInstanceOf(ModelException.class);
     }
 
     @Test
@@ -112,11 +118,9 @@ class StructureChecksTest {
         try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(p))) {
             out.write("#version: 0.2\ni n\nt h\n".getBytes(StandardCharsets.UTF_8));
         }
-        Map<ModelFile, Path> f = files(FileRole.VOCAB, "short.txt.gz", p);
-        assertThatThrownBy(() -> StructureChecks.basic().check(vq(f), f)).hasMessageContaining("2 merges");
+        refused(StructureChecks.basic(), FileRole.VOCAB, "short.txt.gz", p).hasMessageContaining("2 merges");
         Path notGz = Files.writeString(tmp.resolve("plain.txt.gz"), "hello");
-        Map<ModelFile, Path> g = files(FileRole.VOCAB, "plain.txt.gz", notGz);
-        assertThatThrownBy(() -> StructureChecks.basic().check(vq(g), g)).hasMessageContaining("gzip");
+        refused(StructureChecks.basic(), FileRole.VOCAB, "plain.txt.gz", notGz).hasMessageContaining("gzip");
     }
 
     @Test

@@ -8,7 +8,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -44,20 +43,7 @@ class HostileSessionFilesTest {
 
     @Test
     void entriesThatShareOneFrameAndSnapshotAreDecodedOnce() throws Exception {
-        Path file = CraftedFiles.smallSession(tmp.resolve("shared.vqsession"), 1);
-        CraftedFiles.rewriteEntry(file, "manifest.json", bytes -> {
-            try {
-                ObjectNode m = (ObjectNode) RunFile.JSON.readTree(bytes);
-                ObjectNode first = (ObjectNode) m.withArray("history").get(0);
-                ArrayNode h = m.putArray("history");
-                for (int i = 1; i <= 40; i++) {
-                    h.add(first.deepCopy().put("id", "h" + i));
-                }
-                return RunFile.JSON.writeValueAsBytes(m);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        });
+        Path file = sessionRepeatingItsEntry(tmp.resolve("shared.vqsession"), 40, true);
         List<HistoryEntry> h = SessionStore.load(file).data().history();
         assertThat(h).hasSize(40);
         for (HistoryEntry e : h) {
@@ -68,20 +54,7 @@ class HostileSessionFilesTest {
 
     @Test
     void aManifestListingMoreHistoryEntriesThanTheLimitIsRefused() throws Exception {
-        Path file = CraftedFiles.smallSession(tmp.resolve("many.vqsession"), 1);
-        CraftedFiles.rewriteEntry(file, "manifest.json", bytes -> {
-            try {
-                ObjectNode m = (ObjectNode) RunFile.JSON.readTree(bytes);
-                ObjectNode first = (ObjectNode) m.withArray("history").get(0);
-                ArrayNode h = m.putArray("history");
-                for (int i = 0; i <= SessionStore.MAX_ENTRIES; i++) {
-                    h.add(first);
-                }
-                return RunFile.JSON.writeValueAsBytes(m);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        });
+        Path file = sessionRepeatingItsEntry(tmp.resolve("many.vqsession"), SessionStore.MAX_ENTRIES + 1, false);
         assertThatThrownBy(() -> SessionStore.load(file)).isInstanceOf(IOException.class)
                 .hasMessageStartingWith(file.toString()).hasMessageContaining("'history' lists 10001 entries")
                 .hasMessageContaining("limit of 10000");
@@ -90,15 +63,9 @@ class HostileSessionFilesTest {
     @Test
     void nonsenseInTheManifestsSettingsAndPromptRowsIsNamedInAWarning() throws Exception {
         Path file = CraftedFiles.smallSession(tmp.resolve("rows.vqsession"), 1);
-        CraftedFiles.rewriteEntry(file, "manifest.json", bytes -> {
-            try {
-                ObjectNode m = (ObjectNode) RunFile.JSON.readTree(bytes);
-                ((ObjectNode) m.withArray("promptRows").get(0)).put("weight", "NaN");
-                ((ObjectNode) m.get("request")).put("beta1", 2147483648L);
-                return RunFile.JSON.writeValueAsBytes(m);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
+        CraftedFiles.rewriteJson(file, "manifest.json", m -> {
+            ((ObjectNode) m.withArray("promptRows").get(0)).put("weight", "NaN");
+            ((ObjectNode) m.get("request")).put("beta1", 2147483648L);
         });
         SessionStore.Loaded loaded = SessionStore.load(file);
         assertThat(loaded.data().request()).isNull();
@@ -213,5 +180,21 @@ class HostileSessionFilesTest {
             return i;
         }
         throw new AssertionError("not found");
+    }
+
+    /**
+     * A small session whose manifest lists its one history entry {@code count} times, all pointing at the same
+     * frame and snapshot; with {@code renumber} the copies get the ids h1, h2, ..., else all keep the first's.
+     */
+    private static Path sessionRepeatingItsEntry(Path file, int count, boolean renumber) throws IOException {
+        CraftedFiles.smallSession(file, 1);
+        CraftedFiles.rewriteJson(file, "manifest.json", m -> {
+            ObjectNode first = (ObjectNode) m.withArray("history").get(0);
+            ArrayNode h = m.putArray("history");
+            for (int i = 1; i <= count; i++) {
+                h.add(renumber ? first.deepCopy().put("id", "h" + i) : first);
+            }
+        });
+        return file;
     }
 }

@@ -8,21 +8,19 @@ import dev.vqclip.engine.run.LatentMask;
 import dev.vqclip.engine.run.RunSnapshot;
 import dev.vqclip.engine.weights.Npy;
 import dev.vqclip.engine.weights.RawTensor;
+import dev.vqclip.testing.Zips;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Enumeration;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.function.BiFunction;
-import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 import java.util.zip.ZipOutputStream;
 
@@ -247,14 +245,7 @@ class RunFileTest {
     }
 
     private static BiFunction<String, byte[], byte[]> jsonEdit(String from, String to) {
-        return (name, data) -> {
-            if (!name.equals("run.json")) {
-                return data;
-            }
-            String s = new String(data, StandardCharsets.UTF_8);
-            assertThat(s).contains(from);
-            return s.replace(from, to).getBytes(StandardCharsets.UTF_8);
-        };
+        return Zips.replaceIn("run.json", from, to);
     }
 
     private static byte[] npy(RawTensor t) {
@@ -271,20 +262,6 @@ class RunFileTest {
     private Path corrupt(String name, BiFunction<String, byte[], byte[]> edit) throws IOException {
         Path good = tmp.resolve(name + "-good.vqrun");
         RunFile.write(good, snapshot(true, true), Map.of("m", "x"));
-        Path bad = tmp.resolve(name + ".vqrun");
-        try (ZipFile in = new ZipFile(good.toFile());
-             OutputStream os = Files.newOutputStream(bad);
-             ZipOutputStream out = new ZipOutputStream(os)) {
-            for (Enumeration<? extends ZipEntry> en = in.entries(); en.hasMoreElements(); ) {
-                ZipEntry e = en.nextElement();
-                byte[] data = edit.apply(e.getName(), in.getInputStream(e).readAllBytes());
-                if (data != null) {
-                    out.putNextEntry(new ZipEntry(e.getName()));
-                    out.write(data);
-                    out.closeEntry();
-                }
-            }
-        }
-        return bad;
+        return Zips.copy(good, tmp.resolve(name + ".vqrun"), edit);
     }
 }

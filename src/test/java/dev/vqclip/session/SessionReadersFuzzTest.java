@@ -124,25 +124,14 @@ class SessionReadersFuzzTest {
     static void hugeHeaderPng(Path file, int w, int h) throws IOException {
         try (OutputStream out = Files.newOutputStream(file)) {
             out.write(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'});
-            chunk(out, "IHDR", ByteBuffer.allocate(13).putInt(w).putInt(h).put((byte) 8).put((byte) 2)
+            CraftedFiles.pngChunk(out, "IHDR", ByteBuffer.allocate(13).putInt(w).putInt(h).put((byte) 8).put((byte) 2)
                     .put((byte) 0).put((byte) 0).put((byte) 0).array());
             ByteArrayOutputStream idat = new ByteArrayOutputStream();
             try (DeflaterOutputStream z = new DeflaterOutputStream(idat)) {
                 z.write(new byte[1 + 3 * 16]);
             }
-            chunk(out, "IDAT", idat.toByteArray());
-            chunk(out, "IEND", new byte[0]);
+            CraftedFiles.pngChunk(out, "IDAT", idat.toByteArray());
+            CraftedFiles.pngChunk(out, "IEND", new byte[0]);
         }
-    }
-
-    private static void chunk(OutputStream out, String type, byte[] data) throws IOException {
-        out.write(ByteBuffer.allocate(4).putInt(data.length).array());
-        byte[] t = type.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-        out.write(t);
-        out.write(data);
-        CRC32 crc = new CRC32();
-        crc.update(t);
-        crc.update(data);
-        out.write(ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
     }
 }

@@ -4,21 +4,18 @@ import dev.vqclip.engine.image.Frame;
 import dev.vqclip.engine.image.Images;
 import dev.vqclip.engine.image.Png;
 import dev.vqclip.engine.run.RunSnapshot;
+import dev.vqclip.testing.Zips;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Enumeration;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BiFunction;
-import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
-import java.util.zip.ZipOutputStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -136,9 +133,7 @@ class SessionStoreTest {
     void historyEntriesKeepTheirOwnPaintAndMaskExactly() throws IOException {
         SessionData d = layeredSession();
         Path f = tmp.resolve("layers.vqsession");
-        SessionStore.save(f, d);
-        SessionStore.Loaded l = SessionStore.load(f);
-        assertThat(l.warnings()).isEmpty();
+        SessionStore.Loaded l = saveAndLoad(f, d);
         assertThat(l.data().history()).hasSize(5);
         for (int i = 0; i < 5; i++) {
             HistoryEntry e = d.history().get(i);
@@ -307,9 +302,7 @@ class SessionStoreTest {
     void roundTripKeepsEverything() throws IOException {
         SessionData d = session();
         Path f = tmp.resolve("s.vqsession");
-        SessionStore.save(f, d);
-        SessionStore.Loaded l = SessionStore.load(f);
-        assertThat(l.warnings()).isEmpty();
+        SessionStore.Loaded l = saveAndLoad(f, d);
         SessionData r = l.data();
         assertThat(r.request()).isEqualTo(d.request());
         assertThat(r.promptRows()).isEqualTo(d.promptRows());
@@ -343,9 +336,7 @@ class SessionStoreTest {
     void lossCurvesAndTheNegativePromptRoundTrip() throws IOException {
         SessionData d = session();
         Path f = tmp.resolve("l.vqsession");
-        SessionStore.save(f, d);
-        SessionStore.Loaded l = SessionStore.load(f);
-        assertThat(l.warnings()).isEmpty();
+        SessionStore.Loaded l = saveAndLoad(f, d);
         List<SessionData.LossCurve> got = l.data().losses();
         assertThat(got).extracting(SessionData.LossCurve::branchId).containsExactly("b1", "b2");
         assertThat(got).extracting(SessionData.LossCurve::name).containsExactly("b1", "b2 from step 2");
@@ -474,14 +465,15 @@ class SessionStoreTest {
     }
 
     private static BiFunction<String, byte[], byte[]> manifest(String from, String to) {
-        return (name, data) -> {
-            if (!name.equals("manifest.json")) {
-                return data;
-            }
-            String s = new String(data, StandardCharsets.UTF_8);
-            assertThat(s).contains(from);
-            return s.replace(from, to).getBytes(StandardCharsets.UTF_8);
-        };
+        return Zips.replaceIn("manifest.json", from, to);
+    }
+
+    /** Saves {@code d} to {@code f} and loads it back, which must give no warnings. */
+    private static SessionStore.Loaded saveAndLoad(Path f, SessionData d) throws IOException {
+        SessionStore.save(f, d);
+        SessionStore.Loaded l = SessionStore.load(f);
+        assertThat(l.warnings()).isEmpty();
+        return l;
     }
 
     private Path edit(String name, BiFunction<String, byte[], byte[]> edit) throws IOException {
@@ -492,19 +484,6 @@ class SessionStoreTest {
     private Path edit(String name, SessionData d, BiFunction<String, byte[], byte[]> edit) throws IOException {
         Path good = tmp.resolve(name + "-good.vqsession");
         SessionStore.save(good, d);
-        Path bad = tmp.resolve(name + ".vqsession");
-        try (ZipFile in = new ZipFile(good.toFile()); OutputStream os = Files.newOutputStream(bad);
-             ZipOutputStream out = new ZipOutputStream(os)) {
-            for (Enumeration<? extends ZipEntry> en = in.entries(); en.hasMoreElements(); ) {
-                ZipEntry e = en.nextElement();
-                byte[] data = edit.apply(e.getName(), in.getInputStream(e).readAllBytes());
-                if (data != null) {
-                    out.putNextEntry(new ZipEntry(e.getName()));
-                    out.write(data);
-                    out.closeEntry();
-                }
-            }
-        }
-        return bad;
+        return Zips.copy(good, tmp.resolve(name + ".vqsession"), edit);
     }
 }

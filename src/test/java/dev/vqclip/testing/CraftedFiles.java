@@ -25,6 +25,7 @@ import java.util.Arrays;
 import java.util.Enumeration;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 import java.util.zip.CRC32;
 import java.util.zip.Deflater;
@@ -115,9 +116,9 @@ public final class CraftedFiles {
                 .putFloat(4).array();
         try (OutputStream os = Files.newOutputStream(file); ZipOutputStream zip = new ZipOutputStream(os)) {
             zip.setLevel(Deflater.BEST_COMPRESSION);
-            stored(zip, "m/data.pkl", p.toByteArray());
-            stored(zip, "m/constants.pkl", new byte[] {(byte) 0x80, 2, ')', '.'});
-            stored(zip, "m/data/0", storage);
+            Zips.stored(zip, "m/data.pkl", p.toByteArray());
+            Zips.stored(zip, "m/constants.pkl", new byte[] {(byte) 0x80, 2, ')', '.'});
+            Zips.stored(zip, "m/data/0", storage);
         }
         return file;
     }
@@ -137,18 +138,6 @@ public final class CraftedFiles {
     private static void get(ByteArrayOutputStream p, int memo) {
         p.write('h');
         p.write(memo);
-    }
-
-    private static void stored(ZipOutputStream zip, String name, byte[] data) throws IOException {
-        ZipEntry e = new ZipEntry(name);
-        e.setMethod(ZipEntry.STORED);
-        e.setSize(data.length);
-        CRC32 crc = new CRC32();
-        crc.update(data);
-        e.setCrc(crc.getValue());
-        zip.putNextEntry(e);
-        zip.write(data);
-        zip.closeEntry();
     }
 
     /** A 64x64 request with one prompt, as the small sessions and runs below use. */
@@ -239,7 +228,7 @@ public final class CraftedFiles {
         out.write(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'});
         ByteBuffer ihdr = ByteBuffer.allocate(13).putInt(width).putInt(height).put((byte) 8).put((byte) 2)
                 .put((byte) 0).put((byte) 0).put((byte) 0);
-        chunk(out, "IHDR", ihdr.array());
+        pngChunk(out, "IHDR", ihdr.array());
         ByteArrayOutputStream idat = new ByteArrayOutputStream();
         Deflater deflater = new Deflater(Deflater.BEST_COMPRESSION);
         try (DeflaterOutputStream z = new DeflaterOutputStream(idat, deflater, 1 << 16)) {
@@ -250,11 +239,12 @@ public final class CraftedFiles {
         } finally {
             deflater.end();
         }
-        chunk(out, "IDAT", idat.toByteArray());
-        chunk(out, "IEND", new byte[0]);
+        pngChunk(out, "IDAT", idat.toByteArray());
+        pngChunk(out, "IEND", new byte[0]);
     }
 
-    private static void chunk(OutputStream out, String type, byte[] data) throws IOException {
+    /** Writes one PNG chunk: length, type, data and CRC. */
+    public static void pngChunk(OutputStream out, String type, byte[] data) throws IOException {
         out.write(ByteBuffer.allocate(4).putInt(data.length).array());
         byte[] t = type.getBytes(StandardCharsets.US_ASCII);
         out.write(t);
@@ -278,35 +268,27 @@ public final class CraftedFiles {
     /** A valid run file whose {@code run.json} request then gets {@code field = value} (e.g. beta1 = 2147483648). */
     public static Path runWithSetting(Path file, String field, Object value) throws IOException {
         RunFile.write(file, smallSnapshot(10), Map.of());
-        rewriteEntry(file, "run.json", bytes -> {
+        rewriteJson(file, "run.json", o -> ((ObjectNode) o.get("request")).set(field, JSON.valueToTree(value)));
+        return file;
+    }
+
+    /** Rewrites the JSON object in the entry {@code name} of a zip file through {@code change}. */
+    public static void rewriteJson(Path zipFile, String name, Consumer<ObjectNode> change) throws IOException {
+        rewriteEntry(zipFile, name, bytes -> {
             try {
                 ObjectNode o = (ObjectNode) JSON.readTree(bytes);
-                ObjectNode r = (ObjectNode) o.get("request");
-                r.set(field, JSON.valueToTree(value));
+                change.accept(o);
                 return JSON.writeValueAsBytes(o);
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }
         });
-        return file;
     }
 
     /** Replaces one entry of a zip file by {@code change(old bytes)}, keeping the others and their order. */
     public static void rewriteEntry(Path zipFile, String name, UnaryOperator<byte[]> change) throws IOException {
-        Path tmp = zipFile.resolveSibling(zipFile.getFileName() + ".rewrite");
-        try (ZipFile in = new ZipFile(zipFile.toFile());
-             OutputStream os = Files.newOutputStream(tmp); ZipOutputStream out = new ZipOutputStream(os)) {
-            for (Enumeration<? extends ZipEntry> it = in.entries(); it.hasMoreElements(); ) {
-                ZipEntry e = it.nextElement();
-                byte[] data;
-                try (InputStream d = in.getInputStream(e)) {
-                    data = d.readAllBytes();
-                }
-                out.putNextEntry(new ZipEntry(e.getName()));
-                out.write(e.getName().equals(name) ? change.apply(data) : data);
-                out.closeEntry();
-            }
-        }
+        Path tmp = Zips.copy(zipFile, zipFile.resolveSibling(zipFile.getFileName() + ".rewrite"),
+                (entry, data) -> entry.equals(name) ? change.apply(data) : data);
         Files.move(tmp, zipFile, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     }
 }

@@ -277,9 +277,9 @@ public final class MutationFuzzer {
         String placeholder = duplicate == null ? null : "\u0001" + duplicate.substring(1);
         try (ZipOutputStream z = new ZipOutputStream(out)) {
             for (Map.Entry<String, byte[]> e : entries.entrySet()) {
-                put(z, e.getKey(), e.getValue(), stored.get(e.getKey()));
+                Zips.put(z, e.getKey(), e.getValue(), stored.get(e.getKey()));
                 if (e.getKey().equals(duplicate)) {
-                    put(z, placeholder, mutateBytes(e.getValue(), r, new ArrayList<>(), 1), stored.get(e.getKey()));
+                    Zips.put(z, placeholder, mutateBytes(e.getValue(), r, new ArrayList<>(), 1), stored.get(e.getKey()));
                 }
             }
         }
@@ -297,20 +297,6 @@ public final class MutationFuzzer {
             }
         }
         return b;
-    }
-
-    private static void put(ZipOutputStream z, String name, byte[] data, boolean stored) throws IOException {
-        ZipEntry e = new ZipEntry(name);
-        if (stored) {
-            e.setMethod(ZipEntry.STORED);
-            e.setSize(data.length);
-            CRC32 crc = new CRC32();
-            crc.update(data);
-            e.setCrc(crc.getValue());
-        }
-        z.putNextEntry(e);
-        z.write(data);
-        z.closeEntry();
     }
 
     /** Replaces one value of a JSON document (any depth) by an extreme one. */

@@ -34,30 +34,29 @@ public final class Tensors {
      * timing. The copy made here is owned by PyTorch and reference-counted like any other result.
      */
     public static NDArray fromHost(NDManager manager, float[] values, Shape shape) {
-        try (NDArray wrapped = manager.create(values, shape)) {
+        return engineCopy(manager.create(values, shape));
+    }
+
+    /** @return an engine-owned copy of {@code wrapped}, which is closed */
+    private static NDArray engineCopy(NDArray wrapped) {
+        try (wrapped) {
             return wrapped.duplicate();
         }
     }
 
     /** As {@link #fromHost(NDManager, float[], Shape)}, for doubles. */
     public static NDArray fromHost(NDManager manager, double[] values, Shape shape) {
-        try (NDArray wrapped = manager.create(values, shape)) {
-            return wrapped.duplicate();
-        }
+        return engineCopy(manager.create(values, shape));
     }
 
     /** As {@link #fromHost(NDManager, float[], Shape)}, for longs (indices). */
     public static NDArray fromHost(NDManager manager, long[] values, Shape shape) {
-        try (NDArray wrapped = manager.create(values, shape)) {
-            return wrapped.duplicate();
-        }
+        return engineCopy(manager.create(values, shape));
     }
 
     /** As {@link #fromHost(NDManager, float[], Shape)}, for ints. */
     public static NDArray fromHost(NDManager manager, int[] values, Shape shape) {
-        try (NDArray wrapped = manager.create(values, shape)) {
-            return wrapped.duplicate();
-        }
+        return engineCopy(manager.create(values, shape));
     }
 
     /**

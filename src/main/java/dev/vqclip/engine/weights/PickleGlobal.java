@@ -6,9 +6,15 @@ import java.util.Objects;
  * A Python global ({@code module.name}) that a pickle referred to and that is on the reader's allow-list. It is only
  * a name: reading never imports or runs anything. Class references that a checkpoint merely stores (for example
  * {@code pytorch_lightning.callbacks.model_checkpoint.ModelCheckpoint}, used by old Lightning versions as a dict
- * key) appear as instances of this class in {@link TorchCheckpoint#topLevel()}.
+ * key) appear as instances of this class in {@link TorchCheckpoint#topLevel()}. Two are equal when they name the
+ * same global.
+ *
+ * @param module      the module part, e.g. {@code pytorch_lightning.callbacks.model_checkpoint}
+ * @param name        the attribute name, e.g. {@code ModelCheckpoint}
+ * @param kind        what the reader may do with it
+ * @param storageType the element type of a {@code torch.<X>Storage} global, else null
  */
-public final class PickleGlobal {
+public record PickleGlobal(String module, String name, Kind kind, DType storageType) {
     /** What the reader may do with a global; anything not listed is refused when the pickle names it. */
     enum Kind {
         ORDERED_DICT, REBUILD_TENSOR_V2, REBUILD_TENSOR, REBUILD_PARAMETER, REBUILD_FROM_TYPE_V2, STORAGE_TYPE,
@@ -17,40 +23,9 @@ public final class PickleGlobal {
         INERT
     }
 
-    private final String module;
-    private final String name;
-    private final Kind kind;
-    private final DType storageType;
-
-    PickleGlobal(String module, String name, Kind kind, DType storageType) {
-        this.module = module;
-        this.name = name;
-        this.kind = kind;
-        this.storageType = storageType;
-    }
-
-    /** @return the module part, e.g. {@code pytorch_lightning.callbacks.model_checkpoint} */
-    public String module() {
-        return module;
-    }
-
-    /** @return the attribute name, e.g. {@code ModelCheckpoint} */
-    public String name() {
-        return name;
-    }
-
     /** @return {@code module.name} */
     public String qualifiedName() {
         return module + "." + name;
-    }
-
-    Kind kind() {
-        return kind;
-    }
-
-    /** @return the element type of a {@code torch.<X>Storage} global, else null */
-    DType storageType() {
-        return storageType;
     }
 
     @Override

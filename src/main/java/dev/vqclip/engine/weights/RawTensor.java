@@ -80,11 +80,9 @@ public final class RawTensor {
             case FLOAT64 -> { for (int i = 0; i < n; i++) { out[i] = (float) b.getDouble(i * 8); } }
             case FLOAT16 -> { for (int i = 0; i < n; i++) { out[i] = halfToFloat(b.getShort(i * 2)); } }
             case BFLOAT16 -> { for (int i = 0; i < n; i++) { out[i] = Float.intBitsToFloat((b.getShort(i * 2) & 0xffff) << 16); } }
-            case INT64 -> { for (int i = 0; i < n; i++) { out[i] = b.getLong(i * 8); } }
-            case INT32 -> { for (int i = 0; i < n; i++) { out[i] = b.getInt(i * 4); } }
-            case INT16 -> { for (int i = 0; i < n; i++) { out[i] = b.getShort(i * 2); } }
-            case INT8 -> { for (int i = 0; i < n; i++) { out[i] = b.get(i); } }
-            case UINT8, BOOL -> { for (int i = 0; i < n; i++) { out[i] = b.get(i) & 0xff; } }
+            case INT64, INT32, INT16, INT8, UINT8, BOOL -> {
+                for (int i = 0; i < n; i++) { out[i] = integerAt(b, i); }
+            }
             default -> throw new IllegalStateException("unhandled " + dtype);
         }
         return out;
@@ -97,16 +95,25 @@ public final class RawTensor {
         ByteBuffer b = bytes();
         switch (dtype) {
             case INT64 -> b.asLongBuffer().get(out);
-            case INT32 -> { for (int i = 0; i < n; i++) { out[i] = b.getInt(i * 4); } }
-            case INT16 -> { for (int i = 0; i < n; i++) { out[i] = b.getShort(i * 2); } }
-            case INT8 -> { for (int i = 0; i < n; i++) { out[i] = b.get(i); } }
-            case UINT8, BOOL -> { for (int i = 0; i < n; i++) { out[i] = b.get(i) & 0xff; } }
+            case INT32, INT16, INT8, UINT8, BOOL -> { for (int i = 0; i < n; i++) { out[i] = integerAt(b, i); } }
             default -> {
                 float[] f = toFloatArray();
                 for (int i = 0; i < n; i++) { out[i] = (long) f[i]; }
             }
         }
         return out;
+    }
+
+    /** @return element {@code i} of {@code b} read as this tensor's integer (or bool) type */
+    private long integerAt(ByteBuffer b, int i) {
+        return switch (dtype) {
+            case INT64 -> b.getLong(i * 8);
+            case INT32 -> b.getInt(i * 4);
+            case INT16 -> b.getShort(i * 2);
+            case INT8 -> b.get(i);
+            case UINT8, BOOL -> b.get(i) & 0xff;
+            default -> throw new IllegalStateException("not an integer type: " + dtype);
+        };
     }
 
     /**

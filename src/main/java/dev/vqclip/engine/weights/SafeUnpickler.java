@@ -1,10 +1,10 @@
 package dev.vqclip.engine.weights;
 
+import dev.vqclip.engine.io.CountingInputStream;
 import net.razorvine.pickle.Opcodes;
 import net.razorvine.pickle.PickleUtils;
 import net.razorvine.pickle.Unpickler;
 
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.math.BigInteger;
@@ -50,7 +50,8 @@ final class SafeUnpickler extends Unpickler {
     private final boolean torchScript;
     private final StorageResolver storages;
     private final long length;
-    private Counting counting;
+    /** Counts the bytes consumed so that the reader knows the exact end of a pickle. */
+    private CountingInputStream counting;
     private long opcodes;
 
     /**
@@ -66,13 +67,13 @@ final class SafeUnpickler extends Unpickler {
 
     /** Reads one pickle from {@code in}, leaving the stream just after its STOP opcode. */
     Object read(InputStream in) throws IOException {
-        counting = new Counting(in);
+        counting = new CountingInputStream(in);
         return load(counting);
     }
 
     /** @return bytes consumed from the stream so far */
     long consumed() {
-        return counting.count;
+        return counting.count();
     }
 
     @Override
@@ -518,7 +519,7 @@ final class SafeUnpickler extends Unpickler {
     }
 
     private byte[] readBytes(long n) throws IOException {
-        long left = length - counting.count;
+        long left = length - counting.count();
         if (n < 0 || n > left || n > MAX_STRING) {
             throw new BadFile("pickle item claims " + n + " bytes but " + Math.max(left, 0) + " are left");
         }
@@ -540,45 +541,6 @@ final class SafeUnpickler extends Unpickler {
 
         NumpyDType(String code) {
             this.code = code;
-        }
-    }
-
-    /** Counts the bytes consumed so that the reader knows the exact end of a pickle. */
-    private static final class Counting extends FilterInputStream {
-        long count;
-
-        Counting(InputStream in) {
-            super(in);
-        }
-
-        @Override
-        public int read() throws IOException {
-            int b = super.read();
-            if (b >= 0) {
-                count++;
-            }
-            return b;
-        }
-
-        @Override
-        public int read(byte[] buf, int off, int len) throws IOException {
-            int n = super.read(buf, off, len);
-            if (n > 0) {
-                count += n;
-            }
-            return n;
-        }
-
-        @Override
-        public long skip(long n) throws IOException {
-            long s = super.skip(n);
-            count += s;
-            return s;
-        }
-
-        @Override
-        public boolean markSupported() {
-            return false;
         }
     }
 }

@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import dev.vqclip.engine.augment.BilinearSampler.Padding;
+import dev.vqclip.testing.FiniteDifferences;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -154,23 +155,18 @@ class BilinearSamplerTest {
     @ParameterizedTest
     @EnumSource(Padding.class)
     void matchesTheBilinearDefinitionAtRandomPointsInAndAroundTheImage(Padding padding) {
-        SplittableRandom r = new SplittableRandom(11);
-        int ho = 6;
-        int wo = 9;
-        double[][] xy = new double[N * ho * wo][2];
-        for (double[] p : xy) {
-            p[0] = r.nextDouble(-2.5, W + 1.5);
-            p[1] = r.nextDouble(-2.5, H + 1.5);
-        }
-        NDArray out = BilinearSampler.sample(input, coords(ho, wo, (n, i, j) -> xy[(n * ho + i) * wo + j][0]),
-                coords(ho, wo, (n, i, j) -> xy[(n * ho + i) * wo + j][1]), padding);
+        Points p = Points.random(new SplittableRandom(11), 6, 9, 2.5, 1.5);
+        int ho = p.ho();
+        int wo = p.wo();
+        NDArray out = BilinearSampler.sample(input, coords(ho, wo, (n, i, j) -> p.xs()[(n * ho + i) * wo + j]),
+                coords(ho, wo, (n, i, j) -> p.ys()[(n * ho + i) * wo + j]), padding);
         float[] o = out.toFloatArray();
         for (int n = 0; n < N; n++) {
             for (int c = 0; c < C; c++) {
                 for (int k = 0; k < ho * wo; k++) {
-                    double[] p = xy[n * ho * wo + k];
+                    int at = n * ho * wo + k;
                     // the coordinates went through float32 on the way in
-                    double expected = reference(n, c, (float) p[0], (float) p[1], padding);
+                    double expected = reference(n, c, (float) p.xs()[at], (float) p.ys()[at], padding);
                     assertThat((double) o[(n * C + c) * ho * wo + k]).as("n%d c%d point %d", n, c, k)
                             .isCloseTo(expected, within(2e-6));
                 }
@@ -222,14 +218,9 @@ class BilinearSamplerTest {
     @EnumSource(Padding.class)
     void gradientWithRespectToTheInputMatchesFiniteDifferences(Padding padding) {
         SplittableRandom r = new SplittableRandom(5);
-        int ho = 4;
-        int wo = 6;
-        double[] xs = new double[N * ho * wo];
-        double[] ys = new double[xs.length];
-        for (int k = 0; k < xs.length; k++) {
-            xs[k] = r.nextDouble(-1.5, W + 0.5);
-            ys[k] = r.nextDouble(-1.5, H + 0.5);
-        }
+        Points p = Points.random(r, 4, 6, 1.5, 0.5);
+        int ho = p.ho();
+        int wo = p.wo();
         double[] img = new double[pixels.length];
         for (int k = 0; k < img.length; k++) {
             img[k] = pixels[k];
@@ -238,8 +229,8 @@ class BilinearSamplerTest {
         for (int k = 0; k < weights.length; k++) {
             weights[k] = r.nextDouble(-1, 1);
         }
-        NDArray x = manager.create(xs, new Shape(N, ho, wo));
-        NDArray y = manager.create(ys, new Shape(N, ho, wo));
+        NDArray x = p.x(manager);
+        NDArray y = p.y(manager);
         NDArray w = manager.create(weights, new Shape(N, C, ho, wo));
         NDArray in = manager.create(img, new Shape(N, C, H, W));
         in.setRequiresGradient(true);
@@ -249,20 +240,33 @@ class BilinearSamplerTest {
             gc.backward(loss);
             grad = in.getGradient().toDoubleArray();
         }
-        double eps = 1e-3;
-        int nonZero = 0;
-        for (int k = 0; k < img.length; k += 5) {
-            double[] plus = img.clone();
-            double[] minus = img.clone();
-            plus[k] += eps;
-            minus[k] -= eps;
-            double fd = (loss(plus, x, y, w, padding) - loss(minus, x, y, w, padding)) / (2 * eps);
-            assertThat(grad[k]).as("d/d input[%d]", k).isCloseTo(fd, within(1e-9));
-            if (grad[k] != 0) {
-                nonZero++;
-            }
-        }
+        int nonZero = FiniteDifferences.assertGradientMatches("input", img, grad, 5, 1e-3, 1e-9,
+                v -> loss(v, x, y, w, padding));
         assertThat(nonZero).isGreaterThan(5);
+    }
+
+    /**
+     * {@code N × ho × wo} sample points drawn uniformly from {@code before} pixels before the image to {@code after}
+     * pixels after its last pixel, x then y for each point; {@link #x}/{@link #y} give them in double precision.
+     */
+    private record Points(int ho, int wo, double[] xs, double[] ys) {
+        static Points random(SplittableRandom r, int ho, int wo, double before, double after) {
+            double[] xs = new double[N * ho * wo];
+            double[] ys = new double[xs.length];
+            for (int k = 0; k < xs.length; k++) {
+                xs[k] = r.nextDouble(-before, W + after);
+                ys[k] = r.nextDouble(-before, H + after);
+            }
+            return new Points(ho, wo, xs, ys);
+        }
+
+        NDArray x(NDManager m) {
+            return m.create(xs, new Shape(N, ho, wo));
+        }
+
+        NDArray y(NDManager m) {
+            return m.create(ys, new Shape(N, ho, wo));
+        }
     }
 
     private double loss(double[] img, NDArray x, NDArray y, NDArray w, Padding padding) {

@@ -8,6 +8,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import dev.vqclip.engine.augment.CutoutPlan.Cutout;
+import dev.vqclip.testing.FiniteDifferences;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -367,17 +368,8 @@ class CutoutAugmenterTest {
             gc.backward(out.mul(wts).sum());
             grad = x.getGradient().toDoubleArray();
         }
-        double eps = 1e-3;
-        int nonZero = 0;
-        for (int k = 0; k < img.length; k += 7) {
-            double[] plus = img.clone();
-            double[] minus = img.clone();
-            plus[k] += eps;
-            minus[k] -= eps;
-            double fd = (loss(aug, plus, h, w, wts) - loss(aug, minus, h, w, wts)) / (2 * eps);
-            assertThat(grad[k]).as("d/d image[%d]", k).isCloseTo(fd, within(1e-8));
-            nonZero += grad[k] != 0 ? 1 : 0;
-        }
+        int nonZero = FiniteDifferences.assertGradientMatches("image", img, grad, 7, 1e-3, 1e-8,
+                v -> loss(aug, v, h, w, wts));
         assertThat(nonZero).isGreaterThan(40);
     }
 

@@ -14,14 +14,20 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Resize + centre crop as clip.load's transform does it. */
 class ClipImagesTest {
-    @Test
-    void aFlatImageStaysFlat() {
-        BufferedImage img = new BufferedImage(50, 37, BufferedImage.TYPE_INT_RGB);
-        for (int y = 0; y < 37; y++) {
-            for (int x = 0; x < 50; x++) {
-                img.setRGB(x, y, 0x336699);
+    /** @return a {@code w × h} RGB image, black left of column {@code x0} and {@code colour} from it on */
+    private static BufferedImage rgb(int w, int h, int x0, int colour) {
+        BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < h; y++) {
+            for (int x = x0; x < w; x++) {
+                img.setRGB(x, y, colour);
             }
         }
+        return img;
+    }
+
+    @Test
+    void aFlatImageStaysFlat() {
+        BufferedImage img = rgb(50, 37, 0, 0x336699);
         float[] out = ClipImages.preprocess(img, 16);
         assertThat(out).hasSize(3 * 16 * 16);
         assertThat(out[0]).isCloseTo(0x33 / 255f, Offset.offset(1e-6f));
@@ -58,12 +64,7 @@ class ClipImagesTest {
 
     @Test
     void theShorterSideIsFittedAndTheCentreKept() {
-        BufferedImage img = new BufferedImage(64, 32, BufferedImage.TYPE_INT_RGB);
-        for (int y = 0; y < 32; y++) {
-            for (int x = 32; x < 64; x++) {
-                img.setRGB(x, y, 0xffffff);
-            }
-        }
+        BufferedImage img = rgb(64, 32, 32, 0xffffff);
         float[] out = ClipImages.preprocess(img, 32); // height fits already; columns 16..47 are kept
         assertThat(out[5 * 32]).isCloseTo(0f, Offset.offset(1e-6f));
         assertThat(out[5 * 32 + 15]).isCloseTo(0f, Offset.offset(1e-6f));

@@ -24,6 +24,18 @@ class GroupNormTest extends NDManagerPerTest {
         return v;
     }
 
+    /** Random group-norm inputs: x, and gamma and beta per channel. */
+    record Inputs(float[] x, float[] gamma, float[] beta) {
+        /**
+         * @return x ({@code size} values, seed {@code seed}, scale and offset as given), gamma ({@code c} values
+         *     about 1, seed + 1) and beta ({@code c} values of scale {@code betaScale} about 0, seed + 2)
+         */
+        static Inputs random(int size, int c, long seed, double xScale, double xOffset, double betaScale) {
+            return new Inputs(GroupNormTest.random(size, seed, xScale, xOffset), GroupNormTest.random(c, seed + 1, 0.5,
+                    1.0), GroupNormTest.random(c, seed + 2, betaScale, 0.0));
+        }
+    }
+
     /** Group norm written out in double precision: biased variance per (sample, group), then affine per channel. */
     static double[] oracle(float[] x, int n, int c, int hw, int groups, float[] gamma, float[] beta, double eps) {
         double[] xd = new double[x.length];
@@ -36,14 +48,12 @@ class GroupNormTest extends NDManagerPerTest {
     @Test
     void matchesTheDefinitionOnASmallCase() {
         int n = 2, c = 6, h = 3, w = 4, groups = 3;
-        float[] xv = random(n * c * h * w, 1, 2.0, 0.7);
-        float[] gv = random(c, 2, 0.5, 1.0);
-        float[] bv = random(c, 3, 0.3, 0.0);
-        NDArray x = m.create(xv, new Shape(n, c, h, w));
-        NDArray y = GroupNorm.apply(x, groups, m.create(gv), m.create(bv), 1e-6f);
+        Inputs in = Inputs.random(n * c * h * w, c, 1, 2.0, 0.7, 0.3);
+        NDArray x = m.create(in.x(), new Shape(n, c, h, w));
+        NDArray y = GroupNorm.apply(x, groups, m.create(in.gamma()), m.create(in.beta()), 1e-6f);
         assertThat(y.getShape()).isEqualTo(new Shape(n, c, h, w));
         float[] got = y.toFloatArray();
-        double[] want = oracle(xv, n, c, h * w, groups, gv, bv, 1e-6);
+        double[] want = oracle(in.x(), n, c, h * w, groups, in.gamma(), in.beta(), 1e-6);
         for (int i = 0; i < got.length; i++) {
             assertThat((double) got[i]).as("element %d", i).isCloseTo(want[i], within(2e-6));
         }
@@ -75,23 +85,21 @@ class GroupNormTest extends NDManagerPerTest {
     @Test
     void gradientMatchesFiniteDifferences() {
         int n = 1, c = 4, h = 3, w = 3, groups = 2;
-        float[] xv = random(n * c * h * w, 4, 1.5, 0.2);
-        float[] gv = random(c, 5, 0.5, 1.0);
-        float[] bv = random(c, 6, 0.5, 0.0);
-        float[] probe = random(xv.length, 7, 1.0, 0.0);
-        NDArray x = m.create(xv, new Shape(n, c, h, w));
+        Inputs in = Inputs.random(n * c * h * w, c, 4, 1.5, 0.2, 0.5);
+        float[] probe = random(in.x().length, 7, 1.0, 0.0);
+        NDArray x = m.create(in.x(), new Shape(n, c, h, w));
         x.setRequiresGradient(true);
-        NDArray gamma = m.create(gv);
-        NDArray beta = m.create(bv);
+        NDArray gamma = m.create(in.gamma());
+        NDArray beta = m.create(in.beta());
         NDArray weights = m.create(probe, new Shape(n, c, h, w));
         try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
             gc.backward(GroupNorm.apply(x, groups, gamma, beta, 1e-6f).mul(weights).sum());
         }
         float[] grad = x.getGradient().toFloatArray();
         double step = 1e-3;
-        for (int i = 0; i < xv.length; i++) {
-            double numeric = (loss(xv, i, step, n, c, h * w, groups, gv, bv, probe)
-                    - loss(xv, i, -step, n, c, h * w, groups, gv, bv, probe)) / (2 * step);
+        for (int i = 0; i < in.x().length; i++) {
+            double numeric = (loss(in.x(), i, step, n, c, h * w, groups, in.gamma(), in.beta(), probe)
+                    - loss(in.x(), i, -step, n, c, h * w, groups, in.gamma(), in.beta(), probe)) / (2 * step);
             assertThat((double) grad[i]).as("d loss / d x[%d]", i).isCloseTo(numeric, within(1e-4));
         }
     }

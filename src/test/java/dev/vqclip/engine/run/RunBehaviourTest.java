@@ -150,9 +150,7 @@ class RunBehaviourTest {
 
     @Test
     void paintRewritesOnlyThePaintedCellsAndKeepsTheMoments() {
-        try (Run run = Run.start(TINY.models(), request("a red apple"))) {
-            run.step(false);
-            run.step(false);
+        try (Run run = afterTwoSteps()) {
             RunSnapshot before = run.snapshot();
             Frame f = run.frame();
             LatentGrid g = run.latentGrid();
@@ -186,6 +184,14 @@ class RunBehaviourTest {
         }
     }
 
+    /** @return a run of "a red apple" on the tiny models that has taken two steps */
+    private static Run afterTwoSteps() {
+        Run run = Run.start(TINY.models(), request("a red apple"));
+        run.step(false);
+        run.step(false);
+        return run;
+    }
+
     private static void assertSameState(RunSnapshot actual, RunSnapshot expected) {
         assertThat(actual.step()).as("step").isEqualTo(expected.step());
         assertThat(actual.z()).as("z").containsExactly(expected.z());
@@ -195,9 +201,7 @@ class RunBehaviourTest {
 
     @Test
     void aNaNLossStopsTheStepAndKeepsTheLastFiniteState() {
-        try (Run run = Run.start(TINY.models(), request("a red apple"))) {
-            run.step(false);
-            run.step(false);
+        try (Run run = afterTwoSteps()) {
             RunSnapshot before = run.snapshot();
             float[] nan = new float[TINY.models().clip().embedDim()];
             java.util.Arrays.fill(nan, Float.NaN);

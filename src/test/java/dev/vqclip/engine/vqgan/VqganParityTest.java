@@ -47,19 +47,23 @@ class VqganParityTest extends NDManagerPerTest {
         Reference.assertClose(what, t.toFloatArray(), actual.toFloatArray(), TOL);
     }
 
+    /** Each named intermediate ({@code tap, reference file} pairs) must match taming's within {@link #TOL}. */
+    static void assertTaps(String ckpt, Map<String, float[]> taps, String... tapAndFile) {
+        for (int i = 0; i < tapAndFile.length; i += 2) {
+            Reference.assertClose(ckpt + " " + tapAndFile[i], Reference.floats(tapAndFile[i + 1]),
+                    taps.get(tapAndFile[i]), TOL);
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"vqgan_tiny.ckpt", "vqgan_tiny_legacy.ckpt"})
     void encoderMatchesTamingIncludingIntermediates(String ckpt) {
         Map<String, float[]> taps = new HashMap<>();
         NDArray h = model(ckpt).encode(ref("vqgan/x_in.npy"), (name, v) -> taps.put(name, v.toFloatArray()));
-        Reference.assertClose(ckpt + " encoder.conv_in", Reference.floats("vqgan/x_in_enc_conv_in.npy"),
-                taps.get("encoder.conv_in"), TOL);
-        Reference.assertClose(ckpt + " encoder.down.1.attn.0", Reference.floats("vqgan/x_in_enc_first_down_attn.npy"),
-                taps.get("encoder.down.1.attn.0"), TOL);
-        Reference.assertClose(ckpt + " encoder.mid.block_2", Reference.floats("vqgan/x_in_enc_mid_out.npy"),
-                taps.get("encoder.mid.block_2"), TOL);
-        Reference.assertClose(ckpt + " encoder.conv_out", Reference.floats("vqgan/x_in_enc_conv_out.npy"),
-                taps.get("encoder.conv_out"), TOL);
+        assertTaps(ckpt, taps, "encoder.conv_in", "vqgan/x_in_enc_conv_in.npy",
+                "encoder.down.1.attn.0", "vqgan/x_in_enc_first_down_attn.npy",
+                "encoder.mid.block_2", "vqgan/x_in_enc_mid_out.npy",
+                "encoder.conv_out", "vqgan/x_in_enc_conv_out.npy");
         close(ckpt + " x_in_h", "vqgan/x_in_h.npy", h);
     }
 
@@ -83,14 +87,10 @@ class VqganParityTest extends NDManagerPerTest {
         Map<String, float[]> taps = new HashMap<>();
         NDArray decoded = vq.decode(ref("vqgan/z_in_zq.npy"), (name, v) -> taps.put(name, v.toFloatArray()));
         close(ckpt + " z_in_decoded", "vqgan/z_in_decoded.npy", decoded);
-        Reference.assertClose(ckpt + " decoder.conv_in", Reference.floats("vqgan/z_in_dec_conv_in.npy"),
-                taps.get("decoder.conv_in"), TOL);
-        Reference.assertClose(ckpt + " decoder.mid.block_2", Reference.floats("vqgan/z_in_dec_mid_out.npy"),
-                taps.get("decoder.mid.block_2"), TOL);
-        Reference.assertClose(ckpt + " decoder.up.1.attn.0", Reference.floats("vqgan/z_in_dec_first_up_attn.npy"),
-                taps.get("decoder.up.1.attn.0"), TOL);
-        Reference.assertClose(ckpt + " decoder.norm_out", Reference.floats("vqgan/z_in_dec_norm_out.npy"),
-                taps.get("decoder.norm_out"), TOL);
+        assertTaps(ckpt, taps, "decoder.conv_in", "vqgan/z_in_dec_conv_in.npy",
+                "decoder.mid.block_2", "vqgan/z_in_dec_mid_out.npy",
+                "decoder.up.1.attn.0", "vqgan/z_in_dec_first_up_attn.npy",
+                "decoder.norm_out", "vqgan/z_in_dec_norm_out.npy");
         close(ckpt + " z_in_decoded_exact", "vqgan/z_in_decoded_exact.npy",
                 vq.decode(ref("vqgan/z_in_zq_exact.npy")));
     }

@@ -8,9 +8,6 @@ import dev.vqclip.testing.Reference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -56,19 +53,11 @@ class ModelReadersFuzzTest {
 
     @Test
     void legacyCheckpoints() throws Exception {
-        ByteArrayOutputStream b = new ByteArrayOutputStream();
-        b.writeBytes(PickleBytes.legacyPreamble());
-        PickleBytes main = PickleBytes.proto(2).emptyDict().mark();
+        PickleBytes main = PickleBytes.legacyDict();
         main.str("w").tensor("FloatStorage", "140", 4, 1, new long[] {3}, new long[] {1});
         main.str("v").tensor("FloatStorage", "141", 2, 0, new long[] {2}, new long[] {1});
-        b.writeBytes(main.setitems().stop().bytes());
-        b.writeBytes(PickleBytes.proto(2).mark().str("140").str("141").raw('l').stop().bytes());
-        b.writeBytes(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(4).array());
-        b.writeBytes(PickleBytes.floats(1, 2, 3, 4));
-        b.writeBytes(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(2).array());
-        b.writeBytes(PickleBytes.floats(5, 6));
-        Path seed = tmp.resolve("small_legacy.ckpt");
-        Files.write(seed, b.toByteArray());
+        Path seed = Files.write(tmp.resolve("small_legacy.ckpt"), PickleBytes.legacyFile(main,
+                new String[] {"140", "141"}, new long[] {4, 2}, PickleBytes.floats(1, 2, 3, 4), PickleBytes.floats(5, 6)));
         assertThat(WeightFiles.load(seed).size()).isEqualTo(2);
         assertThat(fuzz("torch legacy", List.of(seed), WeightFiles::load, 1000)).isPositive();
     }

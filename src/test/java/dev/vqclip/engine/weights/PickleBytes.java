@@ -1,5 +1,6 @@
 package dev.vqclip.engine.weights;
 
+import dev.vqclip.testing.Zips;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -10,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.zip.CRC32;
-import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 
 /** Hand-assembled pickle opcodes and torch containers for tests (crafted files, including malicious ones). */
@@ -128,26 +128,13 @@ final class PickleBytes {
     /** Writes a torch zip archive: {@code root/data.pkl}, {@code root/data/<key>} entries (stored), version. */
     static Path torchZip(Path file, String root, byte[] pickle, Map<String, byte[]> storages) throws IOException {
         try (OutputStream os = Files.newOutputStream(file); ZipOutputStream zip = new ZipOutputStream(os)) {
-            stored(zip, root + "/data.pkl", pickle);
+            Zips.stored(zip, root + "/data.pkl", pickle);
             for (Map.Entry<String, byte[]> e : storages.entrySet()) {
-                stored(zip, root + "/data/" + e.getKey(), e.getValue());
+                Zips.stored(zip, root + "/data/" + e.getKey(), e.getValue());
             }
-            stored(zip, root + "/version", "3\n".getBytes(StandardCharsets.US_ASCII));
+            Zips.stored(zip, root + "/version", "3\n".getBytes(StandardCharsets.US_ASCII));
         }
         return file;
-    }
-
-    /** Writes {@code data} as an uncompressed (STORED) zip entry, as torch.save does. */
-    static void stored(ZipOutputStream zip, String name, byte[] data) throws IOException {
-        ZipEntry e = new ZipEntry(name);
-        e.setMethod(ZipEntry.STORED);
-        e.setSize(data.length);
-        CRC32 crc = new CRC32();
-        crc.update(data);
-        e.setCrc(crc.getValue());
-        zip.putNextEntry(e);
-        zip.write(data);
-        zip.closeEntry();
     }
 
     /** The first three pickles of a legacy torch.save file: magic number, protocol 1001, sys info. */
@@ -161,6 +148,31 @@ final class PickleBytes {
         p.raw(0x80, 2).integer(1001).stop();
         p.raw(0x80, 2).emptyDict().stop();
         return p.bytes();
+    }
+
+    /** The opening of a legacy checkpoint's main pickle: a dict and a mark, for its items; see {@link #legacyFile}. */
+    static PickleBytes legacyDict() {
+        return proto(2).emptyDict().mark();
+    }
+
+    /**
+     * A legacy torch.save file: the preamble, {@code main} (from {@link #legacyDict()} with its items; closed here),
+     * the list of storage {@code keys}, then each storage as its element count (int64) and its bytes.
+     */
+    static byte[] legacyFile(PickleBytes main, String[] keys, long[] counts, byte[]... data) {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        b.writeBytes(legacyPreamble());
+        b.writeBytes(main.setitems().stop().bytes());
+        PickleBytes list = proto(2).mark();
+        for (String k : keys) {
+            list.str(k);
+        }
+        b.writeBytes(list.raw('l').stop().bytes());
+        for (int i = 0; i < counts.length; i++) {
+            b.writeBytes(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(counts[i]).array());
+            b.writeBytes(data[i]);
+        }
+        return b.toByteArray();
     }
 
     static byte[] floats(float... v) {

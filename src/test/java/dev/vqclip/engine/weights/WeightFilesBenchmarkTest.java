@@ -1,5 +1,6 @@
 package dev.vqclip.engine.weights;
 
+import dev.vqclip.testing.Zips;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.io.TempDir;
@@ -48,7 +49,7 @@ class WeightFilesBenchmarkTest {
              ZipOutputStream z = new ZipOutputStream(os)) {
             CRC32 crc = new CRC32();
             crc.update(block);
-            PickleBytes.stored(z, "big/data.pkl", pickle);
+            Zips.stored(z, "big/data.pkl", pickle);
             for (int i = 0; i < TENSORS; i++) {
                 ZipEntry e = new ZipEntry("big/data/" + i);
                 e.setMethod(ZipEntry.STORED);

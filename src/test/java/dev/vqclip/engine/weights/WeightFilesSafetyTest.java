@@ -216,28 +216,23 @@ class WeightFilesSafetyTest {
                 .hasMessageStartingWith(hugeHeader.toString())
                 .hasMessageContaining("header length 1099511627776");
 
-        Path hugeShape = tmp.resolve("shape.safetensors");
-        writeSafetensorsHeader(hugeShape,
-                "{\"w\":{\"dtype\":\"F32\",\"shape\":[4611686018427387904],\"data_offsets\":[0,16]}}", 16);
-        assertThatThrownBy(() -> WeightFiles.load(hugeShape))
-                .isInstanceOf(WeightsException.class)
-                .hasMessageContaining("tensor 'w'")
-                .hasMessageContaining("overflows");
+        assertHeaderRefused("shape.safetensors", "[4611686018427387904]", "[0,16]", "tensor 'w'", "overflows");
+        assertHeaderRefused("beyond.safetensors", "[1000000]", "[0,4000000]", "tensor 'w'", "outside");
+        assertHeaderRefused("span.safetensors", "[3]", "[0,16]", "needs 12 bytes");
+    }
 
-        Path beyond = tmp.resolve("beyond.safetensors");
-        writeSafetensorsHeader(beyond,
-                "{\"w\":{\"dtype\":\"F32\",\"shape\":[1000000],\"data_offsets\":[0,4000000]}}", 16);
-        assertThatThrownBy(() -> WeightFiles.load(beyond))
-                .isInstanceOf(WeightsException.class)
-                .hasMessageContaining("tensor 'w'")
-                .hasMessageContaining("outside");
-
-        Path wrongSpan = tmp.resolve("span.safetensors");
-        writeSafetensorsHeader(wrongSpan,
-                "{\"w\":{\"dtype\":\"F32\",\"shape\":[3],\"data_offsets\":[0,16]}}", 16);
-        assertThatThrownBy(() -> WeightFiles.load(wrongSpan))
-                .isInstanceOf(WeightsException.class)
-                .hasMessageContaining("needs 12 bytes");
+    /**
+     * A safetensors file of one F32 tensor 'w' of {@code shape} at {@code offsets}, with 16 bytes of data, is
+     * refused with a message containing each of {@code messages}.
+     */
+    private void assertHeaderRefused(String name, String shape, String offsets, String... messages) throws Exception {
+        Path file = tmp.resolve(name);
+        writeSafetensorsHeader(file,
+                "{\"w\":{\"dtype\":\"F32\",\"shape\":" + shape + ",\"data_offsets\":" + offsets + "}}", 16);
+        var refused = assertThatThrownBy(() -> WeightFiles.load(file)).isInstanceOf(WeightsException.class);
+        for (String m : messages) {
+            refused.hasMessageContaining(m);
+        }
     }
 
     private static void writeSafetensorsHeader(Path file, String json, int dataBytes) throws Exception {
@@ -249,16 +244,10 @@ class WeightFilesSafetyTest {
 
     @Test
     void legacyStorageCountDisagreeingWithThePickleIsRefused() throws Exception {
-        ByteArrayOutputStream b = new ByteArrayOutputStream();
-        b.writeBytes(PickleBytes.legacyPreamble());
-        PickleBytes main = PickleBytes.proto(2).emptyDict().mark();
+        PickleBytes main = PickleBytes.legacyDict();
         main.str("w").tensor("FloatStorage", "140", 4, 0, new long[]{4}, new long[]{1});
-        b.writeBytes(main.setitems().stop().bytes());
-        b.writeBytes(PickleBytes.proto(2).mark().str("140").raw('l').stop().bytes());
-        b.writeBytes(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(1L << 50).array());
-        b.writeBytes(PickleBytes.floats(1, 2, 3, 4));
-        Path file = tmp.resolve("liar.pt");
-        Files.write(file, b.toByteArray());
+        Path file = Files.write(tmp.resolve("liar.pt"), PickleBytes.legacyFile(main, new String[] {"140"},
+                new long[] {1L << 50}, PickleBytes.floats(1, 2, 3, 4)));
         assertThatThrownBy(() -> WeightFiles.load(file))
                 .isInstanceOf(WeightsException.class)
                 .hasMessageContaining("storage '140' holds 1125899906842624 elements");
@@ -266,35 +255,23 @@ class WeightFilesSafetyTest {
 
     @Test
     void craftedLegacyFileReadsWhenConsistent() throws Exception {
-        ByteArrayOutputStream b = new ByteArrayOutputStream();
-        b.writeBytes(PickleBytes.legacyPreamble());
-        PickleBytes main = PickleBytes.proto(2).emptyDict().mark();
+        PickleBytes main = PickleBytes.legacyDict();
         main.str("w").tensor("FloatStorage", "140", 4, 1, new long[]{3}, new long[]{1});
-        b.writeBytes(main.setitems().stop().bytes());
-        b.writeBytes(PickleBytes.proto(2).mark().str("140").raw('l').stop().bytes());
-        b.writeBytes(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(4).array());
-        b.writeBytes(PickleBytes.floats(1, 2, 3, 4));
-        Path file = tmp.resolve("ok.pt");
-        Files.write(file, b.toByteArray());
+        Path file = Files.write(tmp.resolve("ok.pt"), PickleBytes.legacyFile(main, new String[] {"140"},
+                new long[] {4}, PickleBytes.floats(1, 2, 3, 4)));
         assertThat(WeightFiles.load(file).get("w", 3).toFloatArray()).containsExactly(2, 3, 4);
     }
 
     @Test
     void legacyStorageViewsReadTheirSliceOfTheRootStorage() throws Exception {
-        ByteArrayOutputStream b = new ByteArrayOutputStream();
-        b.writeBytes(PickleBytes.legacyPreamble());
-        PickleBytes main = PickleBytes.proto(2).emptyDict().mark().str("v");
+        PickleBytes main = PickleBytes.legacyDict().str("v");
         main.global("torch._utils", "_rebuild_tensor_v2").mark();
         main.mark().str("storage").global("torch", "FloatStorage").str("root").str("cpu").longValue(6)
                 .mark().str("view").longValue(2).longValue(3).tuple().tuple().binpersid();
         main.longValue(1).ints(2).ints(1).falseValue().global("collections", "OrderedDict").emptyTuple().reduce()
                 .tuple().reduce();
-        b.writeBytes(main.setitems().stop().bytes());
-        b.writeBytes(PickleBytes.proto(2).mark().str("root").raw('l').stop().bytes());
-        b.writeBytes(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(6).array());
-        b.writeBytes(PickleBytes.floats(10, 11, 12, 13, 14, 15));
-        Path file = tmp.resolve("view.pt");
-        Files.write(file, b.toByteArray());
+        Path file = Files.write(tmp.resolve("view.pt"), PickleBytes.legacyFile(main, new String[] {"root"},
+                new long[] {6}, PickleBytes.floats(10, 11, 12, 13, 14, 15)));
         // view = root[2:5] = 12, 13, 14; tensor = view[1:3]
         assertThat(WeightFiles.load(file).get("v", 2).toFloatArray()).containsExactly(13, 14);
     }

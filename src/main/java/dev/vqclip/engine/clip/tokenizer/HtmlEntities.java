@@ -107,13 +107,7 @@ final class HtmlEntities {
         if (s.indexOf('&') < 0) {
             return s;
         }
-        Matcher m = PYTHON_CHARREF.matcher(s);
-        StringBuilder out = new StringBuilder(s.length());
-        while (m.find()) {
-            m.appendReplacement(out, Matcher.quoteReplacement(replaceCharref(m.group(1))));
-        }
-        m.appendTail(out);
-        return out.toString();
+        return PYTHON_CHARREF.matcher(s).replaceAll(m -> Matcher.quoteReplacement(replaceCharref(m.group(1))));
     }
 
     private String replaceCharref(String s) {
@@ -179,22 +173,19 @@ final class HtmlEntities {
         if (text.indexOf('&') < 0) {
             return text;
         }
-        Matcher m = FTFY_ENTITY.matcher(text);
-        StringBuilder out = new StringBuilder(text.length());
-        while (m.find()) {
-            String ref = m.group();
-            String rep = ftfy.get(ref);
-            if (rep == null) {
-                if (ref.startsWith("&#")) {
-                    String un = pythonUnescape(ref);
-                    rep = un.contains(";") ? ref : un;
-                } else {
-                    rep = ref;
-                }
-            }
-            m.appendReplacement(out, Matcher.quoteReplacement(rep));
+        return FTFY_ENTITY.matcher(text).replaceAll(m -> Matcher.quoteReplacement(ftfyReplacement(m.group())));
+    }
+
+    /** @return what ftfy puts for the entity {@code ref}: its character(s), or {@code ref} itself when unknown */
+    private String ftfyReplacement(String ref) {
+        String rep = ftfy.get(ref);
+        if (rep != null) {
+            return rep;
         }
-        m.appendTail(out);
-        return out.toString();
+        if (ref.startsWith("&#")) {
+            String un = pythonUnescape(ref);
+            return un.contains(";") ? ref : un;
+        }
+        return ref;
     }
 }

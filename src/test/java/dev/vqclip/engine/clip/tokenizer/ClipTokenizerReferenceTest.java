@@ -6,11 +6,16 @@ import dev.vqclip.testing.Reference;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 import java.util.stream.IntStream;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -59,27 +64,28 @@ class ClipTokenizerReferenceTest {
         assertThat(cases()).hasSize(44);
     }
 
-    @Test
-    void ftfyFixMatchesPythonOnEveryCase() {
-        for (JsonNode c : cases()) {
-            assertThat(Ftfy.fixText(c.get("text").asText())).as("ftfy_fixed of %s", c.get("text"))
-                    .isEqualTo(c.get("ftfy_fixed").asText());
-        }
+    /**
+     * The stages compared one to one with a field of each case: the field, the field it starts from, the stage, and
+     * how the expected value is read from the JSON.
+     */
+    Stream<Arguments> stages() {
+        Function<JsonNode, Object> text = JsonNode::asText;
+        return Stream.of(
+                Arguments.of("ftfy_fixed", "text", (Function<String, Object>) Ftfy::fixText, text),
+                Arguments.of("cleaned", "text", (Function<String, Object>) ClipTokenizer::clean, text),
+                Arguments.of("pretokens", "cleaned", (Function<String, Object>) ClipTokenizer::pretokenize,
+                        (Function<JsonNode, Object>) ClipTokenizerReferenceTest::strings),
+                Arguments.of("bpe_ids", "text", (Function<String, Object>) s -> tokenizer.encode(s),
+                        (Function<JsonNode, Object>) ClipTokenizerReferenceTest::ints));
     }
 
-    @Test
-    void cleanedTextMatchesPythonOnEveryCase() {
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("stages")
+    void stageMatchesPythonOnEveryCase(String field, String from, Function<String, Object> stage,
+                                       Function<JsonNode, Object> expected) {
         for (JsonNode c : cases()) {
-            assertThat(ClipTokenizer.clean(c.get("text").asText())).as("cleaned of %s", c.get("text"))
-                    .isEqualTo(c.get("cleaned").asText());
-        }
-    }
-
-    @Test
-    void pretokensMatchPythonOnEveryCase() {
-        for (JsonNode c : cases()) {
-            assertThat(ClipTokenizer.pretokenize(c.get("cleaned").asText())).as("pretokens of %s", c.get("text"))
-                    .containsExactlyElementsOf(strings(c.get("pretokens")));
+            assertThat(stage.apply(c.get(from).asText())).as("%s of %s", field, c.get("text"))
+                    .isEqualTo(expected.apply(c.get(field)));
         }
     }
 
@@ -93,14 +99,6 @@ class ClipTokenizerReferenceTest {
                 assertThat(tokenizer.bpePieces(pre.get(i).asText())).as("bpe of %s in %s", pre.get(i), c.get("text"))
                         .containsExactlyElementsOf(strings(bpe.get(i)));
             }
-        }
-    }
-
-    @Test
-    void encodeMatchesPythonOnEveryCase() {
-        for (JsonNode c : cases()) {
-            assertThat(tokenizer.encode(c.get("text").asText())).as("bpe_ids of %s", c.get("text"))
-                    .containsExactly(ints(c.get("bpe_ids")));
         }
     }
 
