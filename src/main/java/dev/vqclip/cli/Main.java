@@ -2,6 +2,7 @@ package dev.vqclip.cli;
 
 import dev.vqclip.engine.EngineThreads;
 import dev.vqclip.engine.NativeStderr;
+import dev.vqclip.runtime.NativeRuntime;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -26,6 +27,8 @@ public final class Main {
             // model files are local; never let DJL reach for the network
             System.setProperty("ai.djl.offline", "true");
         }
+        // before DJL's engine loads: an installed CUDA runtime (vqclip runtime install cuda) replaces the CPU build
+        NativeRuntime.select();
         CommandLine cl = new CommandLine(new VqclipCommand());
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         // the wait policy and thread count must be in place before anything loads libtorch
@@ -80,6 +83,7 @@ public final class Main {
                 StudioCommand.class,
                 SessionCommand.class,
                 DoctorCommand.class,
+                RuntimeCommand.class,
                 TrainDemoCommand.class})
     public static final class VqclipCommand implements Runnable {
         @CommandLine.Spec

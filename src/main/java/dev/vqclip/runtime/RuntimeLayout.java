@@ -1,10 +1,10 @@
 package dev.vqclip.runtime;
 
 import ai.djl.util.Utils;
+import dev.vqclip.engine.GpuProbe;
 
 import java.net.URI;
 import java.nio.file.Path;
-import java.util.Locale;
 
 /**
  * Where installed runtimes live: DJL's own PyTorch cache folder ({@code Utils.getEngineCacheDir("pytorch")}, i.e.
@@ -31,14 +31,7 @@ public record RuntimeLayout(Path cache, String classifier) {
 
     /** @return this machine's platform in DJL's naming: linux-x86_64, linux-aarch64, osx-aarch64 or win-x86_64 */
     public static String platformClassifier() {
-        return classifier(System.getProperty("os.name", ""), System.getProperty("os.arch", ""));
-    }
-
-    static String classifier(String osName, String osArch) {
-        String os = osName.startsWith("Win") ? "win" : osName.startsWith("Mac") ? "osx" : osName.toLowerCase(Locale.ROOT);
-        String arch = osArch.equals("amd64") || osArch.equals("x86_64") ? "x86_64"
-                : osArch.equals("aarch64") || osArch.equals("arm64") ? "aarch64" : osArch;
-        return os + "-" + arch;
+        return GpuProbe.platform();
     }
 
     /** @return {@code 2.7.1-cu128-linux-x86_64} */
