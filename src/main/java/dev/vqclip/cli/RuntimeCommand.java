@@ -71,6 +71,10 @@ public final class RuntimeCommand implements Runnable {
         @Option(names = {"-q", "--quiet"}, description = "No progress bar.")
         boolean quiet;
 
+        @Option(names = "--mirror-only", description = "Use only the mirrors, never DJL's server (for a network that"
+                + " must not reach the internet).")
+        boolean mirrorOnly;
+
         @Override
         public Integer call() {
             RuntimeFlavor f = flavor(spec.commandLine(), name);
@@ -111,7 +115,15 @@ public final class RuntimeCommand implements Runnable {
                         out.flush();
                     }
                 };
-                installer.install(f, RuntimeInstaller.sources(first, System.getenv()), l, cancel);
+                List<URI> sources = RuntimeInstaller.sources(first, System.getenv());
+                if (mirrorOnly) {
+                    sources.remove(RuntimeLayout.DEFAULT_SOURCE);
+                    if (sources.isEmpty()) {
+                        throw new CommandLine.ParameterException(spec.commandLine(),
+                                "--mirror-only needs --mirror URL or $" + RuntimeInstaller.MIRROR_ENV);
+                    }
+                }
+                installer.install(f, sources, l, cancel);
             } finally {
                 try {
                     Runtime.getRuntime().removeShutdownHook(hook);
