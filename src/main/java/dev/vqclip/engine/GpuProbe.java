@@ -83,6 +83,11 @@ public final class GpuProbe {
                 devices);
     }
 
+    /** @return whether the NVIDIA driver shows a GPU (its /proc entry or a /dev/nvidiaN node); cheap, no engine */
+    public static boolean nvidiaDriverSeen() {
+        return driverVersion(Path.of("/proc/driver/nvidia/version")) != null || !deviceNodes(Path.of("/dev")).isEmpty();
+    }
+
     /** @return this machine's platform in DJL's naming */
     public static String platform() {
         return platform(System.getProperty("os.name", ""), System.getProperty("os.arch", ""));
