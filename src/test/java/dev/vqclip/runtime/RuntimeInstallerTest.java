@@ -119,6 +119,9 @@ class RuntimeInstallerTest {
             // and asking for the CPU build leaves DJL to its own copy from the jar (a different folder)
             String bundled = probe(layout, List.of("-Dvqclip.runtime.flavor=cpu", "-Dvqclip.runtime=cpu"));
             assertThat(Path.of(bundled)).isNotEqualTo(folder.toAbsolutePath());
+            // the offline route: a user's PYTORCH_LIBRARY_PATH (here the -D form DJL also reads) to such a folder
+            String user = probe(layout, List.of("-DPYTORCH_LIBRARY_PATH=" + folder.toAbsolutePath()));
+            assertThat(user).isEqualTo(folder.toAbsolutePath().toString());
         }
     }
 
