@@ -17,7 +17,6 @@ import picocli.CommandLine.Parameters;
 
 import java.io.PrintWriter;
 import java.net.URI;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -64,12 +63,8 @@ public final class RuntimeCommand implements Runnable {
                 + "also $" + RuntimeInstaller.MIRROR_ENV + ".")
         List<String> mirrors = new ArrayList<>();
 
-        @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "60",
-                description = "Give up on a host after this many seconds without data (default: ${DEFAULT-VALUE}).")
-        double timeoutSeconds;
-
-        @Option(names = {"-q", "--quiet"}, description = "No progress bar.")
-        boolean quiet;
+        @CommandLine.Mixin
+        TransferOptions transfer = new TransferOptions();
 
         @Option(names = "--mirror-only", description = "Use only the mirrors, never DJL's server (for a network that"
                 + " must not reach the internet).")
@@ -78,23 +73,15 @@ public final class RuntimeCommand implements Runnable {
         @Override
         public Integer call() {
             RuntimeFlavor f = flavor(spec.commandLine(), name);
-            if (!(timeoutSeconds > 0)) {
-                throw new CommandLine.ParameterException(spec.commandLine(), "--timeout must be positive");
-            }
-            List<URI> first = new ArrayList<>();
-            for (String m : mirrors) {
-                first.addAll(Downloader.parseMirrors(m));
-            }
-            Downloader.Options base = Downloader.Options.defaults();
-            Downloader.Options options = base.withTimeouts(base.connectTimeout(),
-                    Duration.ofMillis((long) (timeoutSeconds * 1000)));
-            RuntimeInstaller installer = new RuntimeInstaller(RuntimeLayout.current(), options);
+            List<URI> first = TransferOptions.mirrors(mirrors);
+            RuntimeInstaller installer = new RuntimeInstaller(RuntimeLayout.current(),
+                    transfer.apply(Downloader.Options.defaults(), spec.commandLine()));
             PrintWriter out = spec.commandLine().getOut();
             PrintWriter err = spec.commandLine().getErr();
             CancelToken cancel = new CancelToken();
             Thread hook = new Thread(cancel::cancel, "runtime-install-cancel");
             Runtime.getRuntime().addShutdownHook(hook);
-            try (ModelsCommand.BarListener bars = new ModelsCommand.BarListener(err, quiet)) {
+            try (ModelsCommand.BarListener bars = new ModelsCommand.BarListener(err, transfer.quiet)) {
                 ProgressListener l = new ProgressListener() {
                     @Override
                     public void onProgress(DownloadProgress p) {
