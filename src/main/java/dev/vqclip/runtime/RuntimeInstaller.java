@@ -4,6 +4,7 @@ import dev.vqclip.models.CancelToken;
 import dev.vqclip.models.DownloadException;
 import dev.vqclip.models.Downloader;
 import dev.vqclip.models.FileRole;
+import dev.vqclip.models.Hashing;
 import dev.vqclip.models.ModelCache;
 import dev.vqclip.models.ModelEntry;
 import dev.vqclip.models.ModelException;
@@ -26,12 +27,8 @@ import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.DigestOutputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -122,8 +119,7 @@ public final class RuntimeInstaller {
                     + String.join(", ", flavor.classifiers()) + ")");
         }
         Path folder = layout.folder(flavor);
-        Optional<RuntimeManifest> have = installed(flavor);
-        if (have.isPresent()) {
+        if (installed(flavor).isPresent()) {
             l.onMessage("the " + flavor.id() + " runtime is already installed in " + folder);
             return folder;
         }
@@ -140,7 +136,7 @@ public final class RuntimeInstaller {
             RuntimeManifest manifest = new RuntimeManifest(flavor.djlFlavor(), RuntimeLayout.TORCH_VERSION,
                     layout.classifier(), listing.source.toString(),
                     listing.checksums == null ? null : listing.checksums.toString(),
-                    hashes(staging, listing.files, entry), links);
+                    hashes(staging, listing.files), links);
             moveIntoPlace(staging, folder);
             manifest.write(layout.manifest(flavor));
             downloads.remove(entry); // the compressed copies are not needed any more
@@ -394,27 +390,13 @@ public final class RuntimeInstaller {
         }
     }
 
-    private static List<RuntimeManifest.Entry> hashes(Path staging, List<String> listed, ModelEntry entry)
-            throws IOException {
+    private static List<RuntimeManifest.Entry> hashes(Path staging, List<String> listed) throws IOException {
         List<RuntimeManifest.Entry> out = new ArrayList<>();
         for (String p : listed) {
             Path f = staging.resolve(libraryName(p));
-            out.add(new RuntimeManifest.Entry(f.getFileName().toString(), Files.size(f), sha256(f)));
+            out.add(new RuntimeManifest.Entry(f.getFileName().toString(), Files.size(f), Hashing.sha256(f)));
         }
         return out;
-    }
-
-    private static String sha256(Path f) throws IOException {
-        try {
-            MessageDigest md = MessageDigest.getInstance("SHA-256");
-            try (InputStream in = Files.newInputStream(f);
-                 OutputStream out = new DigestOutputStream(OutputStream.nullOutputStream(), md)) {
-                in.transferTo(out);
-            }
-            return HexFormat.of().formatHex(md.digest());
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     /**
