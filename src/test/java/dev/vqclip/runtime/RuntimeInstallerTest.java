@@ -154,6 +154,25 @@ class RuntimeInstallerTest {
     }
 
     @Test
+    void whenTheChosenRuntimeDoesNotLoadTheErrorSaysHowToStartWithTheCpuBuild() throws Exception {
+        try (FixtureServer s = new FixtureServer()) {
+            serveFake(s, null); // random bytes: "libtorch.so" is no library at all
+            RuntimeLayout layout = layout();
+            Path folder = new RuntimeInstaller(layout, fast()).install(RuntimeFlavor.CPU, List.of(base(s)), null,
+                    null);
+            List<String> jvm = List.of("-Dvqclip.runtime.flavor=cpu", "-Dai.djl.offline=true",
+                    "-DENGINE_CACHE_DIR=" + layout.cache().getParent().toAbsolutePath());
+            try (ChildJvm child = ChildJvm.start(dev.vqclip.cli.Main.class, jvm,
+                    List.of("doctor", "--builtin", "vqgan_imagenet_f16_16384"), null)) {
+                assertThat(child.waitFor(120_000)).isEqualTo(1);
+                assertThat(child.output()).contains("libtorch did not load from " + folder.toAbsolutePath()
+                        + ", chosen because the installed cpu runtime in").contains("VQCLIP_RUNTIME=cpu starts with"
+                        + " the bundled CPU build");
+            }
+        }
+    }
+
+    @Test
     void aDroppedConnectionIsResumedAndProgressReported() throws Exception {
         try (FixtureServer s = new FixtureServer()) {
             Map<String, byte[]> files = serveFake(s, null);
