@@ -1,6 +1,7 @@
 package dev.vqclip.runtime;
 
 import dev.vqclip.models.CancelToken;
+import dev.vqclip.models.DownloadCancelledException;
 import dev.vqclip.models.DownloadException;
 import dev.vqclip.models.Downloader;
 import dev.vqclip.models.FileRole;
@@ -108,7 +109,7 @@ public final class RuntimeInstaller {
      * @return the runtime folder
      * @throws RuntimeInstallException      naming the file and the reason (no source had it, checksum mismatch, a
      *                                      corrupt archive, disk full, a read-only cache)
-     * @throws dev.vqclip.models.DownloadCancelledException when cancelled (what was downloaded is kept for resuming)
+     * @throws DownloadCancelledException when cancelled (what was downloaded is kept for resuming)
      */
     public Path install(RuntimeFlavor flavor, List<URI> sources, ProgressListener listener, CancelToken cancel) {
         ProgressListener l = listener == null ? ProgressListener.none() : listener;
@@ -143,6 +144,8 @@ public final class RuntimeInstaller {
             l.onMessage("installed the " + flavor.id() + " runtime (" + Sizes.human(manifest.totalSize()) + ") in "
                     + folder);
             return folder;
+        } catch (DownloadCancelledException e) {
+            throw e;
         } catch (DownloadException e) {
             String m = e.getMessage();
             int hint = m.indexOf("\nIf you have the file");
@@ -249,6 +252,8 @@ public final class RuntimeInstaller {
         try {
             Path dir = dl.download(e, quiet(l), c);
             return Optional.of(Files.readString(dir.resolve(file), StandardCharsets.UTF_8));
+        } catch (DownloadCancelledException ex) {
+            throw ex;
         } catch (DownloadException ex) {
             failures.add(url + ": " + lastReason(ex.getMessage()));
             return Optional.empty();

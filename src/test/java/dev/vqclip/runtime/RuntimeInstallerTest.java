@@ -196,6 +196,46 @@ class RuntimeInstallerTest {
     }
 
     @Test
+    void aCancelledInstallKeepsItsDataAndTheNextOneResumes() throws Exception {
+        try (FixtureServer s = new FixtureServer()) {
+            Map<String, byte[]> files = serveFake(s, null);
+            byte[] gz = RuntimeFixtures.gzip(files.get("libtorch.so"));
+            String path = "/mirror" + V + CPU_PREFIX + "libtorch.so.gz";
+            s.route(path, FixtureServer.stallAfter(gz, gz.length / 2));
+            RuntimeLayout layout = layout();
+            dev.vqclip.models.CancelToken cancel = new dev.vqclip.models.CancelToken();
+            ProgressListener stopHalfway = p -> {
+                if (p.fileName().equals("libtorch.so.gz") && p.bytes() >= gz.length / 2) {
+                    cancel.cancel();
+                }
+            };
+            assertThatThrownBy(() -> new RuntimeInstaller(layout, fast()).install(RuntimeFlavor.CPU,
+                    List.of(base(s)), stopHalfway, cancel))
+                    .isInstanceOf(dev.vqclip.models.DownloadCancelledException.class);
+            assertThat(layout.manifest(RuntimeFlavor.CPU)).doesNotExist();
+            assertThat(choose(layout).folder()).isEmpty();
+
+            s.route(path, FixtureServer.file(gz, true));
+            Path folder = new RuntimeInstaller(layout, fast()).install(RuntimeFlavor.CPU, List.of(base(s)), null,
+                    null);
+            assertThat(Files.readAllBytes(folder.resolve("libtorch.so"))).isEqualTo(files.get("libtorch.so"));
+            assertThat(s.requests()).anyMatch(r -> r.path().equals(path) && ("bytes=" + gz.length / 2 + "-")
+                    .equals(r.range()));
+        }
+    }
+
+    @Test
+    void fullAndReadOnlyDisksAreSaidPlainly() {
+        Path cache = Path.of("/c/pytorch");
+        assertThat(RuntimeInstaller.describe(new IOException("/c/pytorch/x: No space left on device"), cache))
+                .startsWith("the disk holding /c/pytorch is full").contains("DJL_CACHE_DIR");
+        assertThat(RuntimeInstaller.describe(new java.nio.file.AccessDeniedException("/c/pytorch/x"), cache))
+                .startsWith("/c/pytorch is not writable").contains("DJL_CACHE_DIR");
+        assertThat(RuntimeInstaller.describe(new java.nio.file.FileSystemException("/c/pytorch/x", null,
+                "Read-only file system"), cache)).startsWith("/c/pytorch is not writable");
+    }
+
+    @Test
     void aChecksumMismatchIsRefusedNamingTheFileAndNothingLooksInstalled() throws Exception {
         try (FixtureServer s = new FixtureServer()) {
             Map<String, String> sums = new HashMap<>();
