@@ -22,6 +22,7 @@ import javafx.stage.Modality;
 import javafx.stage.Stage;
 import javafx.stage.Window;
 
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 
@@ -31,14 +32,25 @@ import java.util.Optional;
  * The checks and the download run on their own thread; the FX thread only shows what they report.
  */
 final class GpuRuntimeOffer {
+    /** Installs the CUDA runtime, blocking its (background) thread. */
+    @FunctionalInterface
+    interface Installer {
+        Path install(ProgressListener listener, CancelToken cancel);
+    }
+
     private final Stage window = new Stage();
+    private final Installer installer;
     private final Label text = new Label();
     private final ProgressBar bar = new ProgressBar(0);
     private final Button install = new Button("Install (about 3 GB)");
     private final Button close = new Button("Not now");
     private volatile CancelToken cancel;
 
-    private GpuRuntimeOffer(Window owner) {
+    private GpuRuntimeOffer(Window owner, Installer installer) {
+        this.installer = installer;
+        text.setId("gpuOfferText");
+        install.setId("gpuOfferInstall");
+        close.setId("gpuOfferClose");
         window.initOwner(owner);
         window.initModality(Modality.NONE);
         window.setTitle("Use the GPU");
@@ -76,11 +88,20 @@ final class GpuRuntimeOffer {
         Thread t = new Thread(() -> {
             if (worthOffering(GpuProbe.nvidiaDriverSeen(), NativeRuntime.current(), GpuProbe.platform())) {
                 String why = NativeRuntime.current().map(NativeRuntime.Choice::reason).orElse("");
-                Platform.runLater(() -> new GpuRuntimeOffer(owner).show(why));
+                Platform.runLater(() -> open(owner, why, (l, c) -> new RuntimeInstaller(RuntimeLayout.current(),
+                        Downloader.Options.defaults()).install(RuntimeFlavor.CUDA,
+                        RuntimeInstaller.sources(List.of(), System.getenv()), l, c)));
             }
         }, "vqclip-gpu-offer");
         t.setDaemon(true);
         t.start();
+    }
+
+    /** Shows the offer (on the FX thread). @return its window */
+    static Stage open(Window owner, String why, Installer installer) {
+        GpuRuntimeOffer o = new GpuRuntimeOffer(owner, installer);
+        o.show(why);
+        return o.window;
     }
 
     private void show(String why) {
@@ -96,7 +117,6 @@ final class GpuRuntimeOffer {
         bar.setProgress(ProgressBar.INDETERMINATE_PROGRESS);
         CancelToken c = new CancelToken();
         cancel = c;
-        RuntimeInstaller installer = new RuntimeInstaller(RuntimeLayout.current(), Downloader.Options.defaults());
         ProgressListener l = new ProgressListener() {
             @Override
             public void onProgress(DownloadProgress p) {
@@ -121,7 +141,7 @@ final class GpuRuntimeOffer {
         Thread t = new Thread(() -> {
             String outcome;
             try {
-                installer.install(RuntimeFlavor.CUDA, RuntimeInstaller.sources(List.of(), System.getenv()), l, c);
+                installer.install(l, c);
                 outcome = "Installed. Restart the studio to use the GPU.";
             } catch (DownloadCancelledException e) {
                 outcome = "Cancelled. What was downloaded is kept; installing again resumes it.";
