@@ -63,7 +63,7 @@ class GpuRuntimeOfferFxTest {
             l.onProgress(new DownloadProgress("libtorch", "libtorch_cuda.so.gz", 3, 20, URI.create("http://m/x"),
                     50, 100, 10, null));
             while (!c.isCancelled()) {
-                Thread.onSpinWait();
+                java.util.concurrent.locks.LockSupport.parkNanos(5_000_000L);
             }
             throw new DownloadCancelledException("cancelled");
         });
