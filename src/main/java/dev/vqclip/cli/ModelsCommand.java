@@ -25,6 +25,7 @@ import picocli.CommandLine.Parameters;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -121,15 +122,27 @@ public final class ModelsCommand implements Runnable {
                 + "(also: $" + Downloader.MIRROR_ENV + "); it serves each file at URL/<file name>.")
         List<String> mirrors = new ArrayList<>();
 
-        @CommandLine.Mixin
-        TransferOptions transfer = new TransferOptions();
+        @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "60",
+                description = "Give up on a host after this many seconds without data (default: ${DEFAULT-VALUE}).")
+        double timeoutSeconds;
+
+        @Option(names = {"-q", "--quiet"}, description = "No progress bar.")
+        boolean quiet;
 
         @Override
         public Integer call() {
             Catalogue catalogue = Catalogue.load();
             ModelCache cache = ModelCache.fromEnvironment();
-            Downloader.Options options = transfer.apply(Downloader.Options.fromEnvironment(System.getenv()),
-                    spec.commandLine()).withFirstMirrors(TransferOptions.mirrors(mirrors));
+            List<URI> first = new ArrayList<>();
+            for (String m : mirrors) {
+                first.addAll(Downloader.parseMirrors(m));
+            }
+            if (!(timeoutSeconds > 0)) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--timeout must be positive");
+            }
+            Downloader.Options base = Downloader.Options.fromEnvironment(System.getenv());
+            Downloader.Options options = base.withFirstMirrors(first)
+                    .withTimeouts(base.connectTimeout(), Duration.ofMillis((long) (timeoutSeconds * 1000)));
             Downloader downloader = new Downloader(cache, options, StructureChecks.standard());
             Set<ModelEntry> todo = new LinkedHashSet<>();
             for (String n : names) {
@@ -144,7 +157,7 @@ public final class ModelsCommand implements Runnable {
                 out.println(e.name() + ": downloading " + (e.displaySize() > 0 ? Sizes.human(e.displaySize()) : "")
                         + " into " + cache.modelDir(e));
                 out.flush();
-                try (BarListener bars = new BarListener(err(spec), transfer.quiet)) {
+                try (BarListener bars = new BarListener(err(spec), quiet)) {
                     downloader.download(e, bars, CancelToken.none());
                 }
                 out.println(e.name() + ": installed");
