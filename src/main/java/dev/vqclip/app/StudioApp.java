@@ -112,6 +112,7 @@ public class StudioApp extends Application {
         stage.show();
         if (ownsProcess) {
             installSignalHandlers();
+            GpuRuntimeOffer.offerInBackground(stage); // an NVIDIA GPU but the CPU build: offer the CUDA runtime
         }
 
         timers = new Timeline(new KeyFrame(Duration.seconds(1), e -> vm.refreshMemory()));

@@ -14,6 +14,7 @@ public final class StudioLauncher {
 
     public static void main(String[] args) {
         dev.vqclip.engine.NativeStderr.install(); // as cli.Main does, when the studio is started directly
+        dev.vqclip.runtime.NativeRuntime.select(); // an installed CUDA runtime, before DJL's engine loads
         launch(false, null);
     }
 

@@ -48,7 +48,7 @@ public final class EmbedCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "E.npy", description = "Where to write the embedding.")
     Path out;
 
-    @Option(names = "--device", defaultValue = "auto", description = "auto, cpu, gpu or gpu:N (default ${DEFAULT-VALUE}).")
+    @Option(names = "--device", defaultValue = "auto", description = "auto, cpu, gpu, gpu:N or mps (Apple silicon) (default ${DEFAULT-VALUE}).")
     String device;
 
     @Override

@@ -2,6 +2,7 @@ package dev.vqclip.cli;
 
 import dev.vqclip.engine.EngineThreads;
 import dev.vqclip.engine.NativeStderr;
+import dev.vqclip.runtime.NativeRuntime;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -26,6 +27,8 @@ public final class Main {
             // model files are local; never let DJL reach for the network
             System.setProperty("ai.djl.offline", "true");
         }
+        // before DJL's engine loads: an installed CUDA runtime (vqclip runtime install cuda) replaces the CPU build
+        NativeRuntime.select();
         CommandLine cl = new CommandLine(new VqclipCommand());
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         // the wait policy and thread count must be in place before anything loads libtorch
@@ -34,13 +37,32 @@ public final class Main {
             return new CommandLine.RunLast().execute(parsed);
         });
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
-            cmd.getErr().println("error: " + ex.getMessage());
+            cmd.getErr().println("error: " + ex.getMessage() + runtimeHint(ex));
             if (Boolean.getBoolean("vqclip.debug")) {
                 ex.printStackTrace(cmd.getErr());
             }
             return 1;
         });
         return cl.execute(args);
+    }
+
+    /**
+     * @return a hint when libtorch failed to load while an installed or user-given runtime was chosen: how to start
+     *         with the CPU build, and where to read more; else ""
+     */
+    static String runtimeHint(Throwable ex) {
+        boolean linkage = false;
+        for (Throwable t = ex; t != null && !linkage; t = t.getCause()) {
+            linkage = t instanceof LinkageError || t instanceof ai.djl.engine.EngineException;
+        }
+        if (!linkage) {
+            return "";
+        }
+        return NativeRuntime.current()
+                .filter(c -> c.folder().isPresent())
+                .map(c -> "\n(libtorch did not load from " + c.folder().get() + ", chosen because " + c.reason()
+                        + ". VQCLIP_RUNTIME=cpu starts with the bundled CPU build; vqclip doctor says more.)")
+                .orElse("");
     }
 
     private static void configureThreads(CommandLine.ParseResult parsed) {
@@ -80,6 +102,7 @@ public final class Main {
                 StudioCommand.class,
                 SessionCommand.class,
                 DoctorCommand.class,
+                RuntimeCommand.class,
                 TrainDemoCommand.class})
     public static final class VqclipCommand implements Runnable {
         @CommandLine.Spec

@@ -46,7 +46,8 @@ public final class ModelOptions {
     Path vocab;
 
     @Option(names = "--device", defaultValue = "auto",
-            description = "auto, cpu, gpu or gpu:N (default ${DEFAULT-VALUE}: a CUDA GPU when DJL finds one).")
+            description = "auto, cpu, gpu, gpu:N or mps (default ${DEFAULT-VALUE}: a CUDA GPU when DJL finds one; mps is"
+                    + " Apple silicon's GPU; a GPU needs vqclip runtime install cuda, see vqclip doctor).")
     String device = "auto";
 
     /** The order of the model files in runs: VQGAN checkpoint, its yaml, CLIP weights, CLIP's vocabulary. */

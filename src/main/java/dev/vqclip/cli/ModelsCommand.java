@@ -166,7 +166,7 @@ public final class ModelsCommand implements Runnable {
     }
 
     /** Shows one progress bar per file and prints mirror fallbacks. */
-    private static final class BarListener implements ProgressListener, AutoCloseable {
+    static final class BarListener implements ProgressListener, AutoCloseable {
         private final PrintWriter err;
         private final boolean quiet;
         private ProgressBar bar;

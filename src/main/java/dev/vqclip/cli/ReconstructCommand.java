@@ -42,7 +42,7 @@ public final class ReconstructCommand implements Callable<Integer> {
                     + "vqgan_imagenet_f16_1024, vqgan_gumbel_f8_8192).")
     String config;
 
-    @Option(names = "--device", defaultValue = "auto", description = "auto, cpu, gpu or gpu:N (default ${DEFAULT-VALUE}).")
+    @Option(names = "--device", defaultValue = "auto", description = "auto, cpu, gpu, gpu:N or mps (Apple silicon) (default ${DEFAULT-VALUE}).")
     String device;
 
     @Option(names = "--max-size", defaultValue = "512", paramLabel = "PX",

@@ -25,14 +25,14 @@ import java.util.regex.Pattern;
  * A small HTTP server on 127.0.0.1 (loopback only) serving scripted responses per path, recording every request.
  * Closing it releases stalled handlers and stops the server.
  */
-final class FixtureServer implements AutoCloseable {
+public final class FixtureServer implements AutoCloseable {
     /** One request as the server saw it. */
-    record Request(String path, String range) {
+    public record Request(String path, String range) {
     }
 
     /** A scripted response; {@code n} is the 1-based count of requests to this path so far. */
     @FunctionalInterface
-    interface Behaviour {
+    public interface Behaviour {
         void respond(HttpExchange ex, int n, FixtureServer server) throws IOException;
     }
 
@@ -49,7 +49,7 @@ final class FixtureServer implements AutoCloseable {
     private final List<Request> requests = new CopyOnWriteArrayList<>();
     private final CountDownLatch release = new CountDownLatch(1);
 
-    FixtureServer() throws IOException {
+    public FixtureServer() throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.setExecutor(executor);
         server.createContext("/", ex -> {
@@ -73,20 +73,20 @@ final class FixtureServer implements AutoCloseable {
     }
 
     /** @return the URL of {@code path} on this server */
-    URI url(String path) {
+    public URI url(String path) {
         return URI.create("http://127.0.0.1:" + server.getAddress().getPort() + path);
     }
 
-    FixtureServer route(String path, Behaviour b) {
+    public FixtureServer route(String path, Behaviour b) {
         routes.put(path, b);
         return this;
     }
 
-    List<Request> requests() {
+    public List<Request> requests() {
         return requests;
     }
 
-    int count(String path) {
+    public int count(String path) {
         AtomicInteger c = counts.get(path);
         return c == null ? 0 : c.get();
     }
@@ -110,12 +110,12 @@ final class FixtureServer implements AutoCloseable {
     // ---- behaviours ----
 
     /** Serves the bytes, honouring {@code Range: bytes=N-} with 206 when {@code ranges} is true. */
-    static Behaviour file(byte[] data, boolean ranges) {
+    public static Behaviour file(byte[] data, boolean ranges) {
         return (ex, n, s) -> serve(ex, data, ranges, "application/octet-stream");
     }
 
     /** The first request gets the full length announced but only {@code cutAt} bytes; later ones are served. */
-    static Behaviour cutOnce(byte[] data, int cutAt, boolean ranges) {
+    public static Behaviour cutOnce(byte[] data, int cutAt, boolean ranges) {
         return (ex, n, s) -> {
             if (n == 1) {
                 ex.getResponseHeaders().set("Content-Type", "application/octet-stream");
@@ -131,7 +131,7 @@ final class FixtureServer implements AutoCloseable {
     }
 
     /** Sends headers and {@code sendFirst} bytes, then stops answering until the server is closed. */
-    static Behaviour stallAfter(byte[] data, int sendFirst) {
+    public static Behaviour stallAfter(byte[] data, int sendFirst) {
         return (ex, n, s) -> {
             ex.sendResponseHeaders(200, data.length);
             OutputStream out = ex.getResponseBody();
@@ -142,12 +142,12 @@ final class FixtureServer implements AutoCloseable {
     }
 
     /** Never sends the response headers. */
-    static Behaviour stallBeforeHeaders() {
+    public static Behaviour stallBeforeHeaders() {
         return (ex, n, s) -> s.stall();
     }
 
     /** A chunked response (no Content-Length) with the given body and type. */
-    static Behaviour chunked(byte[] body, String type) {
+    public static Behaviour chunked(byte[] body, String type) {
         return (ex, n, s) -> {
             ex.getResponseHeaders().set("Content-Type", type);
             ex.sendResponseHeaders(200, 0);
@@ -155,12 +155,12 @@ final class FixtureServer implements AutoCloseable {
         };
     }
 
-    static Behaviour status(int code) {
+    public static Behaviour status(int code) {
         return (ex, n, s) -> sendStatus(ex, code);
     }
 
     /** An HTML page with the given content type (the way file hosts answer when throttling or login-walling). */
-    static Behaviour html(String contentType) {
+    public static Behaviour html(String contentType) {
         return (ex, n, s) -> {
             byte[] page = ("<!DOCTYPE html>\n<html><head><title>Quota exceeded</title></head><body>"
                     + "Too many users have viewed or downloaded this file recently.</body></html>\n")

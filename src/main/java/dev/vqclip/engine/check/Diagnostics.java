@@ -98,15 +98,12 @@ public final class Diagnostics {
         for (String d : dropped.subList(Math.min(1, dropped.size()), dropped.size())) {
             line(b, "", d);
         }
-        b.append("\nDevices\n");
-        int gpus;
-        try {
-            gpus = Engine.getEngine("PyTorch").getGpuCount();
-        } catch (RuntimeException e) {
-            gpus = 0;
+        b.append("\nGPU and runtime\n");
+        // DJL's own GPU messages are muted (logback.xml); the probe finds the reasons itself
+        for (String finding : dev.vqclip.engine.GpuDiagnosis.report(dev.vqclip.engine.GpuProbe.collect())) {
+            int colon = finding.indexOf(": ");
+            line(b, colon > 0 ? finding.substring(0, colon) : "", colon > 0 ? finding.substring(colon + 2) : finding);
         }
-        line(b, "CPU", "yes");
-        line(b, "CUDA GPUs", Integer.toString(gpus));
         List<KernelCheck.Result> results;
         if (shapes != null) {
             long t0 = System.nanoTime();

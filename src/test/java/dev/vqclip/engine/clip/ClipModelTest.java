@@ -25,6 +25,8 @@ class ClipModelTest {
 
     @BeforeAll
     static void build() {
+        // before the engine loads (one JVM per test class): an installed CUDA runtime, so the GPU test really runs
+        dev.vqclip.runtime.NativeRuntime.select();
         clip = Clip.randomWeights(SMALL, Device.cpu(), 7);
     }
 

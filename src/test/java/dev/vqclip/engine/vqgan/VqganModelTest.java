@@ -22,6 +22,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class VqganModelTest extends NDManagerPerTest {
+    /** Before the engine loads (one JVM per test class): an installed CUDA runtime, so the GPU test really runs. */
+    @org.junit.jupiter.api.BeforeAll
+    static void selectRuntime() {
+        dev.vqclip.runtime.NativeRuntime.select();
+    }
+
     static VqganConfig tiny() {
         return VqganConfig.parse(VqganConfigTest.TINY, "tiny.yaml");
     }
