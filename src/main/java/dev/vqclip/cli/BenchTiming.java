@@ -14,7 +14,7 @@ final class BenchTiming {
     @Option(names = "--warmup", description = "Untimed iterations first (default ${DEFAULT-VALUE}).")
     int warmup;
 
-    @Option(names = "--device", defaultValue = "auto", description = "auto, cpu, gpu or gpu:N (default ${DEFAULT-VALUE}).")
+    @Option(names = "--device", defaultValue = "auto", description = "auto, cpu, gpu, gpu:N or mps (Apple silicon) (default ${DEFAULT-VALUE}).")
     String device;
 
     @Option(names = "--seed", defaultValue = "0", description = "Seed of the random weights (default ${DEFAULT-VALUE}).")
