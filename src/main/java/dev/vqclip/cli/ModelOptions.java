@@ -49,6 +49,12 @@ public final class ModelOptions {
             description = "auto, cpu, gpu or gpu:N (default ${DEFAULT-VALUE}: a CUDA GPU when DJL finds one).")
     String device = "auto";
 
+    @Option(names = "--memory-limit", paramLabel = "SIZE",
+            description = "Memory a run may use, e.g. 6g or 512m (default: what the system has available plus what "
+                    + "this process holds; on a GPU its free memory). A run that would need more is refused before it "
+                    + "starts, naming the largest size and cutout count that fit.")
+    String memoryLimit;
+
     /** The order of the model files in runs: VQGAN checkpoint, its yaml, CLIP weights, CLIP's vocabulary. */
     private static final String[] ROLES = {"vqgan", "vqgan-config", "clip", "clip-vocab"};
     private static final FileRole[] FILE_ROLES = {FileRole.CKPT, FileRole.CONFIG, FileRole.WEIGHTS, FileRole.VOCAB};

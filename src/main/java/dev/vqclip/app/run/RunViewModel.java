@@ -10,6 +10,7 @@ import dev.vqclip.engine.guide.SelfMask;
 import dev.vqclip.engine.image.Frame;
 import dev.vqclip.engine.run.GenerationRequest;
 import dev.vqclip.engine.run.NonFiniteException;
+import dev.vqclip.engine.run.RunOutOfMemoryException;
 import dev.vqclip.engine.run.RunSnapshot;
 import dev.vqclip.engine.run.StepEvent;
 import javafx.beans.binding.Bindings;
@@ -561,6 +562,24 @@ public final class RunViewModel implements EngineWorker.Listener {
         warning.set(why.getMessage());
         message.set("paused at step " + why.lastGoodStep() + ": step " + why.failedStep() + " gave "
                 + plain(why.quantity()) + " and was not kept; try a lower learning rate or other prompts");
+    }
+
+    /**
+     * A step ran out of memory and the engine paused at the step before it, intact: resumable (PAUSED), with what to
+     * lower in the status bar.
+     */
+    @Override
+    public void stoppedOutOfMemory(RunOutOfMemoryException why) {
+        flushChart();
+        running.set(false);
+        pausing.set(false);
+        resumable.set(true);
+        step.set(why.lastGoodStep());
+        lastStep = why.lastGoodStep();
+        eta.set("");
+        warning.set(why.getMessage());
+        message.set("paused at step " + why.lastGoodStep() + ": step " + why.failedStep() + " ran out of memory "
+                + "and was not kept; " + why.advice());
     }
 
     /** "the loss is NaN" → "a loss that is not a number (NaN)", for the status bar. */
