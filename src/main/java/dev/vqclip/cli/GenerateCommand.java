@@ -157,6 +157,7 @@ public final class GenerateCommand implements Callable<Integer> {
                 try (run) {
                     GenerationRequest r = run.request();
                     MemoryGate.require(models, r.width(), r.height(), r.cutouts(), mo.memoryLimit);
+                    run.setMemoryLimit(MemoryGate.limitBytes(mo.memoryLimit));
                     try {
                         loop(run, models, edit != null);
                     } catch (RunOutOfMemoryException e) {

@@ -28,16 +28,15 @@ final class MemoryGate {
 
     /** @return the check, fitting or not */
     static MemoryCheck check(RunModels models, int width, int height, int cutouts, String limit) {
-        long bytes;
+        return MemoryCheck.forModels(models, width, height, cutouts, limitBytes(limit));
+    }
+
+    /** @return the --memory-limit value in bytes, or -1 when not given */
+    static long limitBytes(String limit) {
         try {
-            bytes = limit == null ? -1 : DeviceMemory.parseSize(limit);
+            return limit == null ? -1 : DeviceMemory.parseSize(limit);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("--memory-limit: " + e.getMessage(), e);
         }
-        if (limit != null) {
-            // the advice after an out-of-memory error mid-run (Run) reads the same limit
-            System.setProperty(DeviceMemory.LIMIT_PROPERTY, limit);
-        }
-        return MemoryCheck.forModels(models, width, height, cutouts, bytes);
     }
 }

@@ -41,7 +41,7 @@ public record DeviceMemory(long bytes, String source) {
             limitBytes = propertyLimit();
         }
         if (limitBytes >= 0) {
-            return new DeviceMemory(limitBytes, "the memory limit of " + gib(limitBytes));
+            return new DeviceMemory(limitBytes, "the memory limit");
         }
         if (device.isGpu()) {
             try {

@@ -98,9 +98,9 @@ public record MemoryCheck(MemoryEstimate estimate, DeviceMemory available, int l
         return b.toString();
     }
 
-    /** @return e.g. "not enough memory: 512x512 with 32 cutouts needs about 9.6 GiB (...), but the CPU has ...; lower ..." */
+    /** @return e.g. "not enough memory: 512x512 with 32 cutouts needs about 8.31 GiB (...), but there are 8.00 GiB (the memory limit); lower ..." */
     public String message() {
-        return "not enough memory: " + estimate.describe() + ", but " + available.source() + " ("
-                + DeviceMemory.gib(available.bytes()) + " in all); " + advice();
+        return "not enough memory: " + estimate.describe() + ", but there are " + DeviceMemory.gib(available.bytes())
+                + " (" + available.source() + "); " + advice();
     }
 }

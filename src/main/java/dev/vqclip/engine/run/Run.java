@@ -60,6 +60,7 @@ public final class Run implements SteppableRun {
     private CutoutAugmenter augmenter;
     private int step;
     private boolean clampToCodebook = true;
+    private long memoryLimit = -1;
 
     /**
      * Creates a run at step 0 with z initialised as the request says.
@@ -197,7 +198,8 @@ public final class Run implements SteppableRun {
      * the models plus half the memory this run's step was estimated to need.
      */
     private String memoryAdvice() {
-        MemoryCheck c = MemoryCheck.forModels(models, request.width(), request.height(), request.cutouts(), -1);
+        MemoryCheck c = MemoryCheck.forModels(models, request.width(), request.height(), request.cutouts(),
+                memoryLimit);
         if (!c.fits()) {
             return c.advice();
         }
@@ -401,6 +403,14 @@ public final class Run implements SteppableRun {
     @Override
     public void setLearningRate(double lr) {
         request = request.withLearningRate(lr);
+    }
+
+    /**
+     * Sets the memory limit the advice after an out-of-memory error is computed against (the CLI's
+     * --memory-limit); -1 (the default) uses the device's own figures.
+     */
+    public void setMemoryLimit(long bytes) {
+        memoryLimit = bytes;
     }
 
     /** Changes the number of planned steps (the run may go on past it). */

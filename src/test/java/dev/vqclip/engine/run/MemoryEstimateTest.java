@@ -73,7 +73,7 @@ class MemoryEstimateTest {
         assertThat(c.message()).contains("512x512 with 32 cutouts needs about")
                 .contains(String.format(java.util.Locale.ROOT, "lower the size to %dx%d (at 32 cutouts)",
                         c.largestWidth(), c.largestHeight()))
-                .contains("the cutouts to " + c.largestCutouts() + " (at 512x512)").contains("8.00 GiB");
+                .contains("the cutouts to " + c.largestCutouts() + " (at 512x512)").contains("but there are 8.00 GiB (8 GiB)");
     }
 
     @Test
