@@ -439,21 +439,22 @@ public final class EngineWorker {
 
     /** The run is back at its last finite state: show it, record it in history and say why it stopped. */
     private void haltNonFinite(NonFiniteException e, int gen) {
+        haltRefused(e.failedStep() + " not finite", gen);
+        postIf(gen, () -> listener.stoppedNonFinite(e));
+    }
+
+    /** Pauses at the run's kept step after a refused one: its frame shown and recorded in history. */
+    private void haltRefused(String why, int gen) {
         pauseRequested.set(true);
         Frame f = run.frame();
         pendingFrame.set(f);
         flush();
-        capture("paused at " + run.stepCount() + " (step " + e.failedStep() + " not finite)", f, gen);
-        postIf(gen, () -> listener.stoppedNonFinite(e));
+        capture("paused at " + run.stepCount() + " (step " + why + ")", f, gen);
     }
 
     /** The run is intact at its last step: show it, record it in history and say what to lower. */
     private void haltOutOfMemory(RunOutOfMemoryException e, int gen) {
-        pauseRequested.set(true);
-        Frame f = run.frame();
-        pendingFrame.set(f);
-        flush();
-        capture("paused at " + run.stepCount() + " (step " + e.failedStep() + " out of memory)", f, gen);
+        haltRefused(e.failedStep() + " out of memory", gen);
         postIf(gen, () -> listener.stoppedOutOfMemory(e));
     }
 
