@@ -4,11 +4,10 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
+import dev.vqclip.engine.DeviceMemory;
 import dev.vqclip.engine.EngineThreads;
 import dev.vqclip.engine.nn.Convs;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 
 /**
  * Child-process main for {@link MemoryEstimateBenchmark}: the resident memory of the runtime alone (JVM and libtorch,
@@ -31,12 +30,7 @@ public final class RuntimeOverheadProbe {
             x.getGradient().toFloatArray();
         }
         System.gc();
-        long rss = -1;
-        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-            if (line.startsWith("VmRSS:")) {
-                rss = Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
-            }
-        }
+        long rss = DeviceMemory.processResident().orElse(-1);
         System.out.println("overhead-bytes " + rss);
     }
 }
