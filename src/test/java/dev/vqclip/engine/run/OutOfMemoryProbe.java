@@ -9,7 +9,7 @@ import java.util.Arrays;
  * two steps of a run on the tiny reference models, then lowers its own address-space limit (RLIMIT_AS, soft limit
  * only, with {@code setrlimit}) to what it uses now, so libtorch's next large allocation fails, and takes a step. It
  * prints what happened, raises the limit again and takes one more step. Lines: {@code before-z HASH},
- * {@code oom MESSAGE} or {@code no-oom}, {@code after-z HASH}, {@code step-count N}, {@code resumed-step N}.
+ * {@code oom MESSAGE} or {@code no-oom}, {@code after-z HASH}, {@code same-state true|false} (z, m and v bit for bit), {@code step-count N}, {@code resumed-step N}.
  */
 public final class OutOfMemoryProbe {
     private OutOfMemoryProbe() {
@@ -37,6 +37,8 @@ public final class OutOfMemoryProbe {
             }
             RunSnapshot after = run.snapshot();
             System.out.println("after-z " + hash(after.z()) + " m " + hash(after.adamM()) + " step " + after.step());
+            System.out.println("same-state " + (Arrays.equals(before.z(), after.z())
+                    && Arrays.equals(before.adamM(), after.adamM()) && Arrays.equals(before.adamV(), after.adamV())));
             System.out.println("step-count " + run.stepCount());
             System.out.println("resumed-step " + run.step(false).step());
         }

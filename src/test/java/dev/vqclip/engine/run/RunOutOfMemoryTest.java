@@ -44,6 +44,7 @@ class RunOutOfMemoryTest {
                     .contains("the run is paused at step 2 with its state intact").contains("lower the");
             assertThat(after.substring("after-z ".length())).isEqualTo(before.substring("before-z ".length()))
                     .endsWith("step 2");
+            assertThat(child.await("same-state ", 60_000)).isEqualTo("same-state true");
             assertThat(child.await("step-count ", 60_000)).isEqualTo("step-count 2");
             assertThat(child.await("resumed-step ", 600_000)).isEqualTo("resumed-step 3");
         }
