@@ -14,6 +14,7 @@ import dev.vqclip.engine.run.Animation;
 import dev.vqclip.engine.run.GenerationRequest;
 import dev.vqclip.engine.run.Keyframes;
 import dev.vqclip.engine.run.RunModels;
+import dev.vqclip.engine.run.RunOutOfMemoryException;
 import dev.vqclip.media.Mp4Writer;
 import dev.vqclip.models.DemoModels;
 import dev.vqclip.session.ImageMetadata;
@@ -132,6 +133,7 @@ public final class AnimateCommand implements Callable<Integer> {
         int done = finishedFrames(dir, plan.animation.frames());
         try (RunModels models = modelOptions.load(System.err)) {
             GenerationRequest base = request(plan, models.demo());
+            MemoryGate.require(models, base.width(), base.height(), base.cutouts(), modelOptions.memoryLimit);
             writePlan(dir, plan, base, models.description());
             Frame previous = done == 0 ? null : Images.read(framePath(dir, done - 1));
             long started = System.nanoTime();
@@ -139,8 +141,14 @@ public final class AnimateCommand implements Callable<Integer> {
                 final int index = k;
                 long t0 = System.nanoTime();
                 double[] lastLoss = {Double.NaN};
-                Frame f = plan.animation.render(models, base, k, previous, dir, (fr, e) -> lastLoss[0] = e.totalLoss(),
-                        () -> false);
+                Frame f;
+                try {
+                    f = plan.animation.render(models, base, k, previous, dir, (fr, e) -> lastLoss[0] = e.totalLoss(),
+                            () -> false);
+                } catch (RunOutOfMemoryException e) {
+                    throw new IllegalStateException("frame " + (k + 1) + ": " + e.getMessage() + ". The " + k
+                            + " finished frames are in " + dir + "; continue with: vqclip animate --resume " + dir, e);
+                }
                 Map<String, String> text = new LinkedHashMap<>(ImageMetadata.of(
                         base.withSteps(plan.animation.stepsOf(k)).withSeed(Animation.seedOf(base.seed(), k)),
                         plan.animation.stepsOf(k), models.description()));

@@ -8,6 +8,7 @@ import dev.vqclip.engine.clip.tokenizer.BpeTrainer;
 import dev.vqclip.engine.clip.tokenizer.ClipTokenizer;
 import dev.vqclip.engine.guide.PromptParser;
 import dev.vqclip.engine.run.GenerationRequest;
+import dev.vqclip.engine.run.MemoryCheck;
 import dev.vqclip.engine.run.Run;
 import dev.vqclip.engine.run.RunModels;
 import dev.vqclip.engine.run.StepEvent;
@@ -66,6 +67,9 @@ public final class BenchStepCommand implements Callable<Integer> {
                     .withSize(wh[0], wh[1]).withCutouts(cutouts).withSeed(1);
             System.out.printf(Locale.ROOT, "models: %s%nsize %dx%d, %d cutouts, device %s%n", models.description(),
                     wh[0], wh[1], cutouts, Devices.describe(models.device()));
+            MemoryCheck check = MemoryGate.require(models, wh[0], wh[1], cutouts, modelOptions.memoryLimit);
+            System.out.printf(Locale.ROOT, "memory estimate: %s; the device has %s%n", check.estimate().describe(),
+                    check.available().source());
             System.out.printf(Locale.ROOT, "memory before the run: %s%n", memory());
             try (Run run = Run.start(models, r)) {
                 StepEvent warm = run.step(false);
@@ -92,7 +96,13 @@ public final class BenchStepCommand implements Callable<Integer> {
                         lastReport = k;
                     }
                 }
+                ProcessMemory after = ProcessMemory.now();
                 System.out.printf(Locale.ROOT, "memory after the run: %s%n", memory());
+                if (after.peakRssBytes() > 0) {
+                    long est = check.estimate().totalBytes();
+                    System.out.printf(Locale.ROOT, "peak memory: measured %d bytes, estimated %d bytes, ratio %.3f%n",
+                            after.peakRssBytes(), est, est / (double) after.peakRssBytes());
+                }
                 if (cpuPerStep >= 0) {
                     // CPU time of all the process's threads: less sensitive to other jobs on the machine than wall
                     // time (but it counts OpenMP's spin-waiting too)

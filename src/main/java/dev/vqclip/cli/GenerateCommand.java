@@ -10,6 +10,7 @@ import dev.vqclip.engine.run.GenerationRequest;
 import dev.vqclip.engine.run.NonFiniteException;
 import dev.vqclip.engine.run.Run;
 import dev.vqclip.engine.run.RunModels;
+import dev.vqclip.engine.run.RunOutOfMemoryException;
 import dev.vqclip.engine.run.RunSnapshot;
 import dev.vqclip.engine.run.StepEvent;
 import dev.vqclip.models.DemoModels;
@@ -43,6 +44,9 @@ public final class GenerateCommand implements Callable<Integer> {
 
     /** Options shared by generate and edit. */
     public static final class RunOptions {
+        @picocli.CommandLine.Spec(picocli.CommandLine.Spec.Target.MIXEE)
+        picocli.CommandLine.Model.CommandSpec spec;
+
         @Option(names = {"-p", "--prompt", "--story"}, description = "Text prompts: \"text[:weight[:stop]][:FROM-UNTIL[~RAMP]] | ...\". "
                 + "A word right after a colon must be a number; write \\: for a colon that belongs to the text. A span makes a "
                 + "prompt act only from step FROM to UNTIL (open-ended as FROM-), fading in and out over RAMP steps, "
@@ -131,6 +135,10 @@ public final class GenerateCommand implements Callable<Integer> {
                     if (prompt != null) {
                         s = s.withRequest(s.request().withPrompts(PromptParser.parse(prompt)));
                     }
+                    if (cutoutsGiven()) {
+                        // e.g. fewer cutouts after the run ran out of memory
+                        s = s.withRequest(s.request().withCutouts(cutouts));
+                    }
                     run = Run.resume(models, s);
                     if (steps < run.stepCount()) {
                         throw new IllegalArgumentException("--steps " + steps + " is before the saved step "
@@ -147,8 +155,19 @@ public final class GenerateCommand implements Callable<Integer> {
                     }
                 }
                 try (run) {
+                    GenerationRequest r = run.request();
+                    MemoryGate.require(models, r.width(), r.height(), r.cutouts(), mo.memoryLimit);
+                    run.setMemoryLimit(MemoryGate.limitBytes(mo.memoryLimit));
                     try {
                         loop(run, models, edit != null);
+                    } catch (RunOutOfMemoryException e) {
+                        // the run is at its last step, intact: keep it so that it can go on with smaller settings
+                        Path file = saveRun != null ? saveRun : runFileBeside(out);
+                        RunFile.write(file, run.snapshot(), mo.fileHashes(), mo.fileRecords());
+                        throw new IllegalStateException(e.getMessage() + ". Saved the run at step "
+                                + run.stepCount() + " to " + file + "; continue it with: vqclip generate --resume "
+                                + file + " --steps " + steps + " --cutouts N" + (out == null ? "" : " --out " + out)
+                                + " (the size of a saved run is fixed)", e);
                     } catch (NonFiniteException e) {
                         // the run is back at its last finite state, but an image or run of a broken optimisation
                         // must not look like a result
@@ -175,6 +194,19 @@ public final class GenerateCommand implements Callable<Integer> {
                 }
             }
             return 0;
+        }
+
+        /** @return whether --cutouts was on the command line (not its default) */
+        private boolean cutoutsGiven() {
+            return spec != null && spec.commandLine() != null && spec.commandLine().getParseResult() != null
+                    && spec.commandLine().getParseResult().hasMatchedOption("--cutouts");
+        }
+
+        /** @return {@code image.vqrun} beside {@code image.png} */
+        static Path runFileBeside(Path image) {
+            String name = image.getFileName().toString();
+            int dot = name.lastIndexOf('.');
+            return image.resolveSibling((dot > 0 ? name.substring(0, dot) : name) + ".vqrun");
         }
 
         GenerationRequest request(EditSetup edit, boolean demo) {

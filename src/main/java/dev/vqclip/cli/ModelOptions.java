@@ -50,6 +50,12 @@ public final class ModelOptions {
                     + " Apple silicon's GPU; a GPU needs vqclip runtime install cuda, see vqclip doctor).")
     String device = "auto";
 
+    @Option(names = "--memory-limit", paramLabel = "SIZE",
+            description = "Memory a run may use, e.g. 6g or 512m (default: what the system has available plus what "
+                    + "this process holds; on a GPU its free memory). A run that would need more is refused before it "
+                    + "starts, naming the largest size and cutout count that fit.")
+    String memoryLimit;
+
     /** The order of the model files in runs: VQGAN checkpoint, its yaml, CLIP weights, CLIP's vocabulary. */
     private static final String[] ROLES = {"vqgan", "vqgan-config", "clip", "clip-vocab"};
     private static final FileRole[] FILE_ROLES = {FileRole.CKPT, FileRole.CONFIG, FileRole.WEIGHTS, FileRole.VOCAB};

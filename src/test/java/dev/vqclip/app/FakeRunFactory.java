@@ -29,6 +29,7 @@ public final class FakeRunFactory implements RunFactory {
     private final int busyThreads;
     private volatile int failAtStep = -1;
     private volatile int nonFiniteAtStep = -1;
+    private volatile int outOfMemoryAtStep = -1;
     /** Prompts in force at each step taken by any run of this factory (step → prompt texts). */
     public final List<String> promptLog = Collections.synchronizedList(new ArrayList<>());
     public volatile int openRuns;
@@ -72,6 +73,14 @@ public final class FakeRunFactory implements RunFactory {
      */
     public void nonFiniteAtStep(int step) {
         nonFiniteAtStep = step;
+    }
+
+    /**
+     * Makes step {@code step} of the next run fail as the real engine does when libtorch cannot allocate (once):
+     * {@link dev.vqclip.engine.run.RunOutOfMemoryException}, nothing of the step kept.
+     */
+    public void outOfMemoryAtStep(int step) {
+        outOfMemoryAtStep = step;
     }
 
     /** Makes the next run's step {@code step} throw. */
@@ -181,6 +190,13 @@ public final class FakeRunFactory implements RunFactory {
             if (failAtStep == s.step() + 1) {
                 failAtStep = -1;
                 throw new IllegalStateException("simulated engine failure at step " + (s.step() + 1));
+            }
+            if (outOfMemoryAtStep == s.step() + 1) {
+                outOfMemoryAtStep = -1;
+                throw new dev.vqclip.engine.run.RunOutOfMemoryException(s.step() + 1, s.step(), "the CPU",
+                        "lower the size to 128x128 (at 32 cutouts) or the cutouts to 8 (at 256x256)",
+                        new ai.djl.engine.EngineException("DefaultCPUAllocator: can't allocate memory: you tried to "
+                                + "allocate 67108864 bytes"));
             }
             promptLog.add((s.step() + 1) + ":" + s.request().prompts().stream().map(Prompt::text).toList());
             float[] z = s.z().clone();

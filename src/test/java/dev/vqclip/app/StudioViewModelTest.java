@@ -236,6 +236,29 @@ class StudioViewModelTest {
     }
 
     @Test
+    void aStepOutOfMemoryPausesAtTheLastStepAndSaysWhatToLower() {
+        typeAndConfigure("red");
+        engine.outOfMemoryAtStep(5);
+        vm.start();
+        ex.runEngineUntil(() -> vm.run().getState() != RunState.RUNNING, 40);
+
+        assertThat(vm.run().getState()).isEqualTo(RunState.PAUSED);
+        assertThat(step()).isEqualTo(4);
+        assertThat(vm.run().messageProperty().get()).isEqualTo("paused at step 4: step 5 ran out of memory and was "
+                + "not kept; lower the size to 128x128 (at 32 cutouts) or the cutouts to 8 (at 256x256)");
+        assertThat(vm.run().warningProperty().get()).startsWith("step 5 ran out of memory on the CPU")
+                .contains("DefaultCPUAllocator").contains("paused at step 4 with its state intact");
+        assertThat(vm.run().errorProperty().get()).isNull();
+        HistoryEntry last = vm.history().entries().get(vm.history().entries().size() - 1);
+        assertThat(last.label()).isEqualTo("paused at 4 (step 5 out of memory)");
+        assertThat(last.snapshot().step()).isEqualTo(4);
+
+        vm.run().resume();
+        ex.runEngineUntil(() -> step() >= 6, 20);
+        assertThat(engine.promptLog).contains("5:[red]", "6:[red]");
+    }
+
+    @Test
     void missingEngineSaysSoAndDoesNotPretend() {
         StudioViewModel v = new StudioViewModel(ex, EngineProvider.unavailable(), dialogs);
         v.loadEngine();

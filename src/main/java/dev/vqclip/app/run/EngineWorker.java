@@ -12,6 +12,7 @@ import dev.vqclip.engine.image.Images;
 import dev.vqclip.engine.run.GenerationRequest;
 import dev.vqclip.engine.run.LatentMask;
 import dev.vqclip.engine.run.NonFiniteException;
+import dev.vqclip.engine.run.RunOutOfMemoryException;
 import dev.vqclip.engine.run.RunFactory;
 import dev.vqclip.engine.run.RunSnapshot;
 import dev.vqclip.engine.run.StepEvent;
@@ -64,6 +65,12 @@ public final class EngineWorker {
          * ({@link NonFiniteException#lastGoodStep()}), whose frame and snapshot have already been sent.
          */
         void stoppedNonFinite(NonFiniteException why);
+
+        /**
+         * A step ran out of memory: the run kept nothing of it and is paused at {@link
+         * RunOutOfMemoryException#lastGoodStep()}, whose frame and snapshot have already been sent.
+         */
+        void stoppedOutOfMemory(RunOutOfMemoryException why);
 
         void failed(String message);
     }
@@ -418,6 +425,10 @@ public final class EngineWorker {
             looping = false;
             haltNonFinite(e, gen);
             return;
+        } catch (RunOutOfMemoryException e) {
+            looping = false;
+            haltOutOfMemory(e, gen);
+            return;
         } catch (RuntimeException e) {
             looping = false;
             fail(e);
@@ -428,12 +439,23 @@ public final class EngineWorker {
 
     /** The run is back at its last finite state: show it, record it in history and say why it stopped. */
     private void haltNonFinite(NonFiniteException e, int gen) {
+        haltRefused(e.failedStep() + " not finite", gen);
+        postIf(gen, () -> listener.stoppedNonFinite(e));
+    }
+
+    /** Pauses at the run's kept step after a refused one: its frame shown and recorded in history. */
+    private void haltRefused(String why, int gen) {
         pauseRequested.set(true);
         Frame f = run.frame();
         pendingFrame.set(f);
         flush();
-        capture("paused at " + run.stepCount() + " (step " + e.failedStep() + " not finite)", f, gen);
-        postIf(gen, () -> listener.stoppedNonFinite(e));
+        capture("paused at " + run.stepCount() + " (step " + why + ")", f, gen);
+    }
+
+    /** The run is intact at its last step: show it, record it in history and say what to lower. */
+    private void haltOutOfMemory(RunOutOfMemoryException e, int gen) {
+        haltRefused(e.failedStep() + " out of memory", gen);
+        postIf(gen, () -> listener.stoppedOutOfMemory(e));
     }
 
     private void stepOnceNow(int gen) {
@@ -443,6 +465,9 @@ public final class EngineWorker {
             ev = doStep(gen);
         } catch (NonFiniteException e) {
             haltNonFinite(e, gen);
+            return;
+        } catch (RunOutOfMemoryException e) {
+            haltOutOfMemory(e, gen);
             return;
         }
         Frame f = ev.frame() != null ? ev.frame() : run.frame();

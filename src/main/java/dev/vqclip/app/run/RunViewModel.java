@@ -10,6 +10,7 @@ import dev.vqclip.engine.guide.SelfMask;
 import dev.vqclip.engine.image.Frame;
 import dev.vqclip.engine.run.GenerationRequest;
 import dev.vqclip.engine.run.NonFiniteException;
+import dev.vqclip.engine.run.RunOutOfMemoryException;
 import dev.vqclip.engine.run.RunSnapshot;
 import dev.vqclip.engine.run.StepEvent;
 import javafx.beans.binding.Bindings;
@@ -551,16 +552,31 @@ public final class RunViewModel implements EngineWorker.Listener {
      */
     @Override
     public void stoppedNonFinite(NonFiniteException why) {
+        pausedBefore(why.failedStep(), why.lastGoodStep(), why.getMessage(), "gave " + plain(why.quantity())
+                + " and was not kept; try a lower learning rate or other prompts");
+    }
+
+    /** The engine refused step {@code failed} and kept step {@code kept}: paused there, resumable, saying why. */
+    private void pausedBefore(int failed, int kept, String warningText, String what) {
         flushChart();
         running.set(false);
         pausing.set(false);
         resumable.set(true);
-        step.set(why.lastGoodStep());
-        lastStep = why.lastGoodStep();
+        step.set(kept);
+        lastStep = kept;
         eta.set("");
-        warning.set(why.getMessage());
-        message.set("paused at step " + why.lastGoodStep() + ": step " + why.failedStep() + " gave "
-                + plain(why.quantity()) + " and was not kept; try a lower learning rate or other prompts");
+        warning.set(warningText);
+        message.set("paused at step " + kept + ": step " + failed + " " + what);
+    }
+
+    /**
+     * A step ran out of memory and the engine paused at the step before it, intact: resumable (PAUSED), with what to
+     * lower in the status bar.
+     */
+    @Override
+    public void stoppedOutOfMemory(RunOutOfMemoryException why) {
+        pausedBefore(why.failedStep(), why.lastGoodStep(), why.getMessage(), "ran out of memory and was not kept; "
+                + why.advice());
     }
 
     /** "the loss is NaN" → "a loss that is not a number (NaN)", for the status bar. */

@@ -6,6 +6,7 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
+import dev.vqclip.engine.DeviceMemory;
 import dev.vqclip.engine.NativeHeap;
 import dev.vqclip.engine.augment.CutoutAugmenter;
 import dev.vqclip.engine.clip.Clip;
@@ -59,6 +60,7 @@ public final class Run implements SteppableRun {
     private CutoutAugmenter augmenter;
     private int step;
     private boolean clampToCodebook = true;
+    private long memoryLimit = -1;
 
     /**
      * Creates a run at step 0 with z initialised as the request says.
@@ -166,6 +168,9 @@ public final class Run implements SteppableRun {
      */
     static volatile UnaryOperator<NDArray> gradientHook = UnaryOperator.identity();
 
+    /** For tests: runs right after Adam's in-place update of z (a test makes the step fail there). */
+    static volatile Runnable updateHook = () -> { };
+
     /**
      * {@inheritDoc}
      *
@@ -175,6 +180,36 @@ public final class Run implements SteppableRun {
      */
     @Override
     public StepEvent step(boolean withFrame) {
+        try {
+            return stepOrThrow(withFrame);
+        } catch (RuntimeException e) {
+            if (e instanceof RunOutOfMemoryException || !RunOutOfMemoryException.isOutOfMemory(e)) {
+                throw e;
+            }
+            // stepOrThrow changed nothing, or put z, m and v back, before the error left it
+            throw new RunOutOfMemoryException(step + 1, step, models.device().isGpu()
+                    ? "GPU " + models.device().getDeviceId() : "the CPU", memoryAdvice(), e);
+        }
+    }
+
+    /**
+     * What to lower after an out-of-memory error: the largest size and cutout count that fit what the device has,
+     * or, where the estimate thought this run fits (the device's memory is shared, or a limit was set), that fit in
+     * the models plus half the memory this run's step was estimated to need.
+     */
+    private String memoryAdvice() {
+        MemoryCheck c = MemoryCheck.forModels(models, request.width(), request.height(), request.cutouts(),
+                memoryLimit);
+        if (!c.fits()) {
+            return c.advice();
+        }
+        MemoryEstimate e = c.estimate();
+        DeviceMemory half = new DeviceMemory(e.totalBytes() - e.stepBytes() / 2, "half of this step's memory");
+        return MemoryCheck.of(MemoryEstimate.Models.of(models), request.width(), request.height(), request.cutouts(),
+                half).advice();
+    }
+
+    private StepEvent stepOrThrow(boolean withFrame) {
         long t0 = System.nanoTime();
         double alpha = request.l2Weight() * Math.pow(1 - request.l2Decay(), step);
         StepMath.Result r;
@@ -201,20 +236,28 @@ public final class Run implements SteppableRun {
             NDArray z0 = z.duplicate();
             NDArray m0 = m.duplicate();
             NDArray v0 = v.duplicate();
-            adam.step(z, m, v, grad, step + 1, request.learningRate(), request.beta1(), request.beta2(), maskArray);
-            if (clampToCodebook) {
-                NDArray clamped = z.maximum(codeMin).minimum(codeMax);
-                NDArray change = z.sub(clamped);
-                if (maskArray != null) {
-                    change = change.mul(maskArray);
+            boolean finite;
+            try {
+                adam.step(z, m, v, grad, step + 1, request.learningRate(), request.beta1(), request.beta2(),
+                        maskArray);
+                updateHook.run();
+                if (clampToCodebook) {
+                    NDArray clamped = z.maximum(codeMin).minimum(codeMax);
+                    NDArray change = z.sub(clamped);
+                    if (maskArray != null) {
+                        change = change.mul(maskArray);
+                    }
+                    z.subi(change);
                 }
-                z.subi(change);
+                finite = Finiteness.allFinite(grad, z, m, v);
+            } catch (RuntimeException e) {
+                // e.g. out of memory half-way through the in-place update: keep the state of the last step
+                putBack(z0, m0, v0);
+                throw e;
             }
-            if (!Finiteness.allFinite(grad, z, m, v)) {
+            if (!finite) {
                 NonFiniteException e = nonFiniteUpdate(grad);
-                z.set(new NDIndex(":"), z0);
-                m.set(new NDIndex(":"), m0);
-                v.set(new NDIndex(":"), v0);
+                putBack(z0, m0, v0);
                 throw e;
             }
         }
@@ -227,6 +270,12 @@ public final class Run implements SteppableRun {
         }
         return new StepEvent(step, request.steps(), perPrompt, r.l2Loss(), r.totalLoss(), frame,
                 (System.nanoTime() - t0) / 1e9);
+    }
+
+    private void putBack(NDArray z0, NDArray m0, NDArray v0) {
+        z.set(new NDIndex(":"), z0);
+        m.set(new NDIndex(":"), m0);
+        v.set(new NDIndex(":"), v0);
     }
 
     /** @return e.g. "the loss is NaN (prompt 1, \"a red apple\": NaN)", or null when the loss is finite */
@@ -354,6 +403,14 @@ public final class Run implements SteppableRun {
     @Override
     public void setLearningRate(double lr) {
         request = request.withLearningRate(lr);
+    }
+
+    /**
+     * Sets the memory limit the advice after an out-of-memory error is computed against (the CLI's
+     * --memory-limit); -1 (the default) uses the device's own figures.
+     */
+    public void setMemoryLimit(long bytes) {
+        memoryLimit = bytes;
     }
 
     /** Changes the number of planned steps (the run may go on past it). */
