@@ -22,7 +22,8 @@ cp target/vqclip.jar target/jpackage-input/
 [ -d assets ] && cp -r assets target/jpackage-input/
 # JavaFX lives in the runtime now; everything else goes on the class path
 for j in target/lib/*.jar; do case "$(basename "$j")" in javafx-*) ;; *) cp "$j" target/jpackage-input/lib/ ;; esac; done
-jpackage --type app-image --name VQGAN-CLIP-Studio --dest target/image \
+version=$(sed -n 's/.*version = "vqclip \([0-9.]*\)".*/\1/p' src/main/java/dev/vqclip/cli/Main.java | head -1)
+jpackage --type app-image --name VQGAN-CLIP-Studio --app-version "${version:-0.1.0}" --dest target/image \
   --runtime-image target/jlink --input target/jpackage-input --main-jar vqclip.jar \
   --main-class dev.vqclip.cli.Main --java-options "-Dai.djl.offline=true" \
   --java-options '-Dvqclip.assets=$APPDIR/assets' \
