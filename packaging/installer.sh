@@ -7,7 +7,12 @@
 # Only the .deb was built and checked on the machine this was written on (Debian, x86_64); the .dmg and .msi branches
 # use jpackage's documented options for those systems and have not been run.
 # The installed app has two launchers: VQGAN-CLIP-Studio (the studio) and vqclip (the command line; a console
-# program on Windows). Usage: packaging/installer.sh [--skip-image] (reuse target/image from an earlier run)
+# program on Windows); the .deb puts them in /opt/vqgan-clip-studio/bin (not on the PATH). JDK 17's jpackage gives the
+# vqclip launcher a menu entry too, despite linux-shortcut=false in packaging/vqclip-cli.properties (started from the
+# menu it opens the studio, like the main one).
+# Checked here (2026-12, Debian x86_64, JDK 17.0.15): dpkg-deb --info/--contents; dpkg -x into a temporary root, then
+# its bin/vqclip --version, --help and `generate -p "a red apple" --size 64x64 --steps 2` with the bundled demo models.
+# Usage: packaging/installer.sh [--skip-image] (reuse target/image from an earlier run)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 version=$(sed -n 's/.*version = "vqclip \([0-9.]*\)".*/\1/p' src/main/java/dev/vqclip/cli/Main.java | head -1)
