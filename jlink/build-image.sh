@@ -3,7 +3,9 @@
 #   1. jlink a runtime holding the JDK modules the app uses plus JavaFX (from the platform's modular javafx jars),
 #   2. jpackage an app image with that runtime and the class-path jars (DJL ships automatic modules, so the app
 #      itself stays on the class path; see ../shared/STACK.md).
-# Output: target/image/VQGAN-CLIP-Studio/bin/VQGAN-CLIP-Studio (the studio; add a command for the CLI).
+# Output: target/image/VQGAN-CLIP-Studio/bin/VQGAN-CLIP-Studio (the studio, or the CLI when given a command) and
+# bin/vqclip (the same main class as a launcher for the command line: a console program on Windows).
+# packaging/installer.sh turns the image into the OS's installer (.deb, .dmg, .msi).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -f target/vqclip.jar ] || mvn -B -q -DskipTests package
@@ -20,8 +22,10 @@ cp target/vqclip.jar target/jpackage-input/
 [ -d assets ] && cp -r assets target/jpackage-input/
 # JavaFX lives in the runtime now; everything else goes on the class path
 for j in target/lib/*.jar; do case "$(basename "$j")" in javafx-*) ;; *) cp "$j" target/jpackage-input/lib/ ;; esac; done
-jpackage --type app-image --name VQGAN-CLIP-Studio --dest target/image \
+version=$(sed -n 's/.*version = "vqclip \([0-9.]*\)".*/\1/p' src/main/java/dev/vqclip/cli/Main.java | head -1)
+jpackage --type app-image --name VQGAN-CLIP-Studio --app-version "${version:-0.1.0}" --dest target/image \
   --runtime-image target/jlink --input target/jpackage-input --main-jar vqclip.jar \
   --main-class dev.vqclip.cli.Main --java-options "-Dai.djl.offline=true" \
-  --java-options '-Dvqclip.assets=$APPDIR/assets'
+  --java-options '-Dvqclip.assets=$APPDIR/assets' \
+  --add-launcher vqclip=packaging/vqclip-cli.properties
 echo "app image: target/image/VQGAN-CLIP-Studio ($(du -sh target/image | cut -f1))"

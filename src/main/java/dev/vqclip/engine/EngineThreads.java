@@ -74,27 +74,58 @@ public final class EngineThreads {
         return (v == null ? "unset (libgomp spins, then sleeps)" : v) + " (" + waitPolicySource + ")";
     }
 
-    /** Sets only the wait policy (for commands that set their own thread counts); before the engine loads. */
-    public static synchronized void setWaitPolicy() {
-        String existing = processEnv(WAIT_POLICY);
-        if (existing != null) {
-            waitPolicySource = "from the environment";
-            return;
+    /**
+     * NVIDIA's switch that keeps cuBLAS and cuDNN from using TF32 tensor cores for float32 work, whatever the
+     * framework asked for. PyTorch leaves TF32 off for matrix products but on for cuDNN convolutions, and DJL 0.36
+     * exposes neither of PyTorch's two flags (its only cuDNN setting is {@code ai.djl.pytorch.cudnn_benchmark}), so
+     * without this the VQGAN's convolutions on an Ampere or newer GPU round their inputs to 10 mantissa bits and a GPU
+     * step no longer matches the CPU's. Set to {@code 0} before the engine loads unless the user set it.
+     */
+    public static final String TF32_OVERRIDE = "NVIDIA_TF32_OVERRIDE";
+    private static volatile String tf32Source = "not set";
+
+    /** @return e.g. {@code 0 (set by vqclip: TF32 off)} */
+    public static String tf32() {
+        String v = processEnv(TF32_OVERRIDE);
+        return (v == null ? "unset (cuDNN may use TF32)" : v) + " (" + tf32Source + ")";
+    }
+
+    /** Turns TF32 off for the GPU libraries (see {@link #TF32_OVERRIDE}); before the engine loads. */
+    public static synchronized void setTf32Off() {
+        tf32Source = setDefault(TF32_OVERRIDE, "0");
+    }
+
+    /**
+     * Puts {@code name=value} into the process environment unless it is there already.
+     *
+     * @return where the value came from, for {@link #waitPolicy} and {@link #tf32}
+     */
+    private static String setDefault(String name, String value) {
+        if (processEnv(name) != null) {
+            return "from the environment";
         }
         LibC c = LibC.get();
         if (c == null) {
-            waitPolicySource = "could not be set on this system";
-            return;
+            return "could not be set on this system";
         }
         try {
-            if (c.setenv(WAIT_POLICY, "PASSIVE", 0) == 0) {
-                waitPolicySource = engineLoaded() ? "set by vqclip after the engine loaded: takes effect next start"
+            if (c.setenv(name, value, 0) == 0) {
+                return engineLoaded() ? "set by vqclip after the engine loaded: takes effect next start"
                         : "set by vqclip";
             }
         } catch (Exception | LinkageError e) {
-            LOG.debug("could not set {}", WAIT_POLICY, e);
-            waitPolicySource = "could not be set on this system";
+            LOG.debug("could not set {}", name, e);
         }
+        return "could not be set on this system";
+    }
+
+    /**
+     * Sets only the environment the engine reads when it loads (the wait policy and {@link #setTf32Off}), for
+     * commands that set their own thread counts; before the engine loads.
+     */
+    public static synchronized void setWaitPolicy() {
+        setTf32Off();
+        waitPolicySource = setDefault(WAIT_POLICY, "PASSIVE");
     }
 
     /** @return the process environment's value (what native libraries see), falling back to Java's copy */

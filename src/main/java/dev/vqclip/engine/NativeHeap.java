@@ -34,11 +34,26 @@ public final class NativeHeap {
     private NativeHeap() {
     }
 
-    /** Called by the engine after each optimisation step: gives the step's freed memory back to the system. */
-    public static void afterStep() {
-        if (!KEEP) {
-            trim();
+    /**
+     * Called by the engine after each optimisation step: gives the step's freed memory back to the system, when the
+     * step ran on the CPU. A GPU step's big arrays live in the GPU's memory (PyTorch's caching allocator keeps them
+     * for the next step); the C heap holds only small host-side objects, so trimming would cost a pass over every
+     * arena for nothing.
+     *
+     * @param device the device the step ran on
+     * @return whether it trimmed
+     */
+    public static boolean afterStep(ai.djl.Device device) {
+        if (!shouldTrimAfterStep(device)) {
+            return false;
         }
+        trim();
+        return true;
+    }
+
+    /** @return whether {@link #afterStep} trims after a step on {@code device} */
+    public static boolean shouldTrimAfterStep(ai.djl.Device device) {
+        return !KEEP && !device.isGpu();
     }
 
     /** @return the allocator's figures, or empty where the C library does not report them (glibc before 2.33) */

@@ -21,7 +21,15 @@ class EngineThreadsTest {
     void configureSetsThePassiveWaitPolicyInTheProcessEnvironmentBeforeTheEngineLoads() {
         assertThat(EngineThreads.engineLoaded()).as("nothing has loaded libtorch in this JVM yet").isFalse();
         String before = EngineThreads.processEnv(EngineThreads.WAIT_POLICY);
+        String tf32Before = EngineThreads.processEnv(EngineThreads.TF32_OVERRIDE);
         int n = EngineThreads.configure(1, false);
+        if (tf32Before == null) {
+            // cuBLAS and cuDNN read it when they start: TF32 off so a GPU step matches the CPU's
+            assertThat(EngineThreads.processEnv(EngineThreads.TF32_OVERRIDE)).isEqualTo("0");
+            assertThat(EngineThreads.tf32()).isEqualTo("0 (set by vqclip)");
+        } else {
+            assertThat(EngineThreads.tf32()).isEqualTo(tf32Before + " (from the environment)");
+        }
         assertThat(n).isEqualTo(1);
         assertThat(System.getProperty("ai.djl.pytorch.num_threads")).isEqualTo("1");
         if (before == null) {

@@ -30,7 +30,7 @@ class NativeHeapTest {
             }
             NativeHeap.Stats held = NativeHeap.stats().orElseThrow();
             long before = rss();
-            NativeHeap.afterStep();
+            NativeHeap.afterStep(ai.djl.Device.cpu());
             long after = rss();
             NativeHeap.Stats stats = NativeHeap.stats().orElseThrow();
             System.out.printf("allocator %s; RSS %d MiB before the trim, %d MiB after%n", held, before / MIB,

@@ -81,8 +81,8 @@ public final class BilinearSampler {
                 // a frame of zeros one pixel wide, then border padding of the framed image: beyond one pixel out the
                 // clamped coordinates read the frame (0), and within it they blend the edge with 0, as torch does
                 src = keep(t, input.pad(new Shape(1, 1, 1, 1), 0));
-                xs = keep(t, xs.add(1));
-                ys = keep(t, ys.add(1));
+                xs = keep(t, Tensors.add(xs, 1));
+                ys = keep(t, Tensors.add(ys, 1));
                 h += 2;
                 w += 2;
             }
@@ -111,8 +111,8 @@ public final class BilinearSampler {
                 offsets = keep(t, offsets.toDevice(src.getDevice(), false));
             }
             NDArray index = keep(t, keep(t, base.reshape(n, 1, points)).add(offsets)); // N × 4 × P
-            NDArray ry = keep(t, NDArrays.stack(new NDList(keep(t, keep(t, wy.neg()).add(1)), wy), 1));
-            NDArray rx = keep(t, NDArrays.stack(new NDList(keep(t, keep(t, wx.neg()).add(1)), wx), 1));
+            NDArray ry = keep(t, NDArrays.stack(new NDList(keep(t, Tensors.add(keep(t, wy.neg()), 1)), wy), 1));
+            NDArray rx = keep(t, NDArrays.stack(new NDList(keep(t, Tensors.add(keep(t, wx.neg()), 1)), wx), 1));
             NDArray weights = keep(t, keep(t, ry.reshape(n, 2, 1, points)).mul(keep(t, rx.reshape(n, 1, 2, points))));
             NDArray flatIndex = keep(t, keep(t, index.reshape(n, 1, 4 * points)).broadcast(n, c, 4 * points));
             NDArray flatInput = keep(t, src.reshape(n, c, h * w));

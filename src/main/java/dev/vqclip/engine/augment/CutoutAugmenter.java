@@ -49,8 +49,9 @@ import java.util.random.RandomGenerator;
  *
  * <p><b>Determinism</b>: {@link #plan} draws every random number on the host from the caller's generator, the same
  * count per cutout whatever is switched on (so switching an augmentation off changes nothing else), and the noise
- * is drawn on the host from a seed in the plan (not from the engine's global generator, which another thread could
- * move). The output is therefore a pure function of the generator's state and the image on a given device.
+ * is drawn from a seed in the plan: on the host for a CPU image, by the engine's generator seeded right before the
+ * draw for a GPU image (see {@link #unitNoise}). The output is therefore a pure function of the generator's state and
+ * the image on a given device.
  *
  * <p><b>Tensor scoping</b>: all arrays are made by operations on the image or created on its manager and device; the
  * temporaries are closed before {@code apply} returns (the autograd graph keeps what backward needs), so the only
@@ -341,8 +342,8 @@ public final class CutoutAugmenter {
 
     /** Weight a zeros-padded bilinear sample at q gives to in-image content: 1 inside, fading to 0 one pixel out. */
     private static NDArray coverage(NDArray q, int c, Temps t) {
-        NDArray fromStart = t.keep(q.add(1));
-        NDArray fromEnd = t.keep(t.keep(q.neg()).add(c));
+        NDArray fromStart = t.keep(Tensors.add(q, 1));
+        NDArray fromEnd = t.keep(Tensors.add(t.keep(q.neg()), c));
         // maximum/minimum rather than clip(Number, Number), which leaks two scalars per call in DJL 0.36
         return t.keep(Tensors.minimum(t.keep(Tensors.maximum(t.keep(fromStart.minimum(fromEnd)), 0)), 1));
     }
@@ -380,26 +381,66 @@ public final class CutoutAugmenter {
         for (int i = 0; i < n; i++) {
             std[i] = cuts.get(i).noiseStd();
         }
-        // drawn on the host from the plan's seed, not from the engine's global generator: another thread using
-        // that generator (a second run, a test) would otherwise change this step's noise
-        java.util.SplittableRandom rng = new java.util.SplittableRandom(seed);
-        int size = Math.toIntExact(batch.getShape().size());
-        NDArray unit;
-        if (batch.getDataType() == DataType.FLOAT64) {
+        NDArray unit = t.keep(unitNoise(m, batch.getShape(), batch.getDataType(), batch.getDevice(), seed,
+                batch.getDevice().isGpu()));
+        NDArray scale = t.keep(constant(m, batch.getDevice(), batch.getDataType(), std, new Shape(n, 1, 1, 1)));
+        return batch.add(t.keep(unit.mul(scale)));
+    }
+
+    /** Guards the engine's global generator between seeding it and drawing from it. */
+    private static final Object ENGINE_GENERATOR = new Object();
+
+    /**
+     * Unit normal noise determined by {@code seed}.
+     *
+     * <p>On the host ({@code onDevice} false, what the CPU uses): a {@link SplittableRandom} seeded with the plan's
+     * seed, so CPU runs give exactly the numbers they always gave. On the device ({@code onDevice} true, what a GPU
+     * uses): the engine's generator, seeded with the plan's seed right before the draw and under a lock, so no
+     * image-sized array crosses from the host each step (at 512×512 with 32 cutouts that is 19 MB per step). The two
+     * sources give different numbers for the same seed; each is a pure function of the seed on its device. Nothing
+     * else may draw from the engine's generator between the seeding and the draw, which holds while all engine work
+     * runs on the engine thread.
+     *
+     * @return {@code shape} of {@code type} on {@code device}, owned by {@code m}
+     */
+    static NDArray unitNoise(NDManager m, Shape shape, DataType type, Device device, int seed, boolean onDevice) {
+        if (onDevice) {
+            NDArray drawn;
+            synchronized (ENGINE_GENERATOR) {
+                m.getEngine().setRandomSeed(seed);
+                drawn = m.randomNormal(0f, 1f, shape, type);
+            }
+            return onto(drawn, device);
+        }
+        SplittableRandom rng = new SplittableRandom(seed);
+        int size = Math.toIntExact(shape.size());
+        NDArray host;
+        if (type == DataType.FLOAT64) {
             double[] v = new double[size];
             for (int i = 0; i < size; i++) {
                 v[i] = rng.nextGaussian();
             }
-            unit = t.keep(t.keep(Tensors.fromHost(m, v, batch.getShape())).toDevice(batch.getDevice(), false));
+            host = Tensors.fromHost(m, v, shape);
         } else {
             float[] v = new float[size];
             for (int i = 0; i < size; i++) {
                 v[i] = (float) rng.nextGaussian();
             }
-            unit = t.keep(t.keep(Tensors.fromHost(m, v, batch.getShape())).toDevice(batch.getDevice(), false));
+            host = Tensors.fromHost(m, v, shape);
         }
-        NDArray scale = t.keep(constant(m, batch.getDevice(), batch.getDataType(), std, new Shape(n, 1, 1, 1)));
-        return batch.add(t.keep(unit.mul(scale)));
+        return onto(host, device);
+    }
+
+    /** @return {@code a} on {@code dev}, closing {@code a} when that needed a copy */
+    private static NDArray onto(NDArray a, Device dev) {
+        if (a.getDevice().equals(dev)) {
+            return a;
+        }
+        NDArray moved = a.toDevice(dev, false);
+        if (moved != a) {
+            a.close();
+        }
+        return moved;
     }
 
     private static NDArray constant(NDManager m, Device dev, DataType dt, double[] data, Shape shape) {
@@ -413,14 +454,7 @@ public final class CutoutAugmenter {
             }
             a = Tensors.fromHost(m, f, shape);
         }
-        if (!a.getDevice().equals(dev)) {
-            NDArray moved = a.toDevice(dev, false);
-            if (moved != a) {
-                a.close();
-            }
-            a = moved;
-        }
-        return a;
+        return onto(a, dev);
     }
 
     private static Shape checkImage(NDArray image) {

@@ -1,10 +1,14 @@
 package dev.vqclip.engine.nn;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.function.BinaryOperator;
 
 /** Small tensor utilities that work around DJL pitfalls. */
@@ -70,8 +74,13 @@ public final class Tensors {
      * others.
      */
     public static NDArray scalar(NDArray like, double value) {
-        NDManager m = like.getManager();
-        DataType type = like.getDataType();
+        return scalar(like.getManager(), like.getDataType(), value);
+    }
+
+    private static NDArray scalar(NDManager m, DataType type, double value) {
+        synchronized (CONSTANTS) {
+            scalarsMade++;
+        }
         Shape scalar = new Shape();
         switch (type) {
             case FLOAT64:
@@ -94,6 +103,26 @@ public final class Tensors {
             throw new IllegalArgumentException(value + " is not a whole number, for a " + type + " array");
         }
         return (long) value;
+    }
+
+    /** @return {@code x + s}, with the constant from {@link #constant} */
+    public static NDArray add(NDArray x, double s) {
+        return withScalar(x, s, NDArray::add);
+    }
+
+    /** @return {@code x − s}, with the constant from {@link #constant} */
+    public static NDArray sub(NDArray x, double s) {
+        return withScalar(x, s, NDArray::sub);
+    }
+
+    /** @return {@code x ≥ s} (boolean), with the constant from {@link #constant} */
+    public static NDArray gte(NDArray x, double s) {
+        return withScalar(x, s, NDArray::gte);
+    }
+
+    /** @return {@code x}, multiplied by {@code s} in place */
+    public static NDArray muli(NDArray x, double s) {
+        return withScalar(x, s, NDArray::muli);
     }
 
     /** @return {@code x · s}, safe to differentiate (see {@link #scalar}) */
@@ -121,10 +150,59 @@ public final class Tensors {
         return withScalar(x, s, NDArray::minimum);
     }
 
-    /** Applies {@code op(x, scalar)}; closing the scalar's wrapper is safe, PyTorch owns its memory. */
+    /** Applies {@code op(x, constant)}. */
     private static NDArray withScalar(NDArray x, double s, BinaryOperator<NDArray> op) {
-        try (NDArray k = scalar(x, s)) {
-            return op.apply(x, k);
+        return op.apply(x, constant(x.getDevice(), x.getDataType(), s));
+    }
+
+    /**
+     * The 0-dimensional constant {@code value} of {@code type} on {@code device}, made once and shared: every step
+     * multiplies by 2, adds 1, compares with 0, and building each of those afresh costs two native allocations and,
+     * on a GPU, a copy from the host per operation. The constants live in one manager per device for the whole
+     * process, owned by the engine (see {@link #scalar} for why that matters to the backward pass). Values that
+     * change every step (Adam's bias corrections, a decaying weight) are made once per step; the least recently used
+     * are dropped beyond {@value #CONSTANTS_KEPT} (closing the wrapper is safe: PyTorch counts the references the
+     * autograd graph holds).
+     *
+     * @return the shared constant; never close it
+     */
+    public static NDArray constant(Device device, DataType type, double value) {
+        synchronized (CONSTANTS) {
+            Key key = new Key(device, type, Double.doubleToLongBits(value));
+            NDArray c = CONSTANTS.get(key);
+            if (c == null) {
+                NDManager owner = CONSTANT_MANAGERS.computeIfAbsent(device, NDManager::newBaseManager);
+                c = scalar(owner, type, value);
+                CONSTANTS.put(key, c);
+            }
+            return c;
         }
     }
+
+    /**
+     * @return how many 0-dimensional arrays this class has made so far, shared constants and {@link #scalar}'s
+     *     together (for tests: steady steps make few)
+     */
+    public static long scalarsMade() {
+        synchronized (CONSTANTS) {
+            return scalarsMade;
+        }
+    }
+
+    private record Key(Device device, DataType type, long bits) {
+    }
+
+    private static final int CONSTANTS_KEPT = 512;
+    private static final Map<Device, NDManager> CONSTANT_MANAGERS = new HashMap<>();
+    private static long scalarsMade;
+    private static final Map<Key, NDArray> CONSTANTS = new LinkedHashMap<>(64, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Key, NDArray> eldest) {
+            if (size() > CONSTANTS_KEPT) {
+                eldest.getValue().close();
+                return true;
+            }
+            return false;
+        }
+    };
 }

@@ -27,11 +27,11 @@ public final class Adam {
      */
     public void step(NDArray z, NDArray m, NDArray v, NDArray grad, int t, double lr, double beta1, double beta2,
                      NDArray mask) {
-        m.muli((float) beta1).addi(Tensors.mul(grad, (float) (1 - beta1)));
-        v.muli((float) beta2).addi(Tensors.mul(grad.square(), (float) (1 - beta2)));
+        Tensors.muli(m, (float) beta1).addi(Tensors.mul(grad, (float) (1 - beta1)));
+        Tensors.muli(v, (float) beta2).addi(Tensors.mul(grad.square(), (float) (1 - beta2)));
         double bc1 = 1 - Math.pow(beta1, t);
         double bc2 = 1 - Math.pow(beta2, t);
-        NDArray denom = Tensors.div(v.sqrt(), (float) Math.sqrt(bc2)).add((float) eps);
+        NDArray denom = Tensors.add(Tensors.div(v.sqrt(), (float) Math.sqrt(bc2)), (float) eps);
         NDArray update = Tensors.mul(m.div(denom), (float) (lr / bc1));
         if (mask != null) {
             update = update.mul(mask);

@@ -15,12 +15,23 @@ final class Finiteness {
 
     /** @return whether every element of every array is finite (floating-point arrays, any manager) */
     static boolean allFinite(NDArray... arrays) {
+        return Float.isFinite(probe(arrays).getFloat());
+    }
+
+    /**
+     * The check without its read: a float32 scalar on the arrays' device that is finite exactly when every element of
+     * every array is (0 for no arrays), for a caller that reads it together with other values.
+     */
+    static NDArray probe(NDArray... arrays) {
         NDArray total = null;
         for (NDArray a : arrays) {
             NDArray s = a.sub(a).sum();
             total = total == null ? s : total.add(s);
         }
-        return total == null || Float.isFinite(total.toType(ai.djl.ndarray.types.DataType.FLOAT32, false).getFloat());
+        if (total == null) {
+            throw new IllegalArgumentException("nothing to check");
+        }
+        return total.toType(ai.djl.ndarray.types.DataType.FLOAT32, false);
     }
 
     /**

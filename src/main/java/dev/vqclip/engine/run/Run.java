@@ -1,6 +1,8 @@
 package dev.vqclip.engine.run;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
@@ -59,6 +61,7 @@ public final class Run implements SteppableRun {
     private GenerationRequest request;
     private CutoutAugmenter augmenter;
     private int step;
+    private int hostReads;
     private boolean clampToCodebook = true;
     private long memoryLimit = -1;
 
@@ -174,9 +177,10 @@ public final class Run implements SteppableRun {
     /**
      * {@inheritDoc}
      *
-     * <p>After the forward and backward pass the loss is checked, and after Adam's update the gradient, z and both
-     * moments (one reduction on the engine's side). A NaN or an infinity anywhere throws
-     * {@link NonFiniteException} and leaves z, the moments and the step counter as they were before this step.
+     * <p>After the forward and backward pass and Adam's update, the losses and one reduction over the gradient, z and
+     * both moments are copied to the host together: the step's only wait for the device. A NaN or an infinity in the
+     * loss or anywhere in those arrays throws {@link NonFiniteException} (the loss named first) and leaves z, the
+     * moments and the step counter as they were before this step.
      */
     @Override
     public StepEvent step(boolean withFrame) {
@@ -214,6 +218,8 @@ public final class Run implements SteppableRun {
         double alpha = request.l2Weight() * Math.pow(1 - request.l2Decay(), step);
         StepMath.Result r;
         double[] losses;
+        double l2Loss;
+        hostReads = 0;
         try (NDManager sm = manager.newSubManager()) {
             sm.tempAttachAll(z, m, v);
             NDArray zLeaf = z.duplicate();
@@ -227,16 +233,10 @@ public final class Run implements SteppableRun {
             if (maskArray != null) {
                 grad = grad.mul(maskArray);
             }
-            losses = r.targetLosses();
-            String badLoss = nonFiniteLoss(r);
-            if (badLoss != null) {
-                // nothing was changed yet
-                throw new NonFiniteException(step + 1, step, badLoss, "gradient of z: " + Finiteness.describe(grad));
-            }
             NDArray z0 = z.duplicate();
             NDArray m0 = m.duplicate();
             NDArray v0 = v.duplicate();
-            boolean finite;
+            float[] read;
             try {
                 adam.step(z, m, v, grad, step + 1, request.learningRate(), request.beta1(), request.beta2(),
                         maskArray);
@@ -249,26 +249,39 @@ public final class Run implements SteppableRun {
                     }
                     z.subi(change);
                 }
-                finite = Finiteness.allFinite(grad, z, m, v);
+                // the step's only copy to the host: the losses and the finiteness of gradient, z and moments, together
+                read = readToHost(NDArrays.concat(new NDList(r.lossVector(),
+                        Finiteness.probe(grad, z, m, v).reshape(1)), 0));
             } catch (RuntimeException e) {
                 // e.g. out of memory half-way through the in-place update: keep the state of the last step
                 putBack(z0, m0, v0);
                 throw e;
             }
-            if (!finite) {
-                NonFiniteException e = nonFiniteUpdate(grad);
-                putBack(z0, m0, v0);
-                throw e;
+            losses = StepMath.widen(Arrays.copyOf(read, read.length - 2));
+            double l2 = read[read.length - 2];
+            String badLoss = nonFiniteLoss(losses, l2);
+            NonFiniteException failure = null;
+            if (badLoss != null) {
+                failure = new NonFiniteException(step + 1, step, badLoss, "gradient of z: " + Finiteness.describe(grad));
+            } else if (!Float.isFinite(read[read.length - 1])) {
+                failure = nonFiniteUpdate(grad);
             }
+            if (failure != null) {
+                putBack(z0, m0, v0);
+                throw failure;
+            }
+            l2Loss = l2;
         }
         step++;
         Frame frame = withFrame ? frame() : null;
-        NativeHeap.afterStep();
+        NativeHeap.afterStep(models.device());
         List<Double> perPrompt = new ArrayList<>();
+        double[] lossesThenL2 = Arrays.copyOf(losses, losses.length + 1);
+        lossesThenL2[losses.length] = l2Loss;
         for (double l : losses) {
             perPrompt.add(l);
         }
-        return new StepEvent(step, request.steps(), perPrompt, r.l2Loss(), r.totalLoss(), frame,
+        return new StepEvent(step, request.steps(), perPrompt, l2Loss, StepMath.total(lossesThenL2), frame,
                 (System.nanoTime() - t0) / 1e9);
     }
 
@@ -278,9 +291,19 @@ public final class Run implements SteppableRun {
         v.set(new NDIndex(":"), v0);
     }
 
+    /** Copies the step's values to the host, counted (a GPU waits for all queued work at every such copy). */
+    private float[] readToHost(NDArray a) {
+        hostReads++;
+        return a.toFloatArray();
+    }
+
+    /** @return how many times the last {@link #step} copied values to the host (not counting its frame) */
+    int hostReadsOfLastStep() {
+        return hostReads;
+    }
+
     /** @return e.g. "the loss is NaN (prompt 1, \"a red apple\": NaN)", or null when the loss is finite */
-    private String nonFiniteLoss(StepMath.Result r) {
-        double[] l = r.targetLosses();
+    private String nonFiniteLoss(double[] l, double l2Loss) {
         StringBuilder parts = new StringBuilder();
         for (int i = 0; i < l.length; i++) {
             if (!Double.isFinite(l[i])) {
@@ -289,13 +312,16 @@ public final class Run implements SteppableRun {
                         .append(Finiteness.name(l[i]));
             }
         }
-        if (!Double.isFinite(r.l2Loss())) {
-            parts.append(parts.length() == 0 ? "" : ", ").append("regulariser: ").append(Finiteness.name(r.l2Loss()));
+        if (!Double.isFinite(l2Loss)) {
+            parts.append(parts.length() == 0 ? "" : ", ").append("regulariser: ").append(Finiteness.name(l2Loss));
         }
-        if (parts.length() == 0 && Double.isFinite(r.totalLoss())) {
+        double[] all = Arrays.copyOf(l, l.length + 1);
+        all[l.length] = l2Loss;
+        double totalLoss = StepMath.total(all);
+        if (parts.length() == 0 && Double.isFinite(totalLoss)) {
             return null;
         }
-        String total = Double.isFinite(r.totalLoss()) ? "not finite" : Finiteness.name(r.totalLoss());
+        String total = Double.isFinite(totalLoss) ? "not finite" : Finiteness.name(totalLoss);
         return "the loss is " + total + (parts.length() == 0 ? "" : " (" + parts + ")");
     }
 

@@ -1,6 +1,9 @@
 package dev.vqclip.engine.run;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.training.GradientCollector;
 import dev.vqclip.engine.guide.SphericalLoss;
 import dev.vqclip.engine.guide.Target;
@@ -33,20 +36,108 @@ public final class StepMath {
     }
 
     /**
-     * What one forward/backward produced (arrays belong to the step's manager).
-     *
-     * @param targetLosses the loss of each target (weighted), in order
-     * @param l2Loss α·mean(z²)
-     * @param totalLoss the sum
-     * @param gradZ d loss / d z
-     * @param decoded decoder output
-     * @param image the clamped image in [0,1]
-     * @param features the embeddings of the image batch (before normalisation)
-     * @param gradImage gradient w.r.t. the clamped image
-     * @param gradDecoded gradient w.r.t. the decoder output after clamp_with_grad's rule
+     * What one forward/backward produced (arrays belong to the step's manager). The losses stay on the device as one
+     * vector ({@link #lossVector}) until something asks for them as numbers: {@link #targetLosses}, {@link #l2Loss}
+     * and {@link #totalLoss} copy that vector to the host once, on their first call ({@link Run#step} reads it
+     * together with its finiteness check instead).
      */
-    public record Result(double[] targetLosses, double l2Loss, double totalLoss, NDArray gradZ, NDArray decoded,
-                         NDArray image, NDArray features, NDArray gradImage, NDArray gradDecoded) {
+    public static final class Result {
+        private final NDArray lossVector;
+        private final NDArray gradZ;
+        private final NDArray decoded;
+        private final NDArray image;
+        private final NDArray features;
+        private final NDArray gradImage;
+        private final NDArray gradDecoded;
+        private double[] read;
+
+        Result(NDArray lossVector, NDArray gradZ, NDArray decoded, NDArray image, NDArray features, NDArray gradImage,
+               NDArray gradDecoded) {
+            this.lossVector = lossVector;
+            this.gradZ = gradZ;
+            this.decoded = decoded;
+            this.image = image;
+            this.features = features;
+            this.gradImage = gradImage;
+            this.gradDecoded = gradDecoded;
+        }
+
+        /** @return float32 (T + 1): the loss of each of the T targets (weighted), in order, then α·mean(z²) */
+        public NDArray lossVector() {
+            return lossVector;
+        }
+
+        /** @return the loss of each target (weighted), in order */
+        public double[] targetLosses() {
+            double[] all = values();
+            return java.util.Arrays.copyOf(all, all.length - 1);
+        }
+
+        /** @return α·mean(z²) */
+        public double l2Loss() {
+            double[] all = values();
+            return all[all.length - 1];
+        }
+
+        /** @return the sum of the targets' losses and α·mean(z²) */
+        public double totalLoss() {
+            return total(values());
+        }
+
+        /** @return d loss / d z */
+        public NDArray gradZ() {
+            return gradZ;
+        }
+
+        /** @return the decoder output */
+        public NDArray decoded() {
+            return decoded;
+        }
+
+        /** @return the clamped image in [0,1] */
+        public NDArray image() {
+            return image;
+        }
+
+        /** @return the embeddings of the image batch (before normalisation) */
+        public NDArray features() {
+            return features;
+        }
+
+        /** @return the gradient w.r.t. the clamped image */
+        public NDArray gradImage() {
+            return gradImage;
+        }
+
+        /** @return the gradient w.r.t. the decoder output after clamp_with_grad's rule */
+        public NDArray gradDecoded() {
+            return gradDecoded;
+        }
+
+        private double[] values() {
+            if (read == null) {
+                read = widen(lossVector.toFloatArray());
+            }
+            return read;
+        }
+    }
+
+    /** @return the floats as doubles */
+    static double[] widen(float[] f) {
+        double[] d = new double[f.length];
+        for (int i = 0; i < f.length; i++) {
+            d[i] = f[i];
+        }
+        return d;
+    }
+
+    /** @return the l2 term (the last value) plus the targets' losses, summed in the order the step always used */
+    static double total(double[] lossesThenL2) {
+        double total = lossesThenL2[lossesThenL2.length - 1];
+        for (int i = 0; i < lossesThenL2.length - 1; i++) {
+            total += lossesThenL2[i];
+        }
+        return total;
     }
 
     /** Straight-through quantisation: forward the exact codebook rows, gradient the identity to z. */
@@ -69,14 +160,13 @@ public final class StepMath {
                              double l2Weight, GradientCollector gc) {
         NDArray zq = replaceGrad(vqgan.quantize(zLeaf).zqExact(), zLeaf);
         NDArray decoded = vqgan.decode(zq);
-        NDArray u = Tensors.div(decoded.add(1f), 2f);
+        NDArray u = Tensors.div(Tensors.add(decoded, 1f), 2f);
         NDArray clamped = u.clip(0f, 1f);
         NDArray image = clamped.stopGradient();
         image.setRequiresGradient(true);
 
         NDArray features = embed.apply(image);
         NDArray a = SphericalLoss.normalize(features);
-        double[] losses = new double[targets.size()];
         NDArray guidance = null;
         List<NDArray> parts = new ArrayList<>();
         for (int i = 0; i < targets.size(); i++) {
@@ -92,21 +182,19 @@ public final class StepMath {
         } else {
             gradImage = image.zerosLike();
         }
-        for (int i = 0; i < parts.size(); i++) {
-            losses[i] = parts.get(i).getFloat();
-        }
         // clamp_with_grad: pass the gradient inside [0,1], and outside only where it points back into range
-        NDArray keep = gradImage.mul(u.stopGradient().sub(clamped.stopGradient())).gte(0f);
-        NDArray gradU = gradImage.mul(keep.toType(ai.djl.ndarray.types.DataType.FLOAT32, false));
+        NDArray keep = Tensors.gte(gradImage.mul(u.stopGradient().sub(clamped.stopGradient())), 0f);
+        NDArray gradU = gradImage.mul(keep.toType(DataType.FLOAT32, false));
         NDArray l2 = Tensors.mul(zLeaf.square().mean(), (float) l2Weight);
         NDArray surrogate = u.mul(gradU.stopGradient()).sum().add(l2);
         gc.backward(surrogate);
-        double l2Value = l2.getFloat();
-        double total = l2Value;
-        for (double l : losses) {
-            total += l;
+        parts.add(l2);
+        NDList scalars = new NDList(parts.size());
+        for (NDArray p : parts) {
+            scalars.add(p.stopGradient().toType(DataType.FLOAT32, false).reshape(1));
         }
-        return new Result(losses, l2Value, total, zLeaf.getGradient(), decoded, image, features, gradImage,
+        NDArray lossVector = NDArrays.concat(scalars, 0);
+        return new Result(lossVector, zLeaf.getGradient(), decoded, image, features, gradImage,
                 Tensors.div(gradU, 2f));
     }
 }

@@ -217,7 +217,7 @@ class ClipModelTest {
 
     @Test
     void encodesOnAGpuLikeOnTheCpu() {
-        org.junit.jupiter.api.Assumptions.assumeTrue(Engine.getInstance().getGpuCount() > 0, "no CUDA GPU");
+        dev.vqclip.testing.GpuTests.assumeGpu();
         try (Clip gpu = Clip.randomWeights(SMALL, Device.gpu(), 7);
              NDManager cpuM = NDManager.newBaseManager(Device.cpu());
              NDManager gpuM = NDManager.newBaseManager(Device.gpu())) {

@@ -66,4 +66,26 @@ class TensorsTest {
                     .hasMessageContaining("0.5");
         }
     }
+
+    @Test
+    void constantsAreMadeOncePerDeviceTypeAndValueAndSurviveTheirUsersManager() {
+        ai.djl.Device cpu = ai.djl.Device.cpu();
+        NDArray two = Tensors.constant(cpu, DataType.FLOAT32, 2);
+        assertThat(Tensors.constant(cpu, DataType.FLOAT32, 2)).isSameAs(two);
+        assertThat(Tensors.constant(cpu, DataType.FLOAT64, 2)).isNotSameAs(two);
+        assertThat(Tensors.constant(cpu, DataType.FLOAT32, -0.0)).isNotSameAs(Tensors.constant(cpu, DataType.FLOAT32, 0));
+        assertThat(two.getShape()).isEqualTo(new Shape());
+        try (NDManager m = NDManager.newBaseManager(cpu)) {
+            NDArray x = m.create(new float[] {1, 2, 3});
+            long before = Tensors.scalarsMade();
+            for (int i = 0; i < 100; i++) {
+                Tensors.add(Tensors.mul(x, 2), 1).close();
+            }
+            assertThat(Tensors.scalarsMade() - before).as("at most the constant 1 was new").isLessThanOrEqualTo(1);
+            assertThat(Tensors.gte(Tensors.sub(Tensors.mul(x, 2), 1), 3).toBooleanArray())
+                    .containsExactly(false, true, true);
+        }
+        // the users' manager is closed; the constant lives on
+        assertThat(two.getFloat()).isEqualTo(2f);
+    }
 }

@@ -43,11 +43,16 @@ final class TinyModels implements BeforeAllCallback, AfterAllCallback {
 
     /** @return freshly loaded tiny reference models; the caller closes them */
     static RunModels load() {
+        return load(Device.cpu());
+    }
+
+    /** @return freshly loaded tiny reference models on {@code device}; the caller closes them */
+    static RunModels load(Device device) {
         try {
-            Vqgan vq = Vqgan.load(Reference.file("vqgan_tiny.ckpt"), Reference.file("vqgan_tiny.yaml"), Device.cpu());
-            Clip clip = Clip.load(Reference.file("clip_tiny_jit.pt"), Device.cpu());
+            Vqgan vq = Vqgan.load(Reference.file("vqgan_tiny.ckpt"), Reference.file("vqgan_tiny.yaml"), device);
+            Clip clip = Clip.load(Reference.file("clip_tiny_jit.pt"), device);
             ClipTokenizer tok = ClipTokenizer.load(Reference.file("clip/bpe_simple_vocab_16e6.txt.gz"));
-            return new RunModels(vq, clip, tok, Device.cpu(), "tiny reference VQGAN + tiny reference CLIP", false);
+            return new RunModels(vq, clip, tok, device, "tiny reference VQGAN + tiny reference CLIP", false);
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }

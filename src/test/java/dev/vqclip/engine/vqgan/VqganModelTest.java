@@ -158,7 +158,7 @@ class VqganModelTest extends NDManagerPerTest {
 
     @Test
     void decodesOnTheGpuLikeOnTheCpu() {
-        org.junit.jupiter.api.Assumptions.assumeTrue(Engine.getInstance().getGpuCount() > 0, "no CUDA GPU");
+        dev.vqclip.testing.GpuTests.assumeGpu();
         StateDict sd = WeightFiles.load(Reference.file("vqgan_tiny.ckpt"));
         try (Vqgan cpu = Vqgan.fromStateDict(sd, tiny(), Device.cpu());
                 Vqgan gpu = Vqgan.fromStateDict(sd, tiny(), Device.gpu());
