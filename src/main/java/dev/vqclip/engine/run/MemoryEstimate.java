@@ -5,7 +5,11 @@ import dev.vqclip.engine.DeviceMemory;
 import dev.vqclip.engine.clip.ClipConfig;
 import dev.vqclip.engine.vqgan.VqganConfig;
 
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 
 /**
  * The memory one optimisation step needs at its peak, counted from the computation rather than fitted: the models'
@@ -51,19 +55,36 @@ public record MemoryEstimate(int width, int height, int cutouts, long overheadBy
      * @param weightBytes bytes of both models' weights
      * @param clipValueBytes bytes per value of CLIP's activations (4 for float32, 2 for float16)
      * @param gpu whether the models run on a GPU
+     * @param moreClips the sizes of an ensemble's further CLIPs (their weights are in {@code weightBytes})
      */
-    public record Models(VqganConfig vqgan, ClipConfig clip, long weightBytes, int clipValueBytes, boolean gpu) {
-        /** @return the description of loaded models (their weights counted exactly) */
+    public record Models(VqganConfig vqgan, ClipConfig clip, long weightBytes, int clipValueBytes, boolean gpu,
+                         List<ClipConfig> moreClips) {
+        public Models {
+            moreClips = List.copyOf(moreClips);
+        }
+
+        /** One CLIP. */
+        public Models(VqganConfig vqgan, ClipConfig clip, long weightBytes, int clipValueBytes, boolean gpu) {
+            this(vqgan, clip, weightBytes, clipValueBytes, gpu, List.of());
+        }
+
+        /** @return the description of loaded models (their weights counted exactly), every CLIP of an ensemble */
         public static Models of(RunModels m) {
             long bytes = 0;
             for (NDArray p : m.vqgan().parameters().values()) {
                 bytes += p.size() * p.getDataType().getNumOfBytes();
             }
-            for (NDArray p : m.clip().parameters().values()) {
-                bytes += p.size() * p.getDataType().getNumOfBytes();
+            List<ClipConfig> more = new ArrayList<>();
+            for (ClipGuide g : m.guides()) {
+                for (NDArray p : g.clip().parameters().values()) {
+                    bytes += p.size() * p.getDataType().getNumOfBytes();
+                }
+                if (g.clip() != m.clip()) {
+                    more.add(g.clip().config());
+                }
             }
             return new Models(m.vqgan().config(), m.clip().config(), bytes, m.clip().dataType().getNumOfBytes(),
-                    m.device().isGpu());
+                    m.device().isGpu(), more);
         }
 
         /** @return the VQGAN's pixels per latent cell */
@@ -95,7 +116,13 @@ public record MemoryEstimate(int width, int height, int cutouts, long overheadBy
         int h = Math.max(f, height / f * f);
         long latent = (long) (w / f) * (h / f);
         long decoder = decoderValues(m.vqgan(), latent) * FLOAT;
+        // every CLIP's graph stays alive until the backward; one augmented batch per input resolution
         long perCutout = augmentBytes(m.clip().imageResolution()) + clipValues(m.clip()) * m.clipValueBytes();
+        Set<Integer> resolutions = new HashSet<>(List.of(m.clip().imageResolution()));
+        for (ClipConfig c : m.moreClips()) {
+            perCutout += clipValues(c) * m.clipValueBytes()
+                    + (resolutions.add(c.imageResolution()) ? augmentBytes(c.imageResolution()) : 0);
+        }
         long other = otherBytes((long) w * h);
         return new MemoryEstimate(w, h, cutouts, m.gpu() ? GPU_OVERHEAD_BYTES : CPU_OVERHEAD_BYTES, m.weightBytes(),
                 decoder, perCutout * cutouts, other);

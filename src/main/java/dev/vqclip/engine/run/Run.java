@@ -24,7 +24,9 @@ import dev.vqclip.engine.vqgan.Vqgan;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.UnaryOperator;
 
@@ -59,7 +61,10 @@ public final class Run implements SteppableRun {
     private float[] original;
     private Frame originalFrame;
     private GenerationRequest request;
-    private CutoutAugmenter augmenter;
+    /** the cutout augmenter of each CLIP input resolution the run's guides use */
+    private Map<Integer, CutoutAugmenter> augmenters;
+    /** the targets of the ensemble's further CLIPs ({@link RunModels#moreClips()}), in the same order */
+    private List<List<Target>> moreTargets = List.of();
     private int step;
     private int hostReads;
     private boolean clampToCodebook = true;
@@ -132,12 +137,18 @@ public final class Run implements SteppableRun {
             codeMin.attach(manager);
             codeMax.attach(manager);
         }
-        augmenter = newAugmenter(request);
+        augmenters = newAugmenters(request);
         setPrompts(request.prompts());
     }
 
-    private CutoutAugmenter newAugmenter(GenerationRequest r) {
-        return new CutoutAugmenter(clip.imageResolution(), r.cutouts(), r.cutPow(), r.augmentations());
+    /** One augmenter per input resolution: CLIPs of one resolution share a step's cutout batch. */
+    private Map<Integer, CutoutAugmenter> newAugmenters(GenerationRequest r) {
+        Map<Integer, CutoutAugmenter> out = new HashMap<>();
+        for (ClipGuide g : models.guides()) {
+            out.computeIfAbsent(g.clip().imageResolution(),
+                    res -> new CutoutAugmenter(res, r.cutouts(), r.cutPow(), r.augmentations()));
+        }
+        return out;
     }
 
     /** For the parity test only: the reference chain does not clamp z to the codebook's range. */
@@ -224,10 +235,8 @@ public final class Run implements SteppableRun {
             sm.tempAttachAll(z, m, v);
             NDArray zLeaf = z.duplicate();
             zLeaf.setRequiresGradient(true);
-            SplittableRandom rng = randomFor(request.seed(), step);
             try (GradientCollector gc = sm.getEngine().newGradientCollector()) {
-                r = StepMath.run(vqgan, zLeaf, img -> clip.encodeImage(clip.normalize(augmenter.apply(img, rng))),
-                        targetsAt(step), alpha, gc);
+                r = StepMath.run(vqgan, zLeaf, guidance(step), alpha, gc);
             }
             NDArray grad = gradientHook.apply(r.gradZ());
             if (maskArray != null) {
@@ -385,11 +394,16 @@ public final class Run implements SteppableRun {
         NDManager tm = manager.newSubManager();
         try {
             List<Target> t = Targets.build(models, next, tm);
+            List<List<Target>> more = new ArrayList<>();
+            for (ClipGuide g : models.moreClips()) {
+                more.add(Targets.build(g, next, tm));
+            }
             if (targetManager != null) {
                 targetManager.close();
             }
             targetManager = tm;
             targets = t;
+            moreTargets = List.copyOf(more);
             request = next;
         } catch (RuntimeException e) {
             tm.close();
@@ -399,13 +413,38 @@ public final class Run implements SteppableRun {
 
     /**
      * Adds a target that is not a prompt of the request (used by self-masked editing to keep the rest of the image
-     * close to the original). Cleared when the prompts change.
+     * close to the original), compared by this run's first CLIP (the embedding is that CLIP's). Cleared when the
+     * prompts change.
      */
     public void addTarget(String label, float[] embedding, double weight) {
         NDArray e = Tensors.fromHost(targetManager, embedding, new Shape(1, embedding.length));
         List<Target> t = new ArrayList<>(targets);
         t.add(new Target(label, SphericalLoss.normalize(e), weight, Double.NEGATIVE_INFINITY));
         targets = List.copyOf(t);
+    }
+
+    /**
+     * What step {@code taken + 1} compares with: this CLIP's targets, then each further CLIP's. The cutouts of step k
+     * come from {@link #randomFor}(seed, k) for every input resolution, so each CLIP sees exactly the cutouts it would
+     * see guiding the run alone, and CLIPs of one resolution share one batch.
+     */
+    private List<StepMath.Guidance> guidance(int taken) {
+        Map<Integer, NDArray> batches = new HashMap<>();
+        List<StepMath.Guidance> out = new ArrayList<>(1 + moreTargets.size());
+        out.add(new StepMath.Guidance(embedding(clip, batches, taken), targetsAt(taken)));
+        for (int g = 0; g < moreTargets.size(); g++) {
+            List<Target> at = new ArrayList<>();
+            for (Target t : moreTargets.get(g)) {
+                at.add(t.at(taken));
+            }
+            out.add(new StepMath.Guidance(embedding(models.moreClips().get(g).clip(), batches, taken), at));
+        }
+        return out;
+    }
+
+    private UnaryOperator<NDArray> embedding(Clip c, Map<Integer, NDArray> batches, int taken) {
+        return img -> c.encodeImage(c.normalize(batches.computeIfAbsent(c.imageResolution(),
+                res -> augmenters.get(res).apply(img, randomFor(request.seed(), taken)))));
     }
 
     /**
@@ -558,7 +597,7 @@ public final class Run implements SteppableRun {
         request = s.request();
         if (old.cutouts() != request.cutouts() || old.cutPow() != request.cutPow()
                 || !old.augmentations().equals(request.augmentations())) {
-            augmenter = newAugmenter(request);
+            augmenters = newAugmenters(request);
         }
         original = null;
         originalFrame = null;

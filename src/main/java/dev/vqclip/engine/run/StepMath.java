@@ -158,6 +158,28 @@ public final class StepMath {
      */
     public static Result run(Vqgan vqgan, NDArray zLeaf, UnaryOperator<NDArray> embed, List<Target> targets,
                              double l2Weight, GradientCollector gc) {
+        return run(vqgan, zLeaf, List.of(new Guidance(embed, targets)), l2Weight, gc);
+    }
+
+    /**
+     * One CLIP's part of the loss: how it embeds the image and the targets it compares with (their weights already
+     * multiplied by the CLIP's weight in an ensemble).
+     *
+     * @param embed image batch in [0,1] to this CLIP's features (N, D)
+     * @param targets the prompts' targets embedded by this CLIP, in prompt order
+     */
+    public record Guidance(UnaryOperator<NDArray> embed, List<Target> targets) {
+    }
+
+    /**
+     * The step with an ensemble of CLIPs: the guidance loss is the sum of every CLIP's losses; the loss of prompt i
+     * reported in {@link Result#targetLosses()} is the sum of its losses over the CLIPs. With one guide this is
+     * exactly {@link #run(Vqgan, NDArray, UnaryOperator, List, double, GradientCollector)}.
+     *
+     * @param guides one or more CLIPs; {@link Result#features()} holds the first one's features
+     */
+    public static Result run(Vqgan vqgan, NDArray zLeaf, List<Guidance> guides, double l2Weight,
+                             GradientCollector gc) {
         NDArray zq = replaceGrad(vqgan.quantize(zLeaf).zqExact(), zLeaf);
         NDArray decoded = vqgan.decode(zq);
         NDArray u = Tensors.div(Tensors.add(decoded, 1f), 2f);
@@ -165,14 +187,22 @@ public final class StepMath {
         NDArray image = clamped.stopGradient();
         image.setRequiresGradient(true);
 
-        NDArray features = embed.apply(image);
-        NDArray a = SphericalLoss.normalize(features);
+        NDArray features = null;
         NDArray guidance = null;
         List<NDArray> parts = new ArrayList<>();
-        for (int i = 0; i < targets.size(); i++) {
-            NDArray l = SphericalLoss.loss(a, targets.get(i));
-            parts.add(l);
-            guidance = guidance == null ? l : guidance.add(l);
+        for (Guidance g : guides) {
+            NDArray f = g.embed().apply(image);
+            features = features == null ? f : features;
+            NDArray a = SphericalLoss.normalize(f);
+            for (int i = 0; i < g.targets().size(); i++) {
+                NDArray l = SphericalLoss.loss(a, g.targets().get(i));
+                if (i < parts.size()) {
+                    parts.set(i, parts.get(i).add(l));
+                } else {
+                    parts.add(l);
+                }
+                guidance = guidance == null ? l : guidance.add(l);
+            }
         }
         NDArray gradImage;
         beforeBackward.run();

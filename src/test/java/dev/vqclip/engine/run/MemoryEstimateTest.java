@@ -32,6 +32,24 @@ class MemoryEstimateTest {
     }
 
     @Test
+    void anEnsembleCountsEveryClipsGraphAndOneAugmentedBatchPerResolution() {
+        ClipConfig b32 = ClipConfig.builtin("ViT-B/32");
+        ClipConfig b16 = ClipConfig.builtin("ViT-B/16");
+        MemoryEstimate one = MemoryEstimate.of(REAL, 256, 256, 8);
+        MemoryEstimate twice = MemoryEstimate.of(new MemoryEstimate.Models(REAL.vqgan(), b32, 1L << 30, 4, false,
+                java.util.List.of(b32)), 256, 256, 8);
+        MemoryEstimate withB16 = MemoryEstimate.of(new MemoryEstimate.Models(REAL.vqgan(), b32, 1L << 30, 4, false,
+                java.util.List.of(b16)), 256, 256, 8);
+        long clip32 = MemoryEstimate.clipValues(b32) * 4 * 8;
+        // the same resolution shares the augmented batch: only CLIP's graph is added
+        assertThat(twice.cutoutBytes() - one.cutoutBytes()).isEqualTo(clip32);
+        // ViT-B/16 has 4x the tokens of ViT-B/32 at 224 px: a larger graph, same batch
+        assertThat(withB16.cutoutBytes() - one.cutoutBytes())
+                .isEqualTo(MemoryEstimate.clipValues(b16) * 4 * 8).isGreaterThan(3 * clip32);
+        assertThat(twice.decoderBytes()).isEqualTo(one.decoderBytes());
+    }
+
+    @Test
     void sizesAreRoundedDownToTheFactorAsARunDoes() {
         assertThat(MemoryEstimate.of(REAL, 270, 250, 8).totalBytes()).isEqualTo(MemoryEstimate.of(REAL, 256, 240, 8)
                 .totalBytes());
