@@ -2,6 +2,9 @@ package dev.vqclip.cli;
 
 import ai.djl.Device;
 import dev.vqclip.engine.Devices;
+import dev.vqclip.engine.clip.Clip;
+import dev.vqclip.engine.clip.tokenizer.ClipTokenizer;
+import dev.vqclip.engine.run.ClipGuide;
 import dev.vqclip.engine.run.RunModels;
 import dev.vqclip.models.FileRole;
 import dev.vqclip.models.Hashing;
@@ -56,6 +59,17 @@ public final class ModelOptions {
                     + "starts, naming the largest size and cutout count that fit.")
     String memoryLimit;
 
+    @Option(names = "--also-clip", paramLabel = "NAME|FILE[:WEIGHT]",
+            description = "Guide with a further CLIP as well (an ensemble, e.g. --clip ViT-B/32 --also-clip "
+                    + "ViT-B/16:0.5); repeatable. The loss is the sum over the CLIPs of weight x that CLIP's loss "
+                    + "(weight 1 unless given; CLIPs of one input size share the cutouts). 'demo' names the bundled "
+                    + "demo CLIP. Saved runs do not record it: pass it again with --resume.")
+    List<String> alsoClip = new ArrayList<>();
+
+    @Option(names = "--clip-weight", paramLabel = "W", defaultValue = "1",
+            description = "The weight of --clip's loss in an ensemble (default ${DEFAULT-VALUE}).")
+    double clipWeight = 1;
+
     /** The order of the model files in runs: VQGAN checkpoint, its yaml, CLIP weights, CLIP's vocabulary. */
     private static final String[] ROLES = {"vqgan", "vqgan-config", "clip", "clip-vocab"};
     private static final FileRole[] FILE_ROLES = {FileRole.CKPT, FileRole.CONFIG, FileRole.WEIGHTS, FileRole.VOCAB};
@@ -90,8 +104,62 @@ public final class ModelOptions {
             err.println("using the bundled DEMO models (a tiny VQGAN and CLIP trained on a world of coloured shapes);"
                     + " for real images install published ones: vqclip models list");
         }
-        return RunModels.load(rm.vqganCkpt(), rm.vqganConfig(), rm.clipWeights(), rm.clipVocab(), d,
+        RunModels base = RunModels.load(rm.vqganCkpt(), rm.vqganConfig(), rm.clipWeights(), rm.clipVocab(), d,
                 rm.describe(dev.vqclip.engine.Devices.describe(d)), rm.demo(), (f, msg) -> { });
+        if (alsoClip.isEmpty() && clipWeight == 1) {
+            return base;
+        }
+        List<ClipGuide> more = new ArrayList<>();
+        try {
+            if (!Double.isFinite(clipWeight)) {
+                throw new IllegalArgumentException("--clip-weight must be a finite number, got " + clipWeight);
+            }
+            ModelResolver resolver = ModelResolver.standard(msg -> err.println("note: " + msg));
+            for (String spec : alsoClip) {
+                EnsembleSpec e = EnsembleSpec.parse(spec);
+                ModelResolver.ResolvedClip c = resolver.resolveExtraClip(e.model(), rm.clipVocab());
+                Clip clip = Clip.load(c.weights(), d);
+                try {
+                    ClipTokenizer tok = c.vocab().equals(rm.clipVocab()) ? base.tokenizer() : ClipTokenizer.load(c.vocab());
+                    more.add(new ClipGuide(clip, tok, e.weight(), c.name()));
+                } catch (java.io.IOException | RuntimeException ex) {
+                    clip.close();
+                    throw ex;
+                }
+            }
+            return base.withEnsemble(clipWeight, more);
+        } catch (java.io.IOException | RuntimeException ex) {
+            more.forEach(g -> g.clip().close());
+            base.close();
+            throw ex;
+        }
+    }
+
+    /**
+     * One {@code --also-clip} value: a model name or file, then optionally {@code :WEIGHT} (the text after the last
+     * colon, when it is a number: a Windows path's drive colon is not a weight).
+     */
+    record EnsembleSpec(String model, double weight) {
+        static EnsembleSpec parse(String spec) {
+            String s = spec == null ? "" : spec.strip();
+            int colon = s.lastIndexOf(':');
+            if (colon > 0) {
+                String tail = s.substring(colon + 1).strip();
+                try {
+                    double w = Double.parseDouble(tail);
+                    if (!Double.isFinite(w)) {
+                        throw new IllegalArgumentException("--also-clip " + spec + ": the weight must be finite");
+                    }
+                    return new EnsembleSpec(s.substring(0, colon).strip(), w);
+                } catch (NumberFormatException e) {
+                    // not a weight: part of the name or path
+                }
+            }
+            if (s.isEmpty()) {
+                throw new IllegalArgumentException("--also-clip needs a CLIP model's name or file");
+            }
+            return new EnsembleSpec(s, 1.0);
+        }
     }
 
     /** @return each resolved model file's name and sha256, recorded in saved runs */

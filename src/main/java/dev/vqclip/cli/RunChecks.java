@@ -61,6 +61,12 @@ final class RunChecks {
         if (o.saveEvery < 0) {
             throw new IllegalArgumentException("--save-every " + o.saveEvery + ": must be 0 (no frames) or more");
         }
+        for (String clip : mo.alsoClip) {
+            ModelOptions.EnsembleSpec.parse(clip);
+        }
+        if (!Double.isFinite(mo.clipWeight)) {
+            throw new IllegalArgumentException("--clip-weight " + mo.clipWeight + ": must be a finite number");
+        }
         for (String ip : o.imagePrompts) {
             GenerateCommand.ImagePromptSpec spec = GenerateCommand.ImagePromptSpec.parse(ip);
             readableImage("--image-prompt", spec.file());

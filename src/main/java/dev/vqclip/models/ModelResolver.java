@@ -106,6 +106,35 @@ public final class ModelResolver {
         return new ResolvedModels(v.main, v.aux, c.main, c.aux, v.demo || c.demo, v.name, c.name);
     }
 
+    /**
+     * A further CLIP named on the command line (a member of an ensemble): its weights and vocabulary.
+     *
+     * @param weights the weights file
+     * @param vocab its BPE vocabulary (an installed model's own, the installed one beside a file, or the demo's)
+     * @param name the model's name or the file's name
+     */
+    public record ResolvedClip(Path weights, Path vocab, String name) {
+    }
+
+    /**
+     * Resolves one more CLIP, given as an installed model's name (with its own vocabulary), a weights file (with
+     * {@code fileVocab}: the run's CLIP vocabulary, which OpenAI's models share), or {@code demo} (the bundled demo
+     * CLIP and its vocabulary).
+     *
+     * @throws ModelException as for {@code --clip}
+     */
+    public ResolvedClip resolveExtraClip(String arg, Path fileVocab) {
+        if (arg == null || arg.isBlank()) {
+            throw new ModelException("an ensemble CLIP needs a name or a file");
+        }
+        if (arg.strip().equals(DEMO)) {
+            Path weights = demoFile(DEMO_CLIP, "CLIP");
+            return new ResolvedClip(weights, demoFile(DEMO_VOCAB, "CLIP"), DEMO);
+        }
+        Choice c = resolveClip(arg.strip(), existingFile(arg.strip()).isPresent() ? fileVocab : null);
+        return new ResolvedClip(c.main, c.aux, c.name);
+    }
+
     private static final class Choice {
         final Path main;
         final Path aux;
