@@ -101,9 +101,9 @@ public class StudioApp extends Application {
         stage.setScene(scene);
         stage.titleProperty().bind(vm.titleProperty());
         stage.setOnCloseRequest(e -> {
-            if (vm.dirtyProperty().get()) {
+            if (vm.files().dirtyProperty().get()) {
                 e.consume(); // Save / Don't Save / Cancel; the window closes after a save that succeeded
-                vm.afterUnsaved("the session", stage::close);
+                vm.files().afterUnsaved("the session", stage::close);
             }
         });
         // the window is gone (Quit, or closing it after the unsaved-work question): the run stops at its next step
@@ -114,26 +114,26 @@ public class StudioApp extends Application {
             installSignalHandlers();
         }
 
-        timers = new Timeline(new KeyFrame(Duration.seconds(1), e -> vm.refreshMemory()));
+        timers = new Timeline(new KeyFrame(Duration.seconds(1), e -> vm.studio().refreshMemory()));
         timers.setCycleCount(Timeline.INDEFINITE);
         timers.play();
-        vm.refreshMemory();
+        vm.studio().refreshMemory();
         if (config.autosaveEvery() != null && recoveryFile != null) {
             autosave = new Timeline(new KeyFrame(Duration.millis(config.autosaveEvery().toMillis()),
-                    e -> vm.autosave(recoveryFile)));
+                    e -> vm.files().autosave(recoveryFile)));
             autosave.setCycleCount(Timeline.INDEFINITE);
             autosave.play();
         }
-        vm.loadEngine();
+        vm.run().loadEngine();
         Path leftOver = ownsProcess && Files.isRegularFile(SessionStore.recoveryFile())
                 ? SessionStore.recoveryFile() : null;
         if (config.openAtStart() != null) {
-            vm.openFile(config.openAtStart());
+            vm.files().openFile(config.openAtStart());
             if (leftOver != null) {
                 keepAside(leftOver);
             }
         } else if (leftOver != null) {
-            vm.recover(leftOver);
+            vm.files().recover(leftOver);
         }
         if (config.demoPrompt() != null) {
             runDemoScript(scene);
@@ -317,7 +317,7 @@ public class StudioApp extends Application {
     }
 
     private void quit() {
-        vm.afterUnsaved("the session", stage::close);
+        vm.files().afterUnsaved("the session", stage::close);
     }
 
     /**
@@ -336,7 +336,7 @@ public class StudioApp extends Application {
             autosave.stop();
         }
         if (signalsReceived.get() == 0 && recoveryFile != null) {
-            vm.forgetRecovery(recoveryFile);
+            vm.files().forgetRecovery(recoveryFile);
         }
         vm.close();
     }
@@ -364,7 +364,7 @@ public class StudioApp extends Application {
         long deadline = System.nanoTime() + graceMillis * 1_000_000L;
         CompletableFuture<String> saved = new CompletableFuture<>();
         try {
-            Platform.runLater(() -> vm.saveRecoveryAndClose(recovery, saved::complete));
+            Platform.runLater(() -> vm.files().saveRecoveryAndClose(recovery, saved::complete));
         } catch (IllegalStateException toolkitGone) {
             return "the window had already closed";
         }

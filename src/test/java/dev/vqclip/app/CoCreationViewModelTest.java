@@ -104,7 +104,7 @@ class CoCreationViewModelTest {
         ex.runEngineUntil(() -> step() == before.step() + 1, 20);
         assertThat(engine.paintCalls).isEqualTo(1);
         assertThat(vm.canvas().paintLayerProperty().get()).as("the paint now lives in z").isNull();
-        assertThat(vm.noticeProperty().get()).contains("latent cells");
+        assertThat(vm.studio().noticeProperty().get()).contains("latent cells");
 
         // compare the state right after the paint (before the step) by replaying the step on a fresh fake run
         RunSnapshot after = state();
@@ -196,7 +196,7 @@ class CoCreationViewModelTest {
         runTo(4);
         pause();
         paint.selectPhraseProperty().set("the moon");
-        vm.selectByText();
+        vm.coCreation().selectByText();
         ex.runEngine(1);
         assertThat(paint.heatProperty().get()).isNotNull();
         assertThat(paint.heatProperty().get().rows()).isEqualTo(6);
@@ -206,7 +206,7 @@ class CoCreationViewModelTest {
             expected += z >= 0.5 ? 1 : 0;
         }
         paint.replacePhraseProperty().set("a lighthouse");
-        vm.replaceWith();
+        vm.coCreation().replaceWith();
         assertThat(paint.heatProperty().get()).isNull();
         assertThat(MaskGrid.editableCells(paint.latentMaskProperty().get())).isEqualTo(expected);
         assertThat(vm.prompts().prompts()).extracting(p -> p.text()).containsExactly("a lighthouse");
@@ -226,17 +226,17 @@ class CoCreationViewModelTest {
         Frame stroke1 = vm.canvas().paintLayerProperty().get();
         vm.prompts().rows().get(0).textProperty().set("a harbour at dawn");
         stroke(30, 30, 40, 40);
-        vm.undo(); // the second stroke
+        vm.edits().undo(); // the second stroke
         assertThat(vm.canvas().paintLayerProperty().get().argb()).isEqualTo(stroke1.argb());
         assertThat(vm.prompts().prompts().get(0).text()).isEqualTo("a harbour at dawn");
-        vm.undo(); // the prompt edit
+        vm.edits().undo(); // the prompt edit
         assertThat(vm.prompts().prompts().get(0).text()).isEqualTo("a harbour at night");
         assertThat(vm.canvas().paintLayerProperty().get().argb()).isEqualTo(stroke1.argb());
-        vm.undo(); // the first stroke
+        vm.edits().undo(); // the first stroke
         assertThat(vm.canvas().paintLayerProperty().get()).isNull();
-        vm.redo();
+        vm.edits().redo();
         assertThat(vm.canvas().paintLayerProperty().get().argb()).isEqualTo(stroke1.argb());
-        vm.redo();
+        vm.edits().redo();
         assertThat(vm.prompts().prompts().get(0).text()).isEqualTo("a harbour at dawn");
     }
 
@@ -322,17 +322,17 @@ class CoCreationViewModelTest {
         assertThat(soft).as("the mask has soft values").isTrue();
 
         Path file = tmp.resolve("layers.vqsession");
-        vm.saveTo(file);
+        vm.files().saveTo(file);
         ex.runEngine(5);
-        assertThat(vm.noticeProperty().get()).isEqualTo("saved layers.vqsession");
+        assertThat(vm.studio().noticeProperty().get()).isEqualTo("saved layers.vqsession");
         vm.close();
 
         ManualTaskExecutor ex2 = new ManualTaskExecutor();
         StudioViewModel vm2 = new StudioViewModel(ex2, progress -> new FakeRunFactory(0), new ScriptedDialogs(),
                 new SettingsViewModel(() -> 7L), () -> 1L);
-        vm2.openFile(file);
+        vm2.files().openFile(file);
         ex2.runEngine(5);
-        assertThat(vm2.noticeProperty().get()).isEqualTo("opened layers.vqsession");
+        assertThat(vm2.studio().noticeProperty().get()).isEqualTo("opened layers.vqsession");
         List<HistoryEntry> back = List.copyOf(vm2.history().entries());
         assertThat(back).extracting(HistoryEntry::id).isEqualTo(made.stream().map(HistoryEntry::id).toList());
         for (int i = 0; i < made.size(); i++) {
@@ -360,9 +360,9 @@ class CoCreationViewModelTest {
         try (var in = CoCreationViewModelTest.class.getResourceAsStream("/session/v1.vqsession")) {
             Files.copy(in, file);
         }
-        vm.openFile(file);
+        vm.files().openFile(file);
         ex.runEngine(5);
-        assertThat(vm.noticeProperty().get()).contains("older version (1)");
+        assertThat(vm.studio().noticeProperty().get()).contains("older version (1)");
         HistoryEntry h1 = vm.history().entries().get(0);
         assertThat(h1.layers()).isNull();
         var latent = h1.snapshot().mask();
@@ -388,16 +388,16 @@ class CoCreationViewModelTest {
         paint.keepUnmaskedPixelsProperty().set(true);
         var layers = paint.layers();
         Path file = tmp.resolve("s.vqsession");
-        vm.saveTo(file);
+        vm.files().saveTo(file);
         ex.runEngine(5);
-        vm.newSession();
+        vm.files().newSession();
         assertThat(paint.layers().mask()).isNull();
-        vm.openFile(file);
+        vm.files().openFile(file);
         ex.runEngine(5);
         assertThat(paint.layers().paint().argb()).isEqualTo(layers.paint().argb());
         assertThat(paint.layers().mask().values()).isEqualTo(layers.mask().values());
         assertThat(paint.keepUnmaskedPixelsProperty().get()).isTrue();
-        assertThat(vm.initImage()).contains(img);
+        assertThat(vm.editor().initImage()).contains(img);
     }
 
     @Test
@@ -424,7 +424,7 @@ class CoCreationViewModelTest {
         Files.writeString(broken, "not an image");
         vm.openImage(broken);
         ex.runEngine(3);
-        assertThat(vm.noticeProperty().get()).contains("could not open broken.png");
+        assertThat(vm.studio().noticeProperty().get()).contains("could not open broken.png");
         assertThat(state().request().initImage()).isEqualTo(img);
     }
 
@@ -491,7 +491,7 @@ class CoCreationViewModelTest {
             }
             assertThat(rewritten).isPositive();
             ex.runEngineUntil(() -> step() == before.step() + 1, 20);
-            assertThat(vm.noticeProperty().get()).contains("latent cells");
+            assertThat(vm.studio().noticeProperty().get()).contains("latent cells");
         } finally {
             vm.close();
             ex.runEngine(10);

@@ -77,7 +77,7 @@ class NewcomerFxTest extends StudioFxHarness {
 
         mouseStroke(8, 8, 40, 20);
         assertThat(fx(() -> vm.canvas().paintLayerProperty().get())).as("the brush painted").isNotNull();
-        assertThat(fx(() -> vm.paint().canUndoProperty().get())).isTrue();
+        assertThat(fx(() -> vm.edits().canUndoProperty().get())).isTrue();
         assertThat(text("#paintMessage")).isEmpty();
         assertThat(fx(() -> vm.paint().toolProperty().get())).isEqualTo(PaintViewModel.Tool.BRUSH);
     }

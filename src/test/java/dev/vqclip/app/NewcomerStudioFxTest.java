@@ -202,8 +202,8 @@ class NewcomerStudioFxTest extends StudioFxHarness {
         assertThat(countEdgePixels(overlayBefore)).as("the live mask has its outline").isPositive();
         Path file = tmp.resolve("reopen.vqsession");
         dialogs.files.add(file);
-        robot.interact(vm::save);
-        waitUntil(() -> vm.noticeProperty().get().equals("saved reopen.vqsession"), 30);
+        robot.interact(vm.files()::save);
+        waitUntil(() -> vm.studio().noticeProperty().get().equals("saved reopen.vqsession"), 30);
         FxToolkit.cleanupApplication(app);
         apps.remove(app);
         FxToolkit.cleanupStages();
@@ -215,7 +215,7 @@ class NewcomerStudioFxTest extends StudioFxHarness {
         StudioViewModel vm2 = app2.viewModel();
         robot.clickOn("#canvasImage");
         robot.press(KeyCode.CONTROL).type(KeyCode.O).release(KeyCode.CONTROL);
-        waitUntil(() -> vm2.noticeProperty().get().equals("opened reopen.vqsession"), 10);
+        waitUntil(() -> vm2.studio().noticeProperty().get().equals("opened reopen.vqsession"), 10);
         @SuppressWarnings("unchecked")
         LineChart<Number, Number> chart2 = robot.lookup("#lossChart").queryAs(LineChart.class);
         assertThat(fx(() -> chart2.getData().stream().map(XYChart.Series::getName).toList()))
@@ -287,7 +287,7 @@ class NewcomerStudioFxTest extends StudioFxHarness {
         StudioViewModel vm = app.viewModel();
         robot.clickOn("#promptText0").write("red");
         Stage stage = fx(() -> (Stage) robot.lookup("#main").query().getScene().getWindow());
-        assertThat(fx(() -> vm.dirtyProperty().get())).isTrue();
+        assertThat(fx(() -> vm.files().dirtyProperty().get())).isTrue();
 
         dialogs.unsaved = DialogService.Unsaved.CANCEL;
         robot.clickOn("#promptText0").press(KeyCode.CONTROL).type(KeyCode.Q).release(KeyCode.CONTROL);
@@ -331,7 +331,7 @@ class NewcomerStudioFxTest extends StudioFxHarness {
             Path f = tmp.resolve("猫-" + scale + "x.png");
             dialogs.files.add(f);
             robot.interact(item::fire);
-            waitUntil(() -> vm.noticeProperty().get().startsWith("exported 猫-" + scale + "x.png"), 10);
+            waitUntil(() -> vm.studio().noticeProperty().get().startsWith("exported 猫-" + scale + "x.png"), 10);
             byte[] png = Files.readAllBytes(f);
             dev.vqclip.engine.image.Frame out = dev.vqclip.engine.image.Images.decode(png, f.toString());
             assertThat(out.width()).isEqualTo(64 * scale);

@@ -109,12 +109,12 @@ class NewcomerStudioViewModelTest {
         twoBranches();
         List<XYChart.Series<Number, Number>> before = vm.run().lossSeries();
         Path file = tmp.resolve("chart.vqsession");
-        vm.saveTo(file);
+        vm.files().saveTo(file);
         ex.runEngine(5);
-        assertThat(vm.noticeProperty().get()).isEqualTo("saved chart.vqsession");
+        assertThat(vm.studio().noticeProperty().get()).isEqualTo("saved chart.vqsession");
 
         StudioViewModel vm2 = newVm(new FakeRunFactory(0));
-        vm2.openFile(file);
+        vm2.files().openFile(file);
         ex.runEngine(5);
         List<XYChart.Series<Number, Number>> after = vm2.run().lossSeries();
         assertThat(after).extracting(XYChart.Series::getName).containsExactly("b1", "b2 from step 5");
@@ -141,7 +141,7 @@ class NewcomerStudioViewModelTest {
         ex.runEngineUntil(() -> step() >= 3, 20);
         pause();
         dialogs.unsaved = DialogService.Unsaved.DISCARD;
-        vm.newSession();
+        vm.files().newSession();
         ex.runEngine(10);
         assertThat(vm.run().lossSeries()).as("no series (and no legend entry) before the first loss").isEmpty();
         vm.prompts().rows().get(0).textProperty().set("blue");
@@ -166,19 +166,19 @@ class NewcomerStudioViewModelTest {
         var latent = vm.paint().latentMaskProperty().get();
         assertThat(latent).isNotNull();
         Path file = tmp.resolve("mask.vqsession");
-        vm.saveTo(file);
+        vm.files().saveTo(file);
         ex.runEngine(5);
 
         FakeRunFactory engine2 = new FakeRunFactory(0);
         StudioViewModel vm2 = newVm(engine2);
-        vm2.openFile(file);
+        vm2.files().openFile(file);
         ex.runEngine(5);
         assertThat(engine2.openRuns).as("no run was made: the engine took no step").isZero();
         assertThat(vm2.canvas().latentGridProperty().get()).isEqualTo(new LatentGrid(6, 8, 8));
         assertThat(vm2.canvas().maskLayerProperty().get().values()).isEqualTo(vm.canvas().maskLayerProperty().get()
                 .values());
         assertThat(vm2.paint().latentMaskProperty().get().values()).isEqualTo(latent.values());
-        assertThat(vm2.dirtyProperty().get()).as("opening is not an edit").isFalse();
+        assertThat(vm2.files().dirtyProperty().get()).as("opening is not an edit").isFalse();
     }
 
     @Test
@@ -202,10 +202,10 @@ class NewcomerStudioViewModelTest {
         assertThat(engine.promptLog).contains("5:[a lighthouse, blurry, watermark]");
 
         Path file = tmp.resolve("neg.vqsession");
-        vm.saveTo(file);
+        vm.files().saveTo(file);
         ex.runEngine(5);
         StudioViewModel vm2 = newVm(new FakeRunFactory(0));
-        vm2.openFile(file);
+        vm2.files().openFile(file);
         ex.runEngine(5);
         assertThat(vm2.prompts().negativeProperty().get()).isEqualTo("blurry\nwatermark:2\n\n");
         assertThat(vm2.prompts().rows()).hasSize(1);
@@ -225,15 +225,15 @@ class NewcomerStudioViewModelTest {
         vm.prompts().negativeProperty().set("b");
         vm.prompts().negativeProperty().set("bl");
         vm.prompts().negativeProperty().set("blurry");
-        vm.undo();
+        vm.edits().undo();
         assertThat(vm.prompts().negativeProperty().get()).isEmpty();
-        vm.redo();
+        vm.edits().redo();
         assertThat(vm.prompts().negativeProperty().get()).isEqualTo("blurry");
     }
 
     @Test
     void anEmptyPromptOrANegativePromptAloneIsRefusedBeforeARunStarts() {
-        vm.loadEngine();
+        vm.run().loadEngine();
         ex.runEngine(10);
         vm.prompts().negativeProperty().set("blurry");
         assertThat(vm.prompts().hasPositivePromptProperty().get()).isFalse();
@@ -266,19 +266,19 @@ class NewcomerStudioViewModelTest {
         vm.start();
         ex.runEngineUntil(() -> step() >= 3, 20);
         pause();
-        assertThat(vm.dirtyProperty().get()).isTrue();
+        assertThat(vm.files().dirtyProperty().get()).isTrue();
     }
 
     @Test
     void cancelKeepsEverythingAsItIs() {
         unsavedRun();
         dialogs.unsaved = DialogService.Unsaved.CANCEL;
-        vm.newSession();
+        vm.files().newSession();
         ex.runEngine(10);
         assertThat(dialogs.unsavedAsked).containsExactly("the current session");
         assertThat(vm.prompts().prompts()).isNotEmpty();
         assertThat(vm.history().entries()).isNotEmpty();
-        assertThat(vm.dirtyProperty().get()).isTrue();
+        assertThat(vm.files().dirtyProperty().get()).isTrue();
     }
 
     @Test
@@ -288,25 +288,25 @@ class NewcomerStudioViewModelTest {
         dialogs.unsaved = DialogService.Unsaved.SAVE;
         dialogs.files.add(file);
         int entries = vm.history().entries().size();
-        vm.newSession();
+        vm.files().newSession();
         assertThat(vm.prompts().prompts()).as("nothing is cleared before the save has succeeded").isNotEmpty();
         ex.runEngine(10);
         assertThat(Files.isRegularFile(file)).isTrue();
         assertThat(SessionStore.load(file).data().history()).hasSize(entries);
         assertThat(vm.prompts().prompts()).isEmpty();
         assertThat(vm.history().entries()).isEmpty();
-        assertThat(vm.dirtyProperty().get()).isFalse();
+        assertThat(vm.files().dirtyProperty().get()).isFalse();
     }
 
     @Test
     void saveWhoseFileChooserIsCancelledGoesNoFurther() {
         unsavedRun();
         dialogs.unsaved = DialogService.Unsaved.SAVE; // and no file: the chooser is cancelled
-        vm.newSession();
+        vm.files().newSession();
         ex.runEngine(10);
         assertThat(vm.prompts().prompts()).isNotEmpty();
-        assertThat(vm.dirtyProperty().get()).isTrue();
-        assertThat(vm.noticeProperty().get()).isEqualTo("not saved, so nothing was closed");
+        assertThat(vm.files().dirtyProperty().get()).isTrue();
+        assertThat(vm.studio().noticeProperty().get()).isEqualTo("not saved, so nothing was closed");
     }
 
     @Test
@@ -316,11 +316,11 @@ class NewcomerStudioViewModelTest {
         Files.writeString(blocker, "x");
         dialogs.unsaved = DialogService.Unsaved.SAVE;
         dialogs.files.add(blocker.resolve("under-a-file.vqsession"));
-        vm.newSession();
+        vm.files().newSession();
         ex.runEngine(10);
-        assertThat(vm.noticeProperty().get()).startsWith("could not save");
+        assertThat(vm.studio().noticeProperty().get()).startsWith("could not save");
         assertThat(vm.prompts().prompts()).isNotEmpty();
-        assertThat(vm.dirtyProperty().get()).isTrue();
+        assertThat(vm.files().dirtyProperty().get()).isTrue();
     }
 
     @Test
@@ -328,7 +328,7 @@ class NewcomerStudioViewModelTest {
         unsavedRun();
         dialogs.unsaved = DialogService.Unsaved.DISCARD;
         int asked = dialogs.asked;
-        vm.newSession();
+        vm.files().newSession();
         ex.runEngine(10);
         assertThat(dialogs.asked).as("only the question, no file chooser").isEqualTo(asked + 1);
         assertThat(vm.prompts().prompts()).isEmpty();
@@ -338,7 +338,7 @@ class NewcomerStudioViewModelTest {
     void opening_withUnsavedWork_savesToTheSessionsOwnFileWithoutAskingWhere() throws Exception {
         unsavedRun();
         Path own = tmp.resolve("own.vqsession");
-        vm.saveTo(own);
+        vm.files().saveTo(own);
         ex.runEngine(5);
         vm.run().resume();
         ex.runEngineUntil(() -> step() >= 6, 20);
@@ -348,11 +348,11 @@ class NewcomerStudioViewModelTest {
         SessionStore.save(other, dev.vqclip.session.SessionData.empty());
         dialogs.unsaved = DialogService.Unsaved.SAVE;
         dialogs.files.add(other); // the open dialog's answer: Save must not use it
-        vm.open();
+        vm.files().open();
         ex.runEngine(10);
         assertThat(SessionStore.load(own).data().current().step()).isEqualTo(6);
         assertThat(Files.size(own)).isNotEqualTo(sizeBefore);
-        assertThat(vm.sessionFileProperty().get()).isEqualTo(other);
+        assertThat(vm.files().sessionFileProperty().get()).isEqualTo(other);
     }
 
     @Test
@@ -365,7 +365,7 @@ class NewcomerStudioViewModelTest {
         for (int scale : new int[] {1, 2, 4}) {
             Path f = tmp.resolve("x" + scale + ".png");
             dialogs.files.add(f);
-            vm.exportFrame(scale);
+            vm.export().exportFrame(scale);
             ex.runEngine(5);
             byte[] png = Files.readAllBytes(f);
             Frame out = Images.decode(png, f.toString());
@@ -377,10 +377,10 @@ class NewcomerStudioViewModelTest {
             if (scale == 1) {
                 assertThat(out.argb()).isEqualTo(shown.argb());
                 assertThat(text).doesNotContainKey("vqclip.scale");
-                assertThat(vm.noticeProperty().get()).isEqualTo("exported x1.png");
+                assertThat(vm.studio().noticeProperty().get()).isEqualTo("exported x1.png");
             } else {
                 assertThat(text).containsEntry("vqclip.scale", scale + "x Lanczos-3 from 64x48");
-                assertThat(vm.noticeProperty().get()).isEqualTo("exported x" + scale + ".png at " + 64 * scale
+                assertThat(vm.studio().noticeProperty().get()).isEqualTo("exported x" + scale + ".png at " + 64 * scale
                         + "×" + 48 * scale);
             }
         }

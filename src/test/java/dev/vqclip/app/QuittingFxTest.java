@@ -30,7 +30,7 @@ class QuittingFxTest extends StudioFxHarness {
         robot.clickOn("#promptText0").write("a lighthouse");
         robot.interact(vm::start);
         waitUntil(() -> vm.run().stepProperty().get() >= 3, 20);
-        robot.interact(() -> vm.autosave(recovery)); // what the autosave timer does
+        robot.interact(() -> vm.files().autosave(recovery)); // what the autosave timer does
         waitUntil(() -> Files.isRegularFile(recovery), 10);
 
         // a step that stays in progress until the test lets it end (a slow native step)
@@ -38,7 +38,7 @@ class QuittingFxTest extends StudioFxHarness {
         engine.holdSteps = slowStep;
         waitUntil(() -> engine.held, 10);
         // an autosave queued behind the step in progress, as the timer could fire just before Ctrl+Q
-        robot.interact(() -> vm.autosave(recovery));
+        robot.interact(() -> vm.files().autosave(recovery));
         int atQuit = engine.events.size();
         String inProgress = engine.events.get(atQuit - 1);
         robot.clickOn("#canvasImage");
@@ -90,7 +90,7 @@ class QuittingFxTest extends StudioFxHarness {
         robot.clickOn("#promptText0").write("a lighthouse");
         robot.interact(vm::start);
         waitUntil(() -> vm.run().stepProperty().get() >= 2, 20);
-        robot.interact(() -> vm.autosave(recovery));
+        robot.interact(() -> vm.files().autosave(recovery));
         waitUntil(() -> Files.isRegularFile(recovery), 10);
         robot.clickOn("#canvasImage");
         robot.press(KeyCode.CONTROL).type(KeyCode.Q).release(KeyCode.CONTROL);

@@ -104,7 +104,7 @@ class StudioAppFxTest extends StudioFxHarness {
         Path file = tmp.resolve("fx.vqsession");
         dialogs.files.add(file);
         robot.press(KeyCode.CONTROL).type(KeyCode.S).release(KeyCode.CONTROL);
-        waitUntil(() -> vm.noticeProperty().get().equals("saved fx.vqsession"), 10);
+        waitUntil(() -> vm.studio().noticeProperty().get().equals("saved fx.vqsession"), 10);
         assertThat(Files.isRegularFile(file)).isTrue();
         int[] before = shownPixels();
         int historySize = fx(() -> vm.history().entries().size());
@@ -121,7 +121,7 @@ class StudioAppFxTest extends StudioFxHarness {
         StudioViewModel vm2 = app2.viewModel();
         robot.clickOn("#canvasImage");
         robot.press(KeyCode.CONTROL).type(KeyCode.O).release(KeyCode.CONTROL);
-        waitUntil(() -> vm2.noticeProperty().get().equals("opened fx.vqsession"), 10);
+        waitUntil(() -> vm2.studio().noticeProperty().get().equals("opened fx.vqsession"), 10);
         assertThat(shownPixels()).isEqualTo(before);
         assertThat(fx(() -> vm2.history().entries().size())).isEqualTo(historySize);
         assertThat(fx(() -> vm2.run().getState())).isEqualTo(RunState.PAUSED);
@@ -344,7 +344,7 @@ class StudioAppFxTest extends StudioFxHarness {
     void aTerminationSignalWithNothingUnsavedWritesNothingAndStopsTheEngine() throws Exception {
         StudioApp app = launch(new FakeRunFactory(5), new ScriptedDialogs(), 0);
         Path recovery = tmp.resolve("recovery.vqsession");
-        assertThat(fx(() -> app.viewModel().dirtyProperty().get())).isFalse();
+        assertThat(fx(() -> app.viewModel().files().dirtyProperty().get())).isFalse();
 
         assertThat(app.terminatedBySignal(recovery, 20_000)).isEqualTo("nothing was unsaved");
         assertThat(app.engineFinished()).isTrue();
@@ -360,14 +360,14 @@ class StudioAppFxTest extends StudioFxHarness {
 
         StudioApp second = launch(new FakeRunFactory(5), new ScriptedDialogs(), 0);
         StudioViewModel vm2 = second.viewModel();
-        robot.interact(() -> vm2.recover(recovery));
-        waitUntil(() -> vm2.noticeProperty().get().startsWith("recovered the session left unsaved on "), 10);
+        robot.interact(() -> vm2.files().recover(recovery));
+        waitUntil(() -> vm2.studio().noticeProperty().get().startsWith("recovered the session left unsaved on "), 10);
         assertThat(fx(() -> vm2.prompts().prompts().get(0).text())).isEqualTo("a lighthouse");
-        assertThat(fx(() -> vm2.dirtyProperty().get())).as("closing must ask before discarding it").isTrue();
-        assertThat(fx(() -> vm2.sessionFileProperty().get())).as("Save must ask where to keep it").isNull();
+        assertThat(fx(() -> vm2.files().dirtyProperty().get())).as("closing must ask before discarding it").isTrue();
+        assertThat(fx(() -> vm2.files().sessionFileProperty().get())).as("Save must ask where to keep it").isNull();
         assertThat(fx(() -> vm2.run().stepProperty().get())).as("resumes where it stopped").isEqualTo(savedStep);
 
-        robot.interact(() -> vm2.forgetRecovery(recovery));
+        robot.interact(() -> vm2.files().forgetRecovery(recovery));
         waitUntil(() -> !Files.exists(recovery), 10);
     }
 
@@ -377,10 +377,10 @@ class StudioAppFxTest extends StudioFxHarness {
         StudioViewModel vm = app.viewModel();
         Path recovery = tmp.resolve("recovery.vqsession");
         Files.writeString(recovery, "not a session");
-        robot.interact(() -> vm.recover(recovery));
-        waitUntil(() -> vm.noticeProperty().get().startsWith("could not recover the unsaved session from "
+        robot.interact(() -> vm.files().recover(recovery));
+        waitUntil(() -> vm.studio().noticeProperty().get().startsWith("could not recover the unsaved session from "
                 + recovery), 10);
-        assertThat(fx(() -> vm.dirtyProperty().get())).isFalse();
+        assertThat(fx(() -> vm.files().dirtyProperty().get())).isFalse();
         assertThat(recovery).exists();
     }
 }

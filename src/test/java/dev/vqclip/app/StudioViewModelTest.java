@@ -58,7 +58,7 @@ class StudioViewModelTest {
 
     @Test
     void loadingTheEngineReportsItsDescriptionAndDemoFlag() {
-        vm.loadEngine();
+        vm.run().loadEngine();
         assertThat(vm.run().getState()).isEqualTo(RunState.LOADING);
         ex.runEngine(10);
         assertThat(vm.run().getState()).isEqualTo(RunState.IDLE);
@@ -70,21 +70,21 @@ class StudioViewModelTest {
     void onTheDemoModelsAnUntouchedEditorTakesTheirSizeWithoutBecomingAnEdit() {
         int general = Settings.defaults().width();
         assertThat(vm.settings().widthProperty().get()).isEqualTo(general);
-        boolean dirtyBefore = vm.dirtyProperty().get();
-        vm.loadEngine();
+        boolean dirtyBefore = vm.files().dirtyProperty().get();
+        vm.run().loadEngine();
         ex.runEngine(10);
         assertThat(vm.settings().widthProperty().get()).isEqualTo(DemoModels.DEFAULT_SIZE);
         assertThat(vm.settings().heightProperty().get()).isEqualTo(DemoModels.DEFAULT_SIZE);
-        assertThat(vm.dirtyProperty().get()).isEqualTo(dirtyBefore);
+        assertThat(vm.files().dirtyProperty().get()).isEqualTo(dirtyBefore);
         vm.settings().widthProperty().set(128);
-        vm.newSession();
+        vm.files().newSession();
         assertThat(vm.settings().widthProperty().get()).isEqualTo(DemoModels.DEFAULT_SIZE);
     }
 
     @Test
     void aSizeTheUserTypedOrPublishedModelsKeepTheSize() {
         vm.settings().widthProperty().set(96);
-        vm.loadEngine();
+        vm.run().loadEngine();
         ex.runEngine(10);
         assertThat(vm.settings().widthProperty().get()).isEqualTo(96);
         assertThat(vm.settings().heightProperty().get()).isEqualTo(Settings.defaults().height());
@@ -92,7 +92,7 @@ class StudioViewModelTest {
         FakeRunFactory published = new FakeRunFactory(0);
         published.demo = false;
         StudioViewModel v = newVm(published);
-        v.loadEngine();
+        v.run().loadEngine();
         ex.runEngine(10);
         assertThat(v.run().demoProperty().get()).isFalse();
         assertThat(v.settings().widthProperty().get()).isEqualTo(Settings.defaults().width());
@@ -139,23 +139,23 @@ class StudioViewModelTest {
         Frame shown = vm.canvas().getFrame();
         Path file = tmp.resolve("s.vqsession");
         dialogs.files.add(file);
-        vm.saveAs();
+        vm.files().saveAs();
         ex.runEngine(5);
-        assertThat(vm.noticeProperty().get()).isEqualTo("saved s.vqsession");
-        assertThat(vm.dirtyProperty().get()).isFalse();
+        assertThat(vm.studio().noticeProperty().get()).isEqualTo("saved s.vqsession");
+        assertThat(vm.files().dirtyProperty().get()).isFalse();
         assertThat(Files.size(file)).isPositive();
 
         // a fresh studio opens it and shows the same pixels
         FakeRunFactory engine2 = new FakeRunFactory(0);
         StudioViewModel vm2 = newVm(engine2);
-        vm2.openFile(file);
+        vm2.files().openFile(file);
         ex.runEngine(5);
-        assertThat(vm2.noticeProperty().get()).isEqualTo("opened s.vqsession");
+        assertThat(vm2.studio().noticeProperty().get()).isEqualTo("opened s.vqsession");
         assertThat(vm2.canvas().getFrame().argb()).isEqualTo(shown.argb());
         assertThat(vm2.history().entries()).hasSameSizeAs(vm.history().entries());
         assertThat(vm2.prompts().prompts()).isEqualTo(vm.prompts().prompts());
         assertThat(vm2.run().getState()).isEqualTo(RunState.PAUSED);
-        assertThat(vm2.sessionFileProperty().get()).isEqualTo(file);
+        assertThat(vm2.files().sessionFileProperty().get()).isEqualTo(file);
 
         // both continue identically for 3 steps
         vm.run().resume();
@@ -216,9 +216,9 @@ class StudioViewModelTest {
         assertThat(vm.canvas().getFrame().argb()).isEqualTo(last.frame().argb());
 
         Path file = tmp.resolve("nan.vqsession");
-        vm.saveTo(file);
+        vm.files().saveTo(file);
         ex.runEngine(5);
-        assertThat(vm.noticeProperty().get()).isEqualTo("saved nan.vqsession");
+        assertThat(vm.studio().noticeProperty().get()).isEqualTo("saved nan.vqsession");
         dev.vqclip.engine.run.RunSnapshot saved = dev.vqclip.session.SessionStore.load(file).data().current();
         assertThat(saved.step()).isEqualTo(8);
         for (float[] a : List.of(saved.z(), saved.adamM(), saved.adamV())) {
@@ -238,7 +238,7 @@ class StudioViewModelTest {
     @Test
     void missingEngineSaysSoAndDoesNotPretend() {
         StudioViewModel v = new StudioViewModel(ex, EngineProvider.unavailable(), dialogs);
-        v.loadEngine();
+        v.run().loadEngine();
         ex.runEngine(5);
         assertThat(v.run().getState()).isEqualTo(RunState.FAILED);
         assertThat(v.run().errorProperty().get()).startsWith("engine not available yet");
@@ -288,15 +288,15 @@ class StudioViewModelTest {
         vm.prompts().rows().get(0).textProperty().set("red");
         vm.settings().stepsProperty().set(77);
         vm.prompts().rows().get(0).weightProperty().set(-1);
-        vm.undo();
+        vm.edits().undo();
         assertThat(vm.prompts().rows().get(0).weightProperty().get()).isEqualTo(1.0);
-        vm.undo();
+        vm.edits().undo();
         assertThat(vm.settings().stepsProperty().get()).isEqualTo(400);
-        vm.undo(); // typing "red" was one step
+        vm.edits().undo(); // typing "red" was one step
         assertThat(vm.prompts().rows().get(0).textProperty().get()).isEmpty();
-        assertThat(vm.undoStack().canUndoProperty().get()).isFalse();
-        vm.redo();
-        vm.redo();
+        assertThat(vm.edits().canUndoProperty().get()).isFalse();
+        vm.edits().redo();
+        vm.edits().redo();
         assertThat(vm.prompts().rows().get(0).textProperty().get()).isEqualTo("red");
         assertThat(vm.settings().stepsProperty().get()).isEqualTo(77);
     }
@@ -306,9 +306,9 @@ class StudioViewModelTest {
         typeAndConfigure("red");
         Path bad = tmp.resolve("bad.vqsession");
         Files.writeString(bad, "garbage");
-        vm.openFile(bad);
+        vm.files().openFile(bad);
         ex.runEngine(5);
-        assertThat(vm.noticeProperty().get()).startsWith("could not open bad.vqsession").contains("not a zip");
+        assertThat(vm.studio().noticeProperty().get()).startsWith("could not open bad.vqsession").contains("not a zip");
         assertThat(vm.prompts().prompts()).extracting(p -> p.text()).containsExactly("red");
     }
 
@@ -320,11 +320,11 @@ class StudioViewModelTest {
         vm.run().pause();
         ex.runEngineUntil(() -> vm.run().getState() == RunState.PAUSED, 5);
         Path png = tmp.resolve("f.png");
-        vm.exportFrameTo(png);
+        vm.export().exportFrameTo(png);
         Path gif = tmp.resolve("h.gif");
-        vm.exportGifTo(gif);
+        vm.export().exportGifTo(gif);
         Path dir = tmp.resolve("frames");
-        vm.exportFramesTo(dir);
+        vm.export().exportFramesTo(dir);
         ex.runEngine(10);
         Map<String, String> text = Png.readText(Files.readAllBytes(png));
         assertThat(text).containsEntry("vqclip.prompts", "red apple:1").containsKey("vqclip.request");
@@ -363,16 +363,16 @@ class StudioViewModelTest {
     @Test
     void autosaveWritesARecoveryCopyOnlyWhenThereAreChanges() throws Exception {
         Path recovery = tmp.resolve("home/recovery.vqsession");
-        vm.autosave(recovery);
+        vm.files().autosave(recovery);
         ex.runEngine(5);
         assertThat(recovery).doesNotExist();
         typeAndConfigure("red");
         vm.start();
         ex.runEngineUntil(() -> step() >= 3, 20);
-        vm.autosave(recovery);
+        vm.files().autosave(recovery);
         ex.runEngineUntil(() -> Files.exists(recovery), 5);
-        assertThat(vm.noticeProperty().get()).startsWith("autosaved");
-        assertThat(vm.dirtyProperty().get()).isTrue(); // a recovery copy is not a save
+        assertThat(vm.studio().noticeProperty().get()).startsWith("autosaved");
+        assertThat(vm.files().dirtyProperty().get()).isTrue(); // a recovery copy is not a save
         assertThat(dev.vqclip.session.SessionStore.load(recovery).data().current().step()).isGreaterThanOrEqualTo(3);
     }
 
@@ -382,10 +382,10 @@ class StudioViewModelTest {
         vm.start();
         ex.runEngineUntil(() -> step() >= 2, 20);
         dialogs.discard = false;
-        vm.newSession();
+        vm.files().newSession();
         assertThat(vm.prompts().prompts()).isNotEmpty();
         dialogs.discard = true;
-        vm.newSession();
+        vm.files().newSession();
         ex.runEngine(10);
         assertThat(vm.prompts().prompts()).isEmpty();
         assertThat(vm.history().entries()).isEmpty();

@@ -1,7 +1,7 @@
 package dev.vqclip.app.cocreate;
 
+import dev.vqclip.app.core.StudioStatus;
 import dev.vqclip.app.history.HistoryViewModel;
-import dev.vqclip.app.layers.LayerModel;
 import dev.vqclip.app.paint.PaintViewModel;
 import dev.vqclip.app.prompt.PromptViewModel;
 import dev.vqclip.app.run.RunState;
@@ -20,21 +20,6 @@ import java.util.List;
 public final class CoCreationViewModel {
     /** What co-creation needs from the session (the coordinator, {@code StudioViewModel}, provides it). */
     public interface Session {
-        void notice(String text);
-
-        void error(String text);
-
-        void busy(boolean busy);
-
-        /** The session changed (unsaved work). */
-        void markDirty();
-
-        /** A paint or mask stroke became one undo step named {@code name}. */
-        void layerEditCommitted(String name);
-
-        /** The paint went into the run's latent: the strokes can no longer be undone one by one. */
-        void paintHandedOver();
-
         /** Starts a run from the editor (Generate). */
         void start();
 
@@ -43,19 +28,19 @@ public final class CoCreationViewModel {
     }
 
     private final PaintViewModel paint;
-    private final LayerModel layers;
     private final RunViewModel run;
     private final HistoryViewModel history;
     private final PromptViewModel prompts;
+    private final StudioStatus status;
     private final Session session;
 
-    public CoCreationViewModel(PaintViewModel paint, LayerModel layers, RunViewModel run, HistoryViewModel history,
-                               PromptViewModel prompts, Session session) {
+    public CoCreationViewModel(PaintViewModel paint, RunViewModel run, HistoryViewModel history,
+                               PromptViewModel prompts, StudioStatus status, Session session) {
         this.paint = paint;
-        this.layers = layers;
         this.run = run;
         this.history = history;
         this.prompts = prompts;
+        this.status = status;
         this.session = session;
         paint.paintAllowedProperty().bind(Bindings.createBooleanBinding(
                 () -> paintRefusal().isEmpty(), run.stateProperty(), history.selectedProperty()));
@@ -63,13 +48,12 @@ public final class CoCreationViewModel {
                 history.selectedProperty()));
         paint.latentMaskProperty().addListener((o, a, m) -> {
             run.setMask(m);
-            session.markDirty();
+            status.markDirty();
         });
         paint.keepUnmaskedPixelsProperty().addListener((o, a, keep) -> {
             run.setKeepUnmaskedPixels(keep);
-            session.markDirty();
+            status.markDirty();
         });
-        paint.setOnCommit(() -> session.layerEditCommitted(paint.lastEditName()));
         run.setBeforeResume(this::handPaintToEngine);
         // the paused run keeps its last prompt, but the editor shows none: going on would not be what is shown
         run.setResumeCheck(() -> prompts.prompts().isEmpty()
@@ -91,13 +75,10 @@ public final class CoCreationViewModel {
 
     /** On resume: the engine gets a copy of the painted image and writes it into z before the next step. */
     private void handPaintToEngine() {
-        boolean hadPaint = layers.paintLayerProperty().get() != null;
-        PaintViewModel.Edit e = paint.takeEdit(session.liveFrame());
-        if (hadPaint) { // handing paint over clears the stroke undo (the strokes are in z now)
-            session.paintHandedOver();
-        }
+        // handing paint over takes its strokes out of the edit history (they are in z now)
+        PaintViewModel.PaintedImage e = paint.takeEdit(session.liveFrame());
         if (e != null) {
-            run.applyPaint(e.edited(), e.painted(), n -> session.notice("paint written into " + n
+            run.applyPaint(e.edited(), e.painted(), n -> status.notice("paint written into " + n
                     + " latent cells"));
         }
     }
@@ -106,18 +87,18 @@ public final class CoCreationViewModel {
     public void selectByText() {
         String phrase = paint.selectPhraseProperty().get();
         if (phrase == null || phrase.isBlank()) {
-            session.notice("type what to select, e.g. \"the dog\"");
+            status.notice("type what to select, e.g. \"the dog\"");
             return;
         }
-        session.busy(true);
-        session.notice("looking for \"" + phrase.strip() + "\"…");
+        status.busy(true);
+        status.notice("looking for \"" + phrase.strip() + "\"…");
         run.selectByText(phrase, h -> {
-            session.busy(false);
+            status.busy(false);
             paint.showHeat(h);
-            session.notice("heat map of \"" + phrase.strip() + "\": move the threshold, then Accept");
+            status.notice("heat map of \"" + phrase.strip() + "\": move the threshold, then Accept");
         }, e -> {
-            session.busy(false);
-            session.error("select failed: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+            status.busy(false);
+            status.error("select failed: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
         });
     }
 
@@ -128,7 +109,7 @@ public final class CoCreationViewModel {
     public void replaceWith() {
         String phrase = paint.replacePhraseProperty().get();
         if (phrase == null || phrase.isBlank()) {
-            session.notice("type what to put there, e.g. \"a cat\"");
+            status.notice("type what to put there, e.g. \"a cat\"");
             return;
         }
         if (paint.heatProperty().get() != null) {

@@ -1,5 +1,7 @@
 package dev.vqclip.app.paint;
 
+import dev.vqclip.app.editor.Edit;
+import dev.vqclip.app.editor.EditHistory;
 import dev.vqclip.app.layers.LayerModel;
 import dev.vqclip.engine.guide.SelfMask;
 import dev.vqclip.engine.run.LatentGrid;
@@ -11,8 +13,6 @@ import javafx.beans.property.BooleanProperty;
 import javafx.beans.property.DoubleProperty;
 import javafx.beans.property.IntegerProperty;
 import javafx.beans.property.ObjectProperty;
-import javafx.beans.property.ReadOnlyBooleanProperty;
-import javafx.beans.property.ReadOnlyBooleanWrapper;
 import javafx.beans.property.ReadOnlyObjectProperty;
 import javafx.beans.property.ReadOnlyObjectWrapper;
 import javafx.beans.property.SimpleBooleanProperty;
@@ -22,8 +22,6 @@ import javafx.beans.property.SimpleObjectProperty;
 import javafx.beans.property.SimpleStringProperty;
 import javafx.beans.property.StringProperty;
 
-import java.util.ArrayDeque;
-import java.util.Deque;
 
 /**
  * The paint and mask tools over the {@link LayerModel}'s layers. Strokes arrive in image coordinates
@@ -57,10 +55,9 @@ public final class PaintViewModel {
      * @param edited the composited image
      * @param painted one flag per pixel
      */
-    public record Edit(Frame edited, boolean[] painted) {
+    public record PaintedImage(Frame edited, boolean[] painted) {
     }
 
-    private static final int UNDO_LIMIT = 50;
     private final LayerModel model;
     private final ObjectProperty<Tool> tool = new SimpleObjectProperty<>(Tool.PAN);
     private final DoubleProperty size = new SimpleDoubleProperty(24);
@@ -79,13 +76,8 @@ public final class PaintViewModel {
     private final DoubleProperty threshold = new SimpleDoubleProperty(1.0);
     private final StringProperty selectPhrase = new SimpleStringProperty("");
     private final StringProperty replacePhrase = new SimpleStringProperty("");
-    private final ReadOnlyBooleanWrapper canUndo = new ReadOnlyBooleanWrapper();
-    private final ReadOnlyBooleanWrapper canRedo = new ReadOnlyBooleanWrapper();
     private final ReadOnlyObjectWrapper<String> message = new ReadOnlyObjectWrapper<>("");
-    private final Deque<Layers> undo = new ArrayDeque<>();
-    private final Deque<Layers> redo = new ArrayDeque<>();
-    private Runnable onCommit = () -> { };
-    private String lastEditName = "paint edit";
+    private final EditHistory edits;
 
     // the stroke in progress (UI thread)
     private Tool strokeTool;
@@ -102,8 +94,16 @@ public final class PaintViewModel {
     private int selectX;
     private int selectY;
 
+    /** Paint tools with an edit history of their own (tests). */
     public PaintViewModel(LayerModel model) {
+        this(model, new EditHistory());
+    }
+
+    /** @param edits the studio's edit history: each finished stroke becomes one step of it */
+    public PaintViewModel(LayerModel model, EditHistory edits) {
         this.model = model;
+        this.edits = edits;
+        edits.onLayers(e -> showLayers(e.before()), e -> showLayers(e.after()));
         model.latentGridProperty().addListener(o -> updateLatentMask());
         feather.addListener(o -> updateLatentMask());
         paintAllowed.addListener((o, was, allowed) -> {
@@ -348,22 +348,11 @@ public final class PaintViewModel {
         heat.set(null);
     }
 
-    // ---- Commands: undo and engine hand-over ----
+    // ---- Commands: engine hand-over ----
 
-    public void undo() {
-        if (!undo.isEmpty()) {
-            redo.push(layers());
-            setLayersNow(undo.pop());
-            changed();
-        }
-    }
-
-    public void redo() {
-        if (!redo.isEmpty()) {
-            undo.push(layers());
-            setLayersNow(redo.pop());
-            changed();
-        }
+    private void showLayers(Layers l) {
+        setLayersNow(l);
+        updateLatentMask();
     }
 
     /**
@@ -372,7 +361,7 @@ public final class PaintViewModel {
      *
      * @return null when there is no paint (or it does not fit the frame)
      */
-    public Edit takeEdit(Frame live) {
+    public PaintedImage takeEdit(Frame live) {
         Frame p = model.paintLayerProperty().get();
         if (p == null || live == null || p.width() != live.width() || p.height() != live.height()) {
             return null;
@@ -383,20 +372,16 @@ public final class PaintViewModel {
             any |= b;
         }
         model.paintLayerProperty().set(null);
-        undo.clear();
-        redo.clear();
-        updateUndo();
-        return any ? new Edit(Brushes.composite(live, p), painted) : null;
+        edits.forget(Edit.LayerEdit.class);
+        return any ? new PaintedImage(Brushes.composite(live, p), painted) : null;
     }
 
-    /** Replaces both layers (opening a session, going back in history); clears this tool's undo. */
+    /** Replaces both layers (opening a session, going back in history); the layer edits leave the history. */
     public void setLayers(Layers l) {
         setLayersNow(l == null ? new Layers(null, null) : l);
-        undo.clear();
-        redo.clear();
+        edits.forget(Edit.LayerEdit.class);
         heat.set(null);
         selection.set(null);
-        updateUndo();
         updateLatentMask();
     }
 
@@ -405,40 +390,14 @@ public final class PaintViewModel {
         return new Layers(model.paintLayerProperty().get(), model.maskLayerProperty().get());
     }
 
-    /** @return what the newest layer edit was, for the Edit menu: "brush stroke", "mask stroke", "fill", … */
-    public String lastEditName() {
-        return lastEditName;
-    }
-
-    /** Called after every finished layer edit (the session uses it to order Ctrl+Z between tools and editor). */
-    public void setOnCommit(Runnable r) {
-        onCommit = r == null ? () -> { } : r;
-    }
-
     private void commit(Layers before, String name) {
-        lastEditName = name;
-        undo.push(before);
-        if (undo.size() > UNDO_LIMIT) {
-            undo.removeLast();
-        }
-        redo.clear();
-        changed();
-        onCommit.run();
-    }
-
-    private void changed() {
-        updateUndo();
+        edits.record(new Edit.LayerEdit(name, before, layers()));
         updateLatentMask();
     }
 
     private void setLayersNow(Layers l) {
         model.paintLayerProperty().set(l.paint());
         model.maskLayerProperty().set(l.mask());
-    }
-
-    private void updateUndo() {
-        canUndo.set(!undo.isEmpty());
-        canRedo.set(!redo.isEmpty());
     }
 
     private void updateLatentMask() {
@@ -539,12 +498,9 @@ public final class PaintViewModel {
         return replacePhrase;
     }
 
-    public ReadOnlyBooleanProperty canUndoProperty() {
-        return canUndo.getReadOnlyProperty();
-    }
-
-    public ReadOnlyBooleanProperty canRedoProperty() {
-        return canRedo.getReadOnlyProperty();
+    /** @return the edit history the strokes go into (the studio's one history) */
+    public EditHistory edits() {
+        return edits;
     }
 
     /** @return the last hint for the user (e.g. why a stroke was refused) */

@@ -56,13 +56,13 @@ class PaintViewModelTest {
         Frame afterSecond = canvas.paintLayerProperty().get();
         assertThat(afterSecond.argb()).isNotEqualTo(afterFirstPixels);
 
-        vm.undo();
+        vm.edits().undo();
         assertThat(canvas.paintLayerProperty().get().argb()).isEqualTo(afterFirstPixels);
-        vm.undo();
+        vm.edits().undo();
         assertThat(canvas.paintLayerProperty().get()).isNull();
-        assertThat(vm.canUndoProperty().get()).isFalse();
-        vm.redo();
-        vm.redo();
+        assertThat(vm.edits().canUndoProperty().get()).isFalse();
+        vm.edits().redo();
+        vm.edits().redo();
         assertThat(canvas.paintLayerProperty().get().argb()).isEqualTo(afterSecond.argb());
     }
 
@@ -108,7 +108,7 @@ class PaintViewModelTest {
             n += b ? 1 : 0;
         }
         assertThat(n).isEqualTo(31 * 11);
-        vm.undo();
+        vm.edits().undo();
         assertThat(canvas.paintLayerProperty().get()).isNull();
     }
 
@@ -135,13 +135,13 @@ class PaintViewModelTest {
 
         vm.invertMask();
         assertThat(MaskGrid.editableCells(vm.latentMaskProperty().get())).isEqualTo(48 - 3);
-        vm.undo();
+        vm.edits().undo();
         vm.featherProperty().set(1);
         LatentMask f = vm.latentMaskProperty().get();
         assertThat(f.at(1, 0)).isEqualTo(0.5f);
         vm.clearMask();
         assertThat(vm.latentMaskProperty().get()).isNull();
-        vm.undo();
+        vm.edits().undo();
         assertThat(vm.latentMaskProperty().get()).isNotNull();
     }
 
@@ -163,14 +163,14 @@ class PaintViewModelTest {
         vm.colourProperty().set(0xffffffff);
         stroke(30, 30);
         Frame layer = canvas.paintLayerProperty().get();
-        PaintViewModel.Edit e = vm.takeEdit(frame);
+        PaintViewModel.PaintedImage e = vm.takeEdit(frame);
         assertThat(e).isNotNull();
         assertThat(e.edited()).isNotSameAs(frame);
         assertThat(e.edited().pixel(30, 30)).isEqualTo(0xffffffff);
         assertThat(e.edited().pixel(0, 0)).isEqualTo(frame.pixel(0, 0));
         assertThat(e.painted()).isEqualTo(Brushes.painted(layer));
         assertThat(canvas.paintLayerProperty().get()).isNull();
-        assertThat(vm.canUndoProperty().get()).isFalse();
+        assertThat(vm.edits().canUndoProperty().get()).isFalse();
         assertThat(vm.takeEdit(frame)).as("nothing left to hand over").isNull();
     }
 
@@ -190,7 +190,7 @@ class PaintViewModelTest {
         assertThat(m.at(1, 2)).isEqualTo(1f);
         PixelMask px = canvas.maskLayerProperty().get();
         assertThat(px.width()).isEqualTo(W);
-        vm.undo();
+        vm.edits().undo();
         assertThat(canvas.maskLayerProperty().get()).isNull();
     }
 }
