@@ -240,38 +240,38 @@ public final class MainView extends BorderPane {
     private static StatusBar statusBar(StudioViewModel vm) {
         StatusBar s = new StatusBar();
         s.setId("statusBar");
-        s.textProperty().bind(vm.statusProperty());
+        s.textProperty().bind(vm.studio().statusProperty());
         // a status bar cuts long text off: the whole text is in the tooltip, and errors (or long text) in a dialog
         Tooltip full = new Tooltip();
-        full.textProperty().bind(vm.statusProperty());
+        full.textProperty().bind(vm.studio().statusProperty());
         full.setWrapText(true);
         full.setMaxWidth(700);
         s.setTooltip(full);
         javafx.scene.control.Hyperlink details = new javafx.scene.control.Hyperlink("Details…");
         details.setId("statusDetails");
         details.setTooltip(new Tooltip("Show the whole message"));
-        details.setOnAction(e -> vm.showStatusDetails());
-        details.visibleProperty().bind(vm.statusIsErrorProperty().or(Bindings.createBooleanBinding(
-                () -> vm.statusProperty().get() != null && vm.statusProperty().get().length() > 80,
-                vm.statusProperty())));
+        details.setOnAction(e -> vm.studio().showStatusDetails());
+        details.visibleProperty().bind(vm.studio().statusIsErrorProperty().or(Bindings.createBooleanBinding(
+                () -> vm.studio().statusProperty().get() != null && vm.studio().statusProperty().get().length() > 80,
+                vm.studio().statusProperty())));
         details.managedProperty().bind(details.visibleProperty());
         s.getLeftItems().add(details);
         s.progressProperty().bind(Bindings.createDoubleBinding(
                 () -> vm.studio().busyProperty().get() ? -1.0 : 0.0, vm.studio().busyProperty()));
         Label engine = new Label();
         engine.setId("engineStatus");
-        engine.textProperty().bind(vm.run().engineDescriptionProperty());
+        engine.textProperty().bind(vm.run().engine().engineDescriptionProperty());
         engine.setTooltip(new Tooltip("Models and device in use"));
         Label demo = new Label("DEMO MODEL");
         demo.setId("demoBadge");
-        demo.visibleProperty().bind(vm.run().demoProperty());
+        demo.visibleProperty().bind(vm.run().engine().demoProperty());
         demo.managedProperty().bind(demo.visibleProperty());
         demo.setStyle("-fx-text-fill: -color-warning-fg; -fx-font-weight: bold;");
         demo.setTooltip(new Tooltip("DEMO MODEL: the tiny bundled weights are in use; images show the pipeline, not "
                 + "real quality (vqclip models download ... installs the published ones)"));
         Label rate = new Label();
         rate.setId("statusRate");
-        rate.textProperty().bind(Bindings.format("%.2f it/s", vm.run().itPerSecProperty()));
+        rate.textProperty().bind(Bindings.format("%.2f it/s", vm.run().progress().itPerSecProperty()));
         rate.setTooltip(new Tooltip("Steps per second"));
         Label mem = new Label();
         mem.setId("memory");

@@ -15,6 +15,7 @@ import dev.vqclip.app.history.HistoryViewModel;
 import dev.vqclip.app.paint.MaskGrid;
 import dev.vqclip.app.paint.PaintViewModel;
 import dev.vqclip.app.prompt.PromptViewModel;
+import dev.vqclip.app.run.RunOutputs;
 import dev.vqclip.app.run.RunState;
 import dev.vqclip.app.run.RunViewModel;
 import dev.vqclip.app.settings.Settings;
@@ -50,7 +51,7 @@ import java.util.function.LongSupplier;
  * {@link RunViewModel}'s commands, so the UI thread never waits. Views bind to the features directly
  * ({@code studio.files().save()}, {@code studio.edits().undo()}).
  */
-public final class StudioViewModel implements RunViewModel.Outputs {
+public final class StudioViewModel implements RunOutputs {
 
     private final TaskExecutor executor;
     private final DiagnosticsViewModel diagnostics;
@@ -68,8 +69,6 @@ public final class StudioViewModel implements RunViewModel.Outputs {
     private final SessionFilesViewModel files;
     private final CoCreationViewModel coCreation;
     private final ExportViewModel export;
-    private final StringBinding status;
-    private final BooleanBinding statusIsError;
     private final StringBinding title;
     private Frame liveFrame;
 
@@ -117,7 +116,7 @@ public final class StudioViewModel implements RunViewModel.Outputs {
             if (e != null) {
                 canvas.show(e.frame(), "history: " + e.label() + " (" + e.branchId() + ")");
             } else if (liveFrame != null) {
-                canvas.show(liveFrame, "step " + run.stepProperty().get());
+                canvas.show(liveFrame, "step " + run.progress().stepProperty().get());
             }
         });
         // starting or resuming returns the canvas to the live image
@@ -126,18 +125,8 @@ public final class StudioViewModel implements RunViewModel.Outputs {
                 history.selectedProperty().set(null);
             }
         });
-        this.coCreation = new CoCreationViewModel(paint, run, history, prompts, studio,
-                new CoCreationViewModel.Session() {
-                    @Override
-                    public void start() {
-                        StudioViewModel.this.start();
-                    }
-
-                    @Override
-                    public Frame liveFrame() {
-                        return liveFrame;
-                    }
-                });
+        this.coCreation = new CoCreationViewModel(paint, run, history, prompts, studio, this::start,
+                () -> liveFrame);
         // a new state of the run begins: messages about what happened before it are cleared
         run.stateProperty().addListener((o, was, now) -> {
             if (now == RunState.RUNNING && !studio.noticeProperty().get().isEmpty()) {
@@ -146,19 +135,7 @@ public final class StudioViewModel implements RunViewModel.Outputs {
         });
         this.export = new ExportViewModel(executor, dialogs, studio, canvas, history, prompts, run,
                 () -> editor.requestForFile(paint.keepUnmaskedPixelsProperty().get()));
-        status = Bindings.createStringBinding(() -> {
-            String n = studio.noticeProperty().get();
-            String m = run.messageProperty().get();
-            if (n == null || n.isEmpty()) {
-                return m;
-            }
-            // an error comes first, where a narrow status bar does not cut it off
-            return m == null || m.isEmpty() ? n : studio.noticeIsErrorProperty().get() ? n + "  ·  " + m
-                    : m + "  ·  " + n;
-        }, studio.noticeProperty(), studio.noticeIsErrorProperty(), run.messageProperty());
-        statusIsError = Bindings.createBooleanBinding(() -> studio.noticeIsErrorProperty().get()
-                || run.errorProperty().get() != null || run.warningProperty().get() != null,
-                studio.noticeIsErrorProperty(), run.errorProperty(), run.warningProperty());
+        studio.showRun(run.messageProperty(), run.errorProperty(), run.warningProperty());
         title = Bindings.createStringBinding(() -> "VQGAN-CLIP Studio — "
                 + (files.sessionFileProperty().get() == null ? "untitled"
                         : files.sessionFileProperty().get().getFileName().toString())
@@ -167,7 +144,7 @@ public final class StudioViewModel implements RunViewModel.Outputs {
 
     private void chartBranch(String b) {
         HistoryEntry from = history.branchOrigin(b);
-        run.chartBranch(b, history.branchName(b), from == null ? null : from.branchId(),
+        run.chart().branch(b, history.branchName(b), from == null ? null : from.branchId(),
                 from == null ? -1 : from.step());
     }
 
@@ -176,32 +153,23 @@ public final class StudioViewModel implements RunViewModel.Outputs {
         dialogs.chooseOpenFile("Open image to edit", DialogService.IMAGES).ifPresent(this::openImage);
     }
 
-    /** Longest side of an opened image's run, in pixels (larger images are scaled down). */
-    public static final int MAX_EDIT_SIDE = 512;
-    /** Opened images are sized to a multiple of this (a multiple of every VQGAN's factor in use: 8 and 16). */
-    public static final int EDIT_MULTIPLE = 16;
-
     /**
      * Starts an editing session from an image (drag and drop or File → Open Image…): the run starts from the image's
      * VQGAN encoding, paused at step 0, sized like the image (scaled so its longer side is at most
-     * {@value #MAX_EDIT_SIDE} and rounded to multiples of {@value #EDIT_MULTIPLE}).
+     * {@value EditorViewModel#MAX_EDIT_SIDE} and rounded to multiples of {@value EditorViewModel#EDIT_MULTIPLE}).
      */
     public void openImage(Path file) {
         studio.busy(true);
         studio.notice("opening " + file.getFileName() + "…");
         executor.onEngine(() -> {
             Frame f = Images.decode(Files.readAllBytes(file), file.toString());
-            int[] size = editSize(f.width(), f.height());
+            int[] size = EditorViewModel.editSize(f.width(), f.height());
             // the image as the run will see it (Initialiser crops the same way), shown before the VQGAN encodes it
             return Map.entry(size, Images.coverAndCrop(f, size[0], size[1]));
         }, opened -> {
             studio.busy(false);
             int[] size = opened.getKey();
             editor.editImage(file, size[0], size[1]);
-            if (prompts.prompts().isEmpty()) {
-                prompts.setRows(List.of(new SessionData.PromptRow(promptFromName(file), 1.0,
-                        Double.NEGATIVE_INFINITY)));
-            }
             GenerationRequest r = request();
             if (r == null) {
                 return;
@@ -223,27 +191,7 @@ public final class StudioViewModel implements RunViewModel.Outputs {
         });
     }
 
-    /** @return {width, height} for editing an image of this size */
-    public static int[] editSize(int w, int h) {
-        double scale = Math.min(1.0, (double) MAX_EDIT_SIDE / Math.max(w, h));
-        int ew = Math.max(EDIT_MULTIPLE, (int) Math.round(w * scale) / EDIT_MULTIPLE * EDIT_MULTIPLE);
-        int eh = Math.max(EDIT_MULTIPLE, (int) Math.round(h * scale) / EDIT_MULTIPLE * EDIT_MULTIPLE);
-        return new int[] {ew, eh};
-    }
-
-    private static String promptFromName(Path file) {
-        String n = file.getFileName().toString();
-        int dot = n.lastIndexOf('.');
-        n = (dot > 0 ? n.substring(0, dot) : n).replace('_', ' ').replace('-', ' ').strip();
-        return n.isEmpty() ? "an image" : n;
-    }
-
     // ---- Commands: run ----
-
-    /** Loads the engine in the background (call once at startup). */
-    public void loadEngine() {
-        run.loadEngine();
-    }
 
     /** Starts a new run from the editor's prompts and settings. */
     public void start() {
@@ -278,30 +226,13 @@ public final class StudioViewModel implements RunViewModel.Outputs {
             return;
         }
         history.branchFrom(e);
-        paint.setLayers(layersOf(e));
+        paint.setLayers(MaskGrid.layersOf(e));
         run.restore(e.snapshot());
         liveFrame = e.frame();
         // the chosen entry is now the live, paused run: leave the history view, so the brush paints on it
         history.selectedProperty().set(null);
         canvas.show(e.frame(), "step " + e.step());
         studio.markDirty();
-    }
-
-    /**
-     * @return the layers to bring back with an entry: those recorded with it, or for an entry without recorded layers
-     *         (from a version-1 session file) its snapshot's latent mask scaled up to pixels and no paint
-     */
-    public Layers layersOf(HistoryEntry e) {
-        if (e.layers() != null) {
-            return e.layers();
-        }
-        var m = e.snapshot().mask();
-        if (m == null) {
-            return Layers.NONE;
-        }
-        int factor = Math.max(1, e.frame().width() / m.cols());
-        return new Layers(null, MaskGrid.fromCells(m.values(), m.rows(), m.cols(), factor,
-                e.frame().width(), e.frame().height()));
     }
 
     private GenerationRequest request() {
@@ -311,7 +242,7 @@ public final class StudioViewModel implements RunViewModel.Outputs {
     private void clearSession() {
         run.park(null);
         editor.clear();
-        run.clearChart();
+        run.chart().clear();
         history.load(List.of(), "b1");
         chartBranch("b1");
         canvas.show(null, "");
@@ -324,54 +255,27 @@ public final class StudioViewModel implements RunViewModel.Outputs {
     private void applySession(SessionData d) {
         editor.load(d.promptRows(), d.request() == null ? null : Settings.of(d.request()),
                 d.request() == null ? null : d.request().initImage());
-        run.setLossCurves(d.losses());
+        run.chart().setLossCurves(d.losses());
         history.load(d.history(), d.branchId());
         chartBranch(history.getBranch());
         liveFrame = d.frame();
         canvas.show(d.frame(), d.current() == null ? "" : "step " + d.current().step());
         // the grid is known without the engine: the latent's rows and columns and the image size give the factor, so
         // the mask overlay (cells and outline) and "Show latent grid" look as they did before saving
-        canvas.latentGridProperty().set(latentGridOf(d));
+        canvas.latentGridProperty().set(d.latentGrid());
         paint.setLayers(new Layers(d.paint(), d.mask()));
         paint.keepUnmaskedPixelsProperty().set(d.request() != null && d.request().keepUnmaskedPixels());
         edits.clear();
         run.park(d.current());
     }
 
-    /**
-     * @return the latent grid of the session's run (the current one, else the newest history entry's), or null
-     *         when there is none or its latent does not divide its image size evenly
-     */
-    static LatentGrid latentGridOf(SessionData d) {
-        RunSnapshot s = d.current();
-        if (s == null && !d.history().isEmpty()) {
-            s = d.history().get(d.history().size() - 1).snapshot();
-        }
-        if (s == null || s.cols() < 1 || s.rows() < 1) {
-            return null;
-        }
-        int w = s.request().width();
-        int h = s.request().height();
-        if (w % s.cols() != 0 || w / s.cols() != h / s.rows() || h % s.rows() != 0) {
-            return null;
-        }
-        return new LatentGrid(s.rows(), s.cols(), w / s.cols());
-    }
-
     private SessionData sessionData(RunSnapshot current) {
         GenerationRequest r = editor.requestForFile(paint.keepUnmaskedPixelsProperty().get());
         Map<String, String> models = new LinkedHashMap<>();
-        models.put("engine", run.engineDescriptionProperty().get());
+        models.put("engine", run.engine().engineDescriptionProperty().get());
         return new SessionData(r, prompts.toRows(), current, liveFrame, new ArrayList<>(history.entries()),
                 history.getBranch(), canvas.paintLayerProperty().get(), canvas.maskLayerProperty().get(), models,
-                run.lossCurves());
-    }
-
-    // ---- Status ----
-
-    /** Status bar → Details: the whole status text in a dialog. */
-    public void showStatusDetails() {
-        dialogs.showDetails(statusIsError.get() ? "Error" : "Status", status.get());
+                run.chart().lossCurves());
     }
 
     /** Frees the run and the engine (queued after pending saves). */
@@ -470,16 +374,6 @@ public final class StudioViewModel implements RunViewModel.Outputs {
     /** @return the session-files feature (new, open, save, autosave, recovery) */
     public SessionFilesViewModel files() {
         return files;
-    }
-
-    /** @return the status bar's text in full: the run's message and the last notice */
-    public StringBinding statusProperty() {
-        return status;
-    }
-
-    /** @return true when the status is an error (or a run that paused by itself): the view offers Details */
-    public BooleanBinding statusIsErrorProperty() {
-        return statusIsError;
     }
 
     public StringBinding titleProperty() {

@@ -69,7 +69,7 @@ class CoCreationFxTest {
 
     RunSnapshot state(StudioViewModel vm) throws Exception {
         AtomicReference<RunSnapshot> s = new AtomicReference<>();
-        robot.interact(() -> vm.run().withState(current -> current, s::set,
+        robot.interact(() -> vm.run().live().withState(current -> current, s::set,
                 e -> { }));
         WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> s.get() != null);
         return s.get();
@@ -120,7 +120,7 @@ class CoCreationFxTest {
                 null, 0, null);
         app = (StudioApp) FxToolkit.setupApplication(() -> new StudioApp(c));
         StudioViewModel vm = app.viewModel();
-        waitUntil(() -> vm.run().engineReadyProperty().get(), 60);
+        waitUntil(() -> vm.run().engine().engineReadyProperty().get(), 60);
         robot.interact(() -> {
             vm.prompts().rows().get(0).textProperty().set("a red apple");
             vm.settings().widthProperty().set(64);
@@ -130,7 +130,7 @@ class CoCreationFxTest {
             vm.settings().historyEveryProperty().set(0);
         });
         robot.clickOn("#start");
-        waitUntil(() -> vm.run().stepProperty().get() >= 2, 60);
+        waitUntil(() -> vm.run().progress().stepProperty().get() >= 2, 60);
         pauseAndWait(vm);
         LatentGrid grid = fx(() -> vm.canvas().latentGridProperty().get());
         int f = grid.factor();
@@ -173,8 +173,8 @@ class CoCreationFxTest {
         }
         robot.clickOn("#resume");
         waitUntil(() -> vm.canvas().paintLayerProperty().get() == null, 10);
-        int from = fx(() -> vm.run().stepProperty().get());
-        waitUntil(() -> vm.run().stepProperty().get() >= from + 2, 60);
+        int from = fx(() -> vm.run().progress().stepProperty().get());
+        waitUntil(() -> vm.run().progress().stepProperty().get() >= from + 2, 60);
         pauseAndWait(vm);
         RunSnapshot a = state(vm);
         Frame frameA = fx(() -> vm.canvas().getFrame());
@@ -196,7 +196,7 @@ class CoCreationFxTest {
         assertThat(paintedOutside).as("the paint was written into z").isPositive();
 
         robot.clickOn("#resume");
-        waitUntil(() -> vm.run().stepProperty().get() >= a.step() + 4, 60);
+        waitUntil(() -> vm.run().progress().stepProperty().get() >= a.step() + 4, 60);
         pauseAndWait(vm);
         RunSnapshot b = state(vm);
         Frame frameB = fx(() -> vm.canvas().getFrame());
@@ -233,7 +233,7 @@ class CoCreationFxTest {
         StudioConfig c = new StudioConfig(p -> engine, w -> new ScriptedDialogs(), null, null, 0, null);
         app = (StudioApp) FxToolkit.setupApplication(() -> new StudioApp(c));
         StudioViewModel vm = app.viewModel();
-        waitUntil(() -> vm.run().engineReadyProperty().get(), 10);
+        waitUntil(() -> vm.run().engine().engineReadyProperty().get(), 10);
         robot.interact(() -> {
             vm.prompts().rows().get(0).textProperty().set("a forest");
             vm.settings().widthProperty().set(64);
@@ -241,16 +241,16 @@ class CoCreationFxTest {
             vm.settings().stepsProperty().set(100000);
         });
         robot.clickOn("#start");
-        waitUntil(() -> vm.run().stepProperty().get() >= 3, 10);
+        waitUntil(() -> vm.run().progress().stepProperty().get() >= 3, 10);
         pauseAndWait(vm);
         assertThat(fx(() -> robot.lookup("#acceptHeat").query().getParent().isVisible())).isFalse();
         reveal("#selectPhrase");
         robot.clickOn("#selectPhrase").write("the river");
         robot.clickOn("#selectByText");
-        waitUntil(() -> vm.paint().heatProperty().get() != null, 10);
+        waitUntil(() -> vm.paint().byText().heatProperty().get() != null, 10);
         assertThat(fx(() -> robot.lookup("#acceptHeat").query().getParent().isVisible())).isTrue();
-        robot.interact(() -> vm.paint().thresholdProperty().set(0.0));
-        float[] z = fx(() -> vm.paint().heatProperty().get().zscores());
+        robot.interact(() -> vm.paint().byText().thresholdProperty().set(0.0));
+        float[] z = fx(() -> vm.paint().byText().heatProperty().get().zscores());
         int expected = 0;
         for (float v : z) {
             expected += v >= 0.0 ? 1 : 0;
@@ -264,8 +264,8 @@ class CoCreationFxTest {
         robot.clickOn("#replaceWith");
         waitUntil(() -> vm.run().getState() == RunState.RUNNING, 10);
         assertThat(fx(() -> vm.prompts().prompts().get(0).text())).isEqualTo("a lake");
-        int from = fx(() -> vm.run().stepProperty().get());
-        waitUntil(() -> vm.run().stepProperty().get() >= from + 3, 10);
+        int from = fx(() -> vm.run().progress().stepProperty().get());
+        waitUntil(() -> vm.run().progress().stepProperty().get() >= from + 3, 10);
         assertThat(engine.promptLog.get(engine.promptLog.size() - 1)).endsWith("[a lake]");
         // Ctrl+Z after accepting: the mask goes away again (undo is per edit)
         pauseAndWait(vm);
@@ -287,8 +287,8 @@ class CoCreationFxTest {
             StudioViewModel vm = app.viewModel();
             waitUntil(() -> vm.canvas().paintLayerProperty().get() != null, 20);
             assertThat(fx(() -> vm.run().getState())).isEqualTo(RunState.PAUSED);
-            assertThat(fx(() -> vm.run().stepProperty().get())).isGreaterThanOrEqualTo(StudioApp.DEMO_PAINT_STEP);
-            waitUntil(() -> vm.paint().latentMaskProperty().get() != null, StudioApp.DEMO_MASK_DELAY_S + 10);
+            assertThat(fx(() -> vm.run().progress().stepProperty().get())).isGreaterThanOrEqualTo(StudioDemo.DEMO_PAINT_STEP);
+            waitUntil(() -> vm.paint().latentMaskProperty().get() != null, StudioDemo.DEMO_MASK_DELAY_S + 10);
             assertThat(fx(() -> vm.canvas().showGridProperty().get())).isTrue();
             assertThat(fx(() -> vm.canvas().paintLayerProperty().get())).as("paint still shown").isNotNull();
         } finally {

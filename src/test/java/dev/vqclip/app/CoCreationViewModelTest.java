@@ -1,5 +1,6 @@
 package dev.vqclip.app;
 
+import dev.vqclip.app.editor.EditorViewModel;
 import dev.vqclip.app.paint.MaskGrid;
 import dev.vqclip.app.paint.PaintViewModel;
 import dev.vqclip.app.run.RunState;
@@ -38,7 +39,7 @@ class CoCreationViewModelTest {
         engine = new FakeRunFactory(0);
         vm = new StudioViewModel(ex, progress -> engine, new ScriptedDialogs(), new SettingsViewModel(() -> 7L),
                 () -> 1L);
-        vm.run().setFrameIntervalMillis(0);
+        vm.run().live().setFrameIntervalMillis(0);
         paint = vm.paint();
         paint.toolProperty().set(PaintViewModel.Tool.BRUSH);
         vm.prompts().rows().get(0).textProperty().set("a harbour at night");
@@ -49,7 +50,7 @@ class CoCreationViewModelTest {
     }
 
     int step() {
-        return vm.run().stepProperty().get();
+        return vm.run().progress().stepProperty().get();
     }
 
     void runTo(int n) {
@@ -63,7 +64,7 @@ class CoCreationViewModelTest {
 
     RunSnapshot state() {
         AtomicReference<RunSnapshot> s = new AtomicReference<>();
-        vm.run().withState(current -> current, s::set, e -> {
+        vm.run().live().withState(current -> current, s::set, e -> {
             throw new AssertionError(e);
         });
         ex.runEngineUntil(() -> s.get() != null, 50);
@@ -195,19 +196,19 @@ class CoCreationViewModelTest {
         vm.start();
         runTo(4);
         pause();
-        paint.selectPhraseProperty().set("the moon");
+        paint.byText().selectPhraseProperty().set("the moon");
         vm.coCreation().selectByText();
         ex.runEngine(1);
-        assertThat(paint.heatProperty().get()).isNotNull();
-        assertThat(paint.heatProperty().get().rows()).isEqualTo(6);
-        paint.thresholdProperty().set(0.5);
+        assertThat(paint.byText().heatProperty().get()).isNotNull();
+        assertThat(paint.byText().heatProperty().get().rows()).isEqualTo(6);
+        paint.byText().thresholdProperty().set(0.5);
         int expected = 0;
-        for (float z : paint.heatProperty().get().zscores()) {
+        for (float z : paint.byText().heatProperty().get().zscores()) {
             expected += z >= 0.5 ? 1 : 0;
         }
-        paint.replacePhraseProperty().set("a lighthouse");
+        paint.byText().replacePhraseProperty().set("a lighthouse");
         vm.coCreation().replaceWith();
-        assertThat(paint.heatProperty().get()).isNull();
+        assertThat(paint.byText().heatProperty().get()).isNull();
         assertThat(MaskGrid.editableCells(paint.latentMaskProperty().get())).isEqualTo(expected);
         assertThat(vm.prompts().prompts()).extracting(p -> p.text()).containsExactly("a lighthouse");
         assertThat(vm.run().getState()).isEqualTo(RunState.RUNNING);
@@ -336,7 +337,7 @@ class CoCreationViewModelTest {
         List<HistoryEntry> back = List.copyOf(vm2.history().entries());
         assertThat(back).extracting(HistoryEntry::id).isEqualTo(made.stream().map(HistoryEntry::id).toList());
         for (int i = 0; i < made.size(); i++) {
-            assertSameRaster(made.get(i).label(), made.get(i).layers(), vm2.layersOf(back.get(i)));
+            assertSameRaster(made.get(i).label(), made.get(i).layers(), MaskGrid.layersOf(back.get(i)));
         }
 
         HistoryEntry olderBack = back.get(2);
@@ -345,7 +346,7 @@ class CoCreationViewModelTest {
         assertSameRaster("canvas after going back", older, vm2.paint().layers());
         ex2.runEngine(5);
         AtomicReference<RunSnapshot> s = new AtomicReference<>();
-        vm2.run().withState(current -> current, s::set, e -> {
+        vm2.run().live().withState(current -> current, s::set, e -> {
             throw new AssertionError(e);
         });
         ex2.runEngineUntil(() -> s.get() != null, 50);
@@ -366,7 +367,7 @@ class CoCreationViewModelTest {
         HistoryEntry h1 = vm.history().entries().get(0);
         assertThat(h1.layers()).isNull();
         var latent = h1.snapshot().mask();
-        Layers l = vm.layersOf(h1);
+        Layers l = MaskGrid.layersOf(h1);
         assertThat(l.paint()).isNull();
         assertThat(l.mask().width()).isEqualTo(h1.frame().width());
         assertThat(l.mask().values()).isEqualTo(MaskGrid.fromCells(latent.values(), latent.rows(), latent.cols(),
@@ -417,8 +418,8 @@ class CoCreationViewModelTest {
         assertThat(r.width()).isEqualTo(288);
         assertThat(r.height()).isEqualTo(160);
         assertThat(vm.prompts().prompts().get(0).text()).isEqualTo("old boat");
-        assertThat(StudioViewModel.editSize(2000, 1000)).containsExactly(512, 256);
-        assertThat(StudioViewModel.editSize(10, 10)).containsExactly(16, 16);
+        assertThat(EditorViewModel.editSize(2000, 1000)).containsExactly(512, 256);
+        assertThat(EditorViewModel.editSize(10, 10)).containsExactly(16, 16);
 
         Path broken = tmp.resolve("broken.png");
         Files.writeString(broken, "not an image");
@@ -472,7 +473,7 @@ class CoCreationViewModelTest {
                 // read the state before the queued step runs
                 AtomicReference<RunSnapshot> s = new AtomicReference<>();
                 Runnable stepJob = ex.engine.poll();
-                vm.run().withState(current -> current, s::set, e -> { });
+                vm.run().live().withState(current -> current, s::set, e -> { });
                 ex.runEngine(1);
                 after = s.get();
                 ex.engine.addFirst(stepJob);

@@ -73,7 +73,7 @@ class EnginePriorityFxTest {
         StudioConfig c = new StudioConfig(p -> new FakeRunFactory(5), w -> new ScriptedDialogs(), null, null, 0,
                 null);
         app = (StudioApp) FxToolkit.setupApplication(() -> new StudioApp(c));
-        waitUntil(() -> app.viewModel().run().engineReadyProperty().get(), 10);
+        waitUntil(() -> app.viewModel().run().engine().engineReadyProperty().get(), 10);
         int process = ThreadPriority.processNice().orElseThrow();
         List<Integer> before = engineNice();
         assertThat(before).as("the engine thread exists").isNotEmpty();

@@ -57,7 +57,7 @@ class NewcomerFxTest extends StudioFxHarness {
             vm.settings().historyEveryProperty().set(5);
             vm.start();
         });
-        waitUntil(() -> vm.run().getState() == RunState.PAUSED && vm.run().stepProperty().get() == 12, 20);
+        waitUntil(() -> vm.run().getState() == RunState.PAUSED && vm.run().progress().stepProperty().get() == 12, 20);
         HistoryEntry five = fx(() -> vm.history().entries().stream().filter(e -> e.step() == 5).findFirst()
                 .orElseThrow());
         robot.interact(() -> vm.history().selectedProperty().set(five));
@@ -70,7 +70,7 @@ class NewcomerFxTest extends StudioFxHarness {
                 .doesNotContain("pause the run");
 
         robot.clickOn("#continueFromHere");
-        waitUntil(() -> vm.run().getState() == RunState.PAUSED && vm.run().stepProperty().get() == 5
+        waitUntil(() -> vm.run().getState() == RunState.PAUSED && vm.run().progress().stepProperty().get() == 5
                 && vm.history().getBranch().equals("b2"), 10);
         assertThat(text("#paintMessage")).as("the hint went with the reason").isEmpty();
         assertThat(text("#canvasCaption")).isEqualTo("step 5");
@@ -96,7 +96,7 @@ class NewcomerFxTest extends StudioFxHarness {
         robot.press(KeyCode.CONTROL).type(KeyCode.O).release(KeyCode.CONTROL);
         waitUntil(() -> !dialogs.shown.isEmpty(), 10);
 
-        String status = fx(() -> vm.statusProperty().get());
+        String status = fx(() -> vm.studio().statusProperty().get());
         assertThat(status).startsWith("could not open " + bad.getFileName() + ": ");
         assertThat(dialogs.shown).hasSize(1);
         assertThat(dialogs.shown.get(0)).as("a dialog names the file and says why")
@@ -113,8 +113,8 @@ class NewcomerFxTest extends StudioFxHarness {
         // a new run: the old error goes
         robot.interact(() -> vm.prompts().rows().get(0).textProperty().set("a lighthouse"));
         robot.clickOn("#start");
-        waitUntil(() -> vm.run().stepProperty().get() >= 2, 10);
-        assertThat(fx(() -> vm.statusProperty().get())).doesNotContain("could not open").isEqualTo("running");
+        waitUntil(() -> vm.run().progress().stepProperty().get() >= 2, 10);
+        assertThat(fx(() -> vm.studio().statusProperty().get())).doesNotContain("could not open").isEqualTo("running");
         assertThat(fx(() -> robot.lookup("#statusDetails").query().isVisible())).isFalse();
     }
 
@@ -148,7 +148,7 @@ class NewcomerFxTest extends StudioFxHarness {
         robot.clickOn("#canvasImage");
         robot.press(KeyCode.CONTROL).type(KeyCode.O).release(KeyCode.CONTROL);
         waitUntil(() -> !dialogs.shown.isEmpty(), 10);
-        String message = fx(() -> vm.statusProperty().get());
+        String message = fx(() -> vm.studio().statusProperty().get());
         assertThat(message).startsWith("could not open holiday-sketches.vqsession: ");
         // what the status bar's label really draws (a cut-off label draws its text with an ellipsis)
         String drawn = fx(() -> robot.lookup("#statusBar").lookup(".label").queryAll().stream()
@@ -168,7 +168,7 @@ class NewcomerFxTest extends StudioFxHarness {
         StudioViewModel vm = app.viewModel();
         robot.interact(() -> vm.prompts().rows().get(0).textProperty().set("a lighthouse"));
         robot.clickOn("#start");
-        waitUntil(() -> vm.run().stepProperty().get() >= 2, 10);
+        waitUntil(() -> vm.run().progress().stepProperty().get() >= 2, 10);
         java.util.concurrent.CountDownLatch slowStep = new java.util.concurrent.CountDownLatch(1);
         engine.holdSteps = slowStep;
         waitUntil(() -> engine.held, 10);
@@ -176,7 +176,7 @@ class NewcomerFxTest extends StudioFxHarness {
         robot.clickOn("#pause");
         assertThat(fx(() -> vm.run().getState())).isEqualTo(RunState.PAUSING);
         assertThat(text("#runState")).isEqualTo("PAUSING…");
-        assertThat(fx(() -> vm.statusProperty().get())).isEqualTo("pausing after the step in progress…");
+        assertThat(fx(() -> vm.studio().statusProperty().get())).isEqualTo("pausing after the step in progress…");
         assertThat(fx(() -> robot.lookup("#pause").queryAs(Button.class).isDisabled())).isTrue();
         assertThat(fx(() -> robot.lookup("#resume").queryAs(Button.class).isDisabled())).isTrue();
         assertThat(fx(() -> robot.lookup("#start").queryAs(Button.class).isDisabled())).isTrue();
@@ -185,9 +185,9 @@ class NewcomerFxTest extends StudioFxHarness {
         engine.holdSteps = null;
         slowStep.countDown();
         waitUntil(() -> vm.run().getState() == RunState.PAUSED, 10);
-        int at = fx(() -> vm.run().stepProperty().get());
+        int at = fx(() -> vm.run().progress().stepProperty().get());
         assertThat(text("#runState")).isEqualTo("PAUSED");
-        assertThat(fx(() -> vm.statusProperty().get())).isEqualTo("paused at step " + at);
+        assertThat(fx(() -> vm.studio().statusProperty().get())).isEqualTo("paused at step " + at);
     }
 
     // ---- item 3: undo names what it undoes and never changes a hidden editor unseen ----
@@ -256,7 +256,7 @@ class NewcomerFxTest extends StudioFxHarness {
         robot.interact(() -> vm.settings().stepsProperty().set(1000));
         assertThat(menuText("menuUndo")).isEqualTo("_Undo steps change");
         robot.clickOn("#start");
-        waitUntil(() -> vm.run().stepProperty().get() >= 3, 10);
+        waitUntil(() -> vm.run().progress().stepProperty().get() >= 3, 10);
         robot.clickOn("#pause");
         waitUntil(() -> vm.run().getState() == RunState.PAUSED, 10);
         robot.interact(() -> {
@@ -304,19 +304,19 @@ class NewcomerFxTest extends StudioFxHarness {
         assertThat(menuText("menuRedo")).isEqualTo("_Redo prompt edit");
 
         // Space with the prompt empty: refused, with a message; the run stays paused
-        int step = fx(() -> vm.run().stepProperty().get());
+        int step = fx(() -> vm.run().progress().stepProperty().get());
         robot.type(KeyCode.SPACE);
         assertThat(fx(() -> vm.run().getState())).isEqualTo(RunState.PAUSED);
         assertThat(text("#runError")).startsWith("the prompt is empty");
         robot.clickOn("#resume");
         assertThat(fx(() -> vm.run().getState())).isEqualTo(RunState.PAUSED);
-        assertThat(fx(() -> vm.run().stepProperty().get())).isEqualTo(step);
+        assertThat(fx(() -> vm.run().progress().stepProperty().get())).isEqualTo(step);
 
         shortcut(KeyCode.Y);
         assertThat(fx(() -> vm.prompts().prompts().get(0).text())).isEqualTo("a lighthouse");
         assertThat(text("#runError")).as("the refusal no longer holds").isEmpty();
         robot.type(KeyCode.SPACE);
-        waitUntil(() -> vm.run().stepProperty().get() > step, 10);
+        waitUntil(() -> vm.run().progress().stepProperty().get() > step, 10);
     }
 
     // ---- item 6: open image to edit ----
@@ -356,14 +356,14 @@ class NewcomerFxTest extends StudioFxHarness {
         assertThat(text("#runState")).isEqualTo("PAUSED");
         assertThat(text("#stepLabel")).startsWith("0 / ");
         assertThat(fx(() -> robot.lookup("#resume").queryAs(Button.class).isDisabled())).isFalse();
-        assertThat(fx(() -> vm.statusProperty().get())).contains("editing old_boat.png at 80×48: paint, mask, "
+        assertThat(fx(() -> vm.studio().statusProperty().get())).contains("editing old_boat.png at 80×48: paint, mask, "
                 + "then Resume");
         assertThat(fx(() -> vm.paint().paintAllowedProperty().get())).as("the brush works").isTrue();
 
         robot.clickOn("#resume");
         assertThat(fx(() -> vm.run().getState())).isEqualTo(RunState.RUNNING);
         encoding.countDown();
-        waitUntil(() -> vm.run().stepProperty().get() >= 3, 10);
+        waitUntil(() -> vm.run().progress().stepProperty().get() >= 3, 10);
         assertThat(fx(() -> vm.run().getState())).isEqualTo(RunState.RUNNING);
         HistoryEntry first = fx(() -> vm.history().entries().get(0));
         assertThat(first.step()).isZero();

@@ -137,7 +137,7 @@ class NewcomerStudioFxTest extends StudioFxHarness {
         });
         robot.clickOn("#promptText0");
         robot.press(KeyCode.CONTROL).type(KeyCode.ENTER).release(KeyCode.CONTROL);
-        waitUntil(() -> vm.run().stepProperty().get() >= 1, 10);
+        waitUntil(() -> vm.run().progress().stepProperty().get() >= 1, 10);
         assertThat(fx(() -> vm.prompts().rows().get(0).textProperty().get())).as("no newline typed")
                 .isEqualTo(longText);
         waitUntil(() -> !robot.lookup("#canvasHint").query().isVisible(), 5);
@@ -155,7 +155,7 @@ class NewcomerStudioFxTest extends StudioFxHarness {
         robot.clickOn("#promptText0").write("red");
         robot.interact(() -> vm.settings().stepsProperty().set(3));
         robot.clickOn("#start");
-        waitUntil(() -> vm.run().getState() == RunState.PAUSED && vm.run().stepProperty().get() == 3, 10);
+        waitUntil(() -> vm.run().getState() == RunState.PAUSED && vm.run().progress().stepProperty().get() == 3, 10);
         assertThat(engine.promptLog).contains("3:[red, blurry]");
         assertThat(fx(() -> vm.history().entries().get(0).snapshot().request().prompts().get(1).weight()))
                 .isEqualTo(-1.0);
@@ -177,7 +177,7 @@ class NewcomerStudioFxTest extends StudioFxHarness {
             vm.settings().historyEveryProperty().set(4);
             vm.start();
         });
-        waitUntil(() -> vm.run().getState() == RunState.PAUSED && vm.run().stepProperty().get() == 12, 20);
+        waitUntil(() -> vm.run().getState() == RunState.PAUSED && vm.run().progress().stepProperty().get() == 12, 20);
         HistoryEntry four = fx(() -> vm.history().entries().stream().filter(e -> e.step() == 4).findFirst()
                 .orElseThrow());
         robot.interact(() -> {
@@ -186,7 +186,7 @@ class NewcomerStudioFxTest extends StudioFxHarness {
         });
         waitUntil(() -> vm.run().getState() == RunState.PAUSED && vm.history().getBranch().equals("b2"), 10);
         robot.interact(() -> vm.run().resume());
-        waitUntil(() -> vm.run().getState() == RunState.PAUSED && vm.run().stepProperty().get() == 12, 20);
+        waitUntil(() -> vm.run().getState() == RunState.PAUSED && vm.run().progress().stepProperty().get() == 12, 20);
         robot.interact(() -> {
             vm.paint().toolProperty().set(dev.vqclip.app.paint.PaintViewModel.Tool.MASK);
             vm.paint().sizeProperty().set(6);
@@ -320,7 +320,7 @@ class NewcomerStudioFxTest extends StudioFxHarness {
             vm.settings().seedProperty().set(4321);
             vm.start();
         });
-        waitUntil(() -> vm.run().getState() == RunState.PAUSED && vm.run().stepProperty().get() == 3, 10);
+        waitUntil(() -> vm.run().getState() == RunState.PAUSED && vm.run().progress().stepProperty().get() == 3, 10);
         javafx.scene.control.MenuBar bar = robot.lookup("#menuBar").queryAs(javafx.scene.control.MenuBar.class);
         for (int scale : new int[] {1, 2, 4}) {
             String id = scale == 1 ? "menuExportPng" : "menuExportPng" + scale + "x";

@@ -45,7 +45,7 @@ class NewcomerStudioViewModelTest {
 
     StudioViewModel newVm(FakeRunFactory f) {
         StudioViewModel v = new StudioViewModel(ex, progress -> f, dialogs, new SettingsViewModel(() -> 7L), () -> 1L);
-        v.run().setFrameIntervalMillis(0);
+        v.run().live().setFrameIntervalMillis(0);
         return v;
     }
 
@@ -59,7 +59,7 @@ class NewcomerStudioViewModelTest {
     }
 
     int step() {
-        return vm.run().stepProperty().get();
+        return vm.run().progress().stepProperty().get();
     }
 
     void pause() {
@@ -91,7 +91,7 @@ class NewcomerStudioViewModelTest {
     @Test
     void theLossChartDrawsOneSeriesPerBranchEachGoingForwardInSteps() {
         twoBranches();
-        List<XYChart.Series<Number, Number>> series = vm.run().lossSeries();
+        List<XYChart.Series<Number, Number>> series = vm.run().chart().series();
         assertThat(series).extracting(XYChart.Series::getName).containsExactly("b1", "b2 from step 5");
         int firstEnd = xs(series.get(0)).get(xs(series.get(0)).size() - 1);
         assertThat(xs(series.get(0))).as("the first branch, no zig-zag back to step 6")
@@ -107,7 +107,7 @@ class NewcomerStudioViewModelTest {
     @Test
     void theLossChartComesBackWhenTheSessionIsReopened() throws Exception {
         twoBranches();
-        List<XYChart.Series<Number, Number>> before = vm.run().lossSeries();
+        List<XYChart.Series<Number, Number>> before = vm.run().chart().series();
         Path file = tmp.resolve("chart.vqsession");
         vm.files().saveTo(file);
         ex.runEngine(5);
@@ -116,7 +116,7 @@ class NewcomerStudioViewModelTest {
         StudioViewModel vm2 = newVm(new FakeRunFactory(0));
         vm2.files().openFile(file);
         ex.runEngine(5);
-        List<XYChart.Series<Number, Number>> after = vm2.run().lossSeries();
+        List<XYChart.Series<Number, Number>> after = vm2.run().chart().series();
         assertThat(after).extracting(XYChart.Series::getName).containsExactly("b1", "b2 from step 5");
         for (int i = 0; i < 2; i++) {
             assertThat(xs(after.get(i))).isEqualTo(xs(before.get(i)));
@@ -126,7 +126,7 @@ class NewcomerStudioViewModelTest {
         // resuming the reopened session adds to its current branch's series, not a new one
         int n = after.get(1).getData().size();
         vm2.run().resume();
-        ex.runEngineUntil(() -> vm2.run().stepProperty().get() >= 13, 50);
+        ex.runEngineUntil(() -> vm2.run().progress().stepProperty().get() >= 13, 50);
         vm2.run().pause();
         ex.runEngineUntil(() -> vm2.run().getState() == RunState.PAUSED, 10);
         assertThat(after).hasSize(2);
@@ -143,12 +143,12 @@ class NewcomerStudioViewModelTest {
         dialogs.unsaved = DialogService.Unsaved.DISCARD;
         vm.files().newSession();
         ex.runEngine(10);
-        assertThat(vm.run().lossSeries()).as("no series (and no legend entry) before the first loss").isEmpty();
+        assertThat(vm.run().chart().series()).as("no series (and no legend entry) before the first loss").isEmpty();
         vm.prompts().rows().get(0).textProperty().set("blue");
         vm.stepOnce();
         ex.runEngine(10);
-        assertThat(vm.run().lossSeries()).extracting(XYChart.Series::getName).containsExactly("b1");
-        assertThat(xs(vm.run().lossSeries().get(0))).containsExactly(1);
+        assertThat(vm.run().chart().series()).extracting(XYChart.Series::getName).containsExactly("b1");
+        assertThat(xs(vm.run().chart().series().get(0))).containsExactly(1);
     }
 
     // ---- item 5: the grid is known at load ----
@@ -183,7 +183,7 @@ class NewcomerStudioViewModelTest {
 
     @Test
     void aSessionWithoutARunHasNoGrid() {
-        assertThat(StudioViewModel.latentGridOf(dev.vqclip.session.SessionData.empty())).isNull();
+        assertThat(dev.vqclip.session.SessionData.empty().latentGrid()).isNull();
     }
 
     // ---- item 8: negative prompt, empty prompt ----

@@ -29,7 +29,7 @@ class QuittingFxTest extends StudioFxHarness {
         StudioViewModel vm = app.viewModel();
         robot.clickOn("#promptText0").write("a lighthouse");
         robot.interact(vm::start);
-        waitUntil(() -> vm.run().stepProperty().get() >= 3, 20);
+        waitUntil(() -> vm.run().progress().stepProperty().get() >= 3, 20);
         robot.interact(() -> vm.files().autosave(recovery)); // what the autosave timer does
         waitUntil(() -> Files.isRegularFile(recovery), 10);
 
@@ -89,15 +89,15 @@ class QuittingFxTest extends StudioFxHarness {
         StudioViewModel vm = app.viewModel();
         robot.clickOn("#promptText0").write("a lighthouse");
         robot.interact(vm::start);
-        waitUntil(() -> vm.run().stepProperty().get() >= 2, 20);
+        waitUntil(() -> vm.run().progress().stepProperty().get() >= 2, 20);
         robot.interact(() -> vm.files().autosave(recovery));
         waitUntil(() -> Files.isRegularFile(recovery), 10);
         robot.clickOn("#canvasImage");
         robot.press(KeyCode.CONTROL).type(KeyCode.Q).release(KeyCode.CONTROL);
         assertThat(dialogs.asked).isEqualTo(1);
         assertThat(fx(app::windowShowing)).isTrue();
-        int step = fx(() -> vm.run().stepProperty().get());
-        waitUntil(() -> vm.run().stepProperty().get() > step + 2, 20);
+        int step = fx(() -> vm.run().progress().stepProperty().get());
+        waitUntil(() -> vm.run().progress().stepProperty().get() > step + 2, 20);
         assertThat(recovery).exists();
         assertThat(app.engineFinished()).isFalse();
     }

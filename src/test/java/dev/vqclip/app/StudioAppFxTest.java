@@ -66,7 +66,7 @@ class StudioAppFxTest extends StudioFxHarness {
         assertThat(fx(() -> vm.prompts().prompts().get(0).text())).isEqualTo("a lighthouse");
 
         robot.clickOn("#start");
-        waitUntil(() -> vm.run().stepProperty().get() >= 12, 20);
+        waitUntil(() -> vm.run().progress().stepProperty().get() >= 12, 20);
         robot.clickOn("#pause");
         waitUntil(() -> vm.run().getState() == RunState.PAUSED, 10);
         assertThat(robot.lookup("#runState").queryAs(Label.class).getText()).isEqualTo("PAUSED");
@@ -82,7 +82,7 @@ class StudioAppFxTest extends StudioFxHarness {
         // branch from it, run a little with Space, pause with Space
         robot.clickOn("#continueFromHere");
         waitUntil(() -> vm.history().getBranch().equals("b2") && vm.run().getState() == RunState.PAUSED
-                && vm.run().stepProperty().get() == second.step(), 10);
+                && vm.run().progress().stepProperty().get() == second.step(), 10);
         // mask a corner while paused: the next history entry records it
         robot.interact(() -> {
             vm.paint().toolProperty().set(dev.vqclip.app.paint.PaintViewModel.Tool.MASK);
@@ -93,7 +93,7 @@ class StudioAppFxTest extends StudioFxHarness {
         dev.vqclip.session.PixelMask masked = fx(() -> vm.paint().layers().mask());
         assertThat(masked).isNotNull();
         robot.type(KeyCode.SPACE);
-        waitUntil(() -> vm.run().stepProperty().get() >= second.step() + 6, 20);
+        waitUntil(() -> vm.run().progress().stepProperty().get() >= second.step() + 6, 20);
         robot.type(KeyCode.SPACE);
         waitUntil(() -> vm.run().getState() == RunState.PAUSED, 10);
         assertThat(fx(() -> vm.history().entries().stream().anyMatch(e -> e.branchId().equals("b1")))).isTrue();
@@ -181,7 +181,7 @@ class StudioAppFxTest extends StudioFxHarness {
             vm.settings().historyEveryProperty().set(5);
             vm.start();
         });
-        waitUntil(() -> vm.run().getState() == RunState.PAUSED && vm.run().stepProperty().get() == 20, 20);
+        waitUntil(() -> vm.run().getState() == RunState.PAUSED && vm.run().progress().stepProperty().get() == 20, 20);
         HistoryEntry first = fx(() -> vm.history().entries().get(0));
         robot.interact(() -> vm.history().selectedProperty().set(first));
         assertThat(shownPixels()).isEqualTo(first.frame().argb());
@@ -214,7 +214,7 @@ class StudioAppFxTest extends StudioFxHarness {
             vm.settings().stepsProperty().set(steps);
             vm.settings().historyEveryProperty().set(0);
             vm.canvas().frameProperty().addListener((o, a, b) -> shownOn.add(Thread.currentThread().getName()));
-            vm.run().stepProperty().addListener((o, a, b) -> stepChanges.incrementAndGet());
+            vm.run().progress().stepProperty().addListener((o, a, b) -> stepChanges.incrementAndGet());
         });
         String fxThread = fx(() -> Thread.currentThread().getName());
         java.util.concurrent.CompletableFuture<Boolean> held = new java.util.concurrent.CompletableFuture<>();
@@ -224,7 +224,7 @@ class StudioAppFxTest extends StudioFxHarness {
         });
         assertThat(held.get(90, TimeUnit.SECONDS)).as("the engine took %d steps while the FX thread was held", steps)
                 .isTrue();
-        waitUntil(() -> vm.run().getState() == RunState.PAUSED && vm.run().stepProperty().get() == steps, 20);
+        waitUntil(() -> vm.run().getState() == RunState.PAUSED && vm.run().progress().stepProperty().get() == steps, 20);
 
         assertThat(calls.framedSteps()).as("steps that decoded a frame").isEqualTo(steps);
         assertThat(calls.threadsOf("step")).containsExactly("vqclip-engine");
@@ -322,7 +322,7 @@ class StudioAppFxTest extends StudioFxHarness {
         StudioApp app = launch(engine, new ScriptedDialogs(), 0);
         robot.clickOn("#promptText0").write("a lighthouse");
         robot.clickOn("#start");
-        waitUntil(() -> app.viewModel().run().stepProperty().get() >= steps, 20);
+        waitUntil(() -> app.viewModel().run().progress().stepProperty().get() >= steps, 20);
         return app;
     }
 
@@ -365,7 +365,7 @@ class StudioAppFxTest extends StudioFxHarness {
         assertThat(fx(() -> vm2.prompts().prompts().get(0).text())).isEqualTo("a lighthouse");
         assertThat(fx(() -> vm2.files().dirtyProperty().get())).as("closing must ask before discarding it").isTrue();
         assertThat(fx(() -> vm2.files().sessionFileProperty().get())).as("Save must ask where to keep it").isNull();
-        assertThat(fx(() -> vm2.run().stepProperty().get())).as("resumes where it stopped").isEqualTo(savedStep);
+        assertThat(fx(() -> vm2.run().progress().stepProperty().get())).as("resumes where it stopped").isEqualTo(savedStep);
 
         robot.interact(() -> vm2.files().forgetRecovery(recovery));
         waitUntil(() -> !Files.exists(recovery), 10);

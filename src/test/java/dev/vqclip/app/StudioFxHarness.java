@@ -47,7 +47,7 @@ abstract class StudioFxHarness {
         StudioApp app = (StudioApp) FxToolkit.setupApplication(
                 () -> recovery == null ? new StudioApp(c) : new StudioApp(c, recovery));
         apps.add(app);
-        waitUntil(() -> app.viewModel().run().engineReadyProperty().get(), 10);
+        waitUntil(() -> app.viewModel().run().engine().engineReadyProperty().get(), 10);
         return app;
     }
 

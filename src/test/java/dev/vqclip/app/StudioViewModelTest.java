@@ -39,7 +39,7 @@ class StudioViewModelTest {
 
     StudioViewModel newVm(FakeRunFactory f) {
         StudioViewModel v = new StudioViewModel(ex, progress -> f, dialogs, new SettingsViewModel(() -> 7L), () -> 1L);
-        v.run().setFrameIntervalMillis(0);
+        v.run().live().setFrameIntervalMillis(0);
         return v;
     }
 
@@ -53,7 +53,7 @@ class StudioViewModelTest {
     }
 
     int step() {
-        return vm.run().stepProperty().get();
+        return vm.run().progress().stepProperty().get();
     }
 
     @Test
@@ -62,8 +62,8 @@ class StudioViewModelTest {
         assertThat(vm.run().getState()).isEqualTo(RunState.LOADING);
         ex.runEngine(10);
         assertThat(vm.run().getState()).isEqualTo(RunState.IDLE);
-        assertThat(vm.run().engineDescriptionProperty().get()).isEqualTo("fake engine (tests)");
-        assertThat(vm.run().demoProperty().get()).isTrue();
+        assertThat(vm.run().engine().engineDescriptionProperty().get()).isEqualTo("fake engine (tests)");
+        assertThat(vm.run().engine().demoProperty().get()).isTrue();
     }
 
     @Test
@@ -94,7 +94,7 @@ class StudioViewModelTest {
         StudioViewModel v = newVm(published);
         v.run().loadEngine();
         ex.runEngine(10);
-        assertThat(v.run().demoProperty().get()).isFalse();
+        assertThat(v.run().engine().demoProperty().get()).isFalse();
         assertThat(v.settings().widthProperty().get()).isEqualTo(Settings.defaults().width());
     }
 
@@ -113,8 +113,8 @@ class StudioViewModelTest {
         assertThat(vm.history().entries()).extracting(HistoryEntry::label)
                 .containsExactly("start", "step 5", "step 10", "paused at " + pausedAt);
         assertThat(vm.history().entries()).allMatch(e -> e.branchId().equals("b1"));
-        assertThat(vm.run().lossSeries()).hasSize(1);
-        assertThat(vm.run().lossSeries().get(0).getData()).hasSize(pausedAt);
+        assertThat(vm.run().chart().series()).hasSize(1);
+        assertThat(vm.run().chart().series().get(0).getData()).hasSize(pausedAt);
 
         // look at an older snapshot, then branch from it
         HistoryEntry five = vm.history().entries().get(1);
@@ -160,11 +160,11 @@ class StudioViewModelTest {
         // both continue identically for 3 steps
         vm.run().resume();
         vm2.run().resume();
-        ex.runEngineUntil(() -> vm.run().stepProperty().get() >= 13 && vm2.run().stepProperty().get() >= 13, 100);
+        ex.runEngineUntil(() -> vm.run().progress().stepProperty().get() >= 13 && vm2.run().progress().stepProperty().get() >= 13, 100);
         vm.run().pause();
         vm2.run().pause();
         ex.runEngineUntil(() -> vm.run().getState() == RunState.PAUSED && vm2.run().getState() == RunState.PAUSED, 10);
-        assertThat(vm2.run().stepProperty().get()).isEqualTo(vm.run().stepProperty().get());
+        assertThat(vm2.run().progress().stepProperty().get()).isEqualTo(vm.run().progress().stepProperty().get());
         assertThat(vm2.canvas().getFrame().argb()).isEqualTo(vm.canvas().getFrame().argb());
     }
 
@@ -178,7 +178,7 @@ class StudioViewModelTest {
         ex.runEngineUntil(() -> step() >= 5, 20);
         assertThat(engine.promptLog).containsSubsequence("3:[red]", "4:[blue, green]", "5:[blue, green]");
         // the chart has one series per branch, not per prompt: edits do not add series
-        assertThat(vm.run().lossSeries()).extracting(s -> s.getName()).containsExactly("b1");
+        assertThat(vm.run().chart().series()).extracting(s -> s.getName()).containsExactly("b1");
     }
 
     @Test
@@ -208,9 +208,9 @@ class StudioViewModelTest {
         assertThat(vm.run().warningProperty().get()).startsWith("step 9: the loss is NaN")
                 .contains("stopped at step 8");
         assertThat(vm.run().errorProperty().get()).isNull();
-        assertThat(vm.run().lossSeries().get(0).getData()).extracting(d -> d.getXValue().intValue())
+        assertThat(vm.run().chart().series().get(0).getData()).extracting(d -> d.getXValue().intValue())
                 .containsExactly(1, 2, 3, 4, 5, 6, 7, 8);
-        assertThat(vm.run().lossSeries().get(0).getData()).allMatch(d -> Double.isFinite(d.getYValue().doubleValue()));
+        assertThat(vm.run().chart().series().get(0).getData()).allMatch(d -> Double.isFinite(d.getYValue().doubleValue()));
         HistoryEntry last = vm.history().entries().get(vm.history().entries().size() - 1);
         assertThat(last.label()).isEqualTo("paused at 8 (step 9 not finite)");
         assertThat(vm.canvas().getFrame().argb()).isEqualTo(last.frame().argb());
@@ -270,7 +270,7 @@ class StudioViewModelTest {
         vm.run().pause();
         ex.queueUi = false;
         ex.runEngineUntil(() -> vm.run().getState() == RunState.PAUSED, 5);
-        assertThat(vm.run().lossSeries().get(0).getData()).hasSize(10);
+        assertThat(vm.run().chart().series().get(0).getData()).hasSize(10);
     }
 
     @Test
@@ -356,7 +356,7 @@ class StudioViewModelTest {
         ex.runEngine(100);
         assertThat(vm.run().getState()).isEqualTo(RunState.PAUSED);
         assertThat(step()).isEqualTo(7);
-        assertThat(vm.run().progressProperty().get()).isEqualTo(1.0);
+        assertThat(vm.run().progress().progressProperty().get()).isEqualTo(1.0);
         assertThat(vm.history().entries().get(vm.history().entries().size() - 1).label()).isEqualTo("finished at 7");
     }
 

@@ -3,6 +3,7 @@ package dev.vqclip.app.cocreate;
 import dev.vqclip.app.core.StudioStatus;
 import dev.vqclip.app.history.HistoryViewModel;
 import dev.vqclip.app.paint.PaintViewModel;
+import dev.vqclip.app.paint.PaintedImage;
 import dev.vqclip.app.prompt.PromptViewModel;
 import dev.vqclip.app.run.RunState;
 import dev.vqclip.app.run.RunViewModel;
@@ -11,6 +12,7 @@ import dev.vqclip.session.SessionData;
 import javafx.beans.binding.Bindings;
 
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * Co-creation between the user and the run: when the brush may paint (and why not), the mask and "keep unmasked
@@ -18,40 +20,36 @@ import java.util.List;
  * the run only through {@link RunViewModel}'s commands.
  */
 public final class CoCreationViewModel {
-    /** What co-creation needs from the session (the coordinator, {@code StudioViewModel}, provides it). */
-    public interface Session {
-        /** Starts a run from the editor (Generate). */
-        void start();
-
-        /** @return the live run's newest frame, or null */
-        Frame liveFrame();
-    }
-
     private final PaintViewModel paint;
     private final RunViewModel run;
     private final HistoryViewModel history;
     private final PromptViewModel prompts;
     private final StudioStatus status;
-    private final Session session;
+    /** Starts a run from the editor (Generate). */
+    private final Runnable start;
+    /** The live run's newest frame, or null. */
+    private final Supplier<Frame> liveFrame;
 
     public CoCreationViewModel(PaintViewModel paint, RunViewModel run, HistoryViewModel history,
-                               PromptViewModel prompts, StudioStatus status, Session session) {
+                               PromptViewModel prompts, StudioStatus status, Runnable start,
+                               Supplier<Frame> liveFrame) {
         this.paint = paint;
         this.run = run;
         this.history = history;
         this.prompts = prompts;
         this.status = status;
-        this.session = session;
+        this.start = start;
+        this.liveFrame = liveFrame;
         paint.paintAllowedProperty().bind(Bindings.createBooleanBinding(
                 () -> paintRefusal().isEmpty(), run.stateProperty(), history.selectedProperty()));
         paint.paintRefusalProperty().bind(Bindings.createStringBinding(this::paintRefusal, run.stateProperty(),
                 history.selectedProperty()));
         paint.latentMaskProperty().addListener((o, a, m) -> {
-            run.setMask(m);
+            run.live().setMask(m);
             status.markDirty();
         });
         paint.keepUnmaskedPixelsProperty().addListener((o, a, keep) -> {
-            run.setKeepUnmaskedPixels(keep);
+            run.live().setKeepUnmaskedPixels(keep);
             status.markDirty();
         });
         run.setBeforeResume(this::handPaintToEngine);
@@ -76,25 +74,25 @@ public final class CoCreationViewModel {
     /** On resume: the engine gets a copy of the painted image and writes it into z before the next step. */
     private void handPaintToEngine() {
         // handing paint over takes its strokes out of the edit history (they are in z now)
-        PaintViewModel.PaintedImage e = paint.takeEdit(session.liveFrame());
+        PaintedImage e = paint.takeEdit(liveFrame.get());
         if (e != null) {
-            run.applyPaint(e.edited(), e.painted(), n -> status.notice("paint written into " + n
+            run.live().applyPaint(e.edited(), e.painted(), n -> status.notice("paint written into " + n
                     + " latent cells"));
         }
     }
 
     /** Scores the phrase typed in "select" over the current image on the engine thread and shows the heat map. */
     public void selectByText() {
-        String phrase = paint.selectPhraseProperty().get();
+        String phrase = paint.byText().selectPhraseProperty().get();
         if (phrase == null || phrase.isBlank()) {
             status.notice("type what to select, e.g. \"the dog\"");
             return;
         }
         status.busy(true);
         status.notice("looking for \"" + phrase.strip() + "\"…");
-        run.selectByText(phrase, h -> {
+        run.live().selectByText(phrase, h -> {
             status.busy(false);
-            paint.showHeat(h);
+            paint.byText().showHeat(h);
             status.notice("heat map of \"" + phrase.strip() + "\": move the threshold, then Accept");
         }, e -> {
             status.busy(false);
@@ -107,19 +105,19 @@ public final class CoCreationViewModel {
      * when there is no run).
      */
     public void replaceWith() {
-        String phrase = paint.replacePhraseProperty().get();
+        String phrase = paint.byText().replacePhraseProperty().get();
         if (phrase == null || phrase.isBlank()) {
             status.notice("type what to put there, e.g. \"a cat\"");
             return;
         }
-        if (paint.heatProperty().get() != null) {
+        if (paint.byText().heatProperty().get() != null) {
             paint.acceptHeat();
         }
         prompts.setRows(List.of(new SessionData.PromptRow(phrase.strip(), 1.0, Double.NEGATIVE_INFINITY)));
         if (run.getState() == RunState.PAUSED) {
             run.resume();
         } else if (run.getState() != RunState.RUNNING && run.getState() != RunState.PAUSING) {
-            session.start();
+            start.run();
         }
     }
 }

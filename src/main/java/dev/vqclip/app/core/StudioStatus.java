@@ -1,9 +1,16 @@
 package dev.vqclip.app.core;
 
+import javafx.beans.Observable;
+import javafx.beans.binding.Bindings;
+import javafx.beans.binding.BooleanBinding;
+import javafx.beans.binding.StringBinding;
 import javafx.beans.property.ReadOnlyBooleanProperty;
 import javafx.beans.property.ReadOnlyBooleanWrapper;
 import javafx.beans.property.ReadOnlyStringProperty;
 import javafx.beans.property.ReadOnlyStringWrapper;
+
+import javafx.beans.value.ObservableStringValue;
+import javafx.beans.value.ObservableValue;
 
 import java.nio.file.Path;
 import java.util.Locale;
@@ -21,10 +28,50 @@ public final class StudioStatus {
     private final ReadOnlyBooleanWrapper busy = new ReadOnlyBooleanWrapper();
     private final ReadOnlyBooleanWrapper dirty = new ReadOnlyBooleanWrapper();
     private final ReadOnlyStringWrapper memory = new ReadOnlyStringWrapper("");
+    private StringBinding status;
+    private BooleanBinding statusIsError;
 
     public StudioStatus(DialogService dialogs) {
         this.dialogs = dialogs;
         notice.addListener((o, a, b) -> noticeIsError.set(false)); // error() sets it again after its text
+    }
+
+    /**
+     * Makes the status bar's text from the run's message and this notice.
+     *
+     * @param runMessage the run's state in words
+     * @param runProblems the run's error and warning (non-null while there is one): the status is then an error
+     */
+    public void showRun(ObservableStringValue runMessage, ObservableValue<?>... runProblems) {
+        status = Bindings.createStringBinding(() -> {
+            String n = notice.get();
+            String m = runMessage.get();
+            if (n == null || n.isEmpty()) {
+                return m;
+            }
+            // an error comes first, where a narrow status bar does not cut it off
+            return m == null || m.isEmpty() ? n : noticeIsError.get() ? n + "  ·  " + m : m + "  ·  " + n;
+        }, notice, noticeIsError, runMessage);
+        Observable[] deps = new Observable[runProblems.length + 1];
+        deps[0] = noticeIsError;
+        System.arraycopy(runProblems, 0, deps, 1, runProblems.length);
+        statusIsError = Bindings.createBooleanBinding(() -> noticeIsError.get()
+                || java.util.Arrays.stream(runProblems).anyMatch(p -> p.getValue() != null), deps);
+    }
+
+    /** Status bar → Details: the whole status text in a dialog. */
+    public void showStatusDetails() {
+        dialogs.showDetails(statusIsError.get() ? "Error" : "Status", status.get());
+    }
+
+    /** @return the status bar's text in full: the run's message and the last notice */
+    public StringBinding statusProperty() {
+        return status;
+    }
+
+    /** @return true when the status is an error (or a run that paused by itself): the view offers Details */
+    public BooleanBinding statusIsErrorProperty() {
+        return statusIsError;
     }
 
     /** Shows a message in the status bar (not an error). */

@@ -8,6 +8,7 @@ import dev.vqclip.app.settings.SettingsViewModel;
 import dev.vqclip.engine.guide.Prompt;
 import dev.vqclip.engine.run.GenerationRequest;
 import dev.vqclip.models.DemoModels;
+import dev.vqclip.session.SessionData;
 import javafx.beans.Observable;
 
 import java.nio.file.Path;
@@ -21,6 +22,10 @@ import java.util.function.Consumer;
  * {@link GenerationRequest} they make. Prompt and learning-rate edits go on to the run through its commands.
  */
 public final class EditorViewModel {
+    /** Longest side of an opened image's run, in pixels (larger images are scaled down). */
+    public static final int MAX_EDIT_SIDE = 512;
+    /** Opened images are sized to a multiple of this (a multiple of every VQGAN's factor in use: 8 and 16). */
+    public static final int EDIT_MULTIPLE = 16;
     private final PromptViewModel prompts;
     private final SettingsViewModel settings;
     private final EditHistory edits;
@@ -51,14 +56,14 @@ public final class EditorViewModel {
         settings.heightProperty().addListener((o, a, b) -> sizeFromDefaults &= applying);
         settings.learningRateProperty().addListener((o, a, b) -> {
             if (!applying) {
-                run.learningRateEdited(b.doubleValue());
+                run.live().learningRateEdited(b.doubleValue());
             }
         });
-        settings.historyEveryProperty().addListener((o, a, b) -> run.setHistoryEvery(b.intValue()));
-        run.setHistoryEvery(settings.historyEveryProperty().get());
+        settings.historyEveryProperty().addListener((o, a, b) -> run.live().setHistoryEvery(b.intValue()));
+        run.live().setHistoryEvery(settings.historyEveryProperty().get());
         // the bundled demo models draw well at their own size only (docs/demo-models.md): an editor still at the
         // default size follows them once the engine says they are in use
-        run.demoProperty().addListener((o, was, isDemo) -> {
+        run.engine().demoProperty().addListener((o, was, isDemo) -> {
             if (isDemo) {
                 fitDefaultSizeToEngine();
             }
@@ -119,7 +124,7 @@ public final class EditorViewModel {
         status.markDirty();
         if (forwardToRun) {
             run.promptsEdited(prompts.prompts());
-            run.learningRateEdited(s.settings().learningRate());
+            run.live().learningRateEdited(s.settings().learningRate());
         }
     }
 
@@ -147,17 +152,38 @@ public final class EditorViewModel {
         apply(new EditorState(PromptViewModel.rowsOf(r.prompts()), Settings.of(r)), false);
     }
 
-    /** Starts editing an image sized {@code w}×{@code h} (File → Open Image…): not an edit. */
+    /**
+     * Starts editing an image sized {@code w}×{@code h} (File → Open Image…): an empty editor gets a prompt made from
+     * the file's name.
+     */
     public void editImage(Path file, int w, int h) {
         initImage = file;
         settings.set(settings.get().withSize(w, h));
         sizeFromDefaults = false;
+        if (prompts.prompts().isEmpty()) {
+            prompts.setRows(List.of(new SessionData.PromptRow(promptFromName(file), 1.0, Double.NEGATIVE_INFINITY)));
+        }
+    }
+
+    /** @return {width, height} for editing an image of this size */
+    public static int[] editSize(int w, int h) {
+        double scale = Math.min(1.0, (double) MAX_EDIT_SIDE / Math.max(w, h));
+        int ew = Math.max(EDIT_MULTIPLE, (int) Math.round(w * scale) / EDIT_MULTIPLE * EDIT_MULTIPLE);
+        int eh = Math.max(EDIT_MULTIPLE, (int) Math.round(h * scale) / EDIT_MULTIPLE * EDIT_MULTIPLE);
+        return new int[] {ew, eh};
+    }
+
+    private static String promptFromName(Path file) {
+        String n = file.getFileName().toString();
+        int dot = n.lastIndexOf('.');
+        n = (dot > 0 ? n.substring(0, dot) : n).replace('_', ' ').replace('-', ' ').strip();
+        return n.isEmpty() ? "an image" : n;
     }
 
     /** @return the settings a new session starts with: the paper's defaults, at the demo size on the demo models */
     public Settings defaultSettings() {
         Settings d = Settings.defaults();
-        return run.demoProperty().get() ? d.withSize(DemoModels.DEFAULT_SIZE, DemoModels.DEFAULT_SIZE) : d;
+        return run.engine().demoProperty().get() ? d.withSize(DemoModels.DEFAULT_SIZE, DemoModels.DEFAULT_SIZE) : d;
     }
 
     /**

@@ -81,7 +81,7 @@ public final class ExportViewModel {
     public void exportFrameTo(Path file, int scale) {
         Frame f = Objects.requireNonNull(canvas.getFrame(), "no frame");
         Map<String, String> text = new LinkedHashMap<>(ImageMetadata.of(prompts.prompts(), request.get(),
-                run.stepProperty().get(), run.engineDescriptionProperty().get()));
+                run.progress().stepProperty().get(), run.engine().engineDescriptionProperty().get()));
         if (scale != 1) {
             text.put("vqclip.scale", scale + "x Lanczos-3 from " + f.width() + "x" + f.height());
         }

@@ -188,7 +188,7 @@ public final class SessionFilesViewModel {
     private void saveTo(Path file, Runnable then) {
         SessionData partial = session.toData();
         status.busy(true);
-        run.withState(current -> {
+        run.live().withState(current -> {
             SessionStore.save(file, withCurrent(partial, current));
             return file;
         }, f -> {
@@ -215,7 +215,7 @@ public final class SessionFilesViewModel {
     /** Queues a save of the session as it is now to the recovery copy (after the step in progress). */
     private void saveRecovery(Path recovery, Consumer<Path> onSaved, Consumer<Exception> onFailure) {
         SessionData partial = session.toData();
-        run.withState(current -> {
+        run.live().withState(current -> {
             if (recoveryForgotten.get()) {
                 return null; // the session was closed and its copy deleted meanwhile
             }

@@ -163,7 +163,7 @@ class PaintViewModelTest {
         vm.colourProperty().set(0xffffffff);
         stroke(30, 30);
         Frame layer = canvas.paintLayerProperty().get();
-        PaintViewModel.PaintedImage e = vm.takeEdit(frame);
+        PaintedImage e = vm.takeEdit(frame);
         assertThat(e).isNotNull();
         assertThat(e.edited()).isNotSameAs(frame);
         assertThat(e.edited().pixel(30, 30)).isEqualTo(0xffffffff);
@@ -180,10 +180,10 @@ class PaintViewModelTest {
         z[9] = 2.5f;
         z[10] = 1.2f;
         z[11] = 0.9f;
-        vm.showHeat(new dev.vqclip.engine.guide.SelfMask.HeatMap(6, 8, z, 10));
-        vm.thresholdProperty().set(1.0);
+        vm.byText().showHeat(new dev.vqclip.engine.guide.SelfMask.HeatMap(6, 8, z, 10));
+        vm.byText().thresholdProperty().set(1.0);
         vm.acceptHeat();
-        assertThat(vm.heatProperty().get()).isNull();
+        assertThat(vm.byText().heatProperty().get()).isNull();
         LatentMask m = vm.latentMaskProperty().get();
         assertThat(MaskGrid.editableCells(m)).isEqualTo(2);
         assertThat(m.at(1, 1)).isEqualTo(1f);
