@@ -28,7 +28,7 @@ import java.util.function.LongSupplier;
  * (what reaches the run between steps: mask, paint, learning rate), {@link #progress()}, {@link #chart()},
  * {@link #engine()}.
  */
-public final class RunViewModel implements EngineWorker.Listener {
+public final class RunViewModel implements EngineListener {
     private final EngineWorker worker;
     private final RunOutputs outputs;
     private final LongSupplier clock;
@@ -54,7 +54,7 @@ public final class RunViewModel implements EngineWorker.Listener {
     /** @param clock nanoseconds, for it/s (tests pass a fake) */
     public RunViewModel(TaskExecutor executor, EngineProvider provider, RunOutputs outputs, LongSupplier clock) {
         this.worker = new EngineWorker(executor, provider, this);
-        this.live = new LiveRun(worker);
+        this.live = new LiveRun(worker, executor);
         this.outputs = outputs;
         this.clock = clock;
         this.progress = new RunProgress(clock);
@@ -196,7 +196,7 @@ public final class RunViewModel implements EngineWorker.Listener {
             warning.set(null); // "the prompt is empty" no longer holds
         }
         if (!prompts.isEmpty()) {
-            worker.setPrompts(prompts);
+            live.setPrompts(prompts);
         }
     }
 
