@@ -170,12 +170,10 @@ public final class StudioViewModel implements RunOutputs {
             studio.busy(false);
             int[] size = opened.getKey();
             editor.editImage(file, size[0], size[1]);
-            GenerationRequest r = request();
+            GenerationRequest r = beginRun();
             if (r == null) {
                 return;
             }
-            history.newRoot();
-            history.selectedProperty().set(null);
             paint.setLayers(null);
             canvas.latentGridProperty().set(null);
             // on the canvas at once; PAUSED at step 0 at once (Resume and the brush work while the engine encodes)
@@ -195,14 +193,21 @@ public final class StudioViewModel implements RunOutputs {
 
     /** Starts a new run from the editor's prompts and settings. */
     public void start() {
-        GenerationRequest r = request();
-        if (r == null) {
-            return;
+        GenerationRequest r = beginRun();
+        if (r != null) {
+            run.start(r);
+            studio.markDirty();
         }
-        history.newRoot();
-        history.selectedProperty().set(null);
-        run.start(r);
-        studio.markDirty();
+    }
+
+    /** @return the editor's request with a new history root begun for it (the live image shown), or null */
+    private GenerationRequest beginRun() {
+        GenerationRequest r = request();
+        if (r != null) {
+            history.newRoot();
+            history.selectedProperty().set(null);
+        }
+        return r;
     }
 
     /** Takes one step (starting a run if there is none). */

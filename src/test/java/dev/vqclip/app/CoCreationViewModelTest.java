@@ -14,7 +14,6 @@ import dev.vqclip.session.HistoryEntry;
 import dev.vqclip.session.Layers;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,50 +24,18 @@ import java.util.concurrent.atomic.AtomicReference;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Paint, mask, select-by-text and open-image through the session view-model, with the fake engine, no toolkit. */
-class CoCreationViewModelTest {
-    @TempDir
-    Path tmp;
-    ManualTaskExecutor ex;
-    FakeRunFactory engine;
-    StudioViewModel vm;
+class CoCreationViewModelTest extends StudioViewModelTestBase {
     PaintViewModel paint;
 
     @BeforeEach
     void setUp() {
-        ex = new ManualTaskExecutor();
-        engine = new FakeRunFactory(0);
-        vm = new StudioViewModel(ex, progress -> engine, new ScriptedDialogs(), new SettingsViewModel(() -> 7L),
-                () -> 1L);
-        vm.run().live().setFrameIntervalMillis(0);
+        configureHarbour();
+    }
+
+    private void configureHarbour() {
         paint = vm.paint();
         paint.toolProperty().set(PaintViewModel.Tool.BRUSH);
-        vm.prompts().rows().get(0).textProperty().set("a harbour at night");
-        vm.settings().widthProperty().set(64);
-        vm.settings().heightProperty().set(48);
-        vm.settings().stepsProperty().set(200);
-        vm.settings().historyEveryProperty().set(0);
-    }
-
-    int step() {
-        return vm.run().progress().stepProperty().get();
-    }
-
-    void runTo(int n) {
-        ex.runEngineUntil(() -> step() >= n, 500);
-    }
-
-    void pause() {
-        vm.run().pause();
-        ex.runEngineUntil(() -> vm.run().getState() == RunState.PAUSED, 10);
-    }
-
-    RunSnapshot state() {
-        AtomicReference<RunSnapshot> s = new AtomicReference<>();
-        vm.run().live().withState(current -> current, s::set, e -> {
-            throw new AssertionError(e);
-        });
-        ex.runEngineUntil(() -> s.get() != null, 50);
-        return s.get();
+        configure(vm, "a harbour at night", 200, 0);
     }
 
     void stroke(double... xy) {
@@ -329,7 +296,7 @@ class CoCreationViewModelTest {
         vm.close();
 
         ManualTaskExecutor ex2 = new ManualTaskExecutor();
-        StudioViewModel vm2 = new StudioViewModel(ex2, progress -> new FakeRunFactory(0), new ScriptedDialogs(),
+        StudioViewModel vm2 = new StudioViewModel(ex2, progress -> new FakeRunFactory(0), dialogs,
                 new SettingsViewModel(() -> 7L), () -> 1L);
         vm2.files().openFile(file);
         ex2.runEngine(5);
@@ -438,15 +405,11 @@ class CoCreationViewModelTest {
         dev.vqclip.testing.Reference.dir();
         var models = CoCreationFxTest.tinyModels();
         var real = new dev.vqclip.engine.run.VqganClipRunFactory(models);
-        vm = new StudioViewModel(ex, progress -> real, new ScriptedDialogs(), new SettingsViewModel(() -> 7L),
-                () -> 1L);
-        paint = vm.paint();
-        paint.toolProperty().set(PaintViewModel.Tool.BRUSH);
-        vm.prompts().rows().get(0).textProperty().set("a red apple");
-        vm.settings().widthProperty().set(64);
-        vm.settings().heightProperty().set(48);
+        vm = newVm(real);
+        int defaultSteps = vm.settings().stepsProperty().get();
+        configureHarbour();
+        configure(vm, "a red apple", defaultSteps, 0);
         vm.settings().cutoutsProperty().set(4);
-        vm.settings().historyEveryProperty().set(0);
         try {
             vm.start();
             runTo(3);

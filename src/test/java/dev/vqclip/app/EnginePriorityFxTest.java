@@ -6,11 +6,8 @@ import dev.vqclip.engine.ThreadPriority;
 import javafx.scene.control.CheckBox;
 import javafx.scene.control.Label;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.testfx.api.FxRobot;
-import org.testfx.api.FxToolkit;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,15 +21,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** The studio's engine thread runs at the process's priority until "Run in the background" is ticked. */
-class EnginePriorityFxTest {
-    final FxRobot robot = new FxRobot();
-    StudioApp app;
-
-    @BeforeAll
-    static void toolkit() throws Exception {
-        FxToolkit.registerPrimaryStage();
-    }
-
+class EnginePriorityFxTest extends StudioFxHarness {
     @BeforeEach
     void privatePreferences() {
         assumeTrue(Platform.isLinux(), "thread nice values are read from /proc on Linux");
@@ -40,11 +29,7 @@ class EnginePriorityFxTest {
     }
 
     @AfterEach
-    void close() throws Exception {
-        if (app != null) {
-            FxToolkit.cleanupApplication(app);
-            FxToolkit.cleanupStages();
-        }
+    void forgetPreferences() throws Exception {
         if (System.getProperty("vqclip.preferences") != null) {
             java.util.prefs.Preferences.userRoot().node(System.getProperty("vqclip.preferences")).removeNode();
             System.clearProperty("vqclip.preferences");
@@ -72,7 +57,7 @@ class EnginePriorityFxTest {
     void normalByDefaultAndNiceTenOnceTheSettingIsTicked() throws Exception {
         StudioConfig c = new StudioConfig(p -> new FakeRunFactory(5), w -> new ScriptedDialogs(), null, null, 0,
                 null);
-        app = (StudioApp) FxToolkit.setupApplication(() -> new StudioApp(c));
+        StudioApp app = launch(() -> new StudioApp(c));
         waitUntil(() -> app.viewModel().run().engine().engineReadyProperty().get(), 10);
         int process = ThreadPriority.processNice().orElseThrow();
         List<Integer> before = engineNice();

@@ -3,13 +3,11 @@ package dev.vqclip.app;
 import dev.vqclip.app.paint.PaintViewModel;
 import dev.vqclip.app.run.RunState;
 import dev.vqclip.session.HistoryEntry;
-import javafx.geometry.Point2D;
 import javafx.scene.Node;
 import javafx.scene.control.Button;
 import javafx.scene.control.Label;
 import javafx.scene.image.ImageView;
 import javafx.scene.input.KeyCode;
-import javafx.scene.input.MouseButton;
 import org.controlsfx.control.StatusBar;
 import org.junit.jupiter.api.Test;
 
@@ -26,19 +24,6 @@ class NewcomerFxTest extends StudioFxHarness {
         return start(engine, dialogs, 0, null);
     }
 
-    /** Screen point of image pixel (x, y) on the canvas. */
-    Point2D onImage(double x, double y) throws Exception {
-        return fx(() -> robot.lookup("#canvasImage").queryAs(ImageView.class).localToScreen(x, y));
-    }
-
-    void mouseStroke(double x0, double y0, double x1, double y1) throws Exception {
-        robot.moveTo(onImage(x0, y0)).press(MouseButton.PRIMARY);
-        for (int i = 1; i <= 4; i++) {
-            robot.moveTo(onImage(x0 + (x1 - x0) * i / 4, y0 + (y1 - y0) * i / 4));
-        }
-        robot.release(MouseButton.PRIMARY);
-    }
-
     String text(String id) throws Exception {
         return fx(() -> robot.lookup(id).queryAs(Label.class).getText());
     }
@@ -50,11 +35,7 @@ class NewcomerFxTest extends StudioFxHarness {
         StudioApp app = launch(new FakeRunFactory(2), new ScriptedDialogs());
         StudioViewModel vm = app.viewModel();
         robot.interact(() -> {
-            vm.prompts().rows().get(0).textProperty().set("a lighthouse");
-            vm.settings().widthProperty().set(64);
-            vm.settings().heightProperty().set(64);
-            vm.settings().stepsProperty().set(12);
-            vm.settings().historyEveryProperty().set(5);
+            configure(vm, "a lighthouse", 64, 64, 12, 5);
             vm.start();
         });
         waitUntil(() -> vm.run().getState() == RunState.PAUSED && vm.run().progress().stepProperty().get() == 12, 20);
@@ -84,19 +65,22 @@ class NewcomerFxTest extends StudioFxHarness {
 
     // ---- item 7: the status bar ----
 
-    @Test
-    void aFileErrorIsShownInFullNamingTheFileAndTheStatusClearsWhenARunStarts() throws Exception {
-        ScriptedDialogs dialogs = new ScriptedDialogs();
-        StudioApp app = launch(new FakeRunFactory(2), dialogs);
-        StudioViewModel vm = app.viewModel();
-        Path bad = tmp.resolve("a-session-with-a-rather-long-name-that-a-status-bar-would-cut-off.vqsession");
-        Files.writeString(bad, "this is not a session file at all");
+    /** Writes a file that is no session, opens it with Ctrl+O and returns the status bar's text once it failed. */
+    String openWithCtrlO(Path bad, ScriptedDialogs dialogs) throws Exception {
+        Files.writeString(bad, "not a session");
         dialogs.files.add(bad);
         robot.clickOn("#canvasImage");
         robot.press(KeyCode.CONTROL).type(KeyCode.O).release(KeyCode.CONTROL);
         waitUntil(() -> !dialogs.shown.isEmpty(), 10);
+        return fx(() -> robot.lookup("#statusBar").queryAs(StatusBar.class).getText());
+    }
 
-        String status = fx(() -> vm.studio().statusProperty().get());
+    @Test
+    void aFileErrorIsShownInFullNamingTheFileAndTheStatusClearsWhenARunStarts() throws Exception {
+        ScriptedDialogs dialogs = new ScriptedDialogs();
+        StudioViewModel vm = launch(new FakeRunFactory(2), dialogs).viewModel();
+        Path bad = tmp.resolve("a-session-with-a-rather-long-name-that-a-status-bar-would-cut-off.vqsession");
+        String status = openWithCtrlO(bad, dialogs);
         assertThat(status).startsWith("could not open " + bad.getFileName() + ": ");
         assertThat(dialogs.shown).hasSize(1);
         assertThat(dialogs.shown.get(0)).as("a dialog names the file and says why")
@@ -140,15 +124,8 @@ class NewcomerFxTest extends StudioFxHarness {
     @Test
     void theStatusMessageGetsTheRoomInTheStatusBar() throws Exception {
         ScriptedDialogs dialogs = new ScriptedDialogs();
-        StudioApp app = launch(new FakeRunFactory(2), dialogs);
-        StudioViewModel vm = app.viewModel();
-        Path bad = tmp.resolve("holiday-sketches.vqsession");
-        Files.writeString(bad, "not a session");
-        dialogs.files.add(bad);
-        robot.clickOn("#canvasImage");
-        robot.press(KeyCode.CONTROL).type(KeyCode.O).release(KeyCode.CONTROL);
-        waitUntil(() -> !dialogs.shown.isEmpty(), 10);
-        String message = fx(() -> vm.studio().statusProperty().get());
+        StudioViewModel vm = launch(new FakeRunFactory(2), dialogs).viewModel();
+        String message = openWithCtrlO(tmp.resolve("holiday-sketches.vqsession"), dialogs);
         assertThat(message).startsWith("could not open holiday-sketches.vqsession: ");
         // what the status bar's label really draws (a cut-off label draws its text with an ellipsis)
         String drawn = fx(() -> robot.lookup("#statusBar").lookup(".label").queryAll().stream()

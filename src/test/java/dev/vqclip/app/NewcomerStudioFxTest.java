@@ -170,11 +170,7 @@ class NewcomerStudioFxTest extends StudioFxHarness {
         StudioApp app = launch(new FakeRunFactory(0), dialogs);
         StudioViewModel vm = app.viewModel();
         robot.interact(() -> {
-            vm.prompts().rows().get(0).textProperty().set("red");
-            vm.settings().widthProperty().set(64);
-            vm.settings().heightProperty().set(64);
-            vm.settings().stepsProperty().set(12);
-            vm.settings().historyEveryProperty().set(4);
+            configure(vm, "red", 64, 64, 12, 4);
             vm.start();
         });
         waitUntil(() -> vm.run().getState() == RunState.PAUSED && vm.run().progress().stepProperty().get() == 12, 20);
@@ -313,10 +309,7 @@ class NewcomerStudioFxTest extends StudioFxHarness {
         StudioViewModel vm = app.viewModel();
         String prompt = "猫 café ñ";
         robot.interact(() -> {
-            vm.prompts().rows().get(0).textProperty().set(prompt);
-            vm.settings().widthProperty().set(64);
-            vm.settings().heightProperty().set(48);
-            vm.settings().stepsProperty().set(3);
+            configure(vm, prompt, 64, 48, 3, vm.settings().historyEveryProperty().get());
             vm.settings().seedProperty().set(4321);
             vm.start();
         });

@@ -2,7 +2,6 @@ package dev.vqclip.app;
 
 import dev.vqclip.app.core.DialogService;
 import dev.vqclip.app.run.RunState;
-import dev.vqclip.app.settings.SettingsViewModel;
 import dev.vqclip.engine.guide.Prompt;
 import dev.vqclip.engine.run.LatentGrid;
 import dev.vqclip.engine.image.Frame;
@@ -11,9 +10,7 @@ import dev.vqclip.engine.image.Png;
 import dev.vqclip.session.HistoryEntry;
 import dev.vqclip.session.SessionStore;
 import javafx.scene.chart.XYChart;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,44 +24,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * restoring, the grid known at load, the negative prompt and the empty-prompt refusal, Save / Don't Save / Cancel,
  * and the upscaled export.
  */
-class NewcomerStudioViewModelTest {
-    @TempDir
-    Path tmp;
-    ManualTaskExecutor ex;
-    FakeRunFactory engine;
-    ScriptedDialogs dialogs;
-    StudioViewModel vm;
-
-    @BeforeEach
-    void setUp() {
-        ex = new ManualTaskExecutor();
-        engine = new FakeRunFactory(0);
-        dialogs = new ScriptedDialogs();
-        vm = newVm(engine);
-    }
-
-    StudioViewModel newVm(FakeRunFactory f) {
-        StudioViewModel v = new StudioViewModel(ex, progress -> f, dialogs, new SettingsViewModel(() -> 7L), () -> 1L);
-        v.run().live().setFrameIntervalMillis(0);
-        return v;
-    }
-
+class NewcomerStudioViewModelTest extends StudioViewModelTestBase {
     void configure(StudioViewModel v, String prompt) {
-        v.prompts().rows().get(0).textProperty().set(prompt);
-        v.settings().widthProperty().set(64);
-        v.settings().heightProperty().set(48);
-        v.settings().stepsProperty().set(100);
+        configure(v, prompt, 100, 5);
         v.settings().seedProperty().set(1234);
-        v.settings().historyEveryProperty().set(5);
-    }
-
-    int step() {
-        return vm.run().progress().stepProperty().get();
-    }
-
-    void pause() {
-        vm.run().pause();
-        ex.runEngineUntil(() -> vm.run().getState() == RunState.PAUSED, 10);
     }
 
     static List<Integer> xs(XYChart.Series<Number, Number> s) {

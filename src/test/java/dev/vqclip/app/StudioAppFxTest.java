@@ -174,11 +174,7 @@ class StudioAppFxTest extends StudioFxHarness {
         StudioApp app = launch(new FakeRunFactory(0), new ScriptedDialogs(), 0);
         StudioViewModel vm = app.viewModel();
         robot.interact(() -> {
-            vm.prompts().rows().get(0).textProperty().set("red");
-            vm.settings().widthProperty().set(64);
-            vm.settings().heightProperty().set(64);
-            vm.settings().stepsProperty().set(20);
-            vm.settings().historyEveryProperty().set(5);
+            configure(vm, "red", 64, 64, 20, 5);
             vm.start();
         });
         waitUntil(() -> vm.run().getState() == RunState.PAUSED && vm.run().progress().stepProperty().get() == 20, 20);
@@ -208,11 +204,7 @@ class StudioAppFxTest extends StudioFxHarness {
         List<String> shownOn = java.util.Collections.synchronizedList(new ArrayList<>());
         java.util.concurrent.atomic.AtomicInteger stepChanges = new java.util.concurrent.atomic.AtomicInteger();
         robot.interact(() -> {
-            vm.prompts().rows().get(0).textProperty().set("busy");
-            vm.settings().widthProperty().set(256);
-            vm.settings().heightProperty().set(256);
-            vm.settings().stepsProperty().set(steps);
-            vm.settings().historyEveryProperty().set(0);
+            configure(vm, "busy", 256, 256, steps, 0);
             vm.canvas().frameProperty().addListener((o, a, b) -> shownOn.add(Thread.currentThread().getName()));
             vm.run().progress().stepProperty().addListener((o, a, b) -> stepChanges.incrementAndGet());
         });

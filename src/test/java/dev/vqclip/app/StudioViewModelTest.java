@@ -3,16 +3,13 @@ package dev.vqclip.app;
 import dev.vqclip.app.core.EngineProvider;
 import dev.vqclip.app.run.RunState;
 import dev.vqclip.app.settings.Settings;
-import dev.vqclip.app.settings.SettingsViewModel;
 import dev.vqclip.engine.run.LatentGrid;
 import dev.vqclip.engine.image.Frame;
 import dev.vqclip.engine.image.Images;
 import dev.vqclip.engine.image.Png;
 import dev.vqclip.models.DemoModels;
 import dev.vqclip.session.HistoryEntry;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,39 +18,10 @@ import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-class StudioViewModelTest {
-    @TempDir
-    Path tmp;
-    ManualTaskExecutor ex;
-    FakeRunFactory engine;
-    ScriptedDialogs dialogs;
-    StudioViewModel vm;
-
-    @BeforeEach
-    void setUp() {
-        ex = new ManualTaskExecutor();
-        engine = new FakeRunFactory(0);
-        dialogs = new ScriptedDialogs();
-        vm = newVm(engine);
-    }
-
-    StudioViewModel newVm(FakeRunFactory f) {
-        StudioViewModel v = new StudioViewModel(ex, progress -> f, dialogs, new SettingsViewModel(() -> 7L), () -> 1L);
-        v.run().live().setFrameIntervalMillis(0);
-        return v;
-    }
-
+class StudioViewModelTest extends StudioViewModelTestBase {
     void typeAndConfigure(String prompt) {
-        vm.prompts().rows().get(0).textProperty().set(prompt);
-        vm.settings().widthProperty().set(64);
-        vm.settings().heightProperty().set(48);
-        vm.settings().stepsProperty().set(100);
+        configure(vm, prompt, 100, 5);
         vm.settings().seedProperty().set(1234);
-        vm.settings().historyEveryProperty().set(5);
-    }
-
-    int step() {
-        return vm.run().progress().stepProperty().get();
     }
 
     @Test

@@ -61,27 +61,23 @@ public final class EditHistory {
 
     /** Undoes the newest step: its owner shows the value before it. */
     public void undo() {
-        Edit e = undo.poll();
-        if (e == null) {
-            return;
-        }
-        redo.push(e);
-        mayMerge = false;
-        update();
-        show(e, true);
-        onChange.run();
+        move(undo, redo, true);
     }
 
     /** Redoes the step the last undo undid. */
     public void redo() {
-        Edit e = redo.poll();
+        move(redo, undo, false);
+    }
+
+    private void move(Deque<Edit> from, Deque<Edit> to, boolean undone) {
+        Edit e = from.poll();
         if (e == null) {
             return;
         }
-        undo.push(e);
+        to.push(e);
         mayMerge = false;
         update();
-        show(e, false);
+        show(e, undone);
         onChange.run();
     }
 
