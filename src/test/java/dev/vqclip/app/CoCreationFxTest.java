@@ -204,10 +204,10 @@ class CoCreationFxTest extends StudioFxHarness {
         reveal("#selectPhrase");
         robot.clickOn("#selectPhrase").write("the river");
         robot.clickOn("#selectByText");
-        waitUntil(() -> vm.paint().byText().heatProperty().get() != null, 10);
+        waitUntil(() -> vm.paint().byText().heat().get() != null, 10);
         assertThat(fx(() -> robot.lookup("#acceptHeat").query().getParent().isVisible())).isTrue();
-        robot.interact(() -> vm.paint().byText().thresholdProperty().set(0.0));
-        float[] z = fx(() -> vm.paint().byText().heatProperty().get().zscores());
+        robot.interact(() -> vm.paint().byText().threshold().set(0.0));
+        float[] z = fx(() -> vm.paint().byText().heat().get().zscores());
         int expected = 0;
         for (float v : z) {
             expected += v >= 0.0 ? 1 : 0;

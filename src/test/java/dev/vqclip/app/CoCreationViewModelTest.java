@@ -163,19 +163,19 @@ class CoCreationViewModelTest extends StudioViewModelTestBase {
         vm.start();
         runTo(4);
         pause();
-        paint.byText().selectPhraseProperty().set("the moon");
+        paint.byText().selectPhrase().set("the moon");
         vm.coCreation().selectByText();
         ex.runEngine(1);
-        assertThat(paint.byText().heatProperty().get()).isNotNull();
-        assertThat(paint.byText().heatProperty().get().rows()).isEqualTo(6);
-        paint.byText().thresholdProperty().set(0.5);
+        assertThat(paint.byText().heat().get()).isNotNull();
+        assertThat(paint.byText().heat().get().rows()).isEqualTo(6);
+        paint.byText().threshold().set(0.5);
         int expected = 0;
-        for (float z : paint.byText().heatProperty().get().zscores()) {
+        for (float z : paint.byText().heat().get().zscores()) {
             expected += z >= 0.5 ? 1 : 0;
         }
-        paint.byText().replacePhraseProperty().set("a lighthouse");
+        paint.byText().replacePhrase().set("a lighthouse");
         vm.coCreation().replaceWith();
-        assertThat(paint.byText().heatProperty().get()).isNull();
+        assertThat(paint.byText().heat().get()).isNull();
         assertThat(MaskGrid.editableCells(paint.latentMaskProperty().get())).isEqualTo(expected);
         assertThat(vm.prompts().prompts()).extracting(p -> p.text()).containsExactly("a lighthouse");
         assertThat(vm.run().getState()).isEqualTo(RunState.RUNNING);
@@ -232,20 +232,20 @@ class CoCreationViewModelTest extends StudioViewModelTestBase {
 
     static void assertSameRaster(String what, Layers expected, Layers actual) {
         assertThat(actual).as(what).isNotNull();
-        if (expected.paint() == null) {
-            assertThat(actual.paint()).as(what + " paint").isNull();
-        } else {
-            assertThat(actual.paint()).as(what + " paint").isNotNull();
-            assertThat(actual.paint().width()).as(what + " paint width").isEqualTo(expected.paint().width());
-            assertThat(actual.paint().argb()).as(what + " paint pixels").isEqualTo(expected.paint().argb());
+        assertSameLayer(what + " paint", expected.paint(), actual.paint(), f -> f.width(), f -> f.argb());
+        assertSameLayer(what + " mask", expected.mask(), actual.mask(), m -> m.width(), m -> m.values());
+    }
+
+    /** Both null, or the same width and the same values. */
+    static <T> void assertSameLayer(String what, T expected, T actual, java.util.function.ToIntFunction<T> width,
+                                    java.util.function.Function<T, Object> values) {
+        if (expected == null) {
+            assertThat(actual).as(what).isNull();
+            return;
         }
-        if (expected.mask() == null) {
-            assertThat(actual.mask()).as(what + " mask").isNull();
-        } else {
-            assertThat(actual.mask()).as(what + " mask").isNotNull();
-            assertThat(actual.mask().width()).as(what + " mask width").isEqualTo(expected.mask().width());
-            assertThat(actual.mask().values()).as(what + " mask values").isEqualTo(expected.mask().values());
-        }
+        assertThat(actual).as(what).isNotNull();
+        assertThat(width.applyAsInt(actual)).as(what + " width").isEqualTo(width.applyAsInt(expected));
+        assertThat(values.apply(actual)).as(what + " values").isEqualTo(values.apply(expected));
     }
 
     @Test

@@ -1,7 +1,7 @@
 package dev.vqclip.app;
 
-import com.sun.jna.Platform;
 import dev.vqclip.app.settings.EnginePriority;
+import dev.vqclip.app.settings.PrivatePreferences;
 import dev.vqclip.engine.ThreadPriority;
 import javafx.scene.control.CheckBox;
 import javafx.scene.control.Label;
@@ -18,22 +18,17 @@ import java.util.stream.Stream;
 import static dev.vqclip.app.StudioAppFxTest.fx;
 import static dev.vqclip.app.StudioAppFxTest.waitUntil;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** The studio's engine thread runs at the process's priority until "Run in the background" is ticked. */
 class EnginePriorityFxTest extends StudioFxHarness {
     @BeforeEach
     void privatePreferences() {
-        assumeTrue(Platform.isLinux(), "thread nice values are read from /proc on Linux");
-        System.setProperty("vqclip.preferences", "dev/vqclip/test-priority-fx-" + ProcessHandle.current().pid());
+        PrivatePreferences.use("test-priority-fx");
     }
 
     @AfterEach
     void forgetPreferences() throws Exception {
-        if (System.getProperty("vqclip.preferences") != null) {
-            java.util.prefs.Preferences.userRoot().node(System.getProperty("vqclip.preferences")).removeNode();
-            System.clearProperty("vqclip.preferences");
-        }
+        PrivatePreferences.forget();
     }
 
     /** @return the nice values of this process's threads named like the engine thread */

@@ -83,7 +83,7 @@ public final class CoCreationViewModel {
 
     /** Scores the phrase typed in "select" over the current image on the engine thread and shows the heat map. */
     public void selectByText() {
-        String phrase = paint.byText().selectPhraseProperty().get();
+        String phrase = paint.byText().selectPhrase().get();
         if (phrase == null || phrase.isBlank()) {
             status.notice("type what to select, e.g. \"the dog\"");
             return;
@@ -92,7 +92,7 @@ public final class CoCreationViewModel {
         status.notice("looking for \"" + phrase.strip() + "\"…");
         run.live().selectByText(phrase, h -> {
             status.busy(false);
-            paint.byText().showHeat(h);
+            paint.byText().heat().set(h);
             status.notice("heat map of \"" + phrase.strip() + "\": move the threshold, then Accept");
         }, e -> {
             status.busy(false);
@@ -105,12 +105,12 @@ public final class CoCreationViewModel {
      * when there is no run).
      */
     public void replaceWith() {
-        String phrase = paint.byText().replacePhraseProperty().get();
+        String phrase = paint.byText().replacePhrase().get();
         if (phrase == null || phrase.isBlank()) {
             status.notice("type what to put there, e.g. \"a cat\"");
             return;
         }
-        if (paint.byText().heatProperty().get() != null) {
+        if (paint.byText().heat().get() != null) {
             paint.acceptHeat();
         }
         prompts.setRows(List.of(new SessionData.PromptRow(phrase.strip(), 1.0, Double.NEGATIVE_INFINITY)));

@@ -227,15 +227,15 @@ public final class PaintViewModel {
 
     /** Turns the heat map at the current threshold into the mask (one undo step) and hides the heat map. */
     public void acceptHeat() {
-        SelfMask.HeatMap h = byText.heatProperty().get();
+        SelfMask.HeatMap h = byText.heat().get();
         Frame f = model.getFrame();
         LatentGrid g = model.latentGridProperty().get();
         if (h == null || f == null || g == null) {
             return;
         }
-        byText.cancelHeat();
+        byText.heat().set(null);
         editLayers("mask from text", () -> model.maskLayerProperty().set(MaskGrid.fromCells(
-                h.mask(byText.thresholdProperty().get()), h.rows(), h.cols(), g.factor(), f.width(), f.height())));
+                h.mask(byText.threshold().get()), h.rows(), h.cols(), g.factor(), f.width(), f.height())));
     }
 
     // ---- Commands: engine hand-over ----
@@ -270,7 +270,7 @@ public final class PaintViewModel {
     public void setLayers(Layers l) {
         setLayersNow(l == null ? new Layers(null, null) : l);
         edits.forget(Edit.LayerEdit.class);
-        byText.cancelHeat();
+        byText.heat().set(null);
         selection.set(null);
         updateLatentMask();
     }

@@ -180,10 +180,10 @@ class PaintViewModelTest {
         z[9] = 2.5f;
         z[10] = 1.2f;
         z[11] = 0.9f;
-        vm.byText().showHeat(new dev.vqclip.engine.guide.SelfMask.HeatMap(6, 8, z, 10));
-        vm.byText().thresholdProperty().set(1.0);
+        vm.byText().heat().set(new dev.vqclip.engine.guide.SelfMask.HeatMap(6, 8, z, 10));
+        vm.byText().threshold().set(1.0);
         vm.acceptHeat();
-        assertThat(vm.byText().heatProperty().get()).isNull();
+        assertThat(vm.byText().heat().get()).isNull();
         LatentMask m = vm.latentMaskProperty().get();
         assertThat(MaskGrid.editableCells(m)).isEqualTo(2);
         assertThat(m.at(1, 1)).isEqualTo(1f);
