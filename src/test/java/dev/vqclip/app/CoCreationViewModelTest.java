@@ -230,6 +230,15 @@ class CoCreationViewModelTest extends StudioViewModelTestBase {
         assertThat(state().mask().values()).isEqualTo(paint.latentMaskProperty().get().values());
     }
 
+    /** @return a PNG in the temporary folder, {@code w}×{@code h} of one colour */
+    Path plainImage(String name, int w, int h, int argb) throws java.io.IOException {
+        int[] px = new int[w * h];
+        java.util.Arrays.fill(px, argb);
+        Path img = tmp.resolve(name);
+        Files.write(img, Png.encode(new Frame(w, h, px), Map.of()));
+        return img;
+    }
+
     static void assertSameRaster(String what, Layers expected, Layers actual) {
         assertThat(actual).as(what).isNotNull();
         assertSameLayer(what + " paint", expected.paint(), actual.paint(), f -> f.width(), f -> f.argb());
@@ -343,10 +352,7 @@ class CoCreationViewModelTest extends StudioViewModelTestBase {
 
     @Test
     void savedSessionBringsBackLayersKeepFlagAndTheEditedImage() throws Exception {
-        int[] px = new int[64 * 48];
-        java.util.Arrays.fill(px, 0xff808080);
-        Path img = tmp.resolve("grey.png");
-        Files.write(img, Png.encode(new Frame(64, 48, px), Map.of()));
+        Path img = plainImage("grey.png", 64, 48, 0xff808080);
         vm.openImage(img);
         ex.runEngine(10);
         paint.toolProperty().set(PaintViewModel.Tool.MASK);
@@ -370,10 +376,7 @@ class CoCreationViewModelTest extends StudioViewModelTestBase {
 
     @Test
     void openingAnImageStartsAnEditingRunFromItPausedAtStepZero() throws Exception {
-        int[] px = new int[300 * 170];
-        java.util.Arrays.fill(px, 0xff336699);
-        Path img = tmp.resolve("old_boat.png");
-        Files.write(img, Png.encode(new Frame(300, 170, px), Map.of()));
+        Path img = plainImage("old_boat.png", 300, 170, 0xff336699);
         vm.prompts().rows().get(0).textProperty().set("");
         vm.openImage(img);
         ex.runEngine(10);

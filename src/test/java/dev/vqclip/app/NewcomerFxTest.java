@@ -34,13 +34,7 @@ class NewcomerFxTest extends StudioFxHarness {
     void afterContinueFromHereThePausedRunTakesBrushStrokesAndTheRefusalHintGoes() throws Exception {
         StudioApp app = launch(new FakeRunFactory(2), new ScriptedDialogs());
         StudioViewModel vm = app.viewModel();
-        robot.interact(() -> {
-            configure(vm, "a lighthouse", 64, 64, 12, 5);
-            vm.start();
-        });
-        waitUntil(() -> vm.run().getState() == RunState.PAUSED && vm.run().progress().stepProperty().get() == 12, 20);
-        HistoryEntry five = fx(() -> vm.history().entries().stream().filter(e -> e.step() == 5).findFirst()
-                .orElseThrow());
+        HistoryEntry five = runAndFind(vm, "a lighthouse", 12, 5, 5);
         robot.interact(() -> vm.history().selectedProperty().set(five));
 
         // looking at a snapshot: the brush is refused, and the hint says why (not "pause the run")

@@ -169,13 +169,7 @@ class NewcomerStudioFxTest extends StudioFxHarness {
         ScriptedDialogs dialogs = new ScriptedDialogs();
         StudioApp app = launch(new FakeRunFactory(0), dialogs);
         StudioViewModel vm = app.viewModel();
-        robot.interact(() -> {
-            configure(vm, "red", 64, 64, 12, 4);
-            vm.start();
-        });
-        waitUntil(() -> vm.run().getState() == RunState.PAUSED && vm.run().progress().stepProperty().get() == 12, 20);
-        HistoryEntry four = fx(() -> vm.history().entries().stream().filter(e -> e.step() == 4).findFirst()
-                .orElseThrow());
+        HistoryEntry four = runAndFind(vm, "red", 12, 4, 4);
         robot.interact(() -> {
             vm.history().selectedProperty().set(four);
             vm.continueFromSelected();

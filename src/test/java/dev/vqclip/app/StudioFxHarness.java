@@ -1,6 +1,8 @@
 package dev.vqclip.app;
 
+import dev.vqclip.app.run.RunState;
 import dev.vqclip.engine.run.RunFactory;
+import dev.vqclip.session.HistoryEntry;
 import javafx.geometry.Point2D;
 import javafx.scene.image.ImageView;
 import javafx.scene.input.MouseButton;
@@ -67,6 +69,21 @@ abstract class StudioFxHarness {
         vm.settings().heightProperty().set(height);
         vm.settings().stepsProperty().set(steps);
         vm.settings().historyEveryProperty().set(historyEvery);
+    }
+
+    /**
+     * Runs {@code steps} steps of a 64×64 run of {@code prompt} keeping history every {@code every} steps, waits for
+     * the pause at its end and returns the history entry of step {@code at}.
+     */
+    HistoryEntry runAndFind(StudioViewModel vm, String prompt, int steps, int every, int at) throws Exception {
+        robot.interact(() -> {
+            configure(vm, prompt, 64, 64, steps, every);
+            vm.start();
+        });
+        waitUntil(() -> vm.run().getState() == RunState.PAUSED && vm.run().progress().stepProperty().get() == steps,
+                20);
+        return StudioAppFxTest.fx(() -> vm.history().entries().stream().filter(e -> e.step() == at).findFirst()
+                .orElseThrow());
     }
 
     /** Screen point of image pixel (x, y) on the canvas, whatever the zoom. */

@@ -124,29 +124,30 @@ public final class EngineWorker {
 
     /** Continues the current (or parked) run. */
     public void resume() {
-        pauseRequested.set(false);
         stopRequested.set(false);
-        int gen = generation.incrementAndGet();
-        ex.runOnEngine(() -> guarded(() -> {
-            if (gen != generation.get() || !ensureRun(gen)) {
-                return;
-            }
-            looping = true;
-            loopGen = gen;
-            loopStep(gen);
-        }));
+        goOn(true);
     }
 
     /** Takes exactly one step while paused. */
     public void stepOnce() {
-        pauseRequested.set(true);
+        goOn(false);
+    }
+
+    /** Continues the current (or parked) run: looping until paused, or one step. */
+    private void goOn(boolean loop) {
+        pauseRequested.set(!loop);
         int gen = generation.incrementAndGet();
         ex.runOnEngine(() -> guarded(() -> {
             if (gen != generation.get() || !ensureRun(gen)) {
                 return;
             }
-            looping = false;
-            stepOnceNow(gen);
+            looping = loop;
+            if (loop) {
+                loopGen = gen;
+                loopStep(gen);
+            } else {
+                stepOnceNow(gen);
+            }
         }));
     }
 
