@@ -26,6 +26,7 @@ import dev.vqclip.engine.run.GenerationRequest;
 import dev.vqclip.engine.run.LatentGrid;
 import dev.vqclip.engine.run.RunSnapshot;
 import dev.vqclip.session.HistoryEntry;
+import dev.vqclip.session.ImageMetadata;
 import dev.vqclip.session.Layers;
 import dev.vqclip.session.SessionData;
 import javafx.beans.binding.Bindings;
@@ -133,8 +134,10 @@ public final class StudioViewModel implements RunOutputs {
                 studio.notice("");
             }
         });
-        this.export = new ExportViewModel(executor, dialogs, studio, canvas, history, prompts, run,
-                () -> editor.requestForFile(paint.keepUnmaskedPixelsProperty().get()));
+        this.export = new ExportViewModel(executor, dialogs, studio, new ExportViewModel.Source(canvas::getFrame,
+                history, () -> ImageMetadata.of(prompts.prompts(),
+                        editor.requestForFile(paint.keepUnmaskedPixelsProperty().get()),
+                        run.progress().stepProperty().get(), run.engine().engineDescriptionProperty().get())));
         studio.showRun(run.messageProperty(), run.errorProperty(), run.warningProperty());
         title = Bindings.createStringBinding(() -> "VQGAN-CLIP Studio — "
                 + (files.sessionFileProperty().get() == null ? "untitled"

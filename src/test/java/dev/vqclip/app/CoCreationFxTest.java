@@ -244,7 +244,8 @@ class CoCreationFxTest extends StudioFxHarness {
             StudioViewModel vm = app.viewModel();
             waitUntil(() -> vm.canvas().paintLayerProperty().get() != null, 20);
             assertThat(fx(() -> vm.run().getState())).isEqualTo(RunState.PAUSED);
-            assertThat(fx(() -> vm.run().progress().stepProperty().get())).isGreaterThanOrEqualTo(StudioDemo.DEMO_PAINT_STEP);
+            assertThat(fx(() -> vm.run().progress().stepProperty().get()))
+                    .isGreaterThanOrEqualTo(StudioDemo.DEMO_PAINT_STEP);
             waitUntil(() -> vm.paint().latentMaskProperty().get() != null, StudioDemo.DEMO_MASK_DELAY_S + 10);
             assertThat(fx(() -> vm.canvas().showGridProperty().get())).isTrue();
             assertThat(fx(() -> vm.canvas().paintLayerProperty().get())).as("paint still shown").isNotNull();

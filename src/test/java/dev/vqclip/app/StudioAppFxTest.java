@@ -216,7 +216,8 @@ class StudioAppFxTest extends StudioFxHarness {
         });
         assertThat(held.get(90, TimeUnit.SECONDS)).as("the engine took %d steps while the FX thread was held", steps)
                 .isTrue();
-        waitUntil(() -> vm.run().getState() == RunState.PAUSED && vm.run().progress().stepProperty().get() == steps, 20);
+        waitUntil(() -> vm.run().getState() == RunState.PAUSED
+                && vm.run().progress().stepProperty().get() == steps, 20);
 
         assertThat(calls.framedSteps()).as("steps that decoded a frame").isEqualTo(steps);
         assertThat(calls.threadsOf("step")).containsExactly("vqclip-engine");
@@ -357,7 +358,8 @@ class StudioAppFxTest extends StudioFxHarness {
         assertThat(fx(() -> vm2.prompts().prompts().get(0).text())).isEqualTo("a lighthouse");
         assertThat(fx(() -> vm2.files().dirtyProperty().get())).as("closing must ask before discarding it").isTrue();
         assertThat(fx(() -> vm2.files().sessionFileProperty().get())).as("Save must ask where to keep it").isNull();
-        assertThat(fx(() -> vm2.run().progress().stepProperty().get())).as("resumes where it stopped").isEqualTo(savedStep);
+        assertThat(fx(() -> vm2.run().progress().stepProperty().get())).as("resumes where it stopped")
+                .isEqualTo(savedStep);
 
         robot.interact(() -> vm2.files().forgetRecovery(recovery));
         waitUntil(() -> !Files.exists(recovery), 10);

@@ -128,7 +128,7 @@ class StudioViewModelTest extends StudioViewModelTestBase {
         // both continue identically for 3 steps
         vm.run().resume();
         vm2.run().resume();
-        ex.runEngineUntil(() -> vm.run().progress().stepProperty().get() >= 13 && vm2.run().progress().stepProperty().get() >= 13, 100);
+        ex.runEngineUntil(() -> step() >= 13 && vm2.run().progress().stepProperty().get() >= 13, 100);
         vm.run().pause();
         vm2.run().pause();
         ex.runEngineUntil(() -> vm.run().getState() == RunState.PAUSED && vm2.run().getState() == RunState.PAUSED, 10);
@@ -178,7 +178,8 @@ class StudioViewModelTest extends StudioViewModelTestBase {
         assertThat(vm.run().errorProperty().get()).isNull();
         assertThat(vm.run().chart().series().get(0).getData()).extracting(d -> d.getXValue().intValue())
                 .containsExactly(1, 2, 3, 4, 5, 6, 7, 8);
-        assertThat(vm.run().chart().series().get(0).getData()).allMatch(d -> Double.isFinite(d.getYValue().doubleValue()));
+        assertThat(vm.run().chart().series().get(0).getData())
+                .allMatch(d -> Double.isFinite(d.getYValue().doubleValue()));
         HistoryEntry last = vm.history().entries().get(vm.history().entries().size() - 1);
         assertThat(last.label()).isEqualTo("paused at 8 (step 9 not finite)");
         assertThat(vm.canvas().getFrame().argb()).isEqualTo(last.frame().argb());

@@ -1,17 +1,13 @@
 package dev.vqclip.app.export;
 
-import dev.vqclip.app.canvas.CanvasViewModel;
 import dev.vqclip.app.core.DialogService;
 import dev.vqclip.app.core.StudioStatus;
 import dev.vqclip.app.core.TaskExecutor;
 import dev.vqclip.app.history.HistoryViewModel;
-import dev.vqclip.app.prompt.PromptViewModel;
-import dev.vqclip.app.run.RunViewModel;
 import dev.vqclip.engine.image.Frame;
 import dev.vqclip.engine.image.Images;
 import dev.vqclip.engine.image.Png;
 import dev.vqclip.engine.image.Upscale;
-import dev.vqclip.engine.run.GenerationRequest;
 import dev.vqclip.session.HistoryEntry;
 import dev.vqclip.session.ImageMetadata;
 
@@ -30,27 +26,26 @@ import java.util.function.Supplier;
  * thread through the {@link TaskExecutor}; the UI thread never waits.
  */
 public final class ExportViewModel {
+    /**
+     * What an export reads.
+     *
+     * @param shownFrame the frame on the canvas (null: none yet)
+     * @param history the history whose current branch the GIF and the frames hold
+     * @param metadata the text a PNG carries ({@link ImageMetadata}: prompts, settings, step, models)
+     */
+    public record Source(Supplier<Frame> shownFrame, HistoryViewModel history, Supplier<Map<String, String>> metadata) {
+    }
+
     private final TaskExecutor executor;
     private final DialogService dialogs;
     private final StudioStatus status;
-    private final CanvasViewModel canvas;
-    private final HistoryViewModel history;
-    private final PromptViewModel prompts;
-    private final RunViewModel run;
-    private final Supplier<GenerationRequest> request;
+    private final Source source;
 
-    /** @param request the editor's request as the metadata records it (null when the editor makes none) */
-    public ExportViewModel(TaskExecutor executor, DialogService dialogs, StudioStatus status, CanvasViewModel canvas,
-                           HistoryViewModel history, PromptViewModel prompts, RunViewModel run,
-                           Supplier<GenerationRequest> request) {
+    public ExportViewModel(TaskExecutor executor, DialogService dialogs, StudioStatus status, Source source) {
         this.executor = executor;
         this.dialogs = dialogs;
         this.status = status;
-        this.canvas = canvas;
-        this.history = history;
-        this.prompts = prompts;
-        this.run = run;
-        this.request = request;
+        this.source = source;
     }
 
     public void exportFrame() {
@@ -59,7 +54,7 @@ public final class ExportViewModel {
 
     /** File → Export frame (1×, 2× or 4× upscaled): asks where, then {@link #exportFrameTo(Path, int)}. */
     public void exportFrame(int scale) {
-        if (canvas.getFrame() == null) {
+        if (source.shownFrame().get() == null) {
             status.notice("nothing to export yet");
             return;
         }
@@ -79,9 +74,8 @@ public final class ExportViewModel {
      * enlarged from which size.
      */
     public void exportFrameTo(Path file, int scale) {
-        Frame f = Objects.requireNonNull(canvas.getFrame(), "no frame");
-        Map<String, String> text = new LinkedHashMap<>(ImageMetadata.of(prompts.prompts(), request.get(),
-                run.progress().stepProperty().get(), run.engine().engineDescriptionProperty().get()));
+        Frame f = Objects.requireNonNull(source.shownFrame().get(), "no frame");
+        Map<String, String> text = new LinkedHashMap<>(source.metadata().get());
         if (scale != 1) {
             text.put("vqclip.scale", scale + "x Lanczos-3 from " + f.width() + "x" + f.height());
         }
@@ -136,6 +130,7 @@ public final class ExportViewModel {
 
     /** @return the selected entry's lineage, else the current branch's newest entry's, else the newest entry's */
     private List<HistoryEntry> branchEntries() {
+        HistoryViewModel history = source.history();
         HistoryEntry last = history.selectedProperty().get();
         if (last == null) {
             for (HistoryEntry e : history.entries()) {

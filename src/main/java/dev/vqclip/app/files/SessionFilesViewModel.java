@@ -238,7 +238,8 @@ public final class SessionFilesViewModel {
     public void saveRecoveryAndClose(Path recovery, Consumer<String> done) {
         if (!status.dirtyProperty().get() || recoveryForgotten.get()) {
             session.close();
-            done.accept(status.dirtyProperty().get() ? "the window had closed and its session was discarded" : "nothing was unsaved");
+            done.accept(status.dirtyProperty().get() ? "the window had closed and its session was discarded"
+                    : "nothing was unsaved");
             return;
         }
         saveRecovery(recovery, f -> done.accept("the unsaved session was saved to " + f), e -> done.accept(

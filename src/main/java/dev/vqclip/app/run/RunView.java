@@ -62,12 +62,13 @@ public final class RunView extends HBox {
         bar.progressProperty().bind(vm.progress().progressProperty());
         bar.setTooltip(new Tooltip("Progress of the run (or of model loading)"));
         Label stepL = label("stepLabel", "Steps taken / planned");
-        stepL.textProperty().bind(Bindings.format("%d / %d", vm.progress().stepProperty(), vm.progress().totalStepsProperty()));
+        RunProgress p = vm.progress();
+        stepL.textProperty().bind(Bindings.format("%d / %d", p.stepProperty(), p.totalStepsProperty()));
         Label rate = label("itPerSec", "Steps per second");
         rate.textProperty().bind(Bindings.format("%.2f it/s", vm.progress().itPerSecProperty()));
         Label eta = label("eta", "Estimated time left");
         eta.textProperty().bind(Bindings.createStringBinding(
-                () -> vm.progress().etaProperty().get().isEmpty() ? "" : "ETA " + vm.progress().etaProperty().get(), vm.progress().etaProperty()));
+                () -> p.etaProperty().get().isEmpty() ? "" : "ETA " + p.etaProperty().get(), p.etaProperty()));
         Label st = label("runState", "State of the run");
         st.textProperty().bind(Bindings.createStringBinding(
                 () -> state.get() == RunState.PAUSING ? "PAUSING…" : state.get().name(), state));
@@ -119,7 +120,8 @@ public final class RunView extends HBox {
         Tooltip.install(chart, new Tooltip("Total loss of each branch (lower is closer to the prompts); a new branch "
                 + "starts at Generate and at Continue from here"));
         Runnable xRange = () -> {
-            int total = Math.max(10, Math.max(vm.progress().totalStepsProperty().get(), vm.progress().stepProperty().get()));
+            RunProgress p = vm.progress();
+            int total = Math.max(10, Math.max(p.totalStepsProperty().get(), p.stepProperty().get()));
             if (x.getUpperBound() != total) {
                 x.setUpperBound(total);
                 x.setTickUnit(niceUnit(total));

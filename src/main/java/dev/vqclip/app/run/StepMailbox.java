@@ -47,7 +47,10 @@ final class StepMailbox {
         return stepNanos - lastFrameNanos >= frameIntervalNanos;
     }
 
-    /** Sends the step asked about by {@link #frameDue()} (its frame, if it decoded one, becomes the newest; the event goes without it). */
+    /**
+     * Sends the step asked about by {@link #frameDue()}: its frame, if it decoded one, becomes the newest; the event
+     * goes without it.
+     */
     void step(StepEvent ev) {
         if (ev.frame() != null) {
             lastFrameNanos = stepNanos;
