@@ -36,7 +36,6 @@ public final class EngineWorker {
     public enum Halt { PAUSED, FINISHED, STOPPED }
 
     private final TaskExecutor ex;
-    private final EngineProvider provider;
     private final EngineListener listener;
     private final StepMailbox mailbox;
     private final ModelLoader models;
@@ -59,10 +58,9 @@ public final class EngineWorker {
 
     public EngineWorker(TaskExecutor ex, EngineProvider provider, EngineListener listener) {
         this.ex = Objects.requireNonNull(ex);
-        this.provider = Objects.requireNonNull(provider);
         this.listener = Objects.requireNonNull(listener);
         this.mailbox = new StepMailbox(ex, this.listener);
-        this.models = new ModelLoader(ex, this.provider, this.listener);
+        this.models = new ModelLoader(ex, Objects.requireNonNull(provider), this.listener);
     }
 
     /** Snapshots go to history every {@code n} steps (0: only at pauses). */
@@ -156,10 +154,7 @@ public final class EngineWorker {
         stopRequested.set(true);
         int gen = generation.get();
         ex.runOnEngine(() -> guarded(() -> {
-            if (looping) {
-                return; // the loop sees the flag and stops itself
-            }
-            if (run != null && gen == generation.get()) {
+            if (!looping && run != null && gen == generation.get()) { // a loop sees the flag and stops itself
                 finishStop(gen);
             }
         }));

@@ -313,25 +313,18 @@ public final class RunViewModel implements EngineListener {
      */
     @Override
     public void stoppedNonFinite(NonFiniteException why) {
+        pausedBefore(why.failedStep(), why.lastGoodStep(), why.getMessage(), RefusedStep.nonFinite(why));
+    }
+
+    /** The engine refused step {@code failed} and kept step {@code kept}: paused there, resumable, saying why. */
+    private void pausedBefore(int failed, int kept, String warningText, String what) {
         chart.flush();
         halt();
         resumable.set(true);
-        progress.at(why.lastGoodStep(), progress.totalStepsProperty().get(), false);
-        progress.halted(why.lastGoodStep());
-        warning.set(why.getMessage());
-        message.set("paused at step " + why.lastGoodStep() + ": step " + why.failedStep() + " gave "
-                + plain(why.quantity()) + " and was not kept; try a lower learning rate or other prompts");
-    }
-
-    /** "the loss is NaN" → "a loss that is not a number (NaN)", for the status bar. */
-    private static String plain(String quantity) {
-        if (quantity.startsWith("the loss")) {
-            return quantity.contains("NaN") ? "a loss that is not a number (NaN)" : "an infinite loss";
-        }
-        if (quantity.startsWith("the gradient")) {
-            return "a gradient that is not a number or infinite";
-        }
-        return "an image state that is not a number or infinite";
+        progress.at(kept, progress.totalStepsProperty().get(), false);
+        progress.halted(kept);
+        warning.set(warningText);
+        message.set("paused at step " + kept + ": step " + failed + " " + what);
     }
 
     @Override
