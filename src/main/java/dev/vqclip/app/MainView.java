@@ -45,7 +45,7 @@ public final class MainView extends BorderPane {
         setId("main");
         PromptView prompts = new PromptView(vm.prompts().rows().isEmpty() ? vm.prompts() : vm.prompts());
         javafx.scene.control.TitledPane paintPane = new javafx.scene.control.TitledPane("Paint & mask",
-                new PaintView(vm.paint(), vm::selectByText, vm::replaceWith));
+                new PaintView(vm.paint(), vm.coCreation()::selectByText, vm.coCreation()::replaceWith));
         paintPane.setId("paintPane");
         VBox left = new VBox(10, prompts, paintPane, new SettingsView(vm.settings()));
         left.setStyle("-fx-padding: 8;");
@@ -86,7 +86,7 @@ public final class MainView extends BorderPane {
         setCenter(main);
         setBottom(new VBox(new HistoryView(vm.history(), vm::continueFromSelected), statusBar(vm)));
 
-        vm.setOnRevealEditor(this::reveal);
+        vm.editor().setOnRevealEditor(this::reveal);
         addEventFilter(KeyEvent.KEY_PRESSED, e -> {
             if (e.getCode() == KeyCode.SPACE && !e.isShortcutDown()
                     && !(getScene() != null && getScene().getFocusOwner() instanceof TextInputControl)) {
@@ -167,31 +167,31 @@ public final class MainView extends BorderPane {
         Menu file = new Menu("_File");
         file.setId("fileMenu");
         file.getItems().addAll(
-                item("menuNew", "_New session", "Shortcut+N", MaterialDesignF.FILE_PLUS, vm::newSession),
-                item("menuOpen", "_Open session…", "Shortcut+O", MaterialDesignF.FOLDER_OPEN, vm::open),
+                item("menuNew", "_New session", "Shortcut+N", MaterialDesignF.FILE_PLUS, vm.files()::newSession),
+                item("menuOpen", "_Open session…", "Shortcut+O", MaterialDesignF.FOLDER_OPEN, vm.files()::open),
                 item("menuOpenImage", "Open _image to edit…", "Shortcut+Shift+O", MaterialDesignF.FILE_IMAGE,
                         vm::openImage),
-                item("menuSave", "_Save session", "Shortcut+S", MaterialDesignC.CONTENT_SAVE, vm::save),
+                item("menuSave", "_Save session", "Shortcut+S", MaterialDesignC.CONTENT_SAVE, vm.files()::save),
                 item("menuSaveAs", "Save session _as…", "Shortcut+Shift+S", MaterialDesignC.CONTENT_SAVE_EDIT,
-                        vm::saveAs),
+                        vm.files()::saveAs),
                 new SeparatorMenuItem(),
-                item("menuExportPng", "_Export frame as PNG…", "Shortcut+E", MaterialDesignE.EXPORT, vm::exportFrame),
-                item("menuExportPng2x", "Export frame _2× upscaled…", null, null, () -> vm.exportFrame(2)),
-                item("menuExportPng4x", "Export frame _4× upscaled…", null, null, () -> vm.exportFrame(4)),
-                item("menuExportGif", "Export history as _GIF…", null, MaterialDesignF.FILE_GIF_BOX, vm::exportGif),
+                item("menuExportPng", "_Export frame as PNG…", "Shortcut+E", MaterialDesignE.EXPORT,
+                        vm.export()::exportFrame),
+                item("menuExportPng2x", "Export frame _2× upscaled…", null, null, () -> vm.export().exportFrame(2)),
+                item("menuExportPng4x", "Export frame _4× upscaled…", null, null, () -> vm.export().exportFrame(4)),
+                item("menuExportGif", "Export history as _GIF…", null, MaterialDesignF.FILE_GIF_BOX,
+                        vm.export()::exportGif),
                 item("menuExportFrames", "Export history _frames to folder…", null, MaterialDesignF.FOLDER_IMAGE,
-                        vm::exportFrameFolder),
+                        vm.export()::exportFrameFolder),
                 new SeparatorMenuItem(),
                 item("menuQuit", "_Quit", "Shortcut+Q", null, quit));
         Menu edit = new Menu("_Edit");
-        MenuItem undo = item("menuUndo", "_Undo", "Shortcut+Z", MaterialDesignU.UNDO, vm::undo);
-        undo.textProperty().bind(Bindings.concat("_", vm.undoNameProperty())); // "Undo brush stroke"
-        undo.disableProperty().bind(vm.undoStack().canUndoProperty().not()
-                .and(vm.paint().canUndoProperty().not()));
-        MenuItem redo = item("menuRedo", "_Redo", "Shortcut+Y", MaterialDesignR.REDO, vm::redo);
-        redo.textProperty().bind(Bindings.concat("_", vm.redoNameProperty()));
-        redo.disableProperty().bind(vm.undoStack().canRedoProperty().not()
-                .and(vm.paint().canRedoProperty().not()));
+        MenuItem undo = item("menuUndo", "_Undo", "Shortcut+Z", MaterialDesignU.UNDO, vm.edits()::undo);
+        undo.textProperty().bind(Bindings.concat("_", vm.edits().undoNameProperty())); // "Undo brush stroke"
+        undo.disableProperty().bind(vm.edits().canUndoProperty().not());
+        MenuItem redo = item("menuRedo", "_Redo", "Shortcut+Y", MaterialDesignR.REDO, vm.edits()::redo);
+        redo.textProperty().bind(Bindings.concat("_", vm.edits().redoNameProperty()));
+        redo.disableProperty().bind(vm.edits().canRedoProperty().not());
         edit.getItems().addAll(undo, redo);
         Menu run = new Menu("_Run");
         MenuItem start = item("menuStart", "_Generate", "Shortcut+Enter", null, vm::start);
@@ -242,42 +242,42 @@ public final class MainView extends BorderPane {
     private static StatusBar statusBar(StudioViewModel vm) {
         StatusBar s = new StatusBar();
         s.setId("statusBar");
-        s.textProperty().bind(vm.statusProperty());
+        s.textProperty().bind(vm.studio().statusProperty());
         // a status bar cuts long text off: the whole text is in the tooltip, and errors (or long text) in a dialog
         Tooltip full = new Tooltip();
-        full.textProperty().bind(vm.statusProperty());
+        full.textProperty().bind(vm.studio().statusProperty());
         full.setWrapText(true);
         full.setMaxWidth(700);
         s.setTooltip(full);
         javafx.scene.control.Hyperlink details = new javafx.scene.control.Hyperlink("Details…");
         details.setId("statusDetails");
         details.setTooltip(new Tooltip("Show the whole message"));
-        details.setOnAction(e -> vm.showStatusDetails());
-        details.visibleProperty().bind(vm.statusIsErrorProperty().or(Bindings.createBooleanBinding(
-                () -> vm.statusProperty().get() != null && vm.statusProperty().get().length() > 80,
-                vm.statusProperty())));
+        details.setOnAction(e -> vm.studio().showStatusDetails());
+        details.visibleProperty().bind(vm.studio().statusIsErrorProperty().or(Bindings.createBooleanBinding(
+                () -> vm.studio().statusProperty().get() != null && vm.studio().statusProperty().get().length() > 80,
+                vm.studio().statusProperty())));
         details.managedProperty().bind(details.visibleProperty());
         s.getLeftItems().add(details);
         s.progressProperty().bind(Bindings.createDoubleBinding(
-                () -> vm.busyProperty().get() ? -1.0 : 0.0, vm.busyProperty()));
+                () -> vm.studio().busyProperty().get() ? -1.0 : 0.0, vm.studio().busyProperty()));
         Label engine = new Label();
         engine.setId("engineStatus");
-        engine.textProperty().bind(vm.run().engineDescriptionProperty());
+        engine.textProperty().bind(vm.run().engine().engineDescriptionProperty());
         engine.setTooltip(new Tooltip("Models and device in use"));
         Label demo = new Label("DEMO MODEL");
         demo.setId("demoBadge");
-        demo.visibleProperty().bind(vm.run().demoProperty());
+        demo.visibleProperty().bind(vm.run().engine().demoProperty());
         demo.managedProperty().bind(demo.visibleProperty());
         demo.setStyle("-fx-text-fill: -color-warning-fg; -fx-font-weight: bold;");
         demo.setTooltip(new Tooltip("DEMO MODEL: the tiny bundled weights are in use; images show the pipeline, not "
                 + "real quality (vqclip models download ... installs the published ones)"));
         Label rate = new Label();
         rate.setId("statusRate");
-        rate.textProperty().bind(Bindings.format("%.2f it/s", vm.run().itPerSecProperty()));
+        rate.textProperty().bind(Bindings.format("%.2f it/s", vm.run().progress().itPerSecProperty()));
         rate.setTooltip(new Tooltip("Steps per second"));
         Label mem = new Label();
         mem.setId("memory");
-        mem.textProperty().bind(vm.memoryProperty());
+        mem.textProperty().bind(vm.studio().memoryProperty());
         mem.setTooltip(new Tooltip("Java heap in use / its maximum (the models and images live in native memory)"));
         // the message on the left gets the room: the model description gives way first, the short items never
         engine.setMaxWidth(240);

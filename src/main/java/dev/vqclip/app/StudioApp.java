@@ -94,16 +94,16 @@ public class StudioApp extends Application {
         }
         dialogs = config.dialogs() != null ? config.dialogs().apply(stage) : new FxDialogService(stage);
         vm = new StudioViewModel(executor, config.engine(), dialogs);
-        vm.run().setFrameIntervalMillis(config.frameIntervalMillis());
+        vm.run().live().setFrameIntervalMillis(config.frameIntervalMillis());
         MainView view = new MainView(vm, Themes::apply, this::quit);
         Scene scene = new Scene(view, 1200, 780);
         scene.getStylesheets().add(StudioApp.class.getResource("studio.css").toExternalForm());
         stage.setScene(scene);
         stage.titleProperty().bind(vm.titleProperty());
         stage.setOnCloseRequest(e -> {
-            if (vm.dirtyProperty().get()) {
+            if (vm.files().dirtyProperty().get()) {
                 e.consume(); // Save / Don't Save / Cancel; the window closes after a save that succeeded
-                vm.afterUnsaved("the session", stage::close);
+                vm.files().afterUnsaved("the session", stage::close);
             }
         });
         // the window is gone (Quit, or closing it after the unsaved-work question): the run stops at its next step
@@ -115,29 +115,29 @@ public class StudioApp extends Application {
             GpuRuntimeOffer.offerInBackground(stage); // an NVIDIA GPU but the CPU build: offer the CUDA runtime
         }
 
-        timers = new Timeline(new KeyFrame(Duration.seconds(1), e -> vm.refreshMemory()));
+        timers = new Timeline(new KeyFrame(Duration.seconds(1), e -> vm.studio().refreshMemory()));
         timers.setCycleCount(Timeline.INDEFINITE);
         timers.play();
-        vm.refreshMemory();
+        vm.studio().refreshMemory();
         if (config.autosaveEvery() != null && recoveryFile != null) {
             autosave = new Timeline(new KeyFrame(Duration.millis(config.autosaveEvery().toMillis()),
-                    e -> vm.autosave(recoveryFile)));
+                    e -> vm.files().autosave(recoveryFile)));
             autosave.setCycleCount(Timeline.INDEFINITE);
             autosave.play();
         }
-        vm.loadEngine();
+        vm.run().loadEngine();
         Path leftOver = ownsProcess && Files.isRegularFile(SessionStore.recoveryFile())
                 ? SessionStore.recoveryFile() : null;
         if (config.openAtStart() != null) {
-            vm.openFile(config.openAtStart());
+            vm.files().openFile(config.openAtStart());
             if (leftOver != null) {
                 keepAside(leftOver);
             }
         } else if (leftOver != null) {
-            vm.recover(leftOver);
+            vm.files().recover(leftOver);
         }
         if (config.demoPrompt() != null) {
-            runDemoScript(scene);
+            new StudioDemo(vm).run(scene, config.demoPrompt());
         }
     }
 
@@ -195,130 +195,13 @@ public class StudioApp extends Application {
         t.start();
     }
 
-    /** Types the demo prompt into the first row and presses Start once the engine is ready. */
-    private void runDemoScript(Scene scene) {
-        if (scene.lookup("#promptText0") instanceof javafx.scene.control.TextInputControl first) {
-            first.setText(config.demoPrompt());
-        }
-        ChangeListener<Boolean> go = new ChangeListener<>() {
-            @Override
-            public void changed(javafx.beans.value.ObservableValue<? extends Boolean> o, Boolean was, Boolean ready) {
-                if (ready) {
-                    vm.run().engineReadyProperty().removeListener(this);
-                    if (vm.run().getState() != RunState.RUNNING) {
-                        demoSettings();
-                        vm.start();
-                        reportWhenFinished(System.nanoTime());
-                    }
-                }
-            }
-        };
-        vm.run().engineReadyProperty().addListener(go);
-        if (Boolean.getBoolean("vqclip.demoPaint")) {
-            runPaintDemo();
-        }
-    }
-
-    /** {@code -Dvqclip.demoSteps=N} and {@code -Dvqclip.demoSeed=S} set the demo script's run (for the README shot). */
-    private void demoSettings() {
-        Integer steps = Integer.getInteger("vqclip.demoSteps");
-        Long seed = Long.getLong("vqclip.demoSeed");
-        if (steps != null) {
-            vm.settings().stepsProperty().set(steps);
-        }
-        if (seed != null) {
-            vm.settings().seedProperty().set(seed);
-        }
-    }
-
-    /**
-     * Prints one line when the demo script's run has taken all its steps: the steps, the wall time from Start and
-     * the mean rate (screenshot scripts wait for it and quote it).
-     */
-    private void reportWhenFinished(long startNanos) {
-        ChangeListener<RunState> done = new ChangeListener<>() {
-            @Override
-            public void changed(javafx.beans.value.ObservableValue<? extends RunState> o, RunState a, RunState st) {
-                int step = vm.run().stepProperty().get();
-                if (st == RunState.PAUSED && step >= vm.run().totalStepsProperty().get()) {
-                    vm.run().stateProperty().removeListener(this);
-                    double secs = (System.nanoTime() - startNanos) / 1e9;
-                    System.out.printf(java.util.Locale.ROOT, "demo script: finished %d steps at %dx%d in %.1f s "
-                            + "(%.2f it/s from Generate to the last step)%n", step, vm.settings().widthProperty().get(),
-                            vm.settings().heightProperty().get(), secs, step / secs);
-                    System.out.flush();
-                }
-            }
-        };
-        vm.run().stateProperty().addListener(done);
-    }
-
-    /**
-     * Screenshot script for co-creation ({@code -Dvqclip.demoPaint=true}, with the demo script): at step
-     * {@value #DEMO_PAINT_STEP} it pauses and paints a stroke with the brush; {@value #DEMO_MASK_DELAY_S} seconds
-     * later it brushes a mask and shows the latent grid, and stays paused for the screenshots.
-     */
-    private void runPaintDemo() {
-        ChangeListener<Number> atStep = new ChangeListener<>() {
-            @Override
-            public void changed(javafx.beans.value.ObservableValue<? extends Number> o, Number a, Number step) {
-                if (step.intValue() >= DEMO_PAINT_STEP) {
-                    vm.run().stepProperty().removeListener(this);
-                    vm.run().pause();
-                }
-            }
-        };
-        vm.run().stepProperty().addListener(atStep);
-        ChangeListener<RunState> paused = new ChangeListener<>() {
-            @Override
-            public void changed(javafx.beans.value.ObservableValue<? extends RunState> o, RunState a, RunState s) {
-                if (s == RunState.PAUSED && vm.canvas().getFrame() != null) {
-                    vm.run().stateProperty().removeListener(this);
-                    demoStrokes();
-                }
-            }
-        };
-        vm.run().stateProperty().addListener(paused);
-    }
-
-    static final int DEMO_PAINT_STEP = 10;
-    static final int DEMO_MASK_DELAY_S = 6;
-
-    private void demoStrokes() {
-        var p = vm.paint();
-        var f = vm.canvas().getFrame();
-        double w = f.width();
-        double h = f.height();
-        p.toolProperty().set(dev.vqclip.app.paint.PaintViewModel.Tool.BRUSH);
-        p.colourProperty().set(0xfff2c12e);
-        p.sizeProperty().set(Math.max(4, w / 12));
-        p.hardnessProperty().set(0.6);
-        p.press(w * 0.2, h * 0.3);
-        for (int i = 1; i <= 20; i++) {
-            p.drag(w * (0.2 + 0.5 * i / 20), h * (0.3 + 0.2 * Math.sin(i / 3.0)));
-        }
-        p.release(w * 0.7, h * 0.3);
-        Timeline later = new Timeline(new KeyFrame(Duration.seconds(DEMO_MASK_DELAY_S), e -> {
-            p.toolProperty().set(dev.vqclip.app.paint.PaintViewModel.Tool.MASK);
-            p.sizeProperty().set(Math.max(4, w / 6));
-            p.press(w * 0.25, h * 0.65);
-            for (int i = 1; i <= 10; i++) {
-                p.drag(w * (0.25 + 0.45 * i / 10), h * 0.65);
-            }
-            p.release(w * 0.7, h * 0.65);
-            p.featherProperty().set(1);
-            vm.canvas().showGridProperty().set(true);
-        }));
-        later.play();
-    }
-
     /** @return the session view-model (tests drive and inspect it) */
     public StudioViewModel viewModel() {
         return vm;
     }
 
     private void quit() {
-        vm.afterUnsaved("the session", stage::close);
+        vm.files().afterUnsaved("the session", stage::close);
     }
 
     /**
@@ -337,7 +220,7 @@ public class StudioApp extends Application {
             autosave.stop();
         }
         if (signalsReceived.get() == 0 && recoveryFile != null) {
-            vm.forgetRecovery(recoveryFile);
+            vm.files().forgetRecovery(recoveryFile);
         }
         vm.close();
     }
@@ -365,7 +248,7 @@ public class StudioApp extends Application {
         long deadline = System.nanoTime() + graceMillis * 1_000_000L;
         CompletableFuture<String> saved = new CompletableFuture<>();
         try {
-            Platform.runLater(() -> vm.saveRecoveryAndClose(recovery, saved::complete));
+            Platform.runLater(() -> vm.files().saveRecoveryAndClose(recovery, saved::complete));
         } catch (IllegalStateException toolkitGone) {
             return "the window had already closed";
         }

@@ -2,6 +2,7 @@ package dev.vqclip.session;
 
 import dev.vqclip.engine.image.Frame;
 import dev.vqclip.engine.run.GenerationRequest;
+import dev.vqclip.engine.run.LatentGrid;
 import dev.vqclip.engine.run.RunSnapshot;
 
 import java.util.List;
@@ -81,5 +82,17 @@ public record SessionData(GenerationRequest request, List<PromptRow> promptRows,
     /** @return an empty session */
     public static SessionData empty() {
         return new SessionData(null, List.of(), null, null, List.of(), "b1", null, null, Map.of());
+    }
+
+    /**
+     * @return the latent grid of the session's run (the current one, else the newest history entry's), or null when
+     *         there is none or its latent does not divide its image size evenly: the grid is known without the engine
+     */
+    public LatentGrid latentGrid() {
+        RunSnapshot s = current;
+        if (s == null && !history.isEmpty()) {
+            s = history.get(history.size() - 1).snapshot();
+        }
+        return s == null ? null : s.latentGrid();
     }
 }

@@ -12,16 +12,9 @@ import dev.vqclip.engine.run.RunSnapshot;
 import dev.vqclip.engine.run.VqganClipRunFactory;
 import dev.vqclip.engine.vqgan.Vqgan;
 import dev.vqclip.testing.Reference;
-import javafx.geometry.Point2D;
 import javafx.scene.control.CheckBox;
-import javafx.scene.image.ImageView;
 import javafx.scene.input.KeyCode;
-import javafx.scene.input.MouseButton;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.testfx.api.FxRobot;
-import org.testfx.api.FxToolkit;
 import org.testfx.util.WaitForAsyncUtils;
 
 import java.util.concurrent.Callable;
@@ -35,23 +28,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * a stroke and brush a mask with the mouse, switch on "keep unmasked pixels", resume, and check that z outside the
  * mask does not change over the following steps and the shown pixels outside the mask stay identical.
  */
-class CoCreationFxTest {
-    final FxRobot robot = new FxRobot();
-    StudioApp app;
-
-    @BeforeAll
-    static void toolkit() throws Exception {
-        FxToolkit.registerPrimaryStage();
-    }
-
-    @AfterEach
-    void close() throws Exception {
-        if (app != null) {
-            FxToolkit.cleanupApplication(app);
-        }
-        FxToolkit.cleanupStages();
-    }
-
+class CoCreationFxTest extends StudioFxHarness {
     static RunModels tinyModels() throws Exception {
         Vqgan vq = Vqgan.load(Reference.file("vqgan_tiny.ckpt"), Reference.file("vqgan_tiny.yaml"), Device.cpu());
         Clip clip = Clip.load(Reference.file("clip_tiny_jit.pt"), Device.cpu());
@@ -69,23 +46,10 @@ class CoCreationFxTest {
 
     RunSnapshot state(StudioViewModel vm) throws Exception {
         AtomicReference<RunSnapshot> s = new AtomicReference<>();
-        robot.interact(() -> vm.run().withState(current -> current, s::set,
+        robot.interact(() -> vm.run().live().withState(current -> current, s::set,
                 e -> { }));
         WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> s.get() != null);
         return s.get();
-    }
-
-    /** Screen point of image pixel (x, y) on the canvas, whatever the zoom. */
-    Point2D onImage(double x, double y) throws Exception {
-        return fx(() -> robot.lookup("#canvasImage").queryAs(ImageView.class).localToScreen(x, y));
-    }
-
-    void mouseStroke(double x0, double y0, double x1, double y1) throws Exception {
-        robot.moveTo(onImage(x0, y0)).press(MouseButton.PRIMARY);
-        for (int i = 1; i <= 4; i++) {
-            robot.moveTo(onImage(x0 + (x1 - x0) * i / 4, y0 + (y1 - y0) * i / 4));
-        }
-        robot.release(MouseButton.PRIMARY);
     }
 
     /** Scrolls the side panel so the node is on screen (the panel is taller than the test window). */
@@ -118,19 +82,15 @@ class CoCreationFxTest {
         RunModels models = tinyModels();
         StudioConfig c = new StudioConfig(p -> new VqganClipRunFactory(models), w -> new ScriptedDialogs(), null,
                 null, 0, null);
-        app = (StudioApp) FxToolkit.setupApplication(() -> new StudioApp(c));
+        StudioApp app = launch(() -> new StudioApp(c));
         StudioViewModel vm = app.viewModel();
-        waitUntil(() -> vm.run().engineReadyProperty().get(), 60);
+        waitUntil(() -> vm.run().engine().engineReadyProperty().get(), 60);
         robot.interact(() -> {
-            vm.prompts().rows().get(0).textProperty().set("a red apple");
-            vm.settings().widthProperty().set(64);
-            vm.settings().heightProperty().set(48);
+            configure(vm, "a red apple", 64, 48, 1000, 0);
             vm.settings().cutoutsProperty().set(4);
-            vm.settings().stepsProperty().set(1000);
-            vm.settings().historyEveryProperty().set(0);
         });
         robot.clickOn("#start");
-        waitUntil(() -> vm.run().stepProperty().get() >= 2, 60);
+        waitUntil(() -> vm.run().progress().stepProperty().get() >= 2, 60);
         pauseAndWait(vm);
         LatentGrid grid = fx(() -> vm.canvas().latentGridProperty().get());
         int f = grid.factor();
@@ -173,8 +133,8 @@ class CoCreationFxTest {
         }
         robot.clickOn("#resume");
         waitUntil(() -> vm.canvas().paintLayerProperty().get() == null, 10);
-        int from = fx(() -> vm.run().stepProperty().get());
-        waitUntil(() -> vm.run().stepProperty().get() >= from + 2, 60);
+        int from = fx(() -> vm.run().progress().stepProperty().get());
+        waitUntil(() -> vm.run().progress().stepProperty().get() >= from + 2, 60);
         pauseAndWait(vm);
         RunSnapshot a = state(vm);
         Frame frameA = fx(() -> vm.canvas().getFrame());
@@ -196,7 +156,7 @@ class CoCreationFxTest {
         assertThat(paintedOutside).as("the paint was written into z").isPositive();
 
         robot.clickOn("#resume");
-        waitUntil(() -> vm.run().stepProperty().get() >= a.step() + 4, 60);
+        waitUntil(() -> vm.run().progress().stepProperty().get() >= a.step() + 4, 60);
         pauseAndWait(vm);
         RunSnapshot b = state(vm);
         Frame frameB = fx(() -> vm.canvas().getFrame());
@@ -231,26 +191,23 @@ class CoCreationFxTest {
     void selectByTextShowsTheHeatMapAndAcceptMakesItTheMaskThenReplaceResumes() throws Exception {
         FakeRunFactory engine = new FakeRunFactory(0);
         StudioConfig c = new StudioConfig(p -> engine, w -> new ScriptedDialogs(), null, null, 0, null);
-        app = (StudioApp) FxToolkit.setupApplication(() -> new StudioApp(c));
+        StudioApp app = launch(() -> new StudioApp(c));
         StudioViewModel vm = app.viewModel();
-        waitUntil(() -> vm.run().engineReadyProperty().get(), 10);
+        waitUntil(() -> vm.run().engine().engineReadyProperty().get(), 10);
         robot.interact(() -> {
-            vm.prompts().rows().get(0).textProperty().set("a forest");
-            vm.settings().widthProperty().set(64);
-            vm.settings().heightProperty().set(48);
-            vm.settings().stepsProperty().set(100000);
+            configure(vm, "a forest", 64, 48, 100000, vm.settings().historyEveryProperty().get());
         });
         robot.clickOn("#start");
-        waitUntil(() -> vm.run().stepProperty().get() >= 3, 10);
+        waitUntil(() -> vm.run().progress().stepProperty().get() >= 3, 10);
         pauseAndWait(vm);
         assertThat(fx(() -> robot.lookup("#acceptHeat").query().getParent().isVisible())).isFalse();
         reveal("#selectPhrase");
         robot.clickOn("#selectPhrase").write("the river");
         robot.clickOn("#selectByText");
-        waitUntil(() -> vm.paint().heatProperty().get() != null, 10);
+        waitUntil(() -> vm.paint().byText().heat().get() != null, 10);
         assertThat(fx(() -> robot.lookup("#acceptHeat").query().getParent().isVisible())).isTrue();
-        robot.interact(() -> vm.paint().thresholdProperty().set(0.0));
-        float[] z = fx(() -> vm.paint().heatProperty().get().zscores());
+        robot.interact(() -> vm.paint().byText().threshold().set(0.0));
+        float[] z = fx(() -> vm.paint().byText().heat().get().zscores());
         int expected = 0;
         for (float v : z) {
             expected += v >= 0.0 ? 1 : 0;
@@ -264,8 +221,8 @@ class CoCreationFxTest {
         robot.clickOn("#replaceWith");
         waitUntil(() -> vm.run().getState() == RunState.RUNNING, 10);
         assertThat(fx(() -> vm.prompts().prompts().get(0).text())).isEqualTo("a lake");
-        int from = fx(() -> vm.run().stepProperty().get());
-        waitUntil(() -> vm.run().stepProperty().get() >= from + 3, 10);
+        int from = fx(() -> vm.run().progress().stepProperty().get());
+        waitUntil(() -> vm.run().progress().stepProperty().get() >= from + 3, 10);
         assertThat(engine.promptLog.get(engine.promptLog.size() - 1)).endsWith("[a lake]");
         // Ctrl+Z after accepting: the mask goes away again (undo is per edit)
         pauseAndWait(vm);
@@ -283,12 +240,13 @@ class CoCreationFxTest {
         System.setProperty("vqclip.demoPaint", "true");
         try {
             StudioConfig c = new StudioConfig(p -> engine, w -> new ScriptedDialogs(), "a demo", null, 0, null);
-            app = (StudioApp) FxToolkit.setupApplication(() -> new StudioApp(c));
+            StudioApp app = launch(() -> new StudioApp(c));
             StudioViewModel vm = app.viewModel();
             waitUntil(() -> vm.canvas().paintLayerProperty().get() != null, 20);
             assertThat(fx(() -> vm.run().getState())).isEqualTo(RunState.PAUSED);
-            assertThat(fx(() -> vm.run().stepProperty().get())).isGreaterThanOrEqualTo(StudioApp.DEMO_PAINT_STEP);
-            waitUntil(() -> vm.paint().latentMaskProperty().get() != null, StudioApp.DEMO_MASK_DELAY_S + 10);
+            assertThat(fx(() -> vm.run().progress().stepProperty().get()))
+                    .isGreaterThanOrEqualTo(StudioDemo.DEMO_PAINT_STEP);
+            waitUntil(() -> vm.paint().latentMaskProperty().get() != null, StudioDemo.DEMO_MASK_DELAY_S + 10);
             assertThat(fx(() -> vm.canvas().showGridProperty().get())).isTrue();
             assertThat(fx(() -> vm.canvas().paintLayerProperty().get())).as("paint still shown").isNotNull();
         } finally {

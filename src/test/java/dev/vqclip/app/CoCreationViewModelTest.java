@@ -1,5 +1,6 @@
 package dev.vqclip.app;
 
+import dev.vqclip.app.editor.EditorViewModel;
 import dev.vqclip.app.paint.MaskGrid;
 import dev.vqclip.app.paint.PaintViewModel;
 import dev.vqclip.app.run.RunState;
@@ -13,7 +14,6 @@ import dev.vqclip.session.HistoryEntry;
 import dev.vqclip.session.Layers;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,50 +24,18 @@ import java.util.concurrent.atomic.AtomicReference;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Paint, mask, select-by-text and open-image through the session view-model, with the fake engine, no toolkit. */
-class CoCreationViewModelTest {
-    @TempDir
-    Path tmp;
-    ManualTaskExecutor ex;
-    FakeRunFactory engine;
-    StudioViewModel vm;
+class CoCreationViewModelTest extends StudioViewModelTestBase {
     PaintViewModel paint;
 
     @BeforeEach
     void setUp() {
-        ex = new ManualTaskExecutor();
-        engine = new FakeRunFactory(0);
-        vm = new StudioViewModel(ex, progress -> engine, new ScriptedDialogs(), new SettingsViewModel(() -> 7L),
-                () -> 1L);
-        vm.run().setFrameIntervalMillis(0);
+        configureHarbour();
+    }
+
+    private void configureHarbour() {
         paint = vm.paint();
         paint.toolProperty().set(PaintViewModel.Tool.BRUSH);
-        vm.prompts().rows().get(0).textProperty().set("a harbour at night");
-        vm.settings().widthProperty().set(64);
-        vm.settings().heightProperty().set(48);
-        vm.settings().stepsProperty().set(200);
-        vm.settings().historyEveryProperty().set(0);
-    }
-
-    int step() {
-        return vm.run().stepProperty().get();
-    }
-
-    void runTo(int n) {
-        ex.runEngineUntil(() -> step() >= n, 500);
-    }
-
-    void pause() {
-        vm.run().pause();
-        ex.runEngineUntil(() -> vm.run().getState() == RunState.PAUSED, 10);
-    }
-
-    RunSnapshot state() {
-        AtomicReference<RunSnapshot> s = new AtomicReference<>();
-        vm.run().withState(current -> current, s::set, e -> {
-            throw new AssertionError(e);
-        });
-        ex.runEngineUntil(() -> s.get() != null, 50);
-        return s.get();
+        configure(vm, "a harbour at night", 200, 0);
     }
 
     void stroke(double... xy) {
@@ -104,7 +72,7 @@ class CoCreationViewModelTest {
         ex.runEngineUntil(() -> step() == before.step() + 1, 20);
         assertThat(engine.paintCalls).isEqualTo(1);
         assertThat(vm.canvas().paintLayerProperty().get()).as("the paint now lives in z").isNull();
-        assertThat(vm.noticeProperty().get()).contains("latent cells");
+        assertThat(vm.studio().noticeProperty().get()).contains("latent cells");
 
         // compare the state right after the paint (before the step) by replaying the step on a fresh fake run
         RunSnapshot after = state();
@@ -195,19 +163,19 @@ class CoCreationViewModelTest {
         vm.start();
         runTo(4);
         pause();
-        paint.selectPhraseProperty().set("the moon");
-        vm.selectByText();
+        paint.byText().selectPhrase().set("the moon");
+        vm.coCreation().selectByText();
         ex.runEngine(1);
-        assertThat(paint.heatProperty().get()).isNotNull();
-        assertThat(paint.heatProperty().get().rows()).isEqualTo(6);
-        paint.thresholdProperty().set(0.5);
+        assertThat(paint.byText().heat().get()).isNotNull();
+        assertThat(paint.byText().heat().get().rows()).isEqualTo(6);
+        paint.byText().threshold().set(0.5);
         int expected = 0;
-        for (float z : paint.heatProperty().get().zscores()) {
+        for (float z : paint.byText().heat().get().zscores()) {
             expected += z >= 0.5 ? 1 : 0;
         }
-        paint.replacePhraseProperty().set("a lighthouse");
-        vm.replaceWith();
-        assertThat(paint.heatProperty().get()).isNull();
+        paint.byText().replacePhrase().set("a lighthouse");
+        vm.coCreation().replaceWith();
+        assertThat(paint.byText().heat().get()).isNull();
         assertThat(MaskGrid.editableCells(paint.latentMaskProperty().get())).isEqualTo(expected);
         assertThat(vm.prompts().prompts()).extracting(p -> p.text()).containsExactly("a lighthouse");
         assertThat(vm.run().getState()).isEqualTo(RunState.RUNNING);
@@ -226,17 +194,17 @@ class CoCreationViewModelTest {
         Frame stroke1 = vm.canvas().paintLayerProperty().get();
         vm.prompts().rows().get(0).textProperty().set("a harbour at dawn");
         stroke(30, 30, 40, 40);
-        vm.undo(); // the second stroke
+        vm.edits().undo(); // the second stroke
         assertThat(vm.canvas().paintLayerProperty().get().argb()).isEqualTo(stroke1.argb());
         assertThat(vm.prompts().prompts().get(0).text()).isEqualTo("a harbour at dawn");
-        vm.undo(); // the prompt edit
+        vm.edits().undo(); // the prompt edit
         assertThat(vm.prompts().prompts().get(0).text()).isEqualTo("a harbour at night");
         assertThat(vm.canvas().paintLayerProperty().get().argb()).isEqualTo(stroke1.argb());
-        vm.undo(); // the first stroke
+        vm.edits().undo(); // the first stroke
         assertThat(vm.canvas().paintLayerProperty().get()).isNull();
-        vm.redo();
+        vm.edits().redo();
         assertThat(vm.canvas().paintLayerProperty().get().argb()).isEqualTo(stroke1.argb());
-        vm.redo();
+        vm.edits().redo();
         assertThat(vm.prompts().prompts().get(0).text()).isEqualTo("a harbour at dawn");
     }
 
@@ -262,22 +230,31 @@ class CoCreationViewModelTest {
         assertThat(state().mask().values()).isEqualTo(paint.latentMaskProperty().get().values());
     }
 
+    /** @return a PNG in the temporary folder, {@code w}×{@code h} of one colour */
+    Path plainImage(String name, int w, int h, int argb) throws java.io.IOException {
+        int[] px = new int[w * h];
+        java.util.Arrays.fill(px, argb);
+        Path img = tmp.resolve(name);
+        Files.write(img, Png.encode(new Frame(w, h, px), Map.of()));
+        return img;
+    }
+
     static void assertSameRaster(String what, Layers expected, Layers actual) {
         assertThat(actual).as(what).isNotNull();
-        if (expected.paint() == null) {
-            assertThat(actual.paint()).as(what + " paint").isNull();
-        } else {
-            assertThat(actual.paint()).as(what + " paint").isNotNull();
-            assertThat(actual.paint().width()).as(what + " paint width").isEqualTo(expected.paint().width());
-            assertThat(actual.paint().argb()).as(what + " paint pixels").isEqualTo(expected.paint().argb());
+        assertSameLayer(what + " paint", expected.paint(), actual.paint(), f -> f.width(), f -> f.argb());
+        assertSameLayer(what + " mask", expected.mask(), actual.mask(), m -> m.width(), m -> m.values());
+    }
+
+    /** Both null, or the same width and the same values. */
+    static <T> void assertSameLayer(String what, T expected, T actual, java.util.function.ToIntFunction<T> width,
+                                    java.util.function.Function<T, Object> values) {
+        if (expected == null) {
+            assertThat(actual).as(what).isNull();
+            return;
         }
-        if (expected.mask() == null) {
-            assertThat(actual.mask()).as(what + " mask").isNull();
-        } else {
-            assertThat(actual.mask()).as(what + " mask").isNotNull();
-            assertThat(actual.mask().width()).as(what + " mask width").isEqualTo(expected.mask().width());
-            assertThat(actual.mask().values()).as(what + " mask values").isEqualTo(expected.mask().values());
-        }
+        assertThat(actual).as(what).isNotNull();
+        assertThat(width.applyAsInt(actual)).as(what + " width").isEqualTo(width.applyAsInt(expected));
+        assertThat(values.apply(actual)).as(what + " values").isEqualTo(values.apply(expected));
     }
 
     @Test
@@ -322,21 +299,21 @@ class CoCreationViewModelTest {
         assertThat(soft).as("the mask has soft values").isTrue();
 
         Path file = tmp.resolve("layers.vqsession");
-        vm.saveTo(file);
+        vm.files().saveTo(file);
         ex.runEngine(5);
-        assertThat(vm.noticeProperty().get()).isEqualTo("saved layers.vqsession");
+        assertThat(vm.studio().noticeProperty().get()).isEqualTo("saved layers.vqsession");
         vm.close();
 
         ManualTaskExecutor ex2 = new ManualTaskExecutor();
-        StudioViewModel vm2 = new StudioViewModel(ex2, progress -> new FakeRunFactory(0), new ScriptedDialogs(),
+        StudioViewModel vm2 = new StudioViewModel(ex2, progress -> new FakeRunFactory(0), dialogs,
                 new SettingsViewModel(() -> 7L), () -> 1L);
-        vm2.openFile(file);
+        vm2.files().openFile(file);
         ex2.runEngine(5);
-        assertThat(vm2.noticeProperty().get()).isEqualTo("opened layers.vqsession");
+        assertThat(vm2.studio().noticeProperty().get()).isEqualTo("opened layers.vqsession");
         List<HistoryEntry> back = List.copyOf(vm2.history().entries());
         assertThat(back).extracting(HistoryEntry::id).isEqualTo(made.stream().map(HistoryEntry::id).toList());
         for (int i = 0; i < made.size(); i++) {
-            assertSameRaster(made.get(i).label(), made.get(i).layers(), vm2.layersOf(back.get(i)));
+            assertSameRaster(made.get(i).label(), made.get(i).layers(), MaskGrid.layersOf(back.get(i)));
         }
 
         HistoryEntry olderBack = back.get(2);
@@ -345,7 +322,7 @@ class CoCreationViewModelTest {
         assertSameRaster("canvas after going back", older, vm2.paint().layers());
         ex2.runEngine(5);
         AtomicReference<RunSnapshot> s = new AtomicReference<>();
-        vm2.run().withState(current -> current, s::set, e -> {
+        vm2.run().live().withState(current -> current, s::set, e -> {
             throw new AssertionError(e);
         });
         ex2.runEngineUntil(() -> s.get() != null, 50);
@@ -360,13 +337,13 @@ class CoCreationViewModelTest {
         try (var in = CoCreationViewModelTest.class.getResourceAsStream("/session/v1.vqsession")) {
             Files.copy(in, file);
         }
-        vm.openFile(file);
+        vm.files().openFile(file);
         ex.runEngine(5);
-        assertThat(vm.noticeProperty().get()).contains("older version (1)");
+        assertThat(vm.studio().noticeProperty().get()).contains("older version (1)");
         HistoryEntry h1 = vm.history().entries().get(0);
         assertThat(h1.layers()).isNull();
         var latent = h1.snapshot().mask();
-        Layers l = vm.layersOf(h1);
+        Layers l = MaskGrid.layersOf(h1);
         assertThat(l.paint()).isNull();
         assertThat(l.mask().width()).isEqualTo(h1.frame().width());
         assertThat(l.mask().values()).isEqualTo(MaskGrid.fromCells(latent.values(), latent.rows(), latent.cols(),
@@ -375,10 +352,7 @@ class CoCreationViewModelTest {
 
     @Test
     void savedSessionBringsBackLayersKeepFlagAndTheEditedImage() throws Exception {
-        int[] px = new int[64 * 48];
-        java.util.Arrays.fill(px, 0xff808080);
-        Path img = tmp.resolve("grey.png");
-        Files.write(img, Png.encode(new Frame(64, 48, px), Map.of()));
+        Path img = plainImage("grey.png", 64, 48, 0xff808080);
         vm.openImage(img);
         ex.runEngine(10);
         paint.toolProperty().set(PaintViewModel.Tool.MASK);
@@ -388,24 +362,21 @@ class CoCreationViewModelTest {
         paint.keepUnmaskedPixelsProperty().set(true);
         var layers = paint.layers();
         Path file = tmp.resolve("s.vqsession");
-        vm.saveTo(file);
+        vm.files().saveTo(file);
         ex.runEngine(5);
-        vm.newSession();
+        vm.files().newSession();
         assertThat(paint.layers().mask()).isNull();
-        vm.openFile(file);
+        vm.files().openFile(file);
         ex.runEngine(5);
         assertThat(paint.layers().paint().argb()).isEqualTo(layers.paint().argb());
         assertThat(paint.layers().mask().values()).isEqualTo(layers.mask().values());
         assertThat(paint.keepUnmaskedPixelsProperty().get()).isTrue();
-        assertThat(vm.initImage()).contains(img);
+        assertThat(vm.editor().initImage()).contains(img);
     }
 
     @Test
     void openingAnImageStartsAnEditingRunFromItPausedAtStepZero() throws Exception {
-        int[] px = new int[300 * 170];
-        java.util.Arrays.fill(px, 0xff336699);
-        Path img = tmp.resolve("old_boat.png");
-        Files.write(img, Png.encode(new Frame(300, 170, px), Map.of()));
+        Path img = plainImage("old_boat.png", 300, 170, 0xff336699);
         vm.prompts().rows().get(0).textProperty().set("");
         vm.openImage(img);
         ex.runEngine(10);
@@ -417,14 +388,14 @@ class CoCreationViewModelTest {
         assertThat(r.width()).isEqualTo(288);
         assertThat(r.height()).isEqualTo(160);
         assertThat(vm.prompts().prompts().get(0).text()).isEqualTo("old boat");
-        assertThat(StudioViewModel.editSize(2000, 1000)).containsExactly(512, 256);
-        assertThat(StudioViewModel.editSize(10, 10)).containsExactly(16, 16);
+        assertThat(EditorViewModel.editSize(2000, 1000)).containsExactly(512, 256);
+        assertThat(EditorViewModel.editSize(10, 10)).containsExactly(16, 16);
 
         Path broken = tmp.resolve("broken.png");
         Files.writeString(broken, "not an image");
         vm.openImage(broken);
         ex.runEngine(3);
-        assertThat(vm.noticeProperty().get()).contains("could not open broken.png");
+        assertThat(vm.studio().noticeProperty().get()).contains("could not open broken.png");
         assertThat(state().request().initImage()).isEqualTo(img);
     }
 
@@ -437,15 +408,11 @@ class CoCreationViewModelTest {
         dev.vqclip.testing.Reference.dir();
         var models = CoCreationFxTest.tinyModels();
         var real = new dev.vqclip.engine.run.VqganClipRunFactory(models);
-        vm = new StudioViewModel(ex, progress -> real, new ScriptedDialogs(), new SettingsViewModel(() -> 7L),
-                () -> 1L);
-        paint = vm.paint();
-        paint.toolProperty().set(PaintViewModel.Tool.BRUSH);
-        vm.prompts().rows().get(0).textProperty().set("a red apple");
-        vm.settings().widthProperty().set(64);
-        vm.settings().heightProperty().set(48);
+        vm = newVm(real);
+        int defaultSteps = vm.settings().stepsProperty().get();
+        configureHarbour();
+        configure(vm, "a red apple", defaultSteps, 0);
         vm.settings().cutoutsProperty().set(4);
-        vm.settings().historyEveryProperty().set(0);
         try {
             vm.start();
             runTo(3);
@@ -472,7 +439,7 @@ class CoCreationViewModelTest {
                 // read the state before the queued step runs
                 AtomicReference<RunSnapshot> s = new AtomicReference<>();
                 Runnable stepJob = ex.engine.poll();
-                vm.run().withState(current -> current, s::set, e -> { });
+                vm.run().live().withState(current -> current, s::set, e -> { });
                 ex.runEngine(1);
                 after = s.get();
                 ex.engine.addFirst(stepJob);
@@ -491,7 +458,7 @@ class CoCreationViewModelTest {
             }
             assertThat(rewritten).isPositive();
             ex.runEngineUntil(() -> step() == before.step() + 1, 20);
-            assertThat(vm.noticeProperty().get()).contains("latent cells");
+            assertThat(vm.studio().noticeProperty().get()).contains("latent cells");
         } finally {
             vm.close();
             ex.runEngine(10);

@@ -1,16 +1,13 @@
 package dev.vqclip.app;
 
-import com.sun.jna.Platform;
 import dev.vqclip.app.settings.EnginePriority;
+import dev.vqclip.app.settings.PrivatePreferences;
 import dev.vqclip.engine.ThreadPriority;
 import javafx.scene.control.CheckBox;
 import javafx.scene.control.Label;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.testfx.api.FxRobot;
-import org.testfx.api.FxToolkit;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,34 +18,17 @@ import java.util.stream.Stream;
 import static dev.vqclip.app.StudioAppFxTest.fx;
 import static dev.vqclip.app.StudioAppFxTest.waitUntil;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** The studio's engine thread runs at the process's priority until "Run in the background" is ticked. */
-class EnginePriorityFxTest {
-    final FxRobot robot = new FxRobot();
-    StudioApp app;
-
-    @BeforeAll
-    static void toolkit() throws Exception {
-        FxToolkit.registerPrimaryStage();
-    }
-
+class EnginePriorityFxTest extends StudioFxHarness {
     @BeforeEach
     void privatePreferences() {
-        assumeTrue(Platform.isLinux(), "thread nice values are read from /proc on Linux");
-        System.setProperty("vqclip.preferences", "dev/vqclip/test-priority-fx-" + ProcessHandle.current().pid());
+        PrivatePreferences.use("test-priority-fx");
     }
 
     @AfterEach
-    void close() throws Exception {
-        if (app != null) {
-            FxToolkit.cleanupApplication(app);
-            FxToolkit.cleanupStages();
-        }
-        if (System.getProperty("vqclip.preferences") != null) {
-            java.util.prefs.Preferences.userRoot().node(System.getProperty("vqclip.preferences")).removeNode();
-            System.clearProperty("vqclip.preferences");
-        }
+    void forgetPreferences() throws Exception {
+        PrivatePreferences.forget();
     }
 
     /** @return the nice values of this process's threads named like the engine thread */
@@ -72,8 +52,8 @@ class EnginePriorityFxTest {
     void normalByDefaultAndNiceTenOnceTheSettingIsTicked() throws Exception {
         StudioConfig c = new StudioConfig(p -> new FakeRunFactory(5), w -> new ScriptedDialogs(), null, null, 0,
                 null);
-        app = (StudioApp) FxToolkit.setupApplication(() -> new StudioApp(c));
-        waitUntil(() -> app.viewModel().run().engineReadyProperty().get(), 10);
+        StudioApp app = launch(() -> new StudioApp(c));
+        waitUntil(() -> app.viewModel().run().engine().engineReadyProperty().get(), 10);
         int process = ThreadPriority.processNice().orElseThrow();
         List<Integer> before = engineNice();
         assertThat(before).as("the engine thread exists").isNotEmpty();

@@ -3,13 +3,11 @@ package dev.vqclip.app;
 import dev.vqclip.app.paint.PaintViewModel;
 import dev.vqclip.app.run.RunState;
 import dev.vqclip.session.HistoryEntry;
-import javafx.geometry.Point2D;
 import javafx.scene.Node;
 import javafx.scene.control.Button;
 import javafx.scene.control.Label;
 import javafx.scene.image.ImageView;
 import javafx.scene.input.KeyCode;
-import javafx.scene.input.MouseButton;
 import org.controlsfx.control.StatusBar;
 import org.junit.jupiter.api.Test;
 
@@ -26,19 +24,6 @@ class NewcomerFxTest extends StudioFxHarness {
         return start(engine, dialogs, 0, null);
     }
 
-    /** Screen point of image pixel (x, y) on the canvas. */
-    Point2D onImage(double x, double y) throws Exception {
-        return fx(() -> robot.lookup("#canvasImage").queryAs(ImageView.class).localToScreen(x, y));
-    }
-
-    void mouseStroke(double x0, double y0, double x1, double y1) throws Exception {
-        robot.moveTo(onImage(x0, y0)).press(MouseButton.PRIMARY);
-        for (int i = 1; i <= 4; i++) {
-            robot.moveTo(onImage(x0 + (x1 - x0) * i / 4, y0 + (y1 - y0) * i / 4));
-        }
-        robot.release(MouseButton.PRIMARY);
-    }
-
     String text(String id) throws Exception {
         return fx(() -> robot.lookup(id).queryAs(Label.class).getText());
     }
@@ -49,17 +34,7 @@ class NewcomerFxTest extends StudioFxHarness {
     void afterContinueFromHereThePausedRunTakesBrushStrokesAndTheRefusalHintGoes() throws Exception {
         StudioApp app = launch(new FakeRunFactory(2), new ScriptedDialogs());
         StudioViewModel vm = app.viewModel();
-        robot.interact(() -> {
-            vm.prompts().rows().get(0).textProperty().set("a lighthouse");
-            vm.settings().widthProperty().set(64);
-            vm.settings().heightProperty().set(64);
-            vm.settings().stepsProperty().set(12);
-            vm.settings().historyEveryProperty().set(5);
-            vm.start();
-        });
-        waitUntil(() -> vm.run().getState() == RunState.PAUSED && vm.run().stepProperty().get() == 12, 20);
-        HistoryEntry five = fx(() -> vm.history().entries().stream().filter(e -> e.step() == 5).findFirst()
-                .orElseThrow());
+        HistoryEntry five = runAndFind(vm, "a lighthouse", 12, 5, 5);
         robot.interact(() -> vm.history().selectedProperty().set(five));
 
         // looking at a snapshot: the brush is refused, and the hint says why (not "pause the run")
@@ -70,33 +45,36 @@ class NewcomerFxTest extends StudioFxHarness {
                 .doesNotContain("pause the run");
 
         robot.clickOn("#continueFromHere");
-        waitUntil(() -> vm.run().getState() == RunState.PAUSED && vm.run().stepProperty().get() == 5
+        waitUntil(() -> vm.run().getState() == RunState.PAUSED && vm.run().progress().stepProperty().get() == 5
                 && vm.history().getBranch().equals("b2"), 10);
         assertThat(text("#paintMessage")).as("the hint went with the reason").isEmpty();
         assertThat(text("#canvasCaption")).isEqualTo("step 5");
 
         mouseStroke(8, 8, 40, 20);
         assertThat(fx(() -> vm.canvas().paintLayerProperty().get())).as("the brush painted").isNotNull();
-        assertThat(fx(() -> vm.paint().canUndoProperty().get())).isTrue();
+        assertThat(fx(() -> vm.edits().canUndoProperty().get())).isTrue();
         assertThat(text("#paintMessage")).isEmpty();
         assertThat(fx(() -> vm.paint().toolProperty().get())).isEqualTo(PaintViewModel.Tool.BRUSH);
     }
 
     // ---- item 7: the status bar ----
 
-    @Test
-    void aFileErrorIsShownInFullNamingTheFileAndTheStatusClearsWhenARunStarts() throws Exception {
-        ScriptedDialogs dialogs = new ScriptedDialogs();
-        StudioApp app = launch(new FakeRunFactory(2), dialogs);
-        StudioViewModel vm = app.viewModel();
-        Path bad = tmp.resolve("a-session-with-a-rather-long-name-that-a-status-bar-would-cut-off.vqsession");
-        Files.writeString(bad, "this is not a session file at all");
+    /** Writes a file that is no session, opens it with Ctrl+O and returns the status bar's text once it failed. */
+    String openWithCtrlO(Path bad, ScriptedDialogs dialogs) throws Exception {
+        Files.writeString(bad, "not a session");
         dialogs.files.add(bad);
         robot.clickOn("#canvasImage");
         robot.press(KeyCode.CONTROL).type(KeyCode.O).release(KeyCode.CONTROL);
         waitUntil(() -> !dialogs.shown.isEmpty(), 10);
+        return fx(() -> robot.lookup("#statusBar").queryAs(StatusBar.class).getText());
+    }
 
-        String status = fx(() -> vm.statusProperty().get());
+    @Test
+    void aFileErrorIsShownInFullNamingTheFileAndTheStatusClearsWhenARunStarts() throws Exception {
+        ScriptedDialogs dialogs = new ScriptedDialogs();
+        StudioViewModel vm = launch(new FakeRunFactory(2), dialogs).viewModel();
+        Path bad = tmp.resolve("a-session-with-a-rather-long-name-that-a-status-bar-would-cut-off.vqsession");
+        String status = openWithCtrlO(bad, dialogs);
         assertThat(status).startsWith("could not open " + bad.getFileName() + ": ");
         assertThat(dialogs.shown).hasSize(1);
         assertThat(dialogs.shown.get(0)).as("a dialog names the file and says why")
@@ -113,8 +91,8 @@ class NewcomerFxTest extends StudioFxHarness {
         // a new run: the old error goes
         robot.interact(() -> vm.prompts().rows().get(0).textProperty().set("a lighthouse"));
         robot.clickOn("#start");
-        waitUntil(() -> vm.run().stepProperty().get() >= 2, 10);
-        assertThat(fx(() -> vm.statusProperty().get())).doesNotContain("could not open").isEqualTo("running");
+        waitUntil(() -> vm.run().progress().stepProperty().get() >= 2, 10);
+        assertThat(fx(() -> vm.studio().statusProperty().get())).doesNotContain("could not open").isEqualTo("running");
         assertThat(fx(() -> robot.lookup("#statusDetails").query().isVisible())).isFalse();
     }
 
@@ -140,15 +118,8 @@ class NewcomerFxTest extends StudioFxHarness {
     @Test
     void theStatusMessageGetsTheRoomInTheStatusBar() throws Exception {
         ScriptedDialogs dialogs = new ScriptedDialogs();
-        StudioApp app = launch(new FakeRunFactory(2), dialogs);
-        StudioViewModel vm = app.viewModel();
-        Path bad = tmp.resolve("holiday-sketches.vqsession");
-        Files.writeString(bad, "not a session");
-        dialogs.files.add(bad);
-        robot.clickOn("#canvasImage");
-        robot.press(KeyCode.CONTROL).type(KeyCode.O).release(KeyCode.CONTROL);
-        waitUntil(() -> !dialogs.shown.isEmpty(), 10);
-        String message = fx(() -> vm.statusProperty().get());
+        StudioViewModel vm = launch(new FakeRunFactory(2), dialogs).viewModel();
+        String message = openWithCtrlO(tmp.resolve("holiday-sketches.vqsession"), dialogs);
         assertThat(message).startsWith("could not open holiday-sketches.vqsession: ");
         // what the status bar's label really draws (a cut-off label draws its text with an ellipsis)
         String drawn = fx(() -> robot.lookup("#statusBar").lookup(".label").queryAll().stream()
@@ -168,7 +139,7 @@ class NewcomerFxTest extends StudioFxHarness {
         StudioViewModel vm = app.viewModel();
         robot.interact(() -> vm.prompts().rows().get(0).textProperty().set("a lighthouse"));
         robot.clickOn("#start");
-        waitUntil(() -> vm.run().stepProperty().get() >= 2, 10);
+        waitUntil(() -> vm.run().progress().stepProperty().get() >= 2, 10);
         java.util.concurrent.CountDownLatch slowStep = new java.util.concurrent.CountDownLatch(1);
         engine.holdSteps = slowStep;
         waitUntil(() -> engine.held, 10);
@@ -176,7 +147,7 @@ class NewcomerFxTest extends StudioFxHarness {
         robot.clickOn("#pause");
         assertThat(fx(() -> vm.run().getState())).isEqualTo(RunState.PAUSING);
         assertThat(text("#runState")).isEqualTo("PAUSING…");
-        assertThat(fx(() -> vm.statusProperty().get())).isEqualTo("pausing after the step in progress…");
+        assertThat(fx(() -> vm.studio().statusProperty().get())).isEqualTo("pausing after the step in progress…");
         assertThat(fx(() -> robot.lookup("#pause").queryAs(Button.class).isDisabled())).isTrue();
         assertThat(fx(() -> robot.lookup("#resume").queryAs(Button.class).isDisabled())).isTrue();
         assertThat(fx(() -> robot.lookup("#start").queryAs(Button.class).isDisabled())).isTrue();
@@ -185,9 +156,9 @@ class NewcomerFxTest extends StudioFxHarness {
         engine.holdSteps = null;
         slowStep.countDown();
         waitUntil(() -> vm.run().getState() == RunState.PAUSED, 10);
-        int at = fx(() -> vm.run().stepProperty().get());
+        int at = fx(() -> vm.run().progress().stepProperty().get());
         assertThat(text("#runState")).isEqualTo("PAUSED");
-        assertThat(fx(() -> vm.statusProperty().get())).isEqualTo("paused at step " + at);
+        assertThat(fx(() -> vm.studio().statusProperty().get())).isEqualTo("paused at step " + at);
     }
 
     // ---- item 3: undo names what it undoes and never changes a hidden editor unseen ----
@@ -256,7 +227,7 @@ class NewcomerFxTest extends StudioFxHarness {
         robot.interact(() -> vm.settings().stepsProperty().set(1000));
         assertThat(menuText("menuUndo")).isEqualTo("_Undo steps change");
         robot.clickOn("#start");
-        waitUntil(() -> vm.run().stepProperty().get() >= 3, 10);
+        waitUntil(() -> vm.run().progress().stepProperty().get() >= 3, 10);
         robot.clickOn("#pause");
         waitUntil(() -> vm.run().getState() == RunState.PAUSED, 10);
         robot.interact(() -> {
@@ -304,19 +275,19 @@ class NewcomerFxTest extends StudioFxHarness {
         assertThat(menuText("menuRedo")).isEqualTo("_Redo prompt edit");
 
         // Space with the prompt empty: refused, with a message; the run stays paused
-        int step = fx(() -> vm.run().stepProperty().get());
+        int step = fx(() -> vm.run().progress().stepProperty().get());
         robot.type(KeyCode.SPACE);
         assertThat(fx(() -> vm.run().getState())).isEqualTo(RunState.PAUSED);
         assertThat(text("#runError")).startsWith("the prompt is empty");
         robot.clickOn("#resume");
         assertThat(fx(() -> vm.run().getState())).isEqualTo(RunState.PAUSED);
-        assertThat(fx(() -> vm.run().stepProperty().get())).isEqualTo(step);
+        assertThat(fx(() -> vm.run().progress().stepProperty().get())).isEqualTo(step);
 
         shortcut(KeyCode.Y);
         assertThat(fx(() -> vm.prompts().prompts().get(0).text())).isEqualTo("a lighthouse");
         assertThat(text("#runError")).as("the refusal no longer holds").isEmpty();
         robot.type(KeyCode.SPACE);
-        waitUntil(() -> vm.run().stepProperty().get() > step, 10);
+        waitUntil(() -> vm.run().progress().stepProperty().get() > step, 10);
     }
 
     // ---- item 6: open image to edit ----
@@ -356,14 +327,14 @@ class NewcomerFxTest extends StudioFxHarness {
         assertThat(text("#runState")).isEqualTo("PAUSED");
         assertThat(text("#stepLabel")).startsWith("0 / ");
         assertThat(fx(() -> robot.lookup("#resume").queryAs(Button.class).isDisabled())).isFalse();
-        assertThat(fx(() -> vm.statusProperty().get())).contains("editing old_boat.png at 80×48: paint, mask, "
+        assertThat(fx(() -> vm.studio().statusProperty().get())).contains("editing old_boat.png at 80×48: paint, mask, "
                 + "then Resume");
         assertThat(fx(() -> vm.paint().paintAllowedProperty().get())).as("the brush works").isTrue();
 
         robot.clickOn("#resume");
         assertThat(fx(() -> vm.run().getState())).isEqualTo(RunState.RUNNING);
         encoding.countDown();
-        waitUntil(() -> vm.run().stepProperty().get() >= 3, 10);
+        waitUntil(() -> vm.run().progress().stepProperty().get() >= 3, 10);
         assertThat(fx(() -> vm.run().getState())).isEqualTo(RunState.RUNNING);
         HistoryEntry first = fx(() -> vm.history().entries().get(0));
         assertThat(first.step()).isZero();

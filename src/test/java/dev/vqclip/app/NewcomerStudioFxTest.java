@@ -137,7 +137,7 @@ class NewcomerStudioFxTest extends StudioFxHarness {
         });
         robot.clickOn("#promptText0");
         robot.press(KeyCode.CONTROL).type(KeyCode.ENTER).release(KeyCode.CONTROL);
-        waitUntil(() -> vm.run().stepProperty().get() >= 1, 10);
+        waitUntil(() -> vm.run().progress().stepProperty().get() >= 1, 10);
         assertThat(fx(() -> vm.prompts().rows().get(0).textProperty().get())).as("no newline typed")
                 .isEqualTo(longText);
         waitUntil(() -> !robot.lookup("#canvasHint").query().isVisible(), 5);
@@ -155,7 +155,7 @@ class NewcomerStudioFxTest extends StudioFxHarness {
         robot.clickOn("#promptText0").write("red");
         robot.interact(() -> vm.settings().stepsProperty().set(3));
         robot.clickOn("#start");
-        waitUntil(() -> vm.run().getState() == RunState.PAUSED && vm.run().stepProperty().get() == 3, 10);
+        waitUntil(() -> vm.run().getState() == RunState.PAUSED && vm.run().progress().stepProperty().get() == 3, 10);
         assertThat(engine.promptLog).contains("3:[red, blurry]");
         assertThat(fx(() -> vm.history().entries().get(0).snapshot().request().prompts().get(1).weight()))
                 .isEqualTo(-1.0);
@@ -169,24 +169,14 @@ class NewcomerStudioFxTest extends StudioFxHarness {
         ScriptedDialogs dialogs = new ScriptedDialogs();
         StudioApp app = launch(new FakeRunFactory(0), dialogs);
         StudioViewModel vm = app.viewModel();
-        robot.interact(() -> {
-            vm.prompts().rows().get(0).textProperty().set("red");
-            vm.settings().widthProperty().set(64);
-            vm.settings().heightProperty().set(64);
-            vm.settings().stepsProperty().set(12);
-            vm.settings().historyEveryProperty().set(4);
-            vm.start();
-        });
-        waitUntil(() -> vm.run().getState() == RunState.PAUSED && vm.run().stepProperty().get() == 12, 20);
-        HistoryEntry four = fx(() -> vm.history().entries().stream().filter(e -> e.step() == 4).findFirst()
-                .orElseThrow());
+        HistoryEntry four = runAndFind(vm, "red", 12, 4, 4);
         robot.interact(() -> {
             vm.history().selectedProperty().set(four);
             vm.continueFromSelected();
         });
         waitUntil(() -> vm.run().getState() == RunState.PAUSED && vm.history().getBranch().equals("b2"), 10);
         robot.interact(() -> vm.run().resume());
-        waitUntil(() -> vm.run().getState() == RunState.PAUSED && vm.run().stepProperty().get() == 12, 20);
+        waitUntil(() -> vm.run().getState() == RunState.PAUSED && vm.run().progress().stepProperty().get() == 12, 20);
         robot.interact(() -> {
             vm.paint().toolProperty().set(dev.vqclip.app.paint.PaintViewModel.Tool.MASK);
             vm.paint().sizeProperty().set(6);
@@ -202,8 +192,8 @@ class NewcomerStudioFxTest extends StudioFxHarness {
         assertThat(countEdgePixels(overlayBefore)).as("the live mask has its outline").isPositive();
         Path file = tmp.resolve("reopen.vqsession");
         dialogs.files.add(file);
-        robot.interact(vm::save);
-        waitUntil(() -> vm.noticeProperty().get().equals("saved reopen.vqsession"), 30);
+        robot.interact(vm.files()::save);
+        waitUntil(() -> vm.studio().noticeProperty().get().equals("saved reopen.vqsession"), 30);
         FxToolkit.cleanupApplication(app);
         apps.remove(app);
         FxToolkit.cleanupStages();
@@ -215,7 +205,7 @@ class NewcomerStudioFxTest extends StudioFxHarness {
         StudioViewModel vm2 = app2.viewModel();
         robot.clickOn("#canvasImage");
         robot.press(KeyCode.CONTROL).type(KeyCode.O).release(KeyCode.CONTROL);
-        waitUntil(() -> vm2.noticeProperty().get().equals("opened reopen.vqsession"), 10);
+        waitUntil(() -> vm2.studio().noticeProperty().get().equals("opened reopen.vqsession"), 10);
         @SuppressWarnings("unchecked")
         LineChart<Number, Number> chart2 = robot.lookup("#lossChart").queryAs(LineChart.class);
         assertThat(fx(() -> chart2.getData().stream().map(XYChart.Series::getName).toList()))
@@ -287,7 +277,7 @@ class NewcomerStudioFxTest extends StudioFxHarness {
         StudioViewModel vm = app.viewModel();
         robot.clickOn("#promptText0").write("red");
         Stage stage = fx(() -> (Stage) robot.lookup("#main").query().getScene().getWindow());
-        assertThat(fx(() -> vm.dirtyProperty().get())).isTrue();
+        assertThat(fx(() -> vm.files().dirtyProperty().get())).isTrue();
 
         dialogs.unsaved = DialogService.Unsaved.CANCEL;
         robot.clickOn("#promptText0").press(KeyCode.CONTROL).type(KeyCode.Q).release(KeyCode.CONTROL);
@@ -313,14 +303,11 @@ class NewcomerStudioFxTest extends StudioFxHarness {
         StudioViewModel vm = app.viewModel();
         String prompt = "猫 café ñ";
         robot.interact(() -> {
-            vm.prompts().rows().get(0).textProperty().set(prompt);
-            vm.settings().widthProperty().set(64);
-            vm.settings().heightProperty().set(48);
-            vm.settings().stepsProperty().set(3);
+            configure(vm, prompt, 64, 48, 3, vm.settings().historyEveryProperty().get());
             vm.settings().seedProperty().set(4321);
             vm.start();
         });
-        waitUntil(() -> vm.run().getState() == RunState.PAUSED && vm.run().stepProperty().get() == 3, 10);
+        waitUntil(() -> vm.run().getState() == RunState.PAUSED && vm.run().progress().stepProperty().get() == 3, 10);
         javafx.scene.control.MenuBar bar = robot.lookup("#menuBar").queryAs(javafx.scene.control.MenuBar.class);
         for (int scale : new int[] {1, 2, 4}) {
             String id = scale == 1 ? "menuExportPng" : "menuExportPng" + scale + "x";
@@ -331,7 +318,7 @@ class NewcomerStudioFxTest extends StudioFxHarness {
             Path f = tmp.resolve("猫-" + scale + "x.png");
             dialogs.files.add(f);
             robot.interact(item::fire);
-            waitUntil(() -> vm.noticeProperty().get().startsWith("exported 猫-" + scale + "x.png"), 10);
+            waitUntil(() -> vm.studio().noticeProperty().get().startsWith("exported 猫-" + scale + "x.png"), 10);
             byte[] png = Files.readAllBytes(f);
             dev.vqclip.engine.image.Frame out = dev.vqclip.engine.image.Images.decode(png, f.toString());
             assertThat(out.width()).isEqualTo(64 * scale);

@@ -2,7 +2,6 @@ package dev.vqclip.app;
 
 import dev.vqclip.app.core.DialogService;
 import dev.vqclip.app.run.RunState;
-import dev.vqclip.app.settings.SettingsViewModel;
 import dev.vqclip.engine.guide.Prompt;
 import dev.vqclip.engine.run.LatentGrid;
 import dev.vqclip.engine.image.Frame;
@@ -11,9 +10,7 @@ import dev.vqclip.engine.image.Png;
 import dev.vqclip.session.HistoryEntry;
 import dev.vqclip.session.SessionStore;
 import javafx.scene.chart.XYChart;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,44 +24,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * restoring, the grid known at load, the negative prompt and the empty-prompt refusal, Save / Don't Save / Cancel,
  * and the upscaled export.
  */
-class NewcomerStudioViewModelTest {
-    @TempDir
-    Path tmp;
-    ManualTaskExecutor ex;
-    FakeRunFactory engine;
-    ScriptedDialogs dialogs;
-    StudioViewModel vm;
-
-    @BeforeEach
-    void setUp() {
-        ex = new ManualTaskExecutor();
-        engine = new FakeRunFactory(0);
-        dialogs = new ScriptedDialogs();
-        vm = newVm(engine);
-    }
-
-    StudioViewModel newVm(FakeRunFactory f) {
-        StudioViewModel v = new StudioViewModel(ex, progress -> f, dialogs, new SettingsViewModel(() -> 7L), () -> 1L);
-        v.run().setFrameIntervalMillis(0);
-        return v;
-    }
-
+class NewcomerStudioViewModelTest extends StudioViewModelTestBase {
     void configure(StudioViewModel v, String prompt) {
-        v.prompts().rows().get(0).textProperty().set(prompt);
-        v.settings().widthProperty().set(64);
-        v.settings().heightProperty().set(48);
-        v.settings().stepsProperty().set(100);
+        configure(v, prompt, 100, 5);
         v.settings().seedProperty().set(1234);
-        v.settings().historyEveryProperty().set(5);
-    }
-
-    int step() {
-        return vm.run().stepProperty().get();
-    }
-
-    void pause() {
-        vm.run().pause();
-        ex.runEngineUntil(() -> vm.run().getState() == RunState.PAUSED, 10);
     }
 
     static List<Integer> xs(XYChart.Series<Number, Number> s) {
@@ -91,7 +54,7 @@ class NewcomerStudioViewModelTest {
     @Test
     void theLossChartDrawsOneSeriesPerBranchEachGoingForwardInSteps() {
         twoBranches();
-        List<XYChart.Series<Number, Number>> series = vm.run().lossSeries();
+        List<XYChart.Series<Number, Number>> series = vm.run().chart().series();
         assertThat(series).extracting(XYChart.Series::getName).containsExactly("b1", "b2 from step 5");
         int firstEnd = xs(series.get(0)).get(xs(series.get(0)).size() - 1);
         assertThat(xs(series.get(0))).as("the first branch, no zig-zag back to step 6")
@@ -107,16 +70,16 @@ class NewcomerStudioViewModelTest {
     @Test
     void theLossChartComesBackWhenTheSessionIsReopened() throws Exception {
         twoBranches();
-        List<XYChart.Series<Number, Number>> before = vm.run().lossSeries();
+        List<XYChart.Series<Number, Number>> before = vm.run().chart().series();
         Path file = tmp.resolve("chart.vqsession");
-        vm.saveTo(file);
+        vm.files().saveTo(file);
         ex.runEngine(5);
-        assertThat(vm.noticeProperty().get()).isEqualTo("saved chart.vqsession");
+        assertThat(vm.studio().noticeProperty().get()).isEqualTo("saved chart.vqsession");
 
         StudioViewModel vm2 = newVm(new FakeRunFactory(0));
-        vm2.openFile(file);
+        vm2.files().openFile(file);
         ex.runEngine(5);
-        List<XYChart.Series<Number, Number>> after = vm2.run().lossSeries();
+        List<XYChart.Series<Number, Number>> after = vm2.run().chart().series();
         assertThat(after).extracting(XYChart.Series::getName).containsExactly("b1", "b2 from step 5");
         for (int i = 0; i < 2; i++) {
             assertThat(xs(after.get(i))).isEqualTo(xs(before.get(i)));
@@ -126,7 +89,7 @@ class NewcomerStudioViewModelTest {
         // resuming the reopened session adds to its current branch's series, not a new one
         int n = after.get(1).getData().size();
         vm2.run().resume();
-        ex.runEngineUntil(() -> vm2.run().stepProperty().get() >= 13, 50);
+        ex.runEngineUntil(() -> vm2.run().progress().stepProperty().get() >= 13, 50);
         vm2.run().pause();
         ex.runEngineUntil(() -> vm2.run().getState() == RunState.PAUSED, 10);
         assertThat(after).hasSize(2);
@@ -141,14 +104,14 @@ class NewcomerStudioViewModelTest {
         ex.runEngineUntil(() -> step() >= 3, 20);
         pause();
         dialogs.unsaved = DialogService.Unsaved.DISCARD;
-        vm.newSession();
+        vm.files().newSession();
         ex.runEngine(10);
-        assertThat(vm.run().lossSeries()).as("no series (and no legend entry) before the first loss").isEmpty();
+        assertThat(vm.run().chart().series()).as("no series (and no legend entry) before the first loss").isEmpty();
         vm.prompts().rows().get(0).textProperty().set("blue");
         vm.stepOnce();
         ex.runEngine(10);
-        assertThat(vm.run().lossSeries()).extracting(XYChart.Series::getName).containsExactly("b1");
-        assertThat(xs(vm.run().lossSeries().get(0))).containsExactly(1);
+        assertThat(vm.run().chart().series()).extracting(XYChart.Series::getName).containsExactly("b1");
+        assertThat(xs(vm.run().chart().series().get(0))).containsExactly(1);
     }
 
     // ---- item 5: the grid is known at load ----
@@ -166,24 +129,24 @@ class NewcomerStudioViewModelTest {
         var latent = vm.paint().latentMaskProperty().get();
         assertThat(latent).isNotNull();
         Path file = tmp.resolve("mask.vqsession");
-        vm.saveTo(file);
+        vm.files().saveTo(file);
         ex.runEngine(5);
 
         FakeRunFactory engine2 = new FakeRunFactory(0);
         StudioViewModel vm2 = newVm(engine2);
-        vm2.openFile(file);
+        vm2.files().openFile(file);
         ex.runEngine(5);
         assertThat(engine2.openRuns).as("no run was made: the engine took no step").isZero();
         assertThat(vm2.canvas().latentGridProperty().get()).isEqualTo(new LatentGrid(6, 8, 8));
         assertThat(vm2.canvas().maskLayerProperty().get().values()).isEqualTo(vm.canvas().maskLayerProperty().get()
                 .values());
         assertThat(vm2.paint().latentMaskProperty().get().values()).isEqualTo(latent.values());
-        assertThat(vm2.dirtyProperty().get()).as("opening is not an edit").isFalse();
+        assertThat(vm2.files().dirtyProperty().get()).as("opening is not an edit").isFalse();
     }
 
     @Test
     void aSessionWithoutARunHasNoGrid() {
-        assertThat(StudioViewModel.latentGridOf(dev.vqclip.session.SessionData.empty())).isNull();
+        assertThat(dev.vqclip.session.SessionData.empty().latentGrid()).isNull();
     }
 
     // ---- item 8: negative prompt, empty prompt ----
@@ -202,10 +165,10 @@ class NewcomerStudioViewModelTest {
         assertThat(engine.promptLog).contains("5:[a lighthouse, blurry, watermark]");
 
         Path file = tmp.resolve("neg.vqsession");
-        vm.saveTo(file);
+        vm.files().saveTo(file);
         ex.runEngine(5);
         StudioViewModel vm2 = newVm(new FakeRunFactory(0));
-        vm2.openFile(file);
+        vm2.files().openFile(file);
         ex.runEngine(5);
         assertThat(vm2.prompts().negativeProperty().get()).isEqualTo("blurry\nwatermark:2\n\n");
         assertThat(vm2.prompts().rows()).hasSize(1);
@@ -225,15 +188,15 @@ class NewcomerStudioViewModelTest {
         vm.prompts().negativeProperty().set("b");
         vm.prompts().negativeProperty().set("bl");
         vm.prompts().negativeProperty().set("blurry");
-        vm.undo();
+        vm.edits().undo();
         assertThat(vm.prompts().negativeProperty().get()).isEmpty();
-        vm.redo();
+        vm.edits().redo();
         assertThat(vm.prompts().negativeProperty().get()).isEqualTo("blurry");
     }
 
     @Test
     void anEmptyPromptOrANegativePromptAloneIsRefusedBeforeARunStarts() {
-        vm.loadEngine();
+        vm.run().loadEngine();
         ex.runEngine(10);
         vm.prompts().negativeProperty().set("blurry");
         assertThat(vm.prompts().hasPositivePromptProperty().get()).isFalse();
@@ -266,19 +229,19 @@ class NewcomerStudioViewModelTest {
         vm.start();
         ex.runEngineUntil(() -> step() >= 3, 20);
         pause();
-        assertThat(vm.dirtyProperty().get()).isTrue();
+        assertThat(vm.files().dirtyProperty().get()).isTrue();
     }
 
     @Test
     void cancelKeepsEverythingAsItIs() {
         unsavedRun();
         dialogs.unsaved = DialogService.Unsaved.CANCEL;
-        vm.newSession();
+        vm.files().newSession();
         ex.runEngine(10);
         assertThat(dialogs.unsavedAsked).containsExactly("the current session");
         assertThat(vm.prompts().prompts()).isNotEmpty();
         assertThat(vm.history().entries()).isNotEmpty();
-        assertThat(vm.dirtyProperty().get()).isTrue();
+        assertThat(vm.files().dirtyProperty().get()).isTrue();
     }
 
     @Test
@@ -288,25 +251,25 @@ class NewcomerStudioViewModelTest {
         dialogs.unsaved = DialogService.Unsaved.SAVE;
         dialogs.files.add(file);
         int entries = vm.history().entries().size();
-        vm.newSession();
+        vm.files().newSession();
         assertThat(vm.prompts().prompts()).as("nothing is cleared before the save has succeeded").isNotEmpty();
         ex.runEngine(10);
         assertThat(Files.isRegularFile(file)).isTrue();
         assertThat(SessionStore.load(file).data().history()).hasSize(entries);
         assertThat(vm.prompts().prompts()).isEmpty();
         assertThat(vm.history().entries()).isEmpty();
-        assertThat(vm.dirtyProperty().get()).isFalse();
+        assertThat(vm.files().dirtyProperty().get()).isFalse();
     }
 
     @Test
     void saveWhoseFileChooserIsCancelledGoesNoFurther() {
         unsavedRun();
         dialogs.unsaved = DialogService.Unsaved.SAVE; // and no file: the chooser is cancelled
-        vm.newSession();
+        vm.files().newSession();
         ex.runEngine(10);
         assertThat(vm.prompts().prompts()).isNotEmpty();
-        assertThat(vm.dirtyProperty().get()).isTrue();
-        assertThat(vm.noticeProperty().get()).isEqualTo("not saved, so nothing was closed");
+        assertThat(vm.files().dirtyProperty().get()).isTrue();
+        assertThat(vm.studio().noticeProperty().get()).isEqualTo("not saved, so nothing was closed");
     }
 
     @Test
@@ -316,11 +279,11 @@ class NewcomerStudioViewModelTest {
         Files.writeString(blocker, "x");
         dialogs.unsaved = DialogService.Unsaved.SAVE;
         dialogs.files.add(blocker.resolve("under-a-file.vqsession"));
-        vm.newSession();
+        vm.files().newSession();
         ex.runEngine(10);
-        assertThat(vm.noticeProperty().get()).startsWith("could not save");
+        assertThat(vm.studio().noticeProperty().get()).startsWith("could not save");
         assertThat(vm.prompts().prompts()).isNotEmpty();
-        assertThat(vm.dirtyProperty().get()).isTrue();
+        assertThat(vm.files().dirtyProperty().get()).isTrue();
     }
 
     @Test
@@ -328,7 +291,7 @@ class NewcomerStudioViewModelTest {
         unsavedRun();
         dialogs.unsaved = DialogService.Unsaved.DISCARD;
         int asked = dialogs.asked;
-        vm.newSession();
+        vm.files().newSession();
         ex.runEngine(10);
         assertThat(dialogs.asked).as("only the question, no file chooser").isEqualTo(asked + 1);
         assertThat(vm.prompts().prompts()).isEmpty();
@@ -338,7 +301,7 @@ class NewcomerStudioViewModelTest {
     void opening_withUnsavedWork_savesToTheSessionsOwnFileWithoutAskingWhere() throws Exception {
         unsavedRun();
         Path own = tmp.resolve("own.vqsession");
-        vm.saveTo(own);
+        vm.files().saveTo(own);
         ex.runEngine(5);
         vm.run().resume();
         ex.runEngineUntil(() -> step() >= 6, 20);
@@ -348,11 +311,11 @@ class NewcomerStudioViewModelTest {
         SessionStore.save(other, dev.vqclip.session.SessionData.empty());
         dialogs.unsaved = DialogService.Unsaved.SAVE;
         dialogs.files.add(other); // the open dialog's answer: Save must not use it
-        vm.open();
+        vm.files().open();
         ex.runEngine(10);
         assertThat(SessionStore.load(own).data().current().step()).isEqualTo(6);
         assertThat(Files.size(own)).isNotEqualTo(sizeBefore);
-        assertThat(vm.sessionFileProperty().get()).isEqualTo(other);
+        assertThat(vm.files().sessionFileProperty().get()).isEqualTo(other);
     }
 
     @Test
@@ -365,7 +328,7 @@ class NewcomerStudioViewModelTest {
         for (int scale : new int[] {1, 2, 4}) {
             Path f = tmp.resolve("x" + scale + ".png");
             dialogs.files.add(f);
-            vm.exportFrame(scale);
+            vm.export().exportFrame(scale);
             ex.runEngine(5);
             byte[] png = Files.readAllBytes(f);
             Frame out = Images.decode(png, f.toString());
@@ -377,10 +340,10 @@ class NewcomerStudioViewModelTest {
             if (scale == 1) {
                 assertThat(out.argb()).isEqualTo(shown.argb());
                 assertThat(text).doesNotContainKey("vqclip.scale");
-                assertThat(vm.noticeProperty().get()).isEqualTo("exported x1.png");
+                assertThat(vm.studio().noticeProperty().get()).isEqualTo("exported x1.png");
             } else {
                 assertThat(text).containsEntry("vqclip.scale", scale + "x Lanczos-3 from 64x48");
-                assertThat(vm.noticeProperty().get()).isEqualTo("exported x" + scale + ".png at " + 64 * scale
+                assertThat(vm.studio().noticeProperty().get()).isEqualTo("exported x" + scale + ".png at " + 64 * scale
                         + "×" + 48 * scale);
             }
         }

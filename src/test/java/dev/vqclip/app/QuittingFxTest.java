@@ -29,8 +29,8 @@ class QuittingFxTest extends StudioFxHarness {
         StudioViewModel vm = app.viewModel();
         robot.clickOn("#promptText0").write("a lighthouse");
         robot.interact(vm::start);
-        waitUntil(() -> vm.run().stepProperty().get() >= 3, 20);
-        robot.interact(() -> vm.autosave(recovery)); // what the autosave timer does
+        waitUntil(() -> vm.run().progress().stepProperty().get() >= 3, 20);
+        robot.interact(() -> vm.files().autosave(recovery)); // what the autosave timer does
         waitUntil(() -> Files.isRegularFile(recovery), 10);
 
         // a step that stays in progress until the test lets it end (a slow native step)
@@ -38,7 +38,7 @@ class QuittingFxTest extends StudioFxHarness {
         engine.holdSteps = slowStep;
         waitUntil(() -> engine.held, 10);
         // an autosave queued behind the step in progress, as the timer could fire just before Ctrl+Q
-        robot.interact(() -> vm.autosave(recovery));
+        robot.interact(() -> vm.files().autosave(recovery));
         int atQuit = engine.events.size();
         String inProgress = engine.events.get(atQuit - 1);
         robot.clickOn("#canvasImage");
@@ -89,15 +89,15 @@ class QuittingFxTest extends StudioFxHarness {
         StudioViewModel vm = app.viewModel();
         robot.clickOn("#promptText0").write("a lighthouse");
         robot.interact(vm::start);
-        waitUntil(() -> vm.run().stepProperty().get() >= 2, 20);
-        robot.interact(() -> vm.autosave(recovery));
+        waitUntil(() -> vm.run().progress().stepProperty().get() >= 2, 20);
+        robot.interact(() -> vm.files().autosave(recovery));
         waitUntil(() -> Files.isRegularFile(recovery), 10);
         robot.clickOn("#canvasImage");
         robot.press(KeyCode.CONTROL).type(KeyCode.Q).release(KeyCode.CONTROL);
         assertThat(dialogs.asked).isEqualTo(1);
         assertThat(fx(app::windowShowing)).isTrue();
-        int step = fx(() -> vm.run().stepProperty().get());
-        waitUntil(() -> vm.run().stepProperty().get() > step + 2, 20);
+        int step = fx(() -> vm.run().progress().stepProperty().get());
+        waitUntil(() -> vm.run().progress().stepProperty().get() > step + 2, 20);
         assertThat(recovery).exists();
         assertThat(app.engineFinished()).isFalse();
     }

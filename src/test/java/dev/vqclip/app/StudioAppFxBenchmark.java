@@ -47,7 +47,7 @@ class StudioAppFxBenchmark extends StudioFxHarness {
             vm.start();
         });
         // let the JIT compile the hot paths first (its threads run at normal priority)
-        waitUntil(() -> vm.run().stepProperty().get() >= 25, 30);
+        waitUntil(() -> vm.run().progress().stepProperty().get() >= 25, 30);
         java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
         long fxId = fx(() -> Thread.currentThread().getId());
         List<Long> pulseGaps = java.util.Collections.synchronizedList(new ArrayList<>());
@@ -67,7 +67,7 @@ class StudioAppFxBenchmark extends StudioFxHarness {
             }
         };
         interact(pulses::start);
-        int stepsBefore = fx(() -> vm.run().stepProperty().get());
+        int stepsBefore = fx(() -> vm.run().progress().stepProperty().get());
         List<Long> wall = new ArrayList<>();
         long worstFxCpu = 0;
         long end = System.nanoTime() + 3_000_000_000L;
@@ -86,7 +86,7 @@ class StudioAppFxBenchmark extends StudioFxHarness {
             Thread.sleep(10);
         }
         interact(pulses::stop);
-        int steps = fx(() -> vm.run().stepProperty().get()) - stepsBefore;
+        int steps = fx(() -> vm.run().progress().stepProperty().get()) - stepsBefore;
         interact(() -> vm.run().pause());
         double load = java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
         List<Long> gaps = new ArrayList<>(pulseGaps);

@@ -66,7 +66,7 @@ class StudioAppFxTest extends StudioFxHarness {
         assertThat(fx(() -> vm.prompts().prompts().get(0).text())).isEqualTo("a lighthouse");
 
         robot.clickOn("#start");
-        waitUntil(() -> vm.run().stepProperty().get() >= 12, 20);
+        waitUntil(() -> vm.run().progress().stepProperty().get() >= 12, 20);
         robot.clickOn("#pause");
         waitUntil(() -> vm.run().getState() == RunState.PAUSED, 10);
         assertThat(robot.lookup("#runState").queryAs(Label.class).getText()).isEqualTo("PAUSED");
@@ -82,7 +82,7 @@ class StudioAppFxTest extends StudioFxHarness {
         // branch from it, run a little with Space, pause with Space
         robot.clickOn("#continueFromHere");
         waitUntil(() -> vm.history().getBranch().equals("b2") && vm.run().getState() == RunState.PAUSED
-                && vm.run().stepProperty().get() == second.step(), 10);
+                && vm.run().progress().stepProperty().get() == second.step(), 10);
         // mask a corner while paused: the next history entry records it
         robot.interact(() -> {
             vm.paint().toolProperty().set(dev.vqclip.app.paint.PaintViewModel.Tool.MASK);
@@ -93,7 +93,7 @@ class StudioAppFxTest extends StudioFxHarness {
         dev.vqclip.session.PixelMask masked = fx(() -> vm.paint().layers().mask());
         assertThat(masked).isNotNull();
         robot.type(KeyCode.SPACE);
-        waitUntil(() -> vm.run().stepProperty().get() >= second.step() + 6, 20);
+        waitUntil(() -> vm.run().progress().stepProperty().get() >= second.step() + 6, 20);
         robot.type(KeyCode.SPACE);
         waitUntil(() -> vm.run().getState() == RunState.PAUSED, 10);
         assertThat(fx(() -> vm.history().entries().stream().anyMatch(e -> e.branchId().equals("b1")))).isTrue();
@@ -104,7 +104,7 @@ class StudioAppFxTest extends StudioFxHarness {
         Path file = tmp.resolve("fx.vqsession");
         dialogs.files.add(file);
         robot.press(KeyCode.CONTROL).type(KeyCode.S).release(KeyCode.CONTROL);
-        waitUntil(() -> vm.noticeProperty().get().equals("saved fx.vqsession"), 10);
+        waitUntil(() -> vm.studio().noticeProperty().get().equals("saved fx.vqsession"), 10);
         assertThat(Files.isRegularFile(file)).isTrue();
         int[] before = shownPixels();
         int historySize = fx(() -> vm.history().entries().size());
@@ -121,7 +121,7 @@ class StudioAppFxTest extends StudioFxHarness {
         StudioViewModel vm2 = app2.viewModel();
         robot.clickOn("#canvasImage");
         robot.press(KeyCode.CONTROL).type(KeyCode.O).release(KeyCode.CONTROL);
-        waitUntil(() -> vm2.noticeProperty().get().equals("opened fx.vqsession"), 10);
+        waitUntil(() -> vm2.studio().noticeProperty().get().equals("opened fx.vqsession"), 10);
         assertThat(shownPixels()).isEqualTo(before);
         assertThat(fx(() -> vm2.history().entries().size())).isEqualTo(historySize);
         assertThat(fx(() -> vm2.run().getState())).isEqualTo(RunState.PAUSED);
@@ -174,14 +174,10 @@ class StudioAppFxTest extends StudioFxHarness {
         StudioApp app = launch(new FakeRunFactory(0), new ScriptedDialogs(), 0);
         StudioViewModel vm = app.viewModel();
         robot.interact(() -> {
-            vm.prompts().rows().get(0).textProperty().set("red");
-            vm.settings().widthProperty().set(64);
-            vm.settings().heightProperty().set(64);
-            vm.settings().stepsProperty().set(20);
-            vm.settings().historyEveryProperty().set(5);
+            configure(vm, "red", 64, 64, 20, 5);
             vm.start();
         });
-        waitUntil(() -> vm.run().getState() == RunState.PAUSED && vm.run().stepProperty().get() == 20, 20);
+        waitUntil(() -> vm.run().getState() == RunState.PAUSED && vm.run().progress().stepProperty().get() == 20, 20);
         HistoryEntry first = fx(() -> vm.history().entries().get(0));
         robot.interact(() -> vm.history().selectedProperty().set(first));
         assertThat(shownPixels()).isEqualTo(first.frame().argb());
@@ -208,13 +204,9 @@ class StudioAppFxTest extends StudioFxHarness {
         List<String> shownOn = java.util.Collections.synchronizedList(new ArrayList<>());
         java.util.concurrent.atomic.AtomicInteger stepChanges = new java.util.concurrent.atomic.AtomicInteger();
         robot.interact(() -> {
-            vm.prompts().rows().get(0).textProperty().set("busy");
-            vm.settings().widthProperty().set(256);
-            vm.settings().heightProperty().set(256);
-            vm.settings().stepsProperty().set(steps);
-            vm.settings().historyEveryProperty().set(0);
+            configure(vm, "busy", 256, 256, steps, 0);
             vm.canvas().frameProperty().addListener((o, a, b) -> shownOn.add(Thread.currentThread().getName()));
-            vm.run().stepProperty().addListener((o, a, b) -> stepChanges.incrementAndGet());
+            vm.run().progress().stepProperty().addListener((o, a, b) -> stepChanges.incrementAndGet());
         });
         String fxThread = fx(() -> Thread.currentThread().getName());
         java.util.concurrent.CompletableFuture<Boolean> held = new java.util.concurrent.CompletableFuture<>();
@@ -224,7 +216,8 @@ class StudioAppFxTest extends StudioFxHarness {
         });
         assertThat(held.get(90, TimeUnit.SECONDS)).as("the engine took %d steps while the FX thread was held", steps)
                 .isTrue();
-        waitUntil(() -> vm.run().getState() == RunState.PAUSED && vm.run().stepProperty().get() == steps, 20);
+        waitUntil(() -> vm.run().getState() == RunState.PAUSED
+                && vm.run().progress().stepProperty().get() == steps, 20);
 
         assertThat(calls.framedSteps()).as("steps that decoded a frame").isEqualTo(steps);
         assertThat(calls.threadsOf("step")).containsExactly("vqclip-engine");
@@ -322,7 +315,7 @@ class StudioAppFxTest extends StudioFxHarness {
         StudioApp app = launch(engine, new ScriptedDialogs(), 0);
         robot.clickOn("#promptText0").write("a lighthouse");
         robot.clickOn("#start");
-        waitUntil(() -> app.viewModel().run().stepProperty().get() >= steps, 20);
+        waitUntil(() -> app.viewModel().run().progress().stepProperty().get() >= steps, 20);
         return app;
     }
 
@@ -344,7 +337,7 @@ class StudioAppFxTest extends StudioFxHarness {
     void aTerminationSignalWithNothingUnsavedWritesNothingAndStopsTheEngine() throws Exception {
         StudioApp app = launch(new FakeRunFactory(5), new ScriptedDialogs(), 0);
         Path recovery = tmp.resolve("recovery.vqsession");
-        assertThat(fx(() -> app.viewModel().dirtyProperty().get())).isFalse();
+        assertThat(fx(() -> app.viewModel().files().dirtyProperty().get())).isFalse();
 
         assertThat(app.terminatedBySignal(recovery, 20_000)).isEqualTo("nothing was unsaved");
         assertThat(app.engineFinished()).isTrue();
@@ -360,14 +353,15 @@ class StudioAppFxTest extends StudioFxHarness {
 
         StudioApp second = launch(new FakeRunFactory(5), new ScriptedDialogs(), 0);
         StudioViewModel vm2 = second.viewModel();
-        robot.interact(() -> vm2.recover(recovery));
-        waitUntil(() -> vm2.noticeProperty().get().startsWith("recovered the session left unsaved on "), 10);
+        robot.interact(() -> vm2.files().recover(recovery));
+        waitUntil(() -> vm2.studio().noticeProperty().get().startsWith("recovered the session left unsaved on "), 10);
         assertThat(fx(() -> vm2.prompts().prompts().get(0).text())).isEqualTo("a lighthouse");
-        assertThat(fx(() -> vm2.dirtyProperty().get())).as("closing must ask before discarding it").isTrue();
-        assertThat(fx(() -> vm2.sessionFileProperty().get())).as("Save must ask where to keep it").isNull();
-        assertThat(fx(() -> vm2.run().stepProperty().get())).as("resumes where it stopped").isEqualTo(savedStep);
+        assertThat(fx(() -> vm2.files().dirtyProperty().get())).as("closing must ask before discarding it").isTrue();
+        assertThat(fx(() -> vm2.files().sessionFileProperty().get())).as("Save must ask where to keep it").isNull();
+        assertThat(fx(() -> vm2.run().progress().stepProperty().get())).as("resumes where it stopped")
+                .isEqualTo(savedStep);
 
-        robot.interact(() -> vm2.forgetRecovery(recovery));
+        robot.interact(() -> vm2.files().forgetRecovery(recovery));
         waitUntil(() -> !Files.exists(recovery), 10);
     }
 
@@ -377,10 +371,10 @@ class StudioAppFxTest extends StudioFxHarness {
         StudioViewModel vm = app.viewModel();
         Path recovery = tmp.resolve("recovery.vqsession");
         Files.writeString(recovery, "not a session");
-        robot.interact(() -> vm.recover(recovery));
-        waitUntil(() -> vm.noticeProperty().get().startsWith("could not recover the unsaved session from "
+        robot.interact(() -> vm.files().recover(recovery));
+        waitUntil(() -> vm.studio().noticeProperty().get().startsWith("could not recover the unsaved session from "
                 + recovery), 10);
-        assertThat(fx(() -> vm.dirtyProperty().get())).isFalse();
+        assertThat(fx(() -> vm.files().dirtyProperty().get())).isFalse();
         assertThat(recovery).exists();
     }
 }

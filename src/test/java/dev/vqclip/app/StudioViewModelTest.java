@@ -3,16 +3,13 @@ package dev.vqclip.app;
 import dev.vqclip.app.core.EngineProvider;
 import dev.vqclip.app.run.RunState;
 import dev.vqclip.app.settings.Settings;
-import dev.vqclip.app.settings.SettingsViewModel;
 import dev.vqclip.engine.run.LatentGrid;
 import dev.vqclip.engine.image.Frame;
 import dev.vqclip.engine.image.Images;
 import dev.vqclip.engine.image.Png;
 import dev.vqclip.models.DemoModels;
 import dev.vqclip.session.HistoryEntry;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,70 +18,41 @@ import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-class StudioViewModelTest {
-    @TempDir
-    Path tmp;
-    ManualTaskExecutor ex;
-    FakeRunFactory engine;
-    ScriptedDialogs dialogs;
-    StudioViewModel vm;
-
-    @BeforeEach
-    void setUp() {
-        ex = new ManualTaskExecutor();
-        engine = new FakeRunFactory(0);
-        dialogs = new ScriptedDialogs();
-        vm = newVm(engine);
-    }
-
-    StudioViewModel newVm(FakeRunFactory f) {
-        StudioViewModel v = new StudioViewModel(ex, progress -> f, dialogs, new SettingsViewModel(() -> 7L), () -> 1L);
-        v.run().setFrameIntervalMillis(0);
-        return v;
-    }
-
+class StudioViewModelTest extends StudioViewModelTestBase {
     void typeAndConfigure(String prompt) {
-        vm.prompts().rows().get(0).textProperty().set(prompt);
-        vm.settings().widthProperty().set(64);
-        vm.settings().heightProperty().set(48);
-        vm.settings().stepsProperty().set(100);
+        configure(vm, prompt, 100, 5);
         vm.settings().seedProperty().set(1234);
-        vm.settings().historyEveryProperty().set(5);
-    }
-
-    int step() {
-        return vm.run().stepProperty().get();
     }
 
     @Test
     void loadingTheEngineReportsItsDescriptionAndDemoFlag() {
-        vm.loadEngine();
+        vm.run().loadEngine();
         assertThat(vm.run().getState()).isEqualTo(RunState.LOADING);
         ex.runEngine(10);
         assertThat(vm.run().getState()).isEqualTo(RunState.IDLE);
-        assertThat(vm.run().engineDescriptionProperty().get()).isEqualTo("fake engine (tests)");
-        assertThat(vm.run().demoProperty().get()).isTrue();
+        assertThat(vm.run().engine().engineDescriptionProperty().get()).isEqualTo("fake engine (tests)");
+        assertThat(vm.run().engine().demoProperty().get()).isTrue();
     }
 
     @Test
     void onTheDemoModelsAnUntouchedEditorTakesTheirSizeWithoutBecomingAnEdit() {
         int general = Settings.defaults().width();
         assertThat(vm.settings().widthProperty().get()).isEqualTo(general);
-        boolean dirtyBefore = vm.dirtyProperty().get();
-        vm.loadEngine();
+        boolean dirtyBefore = vm.files().dirtyProperty().get();
+        vm.run().loadEngine();
         ex.runEngine(10);
         assertThat(vm.settings().widthProperty().get()).isEqualTo(DemoModels.DEFAULT_SIZE);
         assertThat(vm.settings().heightProperty().get()).isEqualTo(DemoModels.DEFAULT_SIZE);
-        assertThat(vm.dirtyProperty().get()).isEqualTo(dirtyBefore);
+        assertThat(vm.files().dirtyProperty().get()).isEqualTo(dirtyBefore);
         vm.settings().widthProperty().set(128);
-        vm.newSession();
+        vm.files().newSession();
         assertThat(vm.settings().widthProperty().get()).isEqualTo(DemoModels.DEFAULT_SIZE);
     }
 
     @Test
     void aSizeTheUserTypedOrPublishedModelsKeepTheSize() {
         vm.settings().widthProperty().set(96);
-        vm.loadEngine();
+        vm.run().loadEngine();
         ex.runEngine(10);
         assertThat(vm.settings().widthProperty().get()).isEqualTo(96);
         assertThat(vm.settings().heightProperty().get()).isEqualTo(Settings.defaults().height());
@@ -92,9 +60,9 @@ class StudioViewModelTest {
         FakeRunFactory published = new FakeRunFactory(0);
         published.demo = false;
         StudioViewModel v = newVm(published);
-        v.loadEngine();
+        v.run().loadEngine();
         ex.runEngine(10);
-        assertThat(v.run().demoProperty().get()).isFalse();
+        assertThat(v.run().engine().demoProperty().get()).isFalse();
         assertThat(v.settings().widthProperty().get()).isEqualTo(Settings.defaults().width());
     }
 
@@ -113,8 +81,8 @@ class StudioViewModelTest {
         assertThat(vm.history().entries()).extracting(HistoryEntry::label)
                 .containsExactly("start", "step 5", "step 10", "paused at " + pausedAt);
         assertThat(vm.history().entries()).allMatch(e -> e.branchId().equals("b1"));
-        assertThat(vm.run().lossSeries()).hasSize(1);
-        assertThat(vm.run().lossSeries().get(0).getData()).hasSize(pausedAt);
+        assertThat(vm.run().chart().series()).hasSize(1);
+        assertThat(vm.run().chart().series().get(0).getData()).hasSize(pausedAt);
 
         // look at an older snapshot, then branch from it
         HistoryEntry five = vm.history().entries().get(1);
@@ -139,32 +107,32 @@ class StudioViewModelTest {
         Frame shown = vm.canvas().getFrame();
         Path file = tmp.resolve("s.vqsession");
         dialogs.files.add(file);
-        vm.saveAs();
+        vm.files().saveAs();
         ex.runEngine(5);
-        assertThat(vm.noticeProperty().get()).isEqualTo("saved s.vqsession");
-        assertThat(vm.dirtyProperty().get()).isFalse();
+        assertThat(vm.studio().noticeProperty().get()).isEqualTo("saved s.vqsession");
+        assertThat(vm.files().dirtyProperty().get()).isFalse();
         assertThat(Files.size(file)).isPositive();
 
         // a fresh studio opens it and shows the same pixels
         FakeRunFactory engine2 = new FakeRunFactory(0);
         StudioViewModel vm2 = newVm(engine2);
-        vm2.openFile(file);
+        vm2.files().openFile(file);
         ex.runEngine(5);
-        assertThat(vm2.noticeProperty().get()).isEqualTo("opened s.vqsession");
+        assertThat(vm2.studio().noticeProperty().get()).isEqualTo("opened s.vqsession");
         assertThat(vm2.canvas().getFrame().argb()).isEqualTo(shown.argb());
         assertThat(vm2.history().entries()).hasSameSizeAs(vm.history().entries());
         assertThat(vm2.prompts().prompts()).isEqualTo(vm.prompts().prompts());
         assertThat(vm2.run().getState()).isEqualTo(RunState.PAUSED);
-        assertThat(vm2.sessionFileProperty().get()).isEqualTo(file);
+        assertThat(vm2.files().sessionFileProperty().get()).isEqualTo(file);
 
         // both continue identically for 3 steps
         vm.run().resume();
         vm2.run().resume();
-        ex.runEngineUntil(() -> vm.run().stepProperty().get() >= 13 && vm2.run().stepProperty().get() >= 13, 100);
+        ex.runEngineUntil(() -> step() >= 13 && vm2.run().progress().stepProperty().get() >= 13, 100);
         vm.run().pause();
         vm2.run().pause();
         ex.runEngineUntil(() -> vm.run().getState() == RunState.PAUSED && vm2.run().getState() == RunState.PAUSED, 10);
-        assertThat(vm2.run().stepProperty().get()).isEqualTo(vm.run().stepProperty().get());
+        assertThat(vm2.run().progress().stepProperty().get()).isEqualTo(vm.run().progress().stepProperty().get());
         assertThat(vm2.canvas().getFrame().argb()).isEqualTo(vm.canvas().getFrame().argb());
     }
 
@@ -178,7 +146,7 @@ class StudioViewModelTest {
         ex.runEngineUntil(() -> step() >= 5, 20);
         assertThat(engine.promptLog).containsSubsequence("3:[red]", "4:[blue, green]", "5:[blue, green]");
         // the chart has one series per branch, not per prompt: edits do not add series
-        assertThat(vm.run().lossSeries()).extracting(s -> s.getName()).containsExactly("b1");
+        assertThat(vm.run().chart().series()).extracting(s -> s.getName()).containsExactly("b1");
     }
 
     @Test
@@ -208,17 +176,18 @@ class StudioViewModelTest {
         assertThat(vm.run().warningProperty().get()).startsWith("step 9: the loss is NaN")
                 .contains("stopped at step 8");
         assertThat(vm.run().errorProperty().get()).isNull();
-        assertThat(vm.run().lossSeries().get(0).getData()).extracting(d -> d.getXValue().intValue())
+        assertThat(vm.run().chart().series().get(0).getData()).extracting(d -> d.getXValue().intValue())
                 .containsExactly(1, 2, 3, 4, 5, 6, 7, 8);
-        assertThat(vm.run().lossSeries().get(0).getData()).allMatch(d -> Double.isFinite(d.getYValue().doubleValue()));
+        assertThat(vm.run().chart().series().get(0).getData())
+                .allMatch(d -> Double.isFinite(d.getYValue().doubleValue()));
         HistoryEntry last = vm.history().entries().get(vm.history().entries().size() - 1);
         assertThat(last.label()).isEqualTo("paused at 8 (step 9 not finite)");
         assertThat(vm.canvas().getFrame().argb()).isEqualTo(last.frame().argb());
 
         Path file = tmp.resolve("nan.vqsession");
-        vm.saveTo(file);
+        vm.files().saveTo(file);
         ex.runEngine(5);
-        assertThat(vm.noticeProperty().get()).isEqualTo("saved nan.vqsession");
+        assertThat(vm.studio().noticeProperty().get()).isEqualTo("saved nan.vqsession");
         dev.vqclip.engine.run.RunSnapshot saved = dev.vqclip.session.SessionStore.load(file).data().current();
         assertThat(saved.step()).isEqualTo(8);
         for (float[] a : List.of(saved.z(), saved.adamM(), saved.adamV())) {
@@ -261,7 +230,7 @@ class StudioViewModelTest {
     @Test
     void missingEngineSaysSoAndDoesNotPretend() {
         StudioViewModel v = new StudioViewModel(ex, EngineProvider.unavailable(), dialogs);
-        v.loadEngine();
+        v.run().loadEngine();
         ex.runEngine(5);
         assertThat(v.run().getState()).isEqualTo(RunState.FAILED);
         assertThat(v.run().errorProperty().get()).startsWith("engine not available yet");
@@ -293,7 +262,7 @@ class StudioViewModelTest {
         vm.run().pause();
         ex.queueUi = false;
         ex.runEngineUntil(() -> vm.run().getState() == RunState.PAUSED, 5);
-        assertThat(vm.run().lossSeries().get(0).getData()).hasSize(10);
+        assertThat(vm.run().chart().series().get(0).getData()).hasSize(10);
     }
 
     @Test
@@ -311,15 +280,15 @@ class StudioViewModelTest {
         vm.prompts().rows().get(0).textProperty().set("red");
         vm.settings().stepsProperty().set(77);
         vm.prompts().rows().get(0).weightProperty().set(-1);
-        vm.undo();
+        vm.edits().undo();
         assertThat(vm.prompts().rows().get(0).weightProperty().get()).isEqualTo(1.0);
-        vm.undo();
+        vm.edits().undo();
         assertThat(vm.settings().stepsProperty().get()).isEqualTo(400);
-        vm.undo(); // typing "red" was one step
+        vm.edits().undo(); // typing "red" was one step
         assertThat(vm.prompts().rows().get(0).textProperty().get()).isEmpty();
-        assertThat(vm.undoStack().canUndoProperty().get()).isFalse();
-        vm.redo();
-        vm.redo();
+        assertThat(vm.edits().canUndoProperty().get()).isFalse();
+        vm.edits().redo();
+        vm.edits().redo();
         assertThat(vm.prompts().rows().get(0).textProperty().get()).isEqualTo("red");
         assertThat(vm.settings().stepsProperty().get()).isEqualTo(77);
     }
@@ -329,9 +298,9 @@ class StudioViewModelTest {
         typeAndConfigure("red");
         Path bad = tmp.resolve("bad.vqsession");
         Files.writeString(bad, "garbage");
-        vm.openFile(bad);
+        vm.files().openFile(bad);
         ex.runEngine(5);
-        assertThat(vm.noticeProperty().get()).startsWith("could not open bad.vqsession").contains("not a zip");
+        assertThat(vm.studio().noticeProperty().get()).startsWith("could not open bad.vqsession").contains("not a zip");
         assertThat(vm.prompts().prompts()).extracting(p -> p.text()).containsExactly("red");
     }
 
@@ -343,11 +312,11 @@ class StudioViewModelTest {
         vm.run().pause();
         ex.runEngineUntil(() -> vm.run().getState() == RunState.PAUSED, 5);
         Path png = tmp.resolve("f.png");
-        vm.exportFrameTo(png);
+        vm.export().exportFrameTo(png);
         Path gif = tmp.resolve("h.gif");
-        vm.exportGifTo(gif);
+        vm.export().exportGifTo(gif);
         Path dir = tmp.resolve("frames");
-        vm.exportFramesTo(dir);
+        vm.export().exportFramesTo(dir);
         ex.runEngine(10);
         Map<String, String> text = Png.readText(Files.readAllBytes(png));
         assertThat(text).containsEntry("vqclip.prompts", "red apple:1").containsKey("vqclip.request");
@@ -379,23 +348,23 @@ class StudioViewModelTest {
         ex.runEngine(100);
         assertThat(vm.run().getState()).isEqualTo(RunState.PAUSED);
         assertThat(step()).isEqualTo(7);
-        assertThat(vm.run().progressProperty().get()).isEqualTo(1.0);
+        assertThat(vm.run().progress().progressProperty().get()).isEqualTo(1.0);
         assertThat(vm.history().entries().get(vm.history().entries().size() - 1).label()).isEqualTo("finished at 7");
     }
 
     @Test
     void autosaveWritesARecoveryCopyOnlyWhenThereAreChanges() throws Exception {
         Path recovery = tmp.resolve("home/recovery.vqsession");
-        vm.autosave(recovery);
+        vm.files().autosave(recovery);
         ex.runEngine(5);
         assertThat(recovery).doesNotExist();
         typeAndConfigure("red");
         vm.start();
         ex.runEngineUntil(() -> step() >= 3, 20);
-        vm.autosave(recovery);
+        vm.files().autosave(recovery);
         ex.runEngineUntil(() -> Files.exists(recovery), 5);
-        assertThat(vm.noticeProperty().get()).startsWith("autosaved");
-        assertThat(vm.dirtyProperty().get()).isTrue(); // a recovery copy is not a save
+        assertThat(vm.studio().noticeProperty().get()).startsWith("autosaved");
+        assertThat(vm.files().dirtyProperty().get()).isTrue(); // a recovery copy is not a save
         assertThat(dev.vqclip.session.SessionStore.load(recovery).data().current().step()).isGreaterThanOrEqualTo(3);
     }
 
@@ -405,10 +374,10 @@ class StudioViewModelTest {
         vm.start();
         ex.runEngineUntil(() -> step() >= 2, 20);
         dialogs.discard = false;
-        vm.newSession();
+        vm.files().newSession();
         assertThat(vm.prompts().prompts()).isNotEmpty();
         dialogs.discard = true;
-        vm.newSession();
+        vm.files().newSession();
         ex.runEngine(10);
         assertThat(vm.prompts().prompts()).isEmpty();
         assertThat(vm.history().entries()).isEmpty();

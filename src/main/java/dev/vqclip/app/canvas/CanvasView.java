@@ -151,8 +151,8 @@ public final class CanvasView extends BorderPane {
             }
         });
         p.featherProperty().addListener(o -> drawOverlay());
-        p.heatProperty().addListener(o -> drawOverlay());
-        p.thresholdProperty().addListener(o -> drawOverlay());
+        p.byText().heat().addListener(o -> drawOverlay());
+        p.byText().threshold().addListener(o -> drawOverlay());
         p.selectionProperty().addListener(o -> drawOverlay());
     }
 
@@ -235,8 +235,8 @@ public final class CanvasView extends BorderPane {
                 drawPixelMask(g, m);
             }
         }
-        if (paint != null && paint.heatProperty().get() != null && grid != null) {
-            drawHeat(g, paint.heatProperty().get(), paint.thresholdProperty().get(), grid.factor());
+        if (paint != null && paint.byText().heat().get() != null && grid != null) {
+            drawHeat(g, paint.byText().heat().get(), paint.byText().threshold().get(), grid.factor());
         }
         if (paint != null && paint.selectionProperty().get() != null) {
             DirtyRect r = paint.selectionProperty().get();

@@ -1,8 +1,9 @@
 package dev.vqclip.app.cocreate;
 
+import dev.vqclip.app.core.StudioStatus;
 import dev.vqclip.app.history.HistoryViewModel;
-import dev.vqclip.app.layers.LayerModel;
 import dev.vqclip.app.paint.PaintViewModel;
+import dev.vqclip.app.paint.PaintedImage;
 import dev.vqclip.app.prompt.PromptViewModel;
 import dev.vqclip.app.run.RunState;
 import dev.vqclip.app.run.RunViewModel;
@@ -11,6 +12,7 @@ import dev.vqclip.session.SessionData;
 import javafx.beans.binding.Bindings;
 
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * Co-creation between the user and the run: when the brush may paint (and why not), the mask and "keep unmasked
@@ -18,58 +20,38 @@ import java.util.List;
  * the run only through {@link RunViewModel}'s commands.
  */
 public final class CoCreationViewModel {
-    /** What co-creation needs from the session (the coordinator, {@code StudioViewModel}, provides it). */
-    public interface Session {
-        void notice(String text);
-
-        void error(String text);
-
-        void busy(boolean busy);
-
-        /** The session changed (unsaved work). */
-        void markDirty();
-
-        /** A paint or mask stroke became one undo step named {@code name}. */
-        void layerEditCommitted(String name);
-
-        /** The paint went into the run's latent: the strokes can no longer be undone one by one. */
-        void paintHandedOver();
-
-        /** Starts a run from the editor (Generate). */
-        void start();
-
-        /** @return the live run's newest frame, or null */
-        Frame liveFrame();
-    }
-
     private final PaintViewModel paint;
-    private final LayerModel layers;
     private final RunViewModel run;
     private final HistoryViewModel history;
     private final PromptViewModel prompts;
-    private final Session session;
+    private final StudioStatus status;
+    /** Starts a run from the editor (Generate). */
+    private final Runnable start;
+    /** The live run's newest frame, or null. */
+    private final Supplier<Frame> liveFrame;
 
-    public CoCreationViewModel(PaintViewModel paint, LayerModel layers, RunViewModel run, HistoryViewModel history,
-                               PromptViewModel prompts, Session session) {
+    public CoCreationViewModel(PaintViewModel paint, RunViewModel run, HistoryViewModel history,
+                               PromptViewModel prompts, StudioStatus status, Runnable start,
+                               Supplier<Frame> liveFrame) {
         this.paint = paint;
-        this.layers = layers;
         this.run = run;
         this.history = history;
         this.prompts = prompts;
-        this.session = session;
+        this.status = status;
+        this.start = start;
+        this.liveFrame = liveFrame;
         paint.paintAllowedProperty().bind(Bindings.createBooleanBinding(
                 () -> paintRefusal().isEmpty(), run.stateProperty(), history.selectedProperty()));
         paint.paintRefusalProperty().bind(Bindings.createStringBinding(this::paintRefusal, run.stateProperty(),
                 history.selectedProperty()));
         paint.latentMaskProperty().addListener((o, a, m) -> {
-            run.setMask(m);
-            session.markDirty();
+            run.live().setMask(m);
+            status.markDirty();
         });
         paint.keepUnmaskedPixelsProperty().addListener((o, a, keep) -> {
-            run.setKeepUnmaskedPixels(keep);
-            session.markDirty();
+            run.live().setKeepUnmaskedPixels(keep);
+            status.markDirty();
         });
-        paint.setOnCommit(() -> session.layerEditCommitted(paint.lastEditName()));
         run.setBeforeResume(this::handPaintToEngine);
         // the paused run keeps its last prompt, but the editor shows none: going on would not be what is shown
         run.setResumeCheck(() -> prompts.prompts().isEmpty()
@@ -91,33 +73,30 @@ public final class CoCreationViewModel {
 
     /** On resume: the engine gets a copy of the painted image and writes it into z before the next step. */
     private void handPaintToEngine() {
-        boolean hadPaint = layers.paintLayerProperty().get() != null;
-        PaintViewModel.Edit e = paint.takeEdit(session.liveFrame());
-        if (hadPaint) { // handing paint over clears the stroke undo (the strokes are in z now)
-            session.paintHandedOver();
-        }
+        // handing paint over takes its strokes out of the edit history (they are in z now)
+        PaintedImage e = paint.takeEdit(liveFrame.get());
         if (e != null) {
-            run.applyPaint(e.edited(), e.painted(), n -> session.notice("paint written into " + n
+            run.live().applyPaint(e.edited(), e.painted(), n -> status.notice("paint written into " + n
                     + " latent cells"));
         }
     }
 
     /** Scores the phrase typed in "select" over the current image on the engine thread and shows the heat map. */
     public void selectByText() {
-        String phrase = paint.selectPhraseProperty().get();
+        String phrase = paint.byText().selectPhrase().get();
         if (phrase == null || phrase.isBlank()) {
-            session.notice("type what to select, e.g. \"the dog\"");
+            status.notice("type what to select, e.g. \"the dog\"");
             return;
         }
-        session.busy(true);
-        session.notice("looking for \"" + phrase.strip() + "\"…");
-        run.selectByText(phrase, h -> {
-            session.busy(false);
-            paint.showHeat(h);
-            session.notice("heat map of \"" + phrase.strip() + "\": move the threshold, then Accept");
+        status.busy(true);
+        status.notice("looking for \"" + phrase.strip() + "\"…");
+        run.live().selectByText(phrase, h -> {
+            status.busy(false);
+            paint.byText().heat().set(h);
+            status.notice("heat map of \"" + phrase.strip() + "\": move the threshold, then Accept");
         }, e -> {
-            session.busy(false);
-            session.error("select failed: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+            status.busy(false);
+            status.error("select failed: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
         });
     }
 
@@ -126,19 +105,19 @@ public final class CoCreationViewModel {
      * when there is no run).
      */
     public void replaceWith() {
-        String phrase = paint.replacePhraseProperty().get();
+        String phrase = paint.byText().replacePhrase().get();
         if (phrase == null || phrase.isBlank()) {
-            session.notice("type what to put there, e.g. \"a cat\"");
+            status.notice("type what to put there, e.g. \"a cat\"");
             return;
         }
-        if (paint.heatProperty().get() != null) {
+        if (paint.byText().heat().get() != null) {
             paint.acceptHeat();
         }
         prompts.setRows(List.of(new SessionData.PromptRow(phrase.strip(), 1.0, Double.NEGATIVE_INFINITY)));
         if (run.getState() == RunState.PAUSED) {
             run.resume();
         } else if (run.getState() != RunState.RUNNING && run.getState() != RunState.PAUSING) {
-            session.start();
+            start.run();
         }
     }
 }

@@ -1,13 +1,13 @@
 package dev.vqclip.app.files;
 
 import dev.vqclip.app.core.DialogService;
+import dev.vqclip.app.core.StudioStatus;
 import dev.vqclip.app.core.TaskExecutor;
 import dev.vqclip.app.run.RunViewModel;
 import dev.vqclip.engine.run.RunSnapshot;
 import dev.vqclip.session.SessionData;
 import dev.vqclip.session.SessionStore;
 import javafx.beans.property.ReadOnlyBooleanProperty;
-import javafx.beans.property.ReadOnlyBooleanWrapper;
 import javafx.beans.property.ReadOnlyObjectProperty;
 import javafx.beans.property.ReadOnlyObjectWrapper;
 
@@ -39,18 +39,6 @@ public final class SessionFilesViewModel {
         /** Becomes an empty session. */
         void clear();
 
-        /** Shows a notice in the status bar. */
-        void notice(String text);
-
-        /** Shows an error in the status bar. */
-        void error(String text);
-
-        /** Shows an error about a file (the status bar, and a dialog naming the file's full path). */
-        void fileError(Path file, String what, Exception e);
-
-        /** Marks the studio busy (a file is being read or written) or not. */
-        void busy(boolean busy);
-
         /** Frees the run and the engine. */
         void close();
     }
@@ -60,20 +48,17 @@ public final class SessionFilesViewModel {
     private final RunViewModel run;
     private final Session session;
     private final ReadOnlyObjectWrapper<Path> sessionFile = new ReadOnlyObjectWrapper<>();
-    private final ReadOnlyBooleanWrapper dirty = new ReadOnlyBooleanWrapper();
+    private final StudioStatus status;
     /** Set once the window closed normally: from then on no autosave may write the recovery copy again. */
     private final AtomicBoolean recoveryForgotten = new AtomicBoolean();
 
-    public SessionFilesViewModel(TaskExecutor executor, DialogService dialogs, RunViewModel run, Session session) {
+    public SessionFilesViewModel(TaskExecutor executor, DialogService dialogs, StudioStatus status, RunViewModel run,
+                                 Session session) {
         this.executor = executor;
+        this.status = status;
         this.dialogs = dialogs;
         this.run = run;
         this.session = session;
-    }
-
-    /** The session has changes that are not in its file (or it has no file and is not empty). */
-    public void markDirty() {
-        dirty.set(true);
     }
 
     /**
@@ -84,7 +69,7 @@ public final class SessionFilesViewModel {
      * @param what e.g. "the current session", for the question
      */
     public void afterUnsaved(String what, Runnable proceed) {
-        if (!dirty.get()) {
+        if (!status.dirtyProperty().get()) {
             proceed.run();
             return;
         }
@@ -95,7 +80,7 @@ public final class SessionFilesViewModel {
                         : dialogs.chooseSaveFile("Save session", SessionStore.EXTENSION,
                                 "session" + SessionStore.EXTENSION);
                 if (file.isEmpty()) {
-                    session.notice("not saved, so nothing was closed");
+                    status.notice("not saved, so nothing was closed");
                     return;
                 }
                 saveTo(file.get(), proceed);
@@ -110,8 +95,8 @@ public final class SessionFilesViewModel {
         afterUnsaved("the current session", () -> {
             session.clear();
             sessionFile.set(null);
-            dirty.set(false);
-            session.notice("new session");
+            status.setDirty(false);
+            status.notice("new session");
         });
     }
 
@@ -122,18 +107,18 @@ public final class SessionFilesViewModel {
 
     /** Opens a session file in the background; on failure the open session stays as it is. */
     public void openFile(Path file) {
-        session.busy(true);
-        session.notice("opening " + file.getFileName() + "…");
+        status.busy(true);
+        status.notice("opening " + file.getFileName() + "…");
         executor.onEngine(() -> SessionStore.load(file), loaded -> {
-            session.busy(false);
+            status.busy(false);
             session.apply(loaded.data());
             sessionFile.set(file);
-            dirty.set(false);
-            session.notice(loaded.warnings().isEmpty() ? "opened " + file.getFileName()
+            status.setDirty(false);
+            status.notice(loaded.warnings().isEmpty() ? "opened " + file.getFileName()
                     : "opened " + file.getFileName() + " with problems: " + String.join("; ", loaded.warnings()));
         }, e -> {
-            session.busy(false);
-            session.fileError(file, "could not open " + file.getFileName(), e);
+            status.busy(false);
+            status.fileError(file, "could not open " + file.getFileName(), e);
         });
     }
 
@@ -143,24 +128,24 @@ public final class SessionFilesViewModel {
      * before discarding it.
      */
     public void recover(Path recovery) {
-        session.busy(true);
-        session.notice("recovering the unsaved session…");
+        status.busy(true);
+        status.notice("recovering the unsaved session…");
         executor.onEngine(() -> {
             SessionStore.Loaded loaded = SessionStore.load(recovery);
             return Map.entry(loaded, Files.getLastModifiedTime(recovery).toInstant());
         }, got -> {
-            session.busy(false);
+            status.busy(false);
             session.apply(got.getKey().data());
             sessionFile.set(null);
-            dirty.set(true);
+            status.setDirty(true);
             String when = java.time.format.DateTimeFormatter.ofPattern("d MMM HH:mm", Locale.ROOT)
                     .format(got.getValue().atZone(java.time.ZoneId.systemDefault()));
             List<String> warnings = got.getKey().warnings();
-            session.notice("recovered the session left unsaved on " + when + "; save it to keep it"
+            status.notice("recovered the session left unsaved on " + when + "; save it to keep it"
                     + (warnings.isEmpty() ? "" : " (with problems: " + String.join("; ", warnings) + ")"));
         }, e -> {
-            session.busy(false);
-            session.fileError(recovery, "could not recover the unsaved session from " + recovery, e);
+            status.busy(false);
+            status.fileError(recovery, "could not recover the unsaved session from " + recovery, e);
         });
     }
 
@@ -175,10 +160,10 @@ public final class SessionFilesViewModel {
         try {
             Files.deleteIfExists(recovery);
         } catch (IOException e) {
-            session.error("could not remove " + recovery + ": " + e.getMessage());
+            status.error("could not remove " + recovery + ": " + e.getMessage());
         }
         executor.onEngine(() -> Files.deleteIfExists(recovery), deleted -> {
-        }, e -> session.error("could not remove " + recovery + ": " + e.getMessage()));
+        }, e -> status.error("could not remove " + recovery + ": " + e.getMessage()));
     }
 
     public void save() {
@@ -202,35 +187,35 @@ public final class SessionFilesViewModel {
     /** As {@link #saveTo(Path)}, then runs {@code then} on the UI thread when the save succeeded. */
     private void saveTo(Path file, Runnable then) {
         SessionData partial = session.toData();
-        session.busy(true);
-        run.withState(current -> {
+        status.busy(true);
+        run.live().withState(current -> {
             SessionStore.save(file, withCurrent(partial, current));
             return file;
         }, f -> {
-            session.busy(false);
+            status.busy(false);
             sessionFile.set(f);
-            dirty.set(false);
-            session.notice("saved " + f.getFileName());
+            status.setDirty(false);
+            status.notice("saved " + f.getFileName());
             then.run();
         }, e -> {
-            session.busy(false);
-            session.fileError(file, "could not save " + file.getFileName(), e);
+            status.busy(false);
+            status.fileError(file, "could not save " + file.getFileName(), e);
         });
     }
 
     /** Saves a recovery copy when there are unsaved changes (the autosave timer calls this). */
     public void autosave(Path recovery) {
-        if (!dirty.get()) {
+        if (!status.dirtyProperty().get()) {
             return;
         }
-        saveRecovery(recovery, f -> session.notice("autosaved to " + f),
-                e -> session.error("autosave to " + recovery + " failed: " + e.getMessage()));
+        saveRecovery(recovery, f -> status.notice("autosaved to " + f),
+                e -> status.error("autosave to " + recovery + " failed: " + e.getMessage()));
     }
 
     /** Queues a save of the session as it is now to the recovery copy (after the step in progress). */
     private void saveRecovery(Path recovery, Consumer<Path> onSaved, Consumer<Exception> onFailure) {
         SessionData partial = session.toData();
-        run.withState(current -> {
+        run.live().withState(current -> {
             if (recoveryForgotten.get()) {
                 return null; // the session was closed and its copy deleted meanwhile
             }
@@ -251,9 +236,10 @@ public final class SessionFilesViewModel {
      * @param done receives what happened, in words (on the UI thread, or at once when nothing was unsaved)
      */
     public void saveRecoveryAndClose(Path recovery, Consumer<String> done) {
-        if (!dirty.get() || recoveryForgotten.get()) {
+        if (!status.dirtyProperty().get() || recoveryForgotten.get()) {
             session.close();
-            done.accept(dirty.get() ? "the window had closed and its session was discarded" : "nothing was unsaved");
+            done.accept(status.dirtyProperty().get() ? "the window had closed and its session was discarded"
+                    : "nothing was unsaved");
             return;
         }
         saveRecovery(recovery, f -> done.accept("the unsaved session was saved to " + f), e -> done.accept(
@@ -271,10 +257,10 @@ public final class SessionFilesViewModel {
     }
 
     public ReadOnlyBooleanProperty dirtyProperty() {
-        return dirty.getReadOnlyProperty();
+        return status.dirtyProperty();
     }
 
     public boolean isDirty() {
-        return dirty.get();
+        return status.dirtyProperty().get();
     }
 }

@@ -130,6 +130,17 @@ public final class Brushes {
         return (int) Math.max(0, Math.min(255, Math.round((s * sa + d * da * (1 - sa)) / oa)));
     }
 
+    /**
+     * @param paint the paint layer, or null (a layer of another size is not shown, so not picked)
+     * @return the opaque colour shown at (x, y), clamped into the frame: the paint over the frame
+     */
+    public static int colourAt(Frame frame, Frame paint, double x, double y) {
+        int px = Math.max(0, Math.min(frame.width() - 1, (int) Math.floor(x)));
+        int py = Math.max(0, Math.min(frame.height() - 1, (int) Math.floor(y)));
+        boolean fits = paint != null && paint.width() == frame.width() && paint.height() == frame.height();
+        return 0xff000000 | (fits ? composite(frame, paint) : frame).pixel(px, py);
+    }
+
     /** @return the frame with the paint layer laid over it (a new frame, opaque) */
     public static Frame composite(Frame frame, Frame paint) {
         if (frame.width() != paint.width() || frame.height() != paint.height()) {

@@ -1,6 +1,8 @@
 package dev.vqclip.app.paint;
 
 import dev.vqclip.engine.run.LatentMask;
+import dev.vqclip.session.HistoryEntry;
+import dev.vqclip.session.Layers;
 import dev.vqclip.session.PixelMask;
 
 /**
@@ -88,5 +90,34 @@ public final class MaskGrid {
             n += v > 0 ? 1 : 0;
         }
         return n;
+    }
+
+    /**
+     * @return the layers to bring back with an entry: those recorded with it, or for an entry without recorded layers
+     *         (from a version-1 session file) its snapshot's latent mask scaled up to pixels and no paint
+     */
+    public static Layers layersOf(HistoryEntry e) {
+        if (e.layers() != null) {
+            return e.layers();
+        }
+        var m = e.snapshot().mask();
+        if (m == null) {
+            return Layers.NONE;
+        }
+        int factor = Math.max(1, e.frame().width() / m.cols());
+        return new Layers(null, MaskGrid.fromCells(m.values(), m.rows(), m.cols(), factor,
+                e.frame().width(), e.frame().height()));
+    }
+
+    /** @return a copy of {@code m} with the rectangle {@code r} (clipped to it) fully editable */
+    public static PixelMask withRect(PixelMask m, DirtyRect r) {
+        float[] v = m.values();
+        DirtyRect c = r.clip(m.width(), m.height());
+        for (int y = c.y(); y < c.y() + c.height(); y++) {
+            for (int x = c.x(); x < c.x() + c.width(); x++) {
+                v[y * m.width() + x] = 1f;
+            }
+        }
+        return new PixelMask(m.width(), m.height(), v);
     }
 }

@@ -98,27 +98,27 @@ public final class PaintView extends VBox {
         phrase.setId("selectPhrase");
         phrase.setPromptText("select: the dog");
         phrase.setTooltip(new Tooltip("Find a thing in the image by text (CLIP self-masking)"));
-        phrase.textProperty().bindBidirectional(vm.selectPhraseProperty());
+        phrase.textProperty().bindBidirectional(vm.byText().selectPhrase());
         phrase.setOnAction(e -> selectByText.run());
         Button find = button("selectByText", "Select", "Score the phrase over the image and show a heat map",
                 selectByText);
-        Slider threshold = new Slider(-2, 3, vm.thresholdProperty().get());
+        Slider threshold = new Slider(-2, 3, vm.byText().threshold().get());
         threshold.setId("heatThreshold");
         threshold.setPrefWidth(90);
         threshold.setTooltip(new Tooltip("Threshold: cells scoring at least this many standard deviations above "
                 + "the mean are selected"));
-        threshold.valueProperty().bindBidirectional(vm.thresholdProperty());
+        threshold.valueProperty().bindBidirectional(vm.byText().threshold());
         Button accept = button("acceptHeat", "Accept", "Make the selected cells the mask", vm::acceptHeat);
-        Button cancel = button("cancelHeat", "Cancel", "Hide the heat map", vm::cancelHeat);
+        Button cancel = button("cancelHeat", "Cancel", "Hide the heat map", () -> vm.byText().heat().set(null));
         HBox heatBox = new HBox(6, label("threshold"), threshold, accept, cancel);
         heatBox.setAlignment(Pos.CENTER_LEFT);
-        heatBox.visibleProperty().bind(vm.heatProperty().isNotNull());
+        heatBox.visibleProperty().bind(vm.byText().heat().isNotNull());
         heatBox.managedProperty().bind(heatBox.visibleProperty());
         TextField with = new TextField();
         with.setId("replacePhrase");
         with.setPromptText("replace with: a cat");
         with.setTooltip(new Tooltip("New prompt for the selected region"));
-        with.textProperty().bindBidirectional(vm.replacePhraseProperty());
+        with.textProperty().bindBidirectional(vm.byText().replacePhrase());
         Button replace = button("replaceWith", "Replace", "Use the selection as the mask, make this the prompt "
                 + "and resume", replaceWith);
         FlowPane row3 = new FlowPane(6, 4, phrase, find, heatBox, with, replace);

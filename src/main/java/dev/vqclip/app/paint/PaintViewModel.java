@@ -1,5 +1,7 @@
 package dev.vqclip.app.paint;
 
+import dev.vqclip.app.editor.Edit;
+import dev.vqclip.app.editor.EditHistory;
 import dev.vqclip.app.layers.LayerModel;
 import dev.vqclip.engine.guide.SelfMask;
 import dev.vqclip.engine.run.LatentGrid;
@@ -11,8 +13,6 @@ import javafx.beans.property.BooleanProperty;
 import javafx.beans.property.DoubleProperty;
 import javafx.beans.property.IntegerProperty;
 import javafx.beans.property.ObjectProperty;
-import javafx.beans.property.ReadOnlyBooleanProperty;
-import javafx.beans.property.ReadOnlyBooleanWrapper;
 import javafx.beans.property.ReadOnlyObjectProperty;
 import javafx.beans.property.ReadOnlyObjectWrapper;
 import javafx.beans.property.SimpleBooleanProperty;
@@ -21,9 +21,6 @@ import javafx.beans.property.SimpleIntegerProperty;
 import javafx.beans.property.SimpleObjectProperty;
 import javafx.beans.property.SimpleStringProperty;
 import javafx.beans.property.StringProperty;
-
-import java.util.ArrayDeque;
-import java.util.Deque;
 
 /**
  * The paint and mask tools over the {@link LayerModel}'s layers. Strokes arrive in image coordinates
@@ -51,16 +48,6 @@ public final class PaintViewModel {
         SELECT
     }
 
-    /**
-     * What the engine gets on resume: a copy of the frame with the paint laid over it and where the paint is.
-     *
-     * @param edited the composited image
-     * @param painted one flag per pixel
-     */
-    public record Edit(Frame edited, boolean[] painted) {
-    }
-
-    private static final int UNDO_LIMIT = 50;
     private final LayerModel model;
     private final ObjectProperty<Tool> tool = new SimpleObjectProperty<>(Tool.PAN);
     private final DoubleProperty size = new SimpleDoubleProperty(24);
@@ -75,35 +62,29 @@ public final class PaintViewModel {
     private String shownRefusal;
     private final ObjectProperty<DirtyRect> selection = new SimpleObjectProperty<>();
     private final ReadOnlyObjectWrapper<LatentMask> latentMask = new ReadOnlyObjectWrapper<>();
-    private final ReadOnlyObjectWrapper<SelfMask.HeatMap> heat = new ReadOnlyObjectWrapper<>();
-    private final DoubleProperty threshold = new SimpleDoubleProperty(1.0);
-    private final StringProperty selectPhrase = new SimpleStringProperty("");
-    private final StringProperty replacePhrase = new SimpleStringProperty("");
-    private final ReadOnlyBooleanWrapper canUndo = new ReadOnlyBooleanWrapper();
-    private final ReadOnlyBooleanWrapper canRedo = new ReadOnlyBooleanWrapper();
+    private final TextSelection byText = new TextSelection();
     private final ReadOnlyObjectWrapper<String> message = new ReadOnlyObjectWrapper<>("");
-    private final Deque<Layers> undo = new ArrayDeque<>();
-    private final Deque<Layers> redo = new ArrayDeque<>();
-    private Runnable onCommit = () -> { };
-    private String lastEditName = "paint edit";
+    private final EditHistory edits;
 
-    // the stroke in progress (UI thread)
-    private Tool strokeTool;
-    private Layers strokeBefore;
-    private float[] coverage;
-    private int[] basePaint;
-    private int[] workPaint;
-    private float[] baseMask;
-    private float[] workMask;
+    /** The stroke in progress, or null. */
+    private Stroke stroke;
+    /** True while a rectangle selection is being dragged. */
+    private boolean selecting;
     private int width;
     private int height;
-    private double lastX;
-    private double lastY;
     private int selectX;
     private int selectY;
 
+    /** Paint tools with an edit history of their own (tests). */
     public PaintViewModel(LayerModel model) {
+        this(model, new EditHistory());
+    }
+
+    /** @param edits the studio's edit history: each finished stroke becomes one step of it */
+    public PaintViewModel(LayerModel model, EditHistory edits) {
         this.model = model;
+        this.edits = edits;
+        edits.onLayers(e -> showLayers(e.before()), e -> showLayers(e.after()));
         model.latentGridProperty().addListener(o -> updateLatentMask());
         feather.addListener(o -> updateLatentMask());
         paintAllowed.addListener((o, was, allowed) -> {
@@ -144,95 +125,34 @@ public final class PaintViewModel {
                 selectX = clampX(x);
                 selectY = clampY(y);
                 selection.set(DirtyRect.spanning(selectX, selectY, selectX, selectY));
-                strokeTool = t;
+                selecting = true;
             }
-            default -> beginStroke(t, x, y);
+            default -> {
+                boolean paints = t == Tool.BRUSH || t == Tool.ERASER;
+                stroke = new Stroke(t, model, new Stroke.Brush(size.get(), hardness.get(), opacity.get(),
+                        colour.get()), width, height, paints ? paintLayerFitting() : null,
+                        paints ? null : maskFitting(), x, y);
+            }
         }
     }
 
-    /** Continues the stroke to (x, y): dabs are laid along the segment from the previous point. */
+    /** Continues the stroke (or the selection) to (x, y). */
     public void drag(double x, double y) {
-        if (strokeTool == null) {
-            return;
-        }
-        if (strokeTool == Tool.SELECT) {
+        if (selecting) {
             selection.set(DirtyRect.spanning(selectX, selectY, clampX(x), clampY(y)));
-            return;
+        } else if (stroke != null) {
+            stroke.to(x, y);
         }
-        double dx = x - lastX;
-        double dy = y - lastY;
-        double len = Math.hypot(dx, dy);
-        double spacing = Math.max(1.0, size.get() * 0.15);
-        int n = (int) Math.ceil(len / spacing);
-        DirtyRect dirty = DirtyRect.EMPTY;
-        for (int i = 1; i <= n; i++) {
-            dirty = dirty.union(Brushes.dab(coverage, width, height, lastX + dx * i / n, lastY + dy * i / n,
-                    size.get(), hardness.get()));
-        }
-        lastX = x;
-        lastY = y;
-        apply(dirty);
     }
 
     /** Ends the stroke: the layers before it become one undo step. */
     public void release(double x, double y) {
-        if (strokeTool == null) {
-            return;
-        }
-        Tool t = strokeTool;
         drag(x, y);
-        strokeTool = null;
-        if (t == Tool.SELECT) {
-            return;
-        }
-        commit(strokeBefore, switch (t) {
-            case BRUSH -> "brush stroke";
-            case ERASER -> "eraser stroke";
-            case MASK -> "mask stroke";
-            default -> "paint edit";
-        });
-        coverage = null;
-        basePaint = workPaint = null;
-        baseMask = workMask = null;
-    }
-
-    private void beginStroke(Tool t, double x, double y) {
-        strokeTool = t;
-        strokeBefore = layers();
-        coverage = new float[width * height];
-        if (t == Tool.BRUSH || t == Tool.ERASER) {
-            Frame p = paintLayerFitting();
-            basePaint = p.argb().clone();
-            workPaint = basePaint.clone();
-        } else {
-            PixelMask m = maskFitting();
-            baseMask = m.values();
-            workMask = baseMask.clone();
-        }
-        lastX = x;
-        lastY = y;
-        apply(Brushes.dab(coverage, width, height, x, y, size.get(), hardness.get()));
-    }
-
-    private void apply(DirtyRect r) {
-        if (r.isEmpty()) {
-            return;
-        }
-        switch (strokeTool) {
-            case BRUSH -> {
-                Brushes.paintOver(basePaint, coverage, workPaint, width, r, colour.get(), opacity.get());
-                model.paintLayerProperty().set(new Frame(width, height, workPaint.clone()));
-            }
-            case ERASER -> {
-                Brushes.erase(basePaint, coverage, workPaint, width, r, opacity.get());
-                model.paintLayerProperty().set(new Frame(width, height, workPaint.clone()));
-            }
-            case MASK, MASK_ERASER -> {
-                Brushes.mask(baseMask, coverage, workMask, width, r, opacity.get(), strokeTool == Tool.MASK_ERASER);
-                model.maskLayerProperty().set(new PixelMask(width, height, workMask));
-            }
-            default -> {
-            }
+        selecting = false;
+        Stroke s = stroke;
+        stroke = null;
+        if (s != null) {
+            commit(s.before(), s.name());
         }
     }
 
@@ -242,11 +162,7 @@ public final class PaintViewModel {
         if (f == null) {
             return;
         }
-        int px = Math.max(0, Math.min(f.width() - 1, (int) Math.floor(x)));
-        int py = Math.max(0, Math.min(f.height() - 1, (int) Math.floor(y)));
-        Frame p = model.paintLayerProperty().get();
-        Frame shown = p != null && p.width() == f.width() && p.height() == f.height() ? Brushes.composite(f, p) : f;
-        colour.set(0xff000000 | shown.pixel(px, py));
+        colour.set(Brushes.colourAt(f, model.paintLayerProperty().get(), x, y));
     }
 
     // ---- Commands: selection and mask ----
@@ -277,17 +193,8 @@ public final class PaintViewModel {
             message.set("drag a rectangle with the selection tool first");
             return;
         }
-        Layers before = layers();
-        PixelMask m = maskFitting();
-        float[] v = m.values();
-        DirtyRect r = sel.clip(m.width(), m.height());
-        for (int y = r.y(); y < r.y() + r.height(); y++) {
-            for (int x = r.x(); x < r.x() + r.width(); x++) {
-                v[y * m.width() + x] = 1f;
-            }
-        }
-        model.maskLayerProperty().set(new PixelMask(m.width(), m.height(), v));
-        commit(before, "mask from selection");
+        editLayers("mask from selection",
+                () -> model.maskLayerProperty().set(MaskGrid.withRect(maskFitting(), sel)));
     }
 
     /** Swaps editable and kept cells (snapped to the latent grid first, since that is what the engine sees). */
@@ -296,10 +203,8 @@ public final class PaintViewModel {
         if (model.getFrame() == null) {
             return;
         }
-        Layers before = layers();
-        PixelMask m = maskFitting();
-        model.maskLayerProperty().set(MaskGrid.invert(m, g == null ? 1 : g.factor()));
-        commit(before, "mask inversion");
+        editLayers("mask inversion", () -> model.maskLayerProperty().set(MaskGrid.invert(maskFitting(),
+                g == null ? 1 : g.factor())));
     }
 
     /** Removes the mask: everything may change again. */
@@ -307,9 +212,7 @@ public final class PaintViewModel {
         if (model.maskLayerProperty().get() == null) {
             return;
         }
-        Layers before = layers();
-        model.maskLayerProperty().set(null);
-        commit(before, "clear mask");
+        editLayers("clear mask", () -> model.maskLayerProperty().set(null));
     }
 
     /** Removes all paint (one undo step). */
@@ -317,53 +220,29 @@ public final class PaintViewModel {
         if (model.paintLayerProperty().get() == null) {
             return;
         }
-        Layers before = layers();
-        model.paintLayerProperty().set(null);
-        commit(before, "clear paint");
+        editLayers("clear paint", () -> model.paintLayerProperty().set(null));
     }
 
     // ---- Commands: select by text ----
 
-    /** Shows a heat map from the engine (threshold slider, then {@link #acceptHeat()}). */
-    public void showHeat(SelfMask.HeatMap h) {
-        heat.set(h);
-    }
-
     /** Turns the heat map at the current threshold into the mask (one undo step) and hides the heat map. */
     public void acceptHeat() {
-        SelfMask.HeatMap h = heat.get();
+        SelfMask.HeatMap h = byText.heat().get();
         Frame f = model.getFrame();
         LatentGrid g = model.latentGridProperty().get();
         if (h == null || f == null || g == null) {
             return;
         }
-        Layers before = layers();
-        model.maskLayerProperty().set(MaskGrid.fromCells(h.mask(threshold.get()), h.rows(), h.cols(), g.factor(),
-                f.width(), f.height()));
-        heat.set(null);
-        commit(before, "mask from text");
+        byText.heat().set(null);
+        editLayers("mask from text", () -> model.maskLayerProperty().set(MaskGrid.fromCells(
+                h.mask(byText.threshold().get()), h.rows(), h.cols(), g.factor(), f.width(), f.height())));
     }
 
-    public void cancelHeat() {
-        heat.set(null);
-    }
+    // ---- Commands: engine hand-over ----
 
-    // ---- Commands: undo and engine hand-over ----
-
-    public void undo() {
-        if (!undo.isEmpty()) {
-            redo.push(layers());
-            setLayersNow(undo.pop());
-            changed();
-        }
-    }
-
-    public void redo() {
-        if (!redo.isEmpty()) {
-            undo.push(layers());
-            setLayersNow(redo.pop());
-            changed();
-        }
+    private void showLayers(Layers l) {
+        setLayersNow(l);
+        updateLatentMask();
     }
 
     /**
@@ -372,7 +251,7 @@ public final class PaintViewModel {
      *
      * @return null when there is no paint (or it does not fit the frame)
      */
-    public Edit takeEdit(Frame live) {
+    public PaintedImage takeEdit(Frame live) {
         Frame p = model.paintLayerProperty().get();
         if (p == null || live == null || p.width() != live.width() || p.height() != live.height()) {
             return null;
@@ -383,20 +262,16 @@ public final class PaintViewModel {
             any |= b;
         }
         model.paintLayerProperty().set(null);
-        undo.clear();
-        redo.clear();
-        updateUndo();
-        return any ? new Edit(Brushes.composite(live, p), painted) : null;
+        edits.forget(Edit.LayerEdit.class);
+        return any ? new PaintedImage(Brushes.composite(live, p), painted) : null;
     }
 
-    /** Replaces both layers (opening a session, going back in history); clears this tool's undo. */
+    /** Replaces both layers (opening a session, going back in history); the layer edits leave the history. */
     public void setLayers(Layers l) {
         setLayersNow(l == null ? new Layers(null, null) : l);
-        undo.clear();
-        redo.clear();
-        heat.set(null);
+        edits.forget(Edit.LayerEdit.class);
+        byText.heat().set(null);
         selection.set(null);
-        updateUndo();
         updateLatentMask();
     }
 
@@ -405,40 +280,21 @@ public final class PaintViewModel {
         return new Layers(model.paintLayerProperty().get(), model.maskLayerProperty().get());
     }
 
-    /** @return what the newest layer edit was, for the Edit menu: "brush stroke", "mask stroke", "fill", … */
-    public String lastEditName() {
-        return lastEditName;
-    }
-
-    /** Called after every finished layer edit (the session uses it to order Ctrl+Z between tools and editor). */
-    public void setOnCommit(Runnable r) {
-        onCommit = r == null ? () -> { } : r;
+    /** Makes {@code change} to the layers one undo step called {@code name}. */
+    private void editLayers(String name, Runnable change) {
+        Layers before = layers();
+        change.run();
+        commit(before, name);
     }
 
     private void commit(Layers before, String name) {
-        lastEditName = name;
-        undo.push(before);
-        if (undo.size() > UNDO_LIMIT) {
-            undo.removeLast();
-        }
-        redo.clear();
-        changed();
-        onCommit.run();
-    }
-
-    private void changed() {
-        updateUndo();
+        edits.record(new Edit.LayerEdit(name, before, layers()));
         updateLatentMask();
     }
 
     private void setLayersNow(Layers l) {
         model.paintLayerProperty().set(l.paint());
         model.maskLayerProperty().set(l.mask());
-    }
-
-    private void updateUndo() {
-        canUndo.set(!undo.isEmpty());
-        canRedo.set(!redo.isEmpty());
     }
 
     private void updateLatentMask() {
@@ -522,29 +378,14 @@ public final class PaintViewModel {
         return latentMask.getReadOnlyProperty();
     }
 
-    public ReadOnlyObjectProperty<SelfMask.HeatMap> heatProperty() {
-        return heat.getReadOnlyProperty();
+    /** @return select by text: the phrases, the heat map and its threshold */
+    public TextSelection byText() {
+        return byText;
     }
 
-    /** @return the z-score at or above which a cell is selected */
-    public DoubleProperty thresholdProperty() {
-        return threshold;
-    }
-
-    public StringProperty selectPhraseProperty() {
-        return selectPhrase;
-    }
-
-    public StringProperty replacePhraseProperty() {
-        return replacePhrase;
-    }
-
-    public ReadOnlyBooleanProperty canUndoProperty() {
-        return canUndo.getReadOnlyProperty();
-    }
-
-    public ReadOnlyBooleanProperty canRedoProperty() {
-        return canRedo.getReadOnlyProperty();
+    /** @return the edit history the strokes go into (the studio's one history) */
+    public EditHistory edits() {
+        return edits;
     }
 
     /** @return the last hint for the user (e.g. why a stroke was refused) */
@@ -553,6 +394,6 @@ public final class PaintViewModel {
     }
 
     public boolean isStroking() {
-        return strokeTool != null;
+        return stroke != null || selecting;
     }
 }

@@ -59,15 +59,16 @@ public final class RunView extends HBox {
         ProgressBar bar = new ProgressBar();
         bar.setId("progress");
         bar.setPrefWidth(180);
-        bar.progressProperty().bind(vm.progressProperty());
+        bar.progressProperty().bind(vm.progress().progressProperty());
         bar.setTooltip(new Tooltip("Progress of the run (or of model loading)"));
         Label stepL = label("stepLabel", "Steps taken / planned");
-        stepL.textProperty().bind(Bindings.format("%d / %d", vm.stepProperty(), vm.totalStepsProperty()));
+        RunProgress p = vm.progress();
+        stepL.textProperty().bind(Bindings.format("%d / %d", p.stepProperty(), p.totalStepsProperty()));
         Label rate = label("itPerSec", "Steps per second");
-        rate.textProperty().bind(Bindings.format("%.2f it/s", vm.itPerSecProperty()));
+        rate.textProperty().bind(Bindings.format("%.2f it/s", vm.progress().itPerSecProperty()));
         Label eta = label("eta", "Estimated time left");
         eta.textProperty().bind(Bindings.createStringBinding(
-                () -> vm.etaProperty().get().isEmpty() ? "" : "ETA " + vm.etaProperty().get(), vm.etaProperty()));
+                () -> p.etaProperty().get().isEmpty() ? "" : "ETA " + p.etaProperty().get(), p.etaProperty()));
         Label st = label("runState", "State of the run");
         st.textProperty().bind(Bindings.createStringBinding(
                 () -> state.get() == RunState.PAUSING ? "PAUSING…" : state.get().name(), state));
@@ -109,7 +110,7 @@ public final class RunView extends HBox {
         y.setLabel("loss");
         y.setAutoRanging(false);
         y.setAnimated(false);
-        LineChart<Number, Number> chart = new LineChart<>(x, y, vm.lossSeries());
+        LineChart<Number, Number> chart = new LineChart<>(x, y, vm.chart().series());
         chart.setId("lossChart");
         chart.setCreateSymbols(false);
         chart.setAnimated(false);
@@ -119,15 +120,16 @@ public final class RunView extends HBox {
         Tooltip.install(chart, new Tooltip("Total loss of each branch (lower is closer to the prompts); a new branch "
                 + "starts at Generate and at Continue from here"));
         Runnable xRange = () -> {
-            int total = Math.max(10, Math.max(vm.totalStepsProperty().get(), vm.stepProperty().get()));
+            RunProgress p = vm.progress();
+            int total = Math.max(10, Math.max(p.totalStepsProperty().get(), p.stepProperty().get()));
             if (x.getUpperBound() != total) {
                 x.setUpperBound(total);
                 x.setTickUnit(niceUnit(total));
             }
         };
-        vm.totalStepsProperty().addListener(o -> xRange.run());
-        vm.stepProperty().addListener(o -> {
-            if (vm.stepProperty().get() > x.getUpperBound()) {
+        vm.progress().totalStepsProperty().addListener(o -> xRange.run());
+        vm.progress().stepProperty().addListener(o -> {
+            if (vm.progress().stepProperty().get() > x.getUpperBound()) {
                 xRange.run();
             }
         });
@@ -142,8 +144,8 @@ public final class RunView extends HBox {
                 fitY(y, vm); // series restored from a session arrive with their points
             }
         };
-        vm.lossSeries().addListener(series);
-        vm.lossSeries().forEach(s -> s.getData().addListener(points));
+        vm.chart().series().addListener(series);
+        vm.chart().series().forEach(s -> s.getData().addListener(points));
         xRange.run();
         return chart;
     }
@@ -155,7 +157,7 @@ public final class RunView extends HBox {
     private static void fitY(NumberAxis y, RunViewModel vm) {
         double lo = Double.POSITIVE_INFINITY;
         double hi = Double.NEGATIVE_INFINITY;
-        for (XYChart.Series<Number, Number> s : vm.lossSeries()) {
+        for (XYChart.Series<Number, Number> s : vm.chart().series()) {
             for (XYChart.Data<Number, Number> d : s.getData()) {
                 double v = d.getYValue().doubleValue();
                 if (Double.isFinite(v)) {

@@ -56,4 +56,17 @@ public record RunSnapshot(GenerationRequest request, int step, long[] shape, flo
     public int cols() {
         return (int) shape[3];
     }
+
+    /**
+     * @return the latent grid of this run (the image size divided by the latent's rows and columns), or null when the
+     *         latent does not divide the image evenly
+     */
+    public LatentGrid latentGrid() {
+        int w = request.width();
+        int h = request.height();
+        if (cols() < 1 || rows() < 1 || w % cols() != 0 || h % rows() != 0 || w / cols() != h / rows()) {
+            return null;
+        }
+        return new LatentGrid(rows(), cols(), w / cols());
+    }
 }

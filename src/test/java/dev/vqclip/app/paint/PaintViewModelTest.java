@@ -56,13 +56,13 @@ class PaintViewModelTest {
         Frame afterSecond = canvas.paintLayerProperty().get();
         assertThat(afterSecond.argb()).isNotEqualTo(afterFirstPixels);
 
-        vm.undo();
+        vm.edits().undo();
         assertThat(canvas.paintLayerProperty().get().argb()).isEqualTo(afterFirstPixels);
-        vm.undo();
+        vm.edits().undo();
         assertThat(canvas.paintLayerProperty().get()).isNull();
-        assertThat(vm.canUndoProperty().get()).isFalse();
-        vm.redo();
-        vm.redo();
+        assertThat(vm.edits().canUndoProperty().get()).isFalse();
+        vm.edits().redo();
+        vm.edits().redo();
         assertThat(canvas.paintLayerProperty().get().argb()).isEqualTo(afterSecond.argb());
     }
 
@@ -108,7 +108,7 @@ class PaintViewModelTest {
             n += b ? 1 : 0;
         }
         assertThat(n).isEqualTo(31 * 11);
-        vm.undo();
+        vm.edits().undo();
         assertThat(canvas.paintLayerProperty().get()).isNull();
     }
 
@@ -135,13 +135,13 @@ class PaintViewModelTest {
 
         vm.invertMask();
         assertThat(MaskGrid.editableCells(vm.latentMaskProperty().get())).isEqualTo(48 - 3);
-        vm.undo();
+        vm.edits().undo();
         vm.featherProperty().set(1);
         LatentMask f = vm.latentMaskProperty().get();
         assertThat(f.at(1, 0)).isEqualTo(0.5f);
         vm.clearMask();
         assertThat(vm.latentMaskProperty().get()).isNull();
-        vm.undo();
+        vm.edits().undo();
         assertThat(vm.latentMaskProperty().get()).isNotNull();
     }
 
@@ -163,14 +163,14 @@ class PaintViewModelTest {
         vm.colourProperty().set(0xffffffff);
         stroke(30, 30);
         Frame layer = canvas.paintLayerProperty().get();
-        PaintViewModel.Edit e = vm.takeEdit(frame);
+        PaintedImage e = vm.takeEdit(frame);
         assertThat(e).isNotNull();
         assertThat(e.edited()).isNotSameAs(frame);
         assertThat(e.edited().pixel(30, 30)).isEqualTo(0xffffffff);
         assertThat(e.edited().pixel(0, 0)).isEqualTo(frame.pixel(0, 0));
         assertThat(e.painted()).isEqualTo(Brushes.painted(layer));
         assertThat(canvas.paintLayerProperty().get()).isNull();
-        assertThat(vm.canUndoProperty().get()).isFalse();
+        assertThat(vm.edits().canUndoProperty().get()).isFalse();
         assertThat(vm.takeEdit(frame)).as("nothing left to hand over").isNull();
     }
 
@@ -180,17 +180,17 @@ class PaintViewModelTest {
         z[9] = 2.5f;
         z[10] = 1.2f;
         z[11] = 0.9f;
-        vm.showHeat(new dev.vqclip.engine.guide.SelfMask.HeatMap(6, 8, z, 10));
-        vm.thresholdProperty().set(1.0);
+        vm.byText().heat().set(new dev.vqclip.engine.guide.SelfMask.HeatMap(6, 8, z, 10));
+        vm.byText().threshold().set(1.0);
         vm.acceptHeat();
-        assertThat(vm.heatProperty().get()).isNull();
+        assertThat(vm.byText().heat().get()).isNull();
         LatentMask m = vm.latentMaskProperty().get();
         assertThat(MaskGrid.editableCells(m)).isEqualTo(2);
         assertThat(m.at(1, 1)).isEqualTo(1f);
         assertThat(m.at(1, 2)).isEqualTo(1f);
         PixelMask px = canvas.maskLayerProperty().get();
         assertThat(px.width()).isEqualTo(W);
-        vm.undo();
+        vm.edits().undo();
         assertThat(canvas.maskLayerProperty().get()).isNull();
     }
 }

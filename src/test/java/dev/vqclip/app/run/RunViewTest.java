@@ -46,7 +46,7 @@ class RunViewTest {
                 engineJobs.add(r);
             }
         };
-        RunViewModel.Outputs out = new RunViewModel.Outputs() {
+        RunOutputs out = new RunOutputs() {
             @Override
             public void frame(Frame f, int step) {
             }
@@ -120,7 +120,7 @@ class RunViewTest {
                         + " at step 11, its last finite state");
         assertThat(vm.messageProperty().get()).startsWith("paused at step 11: step 12 gave a loss that is not a"
                 + " number (NaN) and was not kept");
-        assertThat(vm.stepProperty().get()).isEqualTo(11);
+        assertThat(vm.progress().stepProperty().get()).isEqualTo(11);
         assertThat(disabled("#resume")).isFalse();
         assertThat(disabled("#start")).isFalse();
     }

@@ -1,6 +1,5 @@
 package dev.vqclip.app.settings;
 
-import com.sun.jna.Platform;
 import dev.vqclip.engine.LibC;
 import dev.vqclip.engine.ThreadPriority;
 import org.junit.jupiter.api.AfterEach;
@@ -13,7 +12,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** The engine's priority: the process's own by default, nice 10 with "Run in the background" (Linux, read in /proc). */
 class EnginePriorityTest {
@@ -21,16 +19,12 @@ class EnginePriorityTest {
 
     @BeforeEach
     void privatePreferences() {
-        assumeTrue(Platform.isLinux(), "thread nice values are read from /proc on Linux");
-        System.setProperty("vqclip.preferences", "dev/vqclip/test-priority-" + ProcessHandle.current().pid());
+        PrivatePreferences.use("test-priority");
     }
 
     @AfterEach
     void forget() throws Exception {
-        if (System.getProperty("vqclip.preferences") != null) {
-            java.util.prefs.Preferences.userRoot().node(System.getProperty("vqclip.preferences")).removeNode();
-            System.clearProperty("vqclip.preferences");
-        }
+        PrivatePreferences.forget();
     }
 
     /** A thread made by the engine thread factory, parked until released; its id as Linux knows it. */

@@ -1,4 +1,4 @@
-package dev.vqclip.app;
+package dev.vqclip.app.editor;
 
 import dev.vqclip.app.settings.Settings;
 import dev.vqclip.session.SessionData.PromptRow;

@@ -1,4 +1,4 @@
-package dev.vqclip.app;
+package dev.vqclip.app.editor;
 
 import dev.vqclip.app.settings.Settings;
 import dev.vqclip.session.SessionData;
@@ -48,7 +48,10 @@ public record EditorState(List<SessionData.PromptRow> rows, Settings settings) {
         };
     }
 
-    /** @return the id of the editor field that differs between two states (see {@link StudioViewModel#setOnRevealEditor}) */
+    /**
+     * @return the id of the editor field that differs between two states (see
+     *         {@link EditorViewModel#setOnRevealEditor})
+     */
     static String changedField(EditorState a, EditorState b) {
         int n = Math.min(a.rows().size(), b.rows().size());
         for (int i = 0; i < n; i++) {

@@ -1,0 +1,15 @@
+package dev.vqclip.app.run;
+
+import dev.vqclip.app.core.Captured;
+import dev.vqclip.engine.image.Frame;
+import dev.vqclip.engine.run.LatentGrid;
+import dev.vqclip.engine.run.RunSnapshot;
+
+/** Where the run's frames, new runs and snapshots go (the studio's coordinator), on the UI thread. */
+public interface RunOutputs {
+    void frame(Frame f, int step);
+
+    void started(LatentGrid latentGrid, RunSnapshot state, boolean restored);
+
+    void captured(Captured c);
+}
