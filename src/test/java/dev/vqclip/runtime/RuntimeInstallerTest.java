@@ -172,13 +172,19 @@ class RuntimeInstallerTest {
         }
     }
 
+    /** Serves the mirror's libtorch.so.gz the way {@code how} says; @return its path on the server */
+    private static String routeLibtorch(FixtureServer s, FixtureServer.Behaviour how) {
+        String path = "/mirror" + V + CPU_PREFIX + "libtorch.so.gz";
+        s.route(path, how);
+        return path;
+    }
+
     @Test
     void aDroppedConnectionIsResumedAndProgressReported() throws Exception {
         try (FixtureServer s = new FixtureServer()) {
             Map<String, byte[]> files = serveFake(s, null);
             byte[] gz = RuntimeFixtures.gzip(files.get("libtorch.so"));
-            String path = "/mirror" + V + CPU_PREFIX + "libtorch.so.gz";
-            s.route(path, FixtureServer.cutOnce(gz, gz.length / 3, true));
+            String path = routeLibtorch(s, FixtureServer.cutOnce(gz, gz.length / 3, true));
             List<DownloadProgress> progress = new CopyOnWriteArrayList<>();
             List<String> messages = new CopyOnWriteArrayList<>();
             Path folder = new RuntimeInstaller(layout(), fast()).install(RuntimeFlavor.CPU, List.of(base(s)),
@@ -200,8 +206,7 @@ class RuntimeInstallerTest {
         try (FixtureServer s = new FixtureServer()) {
             Map<String, byte[]> files = serveFake(s, null);
             byte[] gz = RuntimeFixtures.gzip(files.get("libtorch.so"));
-            String path = "/mirror" + V + CPU_PREFIX + "libtorch.so.gz";
-            s.route(path, FixtureServer.stallAfter(gz, gz.length / 2));
+            String path = routeLibtorch(s, FixtureServer.stallAfter(gz, gz.length / 2));
             RuntimeLayout layout = layout();
             dev.vqclip.models.CancelToken cancel = new dev.vqclip.models.CancelToken();
             ProgressListener stopHalfway = p -> {

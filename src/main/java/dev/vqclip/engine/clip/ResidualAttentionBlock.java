@@ -36,6 +36,22 @@ final class ResidualAttentionBlock {
     private final NDArray projB;
 
     /**
+     * @param params the model's parameters by name
+     * @param prefix the blocks' common name prefix, e.g. {@code "transformer.resblocks."} (block i's parameters
+     *     are {@code prefix + i + ".ln_1.weight"}, ...)
+     * @return the {@code layers} blocks of one tower, in order
+     */
+    static ResidualAttentionBlock[] stack(Function<String, NDArray> params, String prefix, int layers, int width,
+                                          int heads) {
+        ResidualAttentionBlock[] blocks = new ResidualAttentionBlock[layers];
+        for (int i = 0; i < layers; i++) {
+            String p = prefix + i + ".";
+            blocks[i] = new ResidualAttentionBlock(n -> params.apply(p + n), width, heads);
+        }
+        return blocks;
+    }
+
+    /**
      * @param params looks up a parameter by its name relative to the block ({@code ln_1.weight}, ...)
      */
     ResidualAttentionBlock(Function<String, NDArray> params, int width, int heads) {

@@ -41,12 +41,8 @@ public final class TextTransformer {
         try (NDArray m32 = Tensors.fromHost(weights, m, new Shape(l, l))) {
             mask = Tensors.copy(m32, dataType);
         }
-        blocks = new ResidualAttentionBlock[config.textLayers()];
-        for (int i = 0; i < blocks.length; i++) {
-            String prefix = "transformer.resblocks." + i + ".";
-            blocks[i] = new ResidualAttentionBlock(n -> params.apply(prefix + n), config.textWidth(),
-                    config.textHeads());
-        }
+        blocks = ResidualAttentionBlock.stack(params, "transformer.resblocks.", config.textLayers(),
+                config.textWidth(), config.textHeads());
         lnFinalW = params.apply("ln_final.weight");
         lnFinalB = params.apply("ln_final.bias");
         textProjection = params.apply("text_projection");

@@ -42,11 +42,8 @@ public final class VisionTransformer {
         }
         lnPreW = params.apply("visual.ln_pre.weight");
         lnPreB = params.apply("visual.ln_pre.bias");
-        blocks = new ResidualAttentionBlock[config.visionLayers()];
-        for (int i = 0; i < blocks.length; i++) {
-            String prefix = "visual.transformer.resblocks." + i + ".";
-            blocks[i] = new ResidualAttentionBlock(n -> params.apply(prefix + n), w, config.visionHeads());
-        }
+        blocks = ResidualAttentionBlock.stack(params, "visual.transformer.resblocks.", config.visionLayers(), w,
+                config.visionHeads());
         lnPostW = params.apply("visual.ln_post.weight");
         lnPostB = params.apply("visual.ln_post.bias");
         proj = params.apply("visual.proj");
