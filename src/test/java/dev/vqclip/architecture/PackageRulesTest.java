@@ -48,6 +48,15 @@ class PackageRulesTest {
     }
 
     @Test
+    void theModelManagerDoesNotUseTheRunningEngine() {
+        noClasses().that().resideInAPackage("dev.vqclip.models..")
+                .should().dependOnClassesThat().resideInAPackage("dev.vqclip.engine.run..")
+                .because("finding, downloading and checking model files needs no optimisation loop; what both need "
+                        + "(images, readers) lives below engine.run")
+                .check(classes);
+    }
+
+    @Test
     void onlyTheRunFeatureTalksToTheEngineThread() {
         noClasses().that().resideOutsideOfPackage("dev.vqclip.app.run..")
                 .should().dependOnClassesThat().haveFullyQualifiedName("dev.vqclip.app.run.EngineWorker")
