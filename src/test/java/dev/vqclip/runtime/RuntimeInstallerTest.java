@@ -172,6 +172,14 @@ class RuntimeInstallerTest {
         }
     }
 
+    /** @return N of a {@code bytes=N-} range, or -1 */
+    private static long resumedFrom(String range) {
+        if (range == null || !range.matches("bytes=\\d+-")) {
+            return -1;
+        }
+        return Long.parseLong(range.substring("bytes=".length(), range.length() - 1));
+    }
+
     /** Serves the mirror's libtorch.so.gz the way {@code how} says; @return its path on the server */
     private static String routeLibtorch(FixtureServer s, FixtureServer.Behaviour how) {
         String path = "/mirror" + V + CPU_PREFIX + "libtorch.so.gz";
@@ -190,8 +198,9 @@ class RuntimeInstallerTest {
             Path folder = new RuntimeInstaller(layout(), fast()).install(RuntimeFlavor.CPU, List.of(base(s)),
                     listener(progress, messages), null);
             assertThat(Files.readAllBytes(folder.resolve("libtorch.so"))).isEqualTo(files.get("libtorch.so"));
-            assertThat(s.requests()).anyMatch(r -> r.path().equals(path) && r.range() != null
-                    && r.range().startsWith("bytes=" + gz.length / 3));
+            // resumed from what had arrived: the cut's position at most (an abortive close may lose bytes in flight)
+            assertThat(s.requests()).anyMatch(r -> r.path().equals(path) && resumedFrom(r.range()) > 0
+                    && resumedFrom(r.range()) <= gz.length / 3);
             assertThat(messages).anyMatch(m -> m.contains("resuming libtorch.so.gz"));
             assertThat(messages).anyMatch(m -> m.contains("publishes no files.sha256"));
             assertThat(progress).anyMatch(p -> p.fileName().equals("libtorch.so.gz") && p.bytes() > 0
