@@ -40,12 +40,19 @@ public final class ExportViewModel {
     private final DialogService dialogs;
     private final StudioStatus status;
     private final Source source;
+    private final TimeLapseExport timeLapse;
 
     public ExportViewModel(TaskExecutor executor, DialogService dialogs, StudioStatus status, Source source) {
         this.executor = executor;
         this.dialogs = dialogs;
         this.status = status;
         this.source = source;
+        this.timeLapse = new TimeLapseExport(executor, dialogs, status, this::branchEntries);
+    }
+
+    /** @return File → Export a time-lapse of this run (MP4, GIF or PNG frames, with progress and Cancel) */
+    public TimeLapseExport timeLapse() {
+        return timeLapse;
     }
 
     public void exportFrame() {
@@ -131,17 +138,8 @@ public final class ExportViewModel {
     /** @return the selected entry's lineage, else the current branch's newest entry's, else the newest entry's */
     private List<HistoryEntry> branchEntries() {
         HistoryViewModel history = source.history();
-        HistoryEntry last = history.selectedProperty().get();
-        if (last == null) {
-            for (HistoryEntry e : history.entries()) {
-                if (e.branchId().equals(history.getBranch())) {
-                    last = e;
-                }
-            }
-        }
-        if (last == null && !history.entries().isEmpty()) {
-            last = history.entries().get(history.entries().size() - 1);
-        }
-        return last == null ? List.of() : history.lineage(last);
+        HistoryEntry selected = history.selectedProperty().get();
+        return selected != null ? history.lineage(selected)
+                : HistoryEntry.branchLineage(history.entries(), history.getBranch());
     }
 }
