@@ -132,4 +132,18 @@ class TimeLapseExportTest extends StudioViewModelTestBase {
         assertThat(job.start("Again", 2, "frames")).isTrue();
         assertThat(job.isCancelled()).as("a new job starts uncancelled").isFalse();
     }
+
+    @Test
+    void anUpscaledExportShowsItsStagesAndCanBeCancelledBeforeItWrites() {
+        smallHistory();
+        LongJob job = vm.studio().job();
+        job.doneProperty().addListener((o, a, b) -> job.cancel());
+        Path png = tmp.resolve("big.png");
+        vm.export().exportFrameTo(png, 2);
+        assertThat(job.textProperty().get()).isEqualTo("Exporting big.png…");
+        ex.runEngine(10);
+        assertThat(png).doesNotExist();
+        assertThat(vm.studio().noticeProperty().get()).isEqualTo("export cancelled: nothing was written");
+        assertThat(job.runningProperty().get()).isFalse();
+    }
 }

@@ -1,6 +1,7 @@
 package dev.vqclip.app.export;
 
 import dev.vqclip.app.core.DialogService;
+import dev.vqclip.app.core.LongJob;
 import dev.vqclip.app.core.StudioStatus;
 import dev.vqclip.app.core.TaskExecutor;
 import dev.vqclip.app.history.HistoryViewModel;
@@ -18,6 +19,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CancellationException;
 import java.util.function.Supplier;
 
 /**
@@ -86,12 +88,35 @@ public final class ExportViewModel {
         if (scale != 1) {
             text.put("vqclip.scale", scale + "x Lanczos-3 from " + f.width() + "x" + f.height());
         }
+        // an upscaled export is a long job: the status bar shows its stages and a Cancel (none for a 1× PNG)
+        LongJob job = status.job();
+        boolean tracked = scale != 1 && job.start("Exporting " + file.getFileName(), 2, "stages (upscale, write)");
         executor.onEngine(() -> {
             Frame out = Upscale.lanczos(f, scale);
+            if (tracked) {
+                executor.runOnUi(() -> job.progress(1));
+                if (job.isCancelled()) {
+                    throw new CancellationException("cancelled");
+                }
+            }
             Png.write(file, out, text);
             return out;
-        }, out -> status.notice("exported " + file.getFileName() + (scale == 1 ? "" : " at " + out.width() + "×"
-                + out.height())), e -> status.fileError(file, "could not export " + file.getFileName(), e));
+        }, out -> {
+            if (tracked) {
+                job.finish();
+            }
+            status.notice("exported " + file.getFileName() + (scale == 1 ? "" : " at " + out.width() + "×"
+                    + out.height()));
+        }, e -> {
+            if (tracked) {
+                job.finish();
+            }
+            if (e instanceof CancellationException) {
+                status.notice("export cancelled: nothing was written");
+            } else {
+                status.fileError(file, "could not export " + file.getFileName(), e);
+            }
+        });
     }
 
     public void exportGif() {
