@@ -14,9 +14,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CancellationException;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * {@code vqclip session timelapse FILE --out run.mp4 [--every N] [--fps F]}: the session's run (the current branch's
@@ -57,38 +54,20 @@ final class SessionTimelapse implements java.util.concurrent.Callable<Integer> {
         }
         List<Frame> frames = TimeLapse.everyNth(run, every).stream().map(HistoryEntry::frame).toList();
         PrintStream err = System.err;
-        AtomicBoolean cancelled = new AtomicBoolean();
-        CountDownLatch cleaned = new CountDownLatch(1);
-        // Ctrl+C: the export stops before its next frame and removes what it wrote before the JVM ends
-        Thread hook = new Thread(() -> {
-            cancelled.set(true);
-            try {
-                cleaned.await(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "timelapse-cancel");
-        Runtime.getRuntime().addShutdownHook(hook);
         long t0 = System.nanoTime();
         long[] lastLine = {Long.MIN_VALUE};
-        try {
+        // Ctrl+C: the export stops before its next frame and removes what it wrote before the JVM ends
+        try (CtrlC stop = CtrlC.install("timelapse", 10_000)) {
             TimeLapse.write(out, TimeLapse.of(frames), fps, n -> {
                 long now = System.nanoTime();
                 if (!quiet && (n == frames.size() || now - lastLine[0] >= 1_000_000_000L)) {
                     lastLine[0] = now;
                     err.println(line(n, frames.size(), now - t0));
                 }
-            }, cancelled::get);
+            }, stop::requested);
         } catch (CancellationException e) {
             err.println("timelapse: cancelled; " + out + " was not written");
             return 130;
-        } finally {
-            cleaned.countDown();
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException ignored) {
-                // shutting down already
-            }
         }
         Frame first = frames.get(0);
         System.out.println("wrote " + out + " (" + frames.size() + " frames of " + run.size() + " history entries, "
