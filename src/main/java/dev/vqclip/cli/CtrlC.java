@@ -18,9 +18,12 @@ final class CtrlC implements AutoCloseable {
     private final CountDownLatch finished = new CountDownLatch(1);
     private final Thread hook;
 
-    private CtrlC(String name, long waitMillis) {
+    private final Runnable onRequest;
+
+    private CtrlC(String name, long waitMillis, Runnable onRequest) {
+        this.onRequest = onRequest;
         hook = new Thread(() -> {
-            requested.set(true);
+            request();
             try {
                 finished.await(waitMillis, TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
@@ -34,7 +37,12 @@ final class CtrlC implements AutoCloseable {
      * @param waitMillis how long the shutdown waits for the command to keep what it made
      */
     static CtrlC install(String name, long waitMillis) {
-        CtrlC c = new CtrlC(name, waitMillis);
+        return install(name, waitMillis, () -> { });
+    }
+
+    /** As {@link #install(String, long)}, also running {@code onRequest} when Ctrl+C is pressed (e.g. a cancel). */
+    static CtrlC install(String name, long waitMillis, Runnable onRequest) {
+        CtrlC c = new CtrlC(name, waitMillis, onRequest);
         ACTIVE.add(c);
         Runtime.getRuntime().addShutdownHook(c.hook);
         return c;
@@ -47,7 +55,12 @@ final class CtrlC implements AutoCloseable {
 
     /** What the hook does first, for every command in progress (tests press Ctrl+C this way, in-process). */
     static void requestAll() {
-        ACTIVE.forEach(c -> c.requested.set(true));
+        ACTIVE.forEach(CtrlC::request);
+    }
+
+    private void request() {
+        requested.set(true);
+        onRequest.run();
     }
 
     /** The command finished (kept what it made, or completed): a shutdown in progress may go on. */
