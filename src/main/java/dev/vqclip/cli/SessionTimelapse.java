@@ -1,6 +1,7 @@
 package dev.vqclip.cli;
 
 import dev.vqclip.engine.image.Frame;
+import dev.vqclip.engine.image.FrameSource;
 import dev.vqclip.media.TimeLapse;
 import dev.vqclip.session.HistoryEntry;
 import dev.vqclip.session.SessionData;
@@ -58,7 +59,7 @@ final class SessionTimelapse implements java.util.concurrent.Callable<Integer> {
         long[] lastLine = {Long.MIN_VALUE};
         // Ctrl+C: the export stops before its next frame and removes what it wrote before the JVM ends
         try (CtrlC stop = CtrlC.install("timelapse", 10_000)) {
-            TimeLapse.write(out, TimeLapse.of(frames), fps, n -> {
+            TimeLapse.write(out, FrameSource.of(frames), fps, n -> {
                 long now = System.nanoTime();
                 if (!quiet && (n == frames.size() || now - lastLine[0] >= 1_000_000_000L)) {
                     lastLine[0] = now;

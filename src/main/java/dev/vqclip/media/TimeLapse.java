@@ -1,6 +1,5 @@
 package dev.vqclip.media;
 
-import dev.vqclip.engine.image.Frame;
 import dev.vqclip.engine.image.FrameSource;
 import dev.vqclip.engine.image.Images;
 import dev.vqclip.engine.image.Png;
@@ -72,21 +71,6 @@ public final class TimeLapse {
             out.add(items.get(items.size() - 1));
         }
         return out;
-    }
-
-    /** @return the frames as a {@link FrameSource} */
-    public static FrameSource of(List<Frame> frames) {
-        return new FrameSource() {
-            @Override
-            public int count() {
-                return frames.size();
-            }
-
-            @Override
-            public Frame frame(int index) {
-                return frames.get(index);
-            }
-        };
     }
 
     /**

@@ -5,6 +5,7 @@ import dev.vqclip.app.core.LongJob;
 import dev.vqclip.app.core.StudioStatus;
 import dev.vqclip.app.core.TaskExecutor;
 import dev.vqclip.engine.image.Frame;
+import dev.vqclip.engine.image.FrameSource;
 import dev.vqclip.media.TimeLapse;
 import dev.vqclip.session.HistoryEntry;
 
@@ -71,7 +72,7 @@ public final class TimeLapseExport {
             return false;
         }
         executor.onEngine(() -> {
-            TimeLapse.write(out, TimeLapse.of(frames), FPS, n -> executor.runOnUi(() -> job.progress(n)),
+            TimeLapse.write(out, FrameSource.of(frames), FPS, n -> executor.runOnUi(() -> job.progress(n)),
                     job::isCancelled);
             return frames.size();
         }, n -> {
