@@ -31,7 +31,8 @@ public final class FxDialogService implements DialogService {
         }
         lastFolder = f.getParentFile();
         String name = f.getName();
-        return Optional.of(name.toLowerCase(java.util.Locale.ROOT).endsWith(extension) ? f.toPath()
+        return Optional.of(VIDEO.equals(extension) || name.toLowerCase(java.util.Locale.ROOT).endsWith(extension)
+                ? f.toPath()
                 : f.toPath().resolveSibling(name + extension));
     }
 
@@ -99,6 +100,10 @@ public final class FxDialogService implements DialogService {
         if (IMAGES.equals(extension)) {
             fc.getExtensionFilters().add(new FileChooser.ExtensionFilter("Images", "*.png", "*.jpg", "*.jpeg",
                     "*.bmp", "*.gif"));
+        } else if (VIDEO.equals(extension)) {
+            fc.getExtensionFilters().addAll(new FileChooser.ExtensionFilter("MP4 video (H.264)", "*.mp4"),
+                    new FileChooser.ExtensionFilter("Animated GIF", "*.gif"),
+                    new FileChooser.ExtensionFilter("Folder of PNG frames (a name without extension)", "*"));
         } else {
             fc.getExtensionFilters().add(new FileChooser.ExtensionFilter(extension + " files", "*" + extension));
         }

@@ -183,6 +183,8 @@ public final class MainView extends BorderPane {
                         vm.export()::exportGif),
                 item("menuExportFrames", "Export history _frames to folder…", null, MaterialDesignF.FOLDER_IMAGE,
                         vm.export()::exportFrameFolder),
+                item("menuExportTimeLapse", "Export _time-lapse of this run…", null, MaterialDesignF.FILE_VIDEO,
+                        vm.export().timeLapse()::export),
                 new SeparatorMenuItem(),
                 item("menuQuit", "_Quit", "Shortcut+Q", null, quit));
         Menu edit = new Menu("_Edit");
@@ -258,8 +260,23 @@ public final class MainView extends BorderPane {
                 vm.studio().statusProperty())));
         details.managedProperty().bind(details.visibleProperty());
         s.getLeftItems().add(details);
-        s.progressProperty().bind(Bindings.createDoubleBinding(
-                () -> vm.studio().busyProperty().get() ? -1.0 : 0.0, vm.studio().busyProperty()));
+        dev.vqclip.app.core.LongJob job = vm.studio().job();
+        s.progressProperty().bind(Bindings.createDoubleBinding(() -> job.runningProperty().get()
+                ? job.fractionProperty().get() : vm.studio().busyProperty().get() ? -1.0 : 0.0,
+                job.runningProperty(), job.fractionProperty(), vm.studio().busyProperty()));
+        // a long job (an export) says how far it is and how long it has left, with a Cancel beside it
+        Label jobText = new Label();
+        jobText.setId("jobStatus");
+        jobText.textProperty().bind(job.textProperty());
+        javafx.scene.control.Hyperlink cancel = new javafx.scene.control.Hyperlink("Cancel");
+        cancel.setId("jobCancel");
+        cancel.setTooltip(new Tooltip("Stop it: nothing half-written is left, the session stays as it is"));
+        cancel.setOnAction(e -> job.cancel());
+        for (javafx.scene.Node n : new javafx.scene.Node[] {jobText, cancel}) {
+            n.visibleProperty().bind(job.runningProperty());
+            n.managedProperty().bind(n.visibleProperty());
+        }
+        s.getLeftItems().addAll(jobText, cancel);
         Label engine = new Label();
         engine.setId("engineStatus");
         engine.textProperty().bind(vm.run().engine().engineDescriptionProperty());

@@ -154,12 +154,13 @@ public final class GenerateCommand implements Callable<Integer> {
                         edit.apply(run, models);
                     }
                 }
-                try (run) {
+                // Ctrl+C stops after the step in progress and keeps the image and the run (see below)
+                try (run; CtrlC stop = CtrlC.install("generate", 120_000)) {
                     GenerationRequest r = run.request();
                     MemoryGate.require(models, r.width(), r.height(), r.cutouts(), mo.memoryLimit);
                     run.setMemoryLimit(MemoryGate.limitBytes(mo.memoryLimit));
                     try {
-                        loop(run, models, edit != null);
+                        loop(run, models, edit != null, stop);
                     } catch (RunOutOfMemoryException e) {
                         // the run is at its last step, intact: keep it so that it can go on with smaller settings
                         Path file = saveRun != null ? saveRun : runFileBeside(out);
@@ -181,6 +182,11 @@ public final class GenerateCommand implements Callable<Integer> {
                         throw new IllegalStateException(e.getMessage() + "; nothing was written to "
                                 + String.join(" or ", skipped), e);
                     }
+                    boolean interrupted = run.stepCount() < steps;
+                    Path runFile = saveRun != null ? saveRun : interrupted && out != null ? runFileBeside(out) : null;
+                    if (interrupted) {
+                        saveRun = runFile;
+                    }
                     if (out != null) {
                         Frame f = run.frame();
                         Png.write(out, f, metadata(run, models));
@@ -190,6 +196,12 @@ public final class GenerateCommand implements Callable<Integer> {
                     if (saveRun != null) {
                         RunFile.write(saveRun, run.snapshot(), mo.fileHashes(), mo.fileRecords());
                         System.err.println("saved run " + saveRun + " at step " + run.stepCount());
+                    }
+                    if (interrupted) {
+                        System.err.println("interrupted at step " + run.stepCount() + " of " + steps
+                                + (runFile == null ? "" : "; continue with: vqclip generate --resume " + runFile
+                                + " --steps " + steps + (out == null ? "" : " --out " + out)));
+                        return 130;
                     }
                 }
             }
@@ -242,7 +254,7 @@ public final class GenerateCommand implements Callable<Integer> {
             System.err.println("paint: re-encoded " + cells + " latent cells from " + paint);
         }
 
-        private void loop(Run run, RunModels models, boolean edit) throws Exception {
+        private void loop(Run run, RunModels models, boolean edit, CtrlC stop) throws Exception {
             int start = run.stepCount();
             int total = steps - start;
             if (frames != null) {
@@ -252,7 +264,7 @@ public final class GenerateCommand implements Callable<Integer> {
                     dev.vqclip.engine.NativeStderr.isTerminal());
             try (StepProgress progress = new StepProgress(edit ? "edit" : "generate", start, steps, mode,
                     System.err)) {
-                while (run.stepCount() < steps) {
+                while (run.stepCount() < steps && !stop.requested()) {
                     int next = run.stepCount() + 1;
                     boolean want = saveEvery > 0 && next % saveEvery == 0;
                     StepEvent e = run.step(want);

@@ -2,6 +2,7 @@ package dev.vqclip.cli;
 
 import dev.vqclip.models.CancelToken;
 import dev.vqclip.models.Catalogue;
+import dev.vqclip.models.DownloadCancelledException;
 import dev.vqclip.models.DownloadProgress;
 import dev.vqclip.models.Downloader;
 import dev.vqclip.models.ModelCache;
@@ -155,8 +156,16 @@ public final class ModelsCommand implements Runnable {
                 out.println(e.name() + ": downloading " + (e.displaySize() > 0 ? Sizes.human(e.displaySize()) : "")
                         + " into " + cache.modelDir(e));
                 out.flush();
-                try (BarListener bars = new BarListener(err(spec), quiet)) {
-                    downloader.download(e, bars, CancelToken.none());
+                // Ctrl+C stops the transfer cleanly: the .part file stays, and the same command resumes it
+                CancelToken cancel = new CancelToken();
+                try (CtrlC stop = CtrlC.install("models-download", 10_000, cancel::cancel);
+                     BarListener bars = new BarListener(err(spec), quiet)) {
+                    downloader.download(e, bars, cancel);
+                } catch (DownloadCancelledException c) {
+                    out.println(e.name() + ": cancelled; what was downloaded is kept in " + cache.modelDir(e)
+                            + " and the same command resumes it");
+                    out.flush();
+                    return 130;
                 }
                 out.println(e.name() + ": installed");
             }

@@ -1,6 +1,7 @@
 package dev.vqclip.cli;
 
 import dev.vqclip.models.CancelToken;
+import dev.vqclip.models.DownloadCancelledException;
 import dev.vqclip.models.DownloadProgress;
 import dev.vqclip.models.Downloader;
 import dev.vqclip.models.ProgressListener;
@@ -79,9 +80,9 @@ public final class RuntimeCommand implements Runnable {
             PrintWriter out = spec.commandLine().getOut();
             PrintWriter err = spec.commandLine().getErr();
             CancelToken cancel = new CancelToken();
-            Thread hook = new Thread(cancel::cancel, "runtime-install-cancel");
-            Runtime.getRuntime().addShutdownHook(hook);
-            try (ModelsCommand.BarListener bars = new ModelsCommand.BarListener(err, transfer.quiet)) {
+            // Ctrl+C cancels the transfer and waits for it to stop: what was downloaded stays for the next install
+            try (CtrlC stop = CtrlC.install("runtime-install", 10_000, cancel::cancel);
+                 ModelsCommand.BarListener bars = new ModelsCommand.BarListener(err, transfer.quiet)) {
                 ProgressListener l = new ProgressListener() {
                     @Override
                     public void onProgress(DownloadProgress p) {
@@ -111,12 +112,10 @@ public final class RuntimeCommand implements Runnable {
                     }
                 }
                 installer.install(f, sources, l, cancel);
-            } finally {
-                try {
-                    Runtime.getRuntime().removeShutdownHook(hook);
-                } catch (IllegalStateException ignored) {
-                    // shutting down already
-                }
+            } catch (DownloadCancelledException e) {
+                out.println("cancelled; what was downloaded is kept and the same command resumes it");
+                out.flush();
+                return 130;
             }
             out.println("restart vqclip to use it (vqclip doctor shows what was loaded)");
             out.flush();

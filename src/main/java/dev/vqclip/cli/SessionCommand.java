@@ -30,17 +30,17 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 
 /**
- * {@code vqclip session info|export}: reads a {@code .vqsession} without the studio, to inspect it or rescue its
+ * {@code vqclip session info|export|timelapse}: reads a {@code .vqsession} without the studio, to inspect it or rescue its
  * images. Both load the file with {@link SessionStore#load}, so they are bounded exactly as the studio is.
  */
 @Command(name = "session", mixinStandardHelpOptions = true,
         description = "Inspect a studio session file or export its images, without the studio.",
-        subcommands = {SessionCommand.Info.class, SessionCommand.Export.class})
+        subcommands = {SessionCommand.Info.class, SessionCommand.Export.class, SessionTimelapse.class})
 public final class SessionCommand implements Runnable {
     @Override
     public void run() {
         throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
-                "name a subcommand: info FILE or export FILE --out IMAGE.png");
+                "name a subcommand: info FILE, export FILE --out IMAGE.png or timelapse FILE --out VIDEO.mp4");
     }
 
     /** Loads a session, printing its warnings to standard error. */

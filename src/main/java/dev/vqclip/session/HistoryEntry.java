@@ -4,6 +4,10 @@ import dev.vqclip.engine.image.Frame;
 import dev.vqclip.engine.image.Images;
 import dev.vqclip.engine.run.RunSnapshot;
 
+import java.util.HashMap;
+import java.util.LinkedList;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -55,6 +59,34 @@ public record HistoryEntry(String id, String parentId, String branchId, int step
     /** @return a small copy of the frame for history strips */
     public Frame thumbnail() {
         return Images.thumbnail(frame, THUMBNAIL_SIDE);
+    }
+
+    /** @return {@code last} and its ancestors in {@code all} (through the branches it grew from), oldest first */
+    public static List<HistoryEntry> lineage(List<HistoryEntry> all, HistoryEntry last) {
+        Map<String, HistoryEntry> byId = new HashMap<>();
+        all.forEach(e -> byId.put(e.id(), e));
+        LinkedList<HistoryEntry> out = new LinkedList<>();
+        for (HistoryEntry e = last; e != null; e = e.parentId() == null ? null : byId.get(e.parentId())) {
+            out.addFirst(e);
+        }
+        return out;
+    }
+
+    /**
+     * @return the lineage of branch {@code branchId}'s newest entry (else of the newest entry): the frames a run's
+     *         time-lapse shows, in step order; empty for an empty history
+     */
+    public static List<HistoryEntry> branchLineage(List<HistoryEntry> all, String branchId) {
+        HistoryEntry last = null;
+        for (HistoryEntry e : all) {
+            if (e.branchId().equals(branchId)) {
+                last = e;
+            }
+        }
+        if (last == null && !all.isEmpty()) {
+            last = all.get(all.size() - 1);
+        }
+        return last == null ? List.of() : lineage(all, last);
     }
 
     private static String size(Layers l) {

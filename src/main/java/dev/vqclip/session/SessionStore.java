@@ -27,6 +27,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntConsumer;
 import java.util.regex.Pattern;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipException;
@@ -104,14 +105,24 @@ public final class SessionStore {
 
     /** Saves atomically; on failure the previous file at {@code file} is kept unchanged. */
     public static void save(Path file, SessionData d) throws IOException {
+        save(file, d, n -> { });
+    }
+
+    /**
+     * Saves atomically, reporting each history entry written; on failure the previous file at {@code file} is kept
+     * unchanged. A progress callback that throws (a cancelled save) stops the save there: nothing is replaced.
+     *
+     * @param progress called with the number of history entries written so far (of {@code d.history().size()})
+     */
+    public static void save(Path file, SessionData d, IntConsumer progress) throws IOException {
         AtomicFiles.write(file, out -> {
             ZipOutputStream zip = new ZipOutputStream(out);
-            write(zip, d);
+            write(zip, d, progress);
             zip.finish();
         });
     }
 
-    private static void write(ZipOutputStream zip, SessionData d) throws IOException {
+    private static void write(ZipOutputStream zip, SessionData d, IntConsumer progress) throws IOException {
         ObjectNode m = RunFile.JSON.createObjectNode();
         m.put("format", FORMAT);
         m.put("version", VERSION);
@@ -161,6 +172,7 @@ public final class SessionStore {
             RunFile.writeTo(zip, prefix, e.snapshot());
             RunFile.put(zip, prefix + "frame.png", Png.encode(e.frame(), Map.of()));
             RunFile.put(zip, prefix + "thumb.png", Png.encode(e.thumbnail(), Map.of()));
+            progress.accept(hist.size());
         }
         ArrayNode losses = m.putArray("losses");
         for (SessionData.LossCurve c : d.losses()) {

@@ -142,6 +142,30 @@ class StudioAppFxTest extends StudioFxHarness {
     }
 
     @Test
+    void aLongJobShowsItsTimeLeftAndCancelInTheStatusBar() throws Exception {
+        StudioApp app = launch(new FakeRunFactory(0), new ScriptedDialogs(), 0);
+        dev.vqclip.app.core.LongJob job = app.viewModel().studio().job();
+        assertThat(fx(() -> robot.lookup("#jobCancel").query().isVisible())).isFalse();
+        assertThat(fx(() -> robot.lookup("#menuBar").queryAs(
+                javafx.scene.control.MenuBar.class).getMenus().get(0).getItems().stream()
+                .anyMatch(i -> "menuExportTimeLapse".equals(i.getId())))).isTrue();
+        robot.interact(() -> {
+            job.start("Exporting time-lapse t.mp4", 40, "frames");
+            job.progress(10);
+        });
+        assertThat(fx(() -> robot.lookup("#jobStatus").queryAs(Label.class).getText()))
+                .startsWith("Exporting time-lapse t.mp4: 10 of 40 frames (25%), ").endsWith(" left");
+        assertThat(fx(() -> robot.lookup("#statusBar").queryAs(org.controlsfx.control.StatusBar.class)
+                .getProgress())).isEqualTo(0.25);
+        robot.clickOn("#jobCancel");
+        waitUntil(job::isCancelled, 5);
+        assertThat(fx(() -> robot.lookup("#jobStatus").queryAs(Label.class).getText()))
+                .isEqualTo("Exporting time-lapse t.mp4: cancelling…");
+        robot.interact(job::finish);
+        assertThat(fx(() -> robot.lookup("#jobCancel").query().isVisible())).isFalse();
+    }
+
+    @Test
     void negativeWeightRowLooksDifferent() throws Exception {
         StudioApp app = launch(new FakeRunFactory(0), new ScriptedDialogs(), 0);
         robot.clickOn("#addPrompt");

@@ -147,6 +147,60 @@ class ModelsCommandTest {
     }
 
     @Test
+    void ctrlCKeepsThePartialDownloadAndTheSameCommandFinishesIt() throws Exception {
+        served.put("/public/tinyvocab.txt.gz", vocab);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch sent = new java.util.concurrent.CountDownLatch(1);
+        // the weights come half at once, the rest only once the test lets them
+        server.createContext("/slow/", ex -> {
+            if (!ex.getRequestURI().getPath().equals("/slow/tinyclip.pt")) {
+                ex.sendResponseHeaders(404, -1);
+                ex.close();
+                return;
+            }
+            ex.sendResponseHeaders(200, weights.length);
+            ex.getResponseBody().write(weights, 0, weights.length / 2);
+            ex.getResponseBody().flush();
+            sent.countDown();
+            try {
+                release.await(30, java.util.concurrent.TimeUnit.SECONDS);
+                ex.getResponseBody().write(weights, weights.length / 2, weights.length - weights.length / 2);
+            } catch (InterruptedException | IOException e) {
+                // the client went away
+            }
+            ex.close();
+        });
+        var running = java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> CliRun.of("models", "download", "tinyclip", "--mirror", url("/slow"), "--quiet"));
+        assertThat(sent.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        for (int i = 0; i < 500 && partBytes() < weights.length / 2; i++) {
+            Thread.sleep(20); // the half arrives
+        }
+        CtrlC.requestAll();
+        CliRun r = running.get();
+        release.countDown();
+        assertThat(r.code()).as(r.err()).isEqualTo(130);
+        assertThat(r.out()).contains("tinyclip: cancelled; what was downloaded is kept in " + cache.resolve("tinyclip")
+                + " and the same command resumes it");
+        assertThat(partBytes()).as("the partial download is kept").isEqualTo(weights.length / 2);
+        assertThat(cache.resolve("tinyclip").resolve(ModelCache.MARKER)).doesNotExist();
+
+        served.put("/public/tinyclip.pt", weights);
+        assertThat(run("models", "download", "tinyclip", "--quiet")).as(err).isZero();
+        assertThat(cache.resolve("tinyclip/tinyclip.pt")).hasBinaryContent(weights);
+    }
+
+    private long partBytes() throws IOException {
+        if (!Files.isDirectory(cache)) {
+            return 0;
+        }
+        try (var files = Files.walk(cache)) {
+            return files.filter(p -> p.toString().endsWith("tinyclip.pt.part")).mapToLong(p -> p.toFile().length())
+                    .sum();
+        }
+    }
+
+    @Test
     void failedDownloadExplainsEachSourceAndHowToImport() {
         assertThat(run("models", "download", "tinyvocab", "--quiet")).isEqualTo(1);
         assertThat(err).contains("error: could not download tinyvocab.txt.gz")

@@ -107,7 +107,8 @@ class SessionCommandTest {
     void sessionWithoutASubcommandSaysWhatToName() {
         CliRun r = CliRun.of("session");
         assertThat(r.code()).isEqualTo(2);
-        assertThat(r.err()).contains("name a subcommand: info FILE or export FILE --out IMAGE.png");
+        assertThat(r.err()).contains("name a subcommand: info FILE, export FILE --out IMAGE.png or timelapse FILE "
+                + "--out VIDEO.mp4");
     }
 
     @Test

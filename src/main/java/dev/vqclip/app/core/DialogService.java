@@ -7,6 +7,11 @@ import java.util.Optional;
 public interface DialogService {
     /** The "extension" that asks {@link #chooseOpenFile} for any readable image (PNG, JPEG, BMP, GIF). */
     String IMAGES = "images";
+    /**
+     * The "extension" that asks {@link #chooseSaveFile} for a time-lapse: the name's own extension chooses the format
+     * (.mp4, .gif, none for a folder of PNG frames); nothing is appended.
+     */
+    String VIDEO = "video";
 
     /** @return the file to write, or empty when cancelled */
     Optional<Path> chooseSaveFile(String title, String extension, String suggestedName);

@@ -28,6 +28,7 @@ public final class StudioStatus {
     private final ReadOnlyBooleanWrapper busy = new ReadOnlyBooleanWrapper();
     private final ReadOnlyBooleanWrapper dirty = new ReadOnlyBooleanWrapper();
     private final ReadOnlyStringWrapper memory = new ReadOnlyStringWrapper("");
+    private final LongJob job = new LongJob(System::nanoTime);
     private StringBinding status;
     private BooleanBinding statusIsError;
 
@@ -72,6 +73,11 @@ public final class StudioStatus {
     /** @return true when the status is an error (or a run that paused by itself): the view offers Details */
     public BooleanBinding statusIsErrorProperty() {
         return statusIsError;
+    }
+
+    /** @return the long job (an export, a large save) the status bar shows with its time left and a Cancel */
+    public LongJob job() {
+        return job;
     }
 
     /** Shows a message in the status bar (not an error). */

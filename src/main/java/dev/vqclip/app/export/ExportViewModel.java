@@ -1,6 +1,7 @@
 package dev.vqclip.app.export;
 
 import dev.vqclip.app.core.DialogService;
+import dev.vqclip.app.core.LongJob;
 import dev.vqclip.app.core.StudioStatus;
 import dev.vqclip.app.core.TaskExecutor;
 import dev.vqclip.app.history.HistoryViewModel;
@@ -18,6 +19,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CancellationException;
 import java.util.function.Supplier;
 
 /**
@@ -40,12 +42,19 @@ public final class ExportViewModel {
     private final DialogService dialogs;
     private final StudioStatus status;
     private final Source source;
+    private final TimeLapseExport timeLapse;
 
     public ExportViewModel(TaskExecutor executor, DialogService dialogs, StudioStatus status, Source source) {
         this.executor = executor;
         this.dialogs = dialogs;
         this.status = status;
         this.source = source;
+        this.timeLapse = new TimeLapseExport(executor, dialogs, status, this::branchEntries);
+    }
+
+    /** @return File → Export a time-lapse of this run (MP4, GIF or PNG frames, with progress and Cancel) */
+    public TimeLapseExport timeLapse() {
+        return timeLapse;
     }
 
     public void exportFrame() {
@@ -79,12 +88,35 @@ public final class ExportViewModel {
         if (scale != 1) {
             text.put("vqclip.scale", scale + "x Lanczos-3 from " + f.width() + "x" + f.height());
         }
+        // an upscaled export is a long job: the status bar shows its stages and a Cancel (none for a 1× PNG)
+        LongJob job = status.job();
+        boolean tracked = scale != 1 && job.start("Exporting " + file.getFileName(), 2, "stages (upscale, write)");
         executor.onEngine(() -> {
             Frame out = Upscale.lanczos(f, scale);
+            if (tracked) {
+                executor.runOnUi(() -> job.progress(1));
+                if (job.isCancelled()) {
+                    throw new CancellationException("cancelled");
+                }
+            }
             Png.write(file, out, text);
             return out;
-        }, out -> status.notice("exported " + file.getFileName() + (scale == 1 ? "" : " at " + out.width() + "×"
-                + out.height())), e -> status.fileError(file, "could not export " + file.getFileName(), e));
+        }, out -> {
+            if (tracked) {
+                job.finish();
+            }
+            status.notice("exported " + file.getFileName() + (scale == 1 ? "" : " at " + out.width() + "×"
+                    + out.height()));
+        }, e -> {
+            if (tracked) {
+                job.finish();
+            }
+            if (e instanceof CancellationException) {
+                status.notice("export cancelled: nothing was written");
+            } else {
+                status.fileError(file, "could not export " + file.getFileName(), e);
+            }
+        });
     }
 
     public void exportGif() {
@@ -131,17 +163,8 @@ public final class ExportViewModel {
     /** @return the selected entry's lineage, else the current branch's newest entry's, else the newest entry's */
     private List<HistoryEntry> branchEntries() {
         HistoryViewModel history = source.history();
-        HistoryEntry last = history.selectedProperty().get();
-        if (last == null) {
-            for (HistoryEntry e : history.entries()) {
-                if (e.branchId().equals(history.getBranch())) {
-                    last = e;
-                }
-            }
-        }
-        if (last == null && !history.entries().isEmpty()) {
-            last = history.entries().get(history.entries().size() - 1);
-        }
-        return last == null ? List.of() : history.lineage(last);
+        HistoryEntry selected = history.selectedProperty().get();
+        return selected != null ? history.lineage(selected)
+                : HistoryEntry.branchLineage(history.entries(), history.getBranch());
     }
 }

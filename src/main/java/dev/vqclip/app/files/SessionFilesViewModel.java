@@ -1,6 +1,7 @@
 package dev.vqclip.app.files;
 
 import dev.vqclip.app.core.DialogService;
+import dev.vqclip.app.core.LongJob;
 import dev.vqclip.app.core.StudioStatus;
 import dev.vqclip.app.core.TaskExecutor;
 import dev.vqclip.app.run.RunViewModel;
@@ -18,6 +19,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
@@ -188,19 +190,40 @@ public final class SessionFilesViewModel {
     private void saveTo(Path file, Runnable then) {
         SessionData partial = session.toData();
         status.busy(true);
+        // the status bar shows how far the save is, with the time left and a Cancel (unless an export holds it)
+        LongJob job = status.job();
+        boolean tracked = job.start("Saving " + file.getFileName(), partial.history().size(), "history entries");
         run.live().withState(current -> {
-            SessionStore.save(file, withCurrent(partial, current));
+            SessionStore.save(file, withCurrent(partial, current), n -> {
+                if (tracked) {
+                    executor.runOnUi(() -> job.progress(n));
+                    if (job.isCancelled()) {
+                        throw new CancellationException("save cancelled");
+                    }
+                }
+            });
             return file;
         }, f -> {
-            status.busy(false);
+            endSave(tracked);
             sessionFile.set(f);
             status.setDirty(false);
             status.notice("saved " + f.getFileName());
             then.run();
         }, e -> {
-            status.busy(false);
-            status.fileError(file, "could not save " + file.getFileName(), e);
+            endSave(tracked);
+            if (tracked && job.isCancelled()) {
+                status.notice("save cancelled: " + file.getFileName() + " is as it was, the session still unsaved");
+            } else {
+                status.fileError(file, "could not save " + file.getFileName(), e);
+            }
         });
+    }
+
+    private void endSave(boolean tracked) {
+        status.busy(false);
+        if (tracked) {
+            status.job().finish();
+        }
     }
 
     /** Saves a recovery copy when there are unsaved changes (the autosave timer calls this). */

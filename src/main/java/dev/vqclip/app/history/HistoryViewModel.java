@@ -106,13 +106,7 @@ public final class HistoryViewModel {
 
     /** @return the entries of a branch and its ancestors' entries up to the branch point, oldest first */
     public List<HistoryEntry> lineage(HistoryEntry last) {
-        Map<String, HistoryEntry> byId = new HashMap<>();
-        entries.forEach(e -> byId.put(e.id(), e));
-        java.util.LinkedList<HistoryEntry> out = new java.util.LinkedList<>();
-        for (HistoryEntry e = last; e != null; e = e.parentId() == null ? null : byId.get(e.parentId())) {
-            out.addFirst(e);
-        }
-        return out;
+        return HistoryEntry.lineage(entries, last);
     }
 
     /** @return the entry's thumbnail (made on the engine thread when captured, else computed once here) */

@@ -1,5 +1,6 @@
 package dev.vqclip.app.run;
 
+import dev.vqclip.app.core.LongJob;
 import dev.vqclip.engine.run.StepEvent;
 import javafx.beans.property.ReadOnlyDoubleProperty;
 import javafx.beans.property.ReadOnlyDoubleWrapper;
@@ -9,7 +10,6 @@ import javafx.beans.property.ReadOnlyStringProperty;
 import javafx.beans.property.ReadOnlyStringWrapper;
 
 import java.util.List;
-import java.util.Locale;
 import java.util.function.LongSupplier;
 
 /**
@@ -93,9 +93,7 @@ public final class RunProgress {
         if (remaining <= 0 || rate <= 0) {
             return "";
         }
-        long s = Math.round(remaining / rate);
-        return s >= 3600 ? String.format(Locale.ROOT, "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60)
-                : String.format(Locale.ROOT, "%d:%02d", s / 60, s % 60);
+        return LongJob.clock(remaining / rate);
     }
 
     /** @return 0..1, or -1 while loading with unknown progress */

@@ -215,17 +215,7 @@ public final class Images {
      * @param delayMillis time each frame is shown
      */
     public static void writeGif(Path file, List<Frame> frames, int delayMillis) throws IOException {
-        writeGif(file, new FrameSource() {
-            @Override
-            public int count() {
-                return frames.size();
-            }
-
-            @Override
-            public Frame frame(int index) {
-                return frames.get(index);
-            }
-        }, delayMillis, n -> { });
+        writeGif(file, FrameSource.of(frames), delayMillis, n -> { });
     }
 
     /**
