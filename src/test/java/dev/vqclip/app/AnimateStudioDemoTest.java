@@ -1,17 +1,12 @@
 package dev.vqclip.app;
 
-import ai.djl.Device;
 import dev.vqclip.app.animate.AnimateViewModel;
 import dev.vqclip.app.animate.AnimationPlanFields;
 import dev.vqclip.app.run.RunState;
 import dev.vqclip.engine.image.Frame;
 import dev.vqclip.engine.run.Animation;
 import dev.vqclip.engine.run.GenerationRequest;
-import dev.vqclip.engine.run.RunFactory;
 import dev.vqclip.engine.run.RunModels;
-import dev.vqclip.engine.run.RunSnapshot;
-import dev.vqclip.engine.run.SteppableRun;
-import dev.vqclip.engine.run.VqganClipRunFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -28,15 +23,12 @@ import static org.assertj.core.api.Assertions.assertThat;
  * with the same frames as the one that never stopped.
  */
 class AnimateStudioDemoTest extends StudioViewModelTestBase {
-    private static final Path DEMO = Path.of("assets", "models", "demo");
     private static final int FRAMES = 5;
     private static RunModels models;
 
     @BeforeAll
     static void loadDemo() throws Exception {
-        models = RunModels.load(DEMO.resolve("vqgan.safetensors"), DEMO.resolve("vqgan.yaml"),
-                DEMO.resolve("clip.safetensors"), DEMO.resolve("bpe.txt.gz"), Device.cpu(), "demo models", true,
-                (f, m) -> { });
+        models = DemoEngine.load();
     }
 
     @AfterAll
@@ -46,38 +38,8 @@ class AnimateStudioDemoTest extends StudioViewModelTestBase {
         }
     }
 
-    /** The demo models for a studio; closing the studio leaves them loaded for the next one. */
-    private static RunFactory shared() {
-        VqganClipRunFactory f = new VqganClipRunFactory(models);
-        return new RunFactory() {
-            @Override
-            public SteppableRun start(GenerationRequest request) {
-                return f.start(request);
-            }
-
-            @Override
-            public SteppableRun resume(RunSnapshot snapshot) {
-                return f.resume(snapshot);
-            }
-
-            @Override
-            public String description() {
-                return f.description();
-            }
-
-            @Override
-            public boolean isDemo() {
-                return true;
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-    }
-
     private StudioViewModel studio() {
-        StudioViewModel v = newVm(shared());
+        StudioViewModel v = newVm(DemoEngine.keeping(models));
         configure(v, "a red circle on a blue background", 5, 0);
         v.settings().widthProperty().set(64);
         v.settings().heightProperty().set(64);

@@ -42,6 +42,8 @@ public final class AnimateViewModel {
     private final Supplier<GenerationRequest> baseRequest;
     private final Runnable newHistoryRoot;
     private final ObservableList<Frame> made = FXCollections.observableArrayList();
+    /** One read-only view, kept: it listens to {@link #made} weakly, so a view made per call could lose listeners. */
+    private final ObservableList<Frame> madeView = FXCollections.unmodifiableObservableList(made);
     private final ReadOnlyBooleanWrapper active = new ReadOnlyBooleanWrapper();
     private final ReadOnlyStringWrapper message = new ReadOnlyStringWrapper("");
     private final AnimationPlanFields fields;
@@ -274,7 +276,7 @@ public final class AnimateViewModel {
 
     /** @return the finished frames, in order (the frame strip) */
     public ObservableList<Frame> frames() {
-        return FXCollections.unmodifiableObservableList(made);
+        return madeView;
     }
 
     /** @return whether the live run is the animation's frame in progress */
