@@ -17,9 +17,10 @@ import java.util.zip.ZipOutputStream;
 /**
  * The {@code animation} object of a session manifest (version 4): the plan (frames, steps, keyframes as their
  * specs), the request of frame 0, whether the current run is the frame in progress, and the finished frames as PNG
- * entries {@code animation/00000.png, ...}.
+ * entries {@code animation/00000.png, ...}. The plan's fields are those of {@code vqclip animate}'s
+ * {@code animation.json} too ({@link #putPlan}, {@link #readPlan}).
  */
-final class AnimationJson {
+public final class AnimationJson {
     private AnimationJson() {
     }
 
@@ -28,12 +29,8 @@ final class AnimationJson {
         Frame read(String entry, int width, int height) throws IOException;
     }
 
-    static void write(ZipOutputStream zip, ObjectNode manifest, SessionAnimation a) throws IOException {
-        if (a == null) {
-            return;
-        }
-        ObjectNode n = manifest.putObject("animation");
-        Animation p = a.plan();
+    /** Writes the plan's frames, steps and keyframe specs into {@code n}. */
+    public static void putPlan(ObjectNode n, Animation p) {
         n.put("frames", p.frames());
         n.put("stepsPerFrame", p.stepsPerFrame());
         n.put("firstSteps", p.firstSteps());
@@ -41,6 +38,26 @@ final class AnimationJson {
         n.put("rotate", p.rotate().toSpec());
         n.put("panX", p.panX().toSpec());
         n.put("panY", p.panY().toSpec());
+    }
+
+    /**
+     * @return the plan {@link #putPlan} wrote into {@code n}
+     * @throws IllegalArgumentException naming the field that is wrong ({@code where} first)
+     */
+    public static Animation readPlan(JsonNode n, String where) {
+        return new Animation(n.path("frames").asInt(), n.path("stepsPerFrame").asInt(),
+                n.path("firstSteps").asInt(), Keyframes.parse(n.path("zoom").asText(), where + " zoom"),
+                Keyframes.parse(n.path("rotate").asText(), where + " rotate"),
+                Keyframes.parse(n.path("panX").asText(), where + " panX"),
+                Keyframes.parse(n.path("panY").asText(), where + " panY"));
+    }
+
+    static void write(ZipOutputStream zip, ObjectNode manifest, SessionAnimation a) throws IOException {
+        if (a == null) {
+            return;
+        }
+        ObjectNode n = manifest.putObject("animation");
+        putPlan(n, a.plan());
         n.set("base", RequestJson.write(a.base()));
         n.put("active", a.active());
         var list = n.putArray("made");
@@ -61,11 +78,7 @@ final class AnimationJson {
             return null;
         }
         String w = where + " animation";
-        Animation plan = new Animation(n.path("frames").asInt(), n.path("stepsPerFrame").asInt(),
-                n.path("firstSteps").asInt(), Keyframes.parse(n.path("zoom").asText(), w + " zoom"),
-                Keyframes.parse(n.path("rotate").asText(), w + " rotate"),
-                Keyframes.parse(n.path("panX").asText(), w + " panX"),
-                Keyframes.parse(n.path("panY").asText(), w + " panY"));
+        Animation plan = readPlan(n, w);
         var base = RequestJson.read(n.path("base"), w + " base");
         if (n.path("made").size() > plan.frames()) {
             throw new IllegalArgumentException(w + ": " + n.path("made").size() + " frames made but the plan has "

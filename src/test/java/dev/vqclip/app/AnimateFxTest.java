@@ -1,13 +1,11 @@
 package dev.vqclip.app;
 
 import dev.vqclip.app.run.RunState;
-import dev.vqclip.engine.run.RunModels;
 import javafx.scene.control.TitledPane;
 import javafx.scene.image.ImageView;
 import javafx.scene.layout.HBox;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static dev.vqclip.app.StudioAppFxTest.fx;
 import static dev.vqclip.app.StudioAppFxTest.waitUntil;
@@ -18,19 +16,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * paused and resumed with its buttons; frames appear in its strip and the canvas shows the live frame.
  */
 class AnimateFxTest extends StudioFxHarness {
-    private static RunModels models;
-
-    @BeforeAll
-    static void loadDemo() throws Exception {
-        models = DemoEngine.load();
-    }
-
-    @AfterAll
-    static void closeDemo() {
-        if (models != null) {
-            models.close();
-        }
-    }
+    @RegisterExtension
+    static final DemoEngine DEMO = new DemoEngine();
 
     /** Empties the field, then types {@code text} into it. */
     private void type(String query, String text) {
@@ -41,7 +28,7 @@ class AnimateFxTest extends StudioFxHarness {
 
     @Test
     void startsPausesAndResumesAnAnimationWhoseFramesAppearInTheStrip() throws Exception {
-        StudioViewModel vm = start(DemoEngine.keeping(models), new ScriptedDialogs(), 0, tmp.resolve("rec"))
+        StudioViewModel vm = start(DEMO.engine(), new ScriptedDialogs(), 0, tmp.resolve("rec"))
                 .viewModel();
         robot.interact(() -> {
             configure(vm, "a red circle on a blue background", 64, 64, 5, 0);

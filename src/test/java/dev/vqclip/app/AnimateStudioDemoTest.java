@@ -6,10 +6,8 @@ import dev.vqclip.app.run.RunState;
 import dev.vqclip.engine.image.Frame;
 import dev.vqclip.engine.run.Animation;
 import dev.vqclip.engine.run.GenerationRequest;
-import dev.vqclip.engine.run.RunModels;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -24,22 +22,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class AnimateStudioDemoTest extends StudioViewModelTestBase {
     private static final int FRAMES = 5;
-    private static RunModels models;
-
-    @BeforeAll
-    static void loadDemo() throws Exception {
-        models = DemoEngine.load();
-    }
-
-    @AfterAll
-    static void closeDemo() {
-        if (models != null) {
-            models.close();
-        }
-    }
+    @RegisterExtension
+    static final DemoEngine DEMO = new DemoEngine();
 
     private StudioViewModel studio() {
-        StudioViewModel v = newVm(DemoEngine.keeping(models));
+        StudioViewModel v = newVm(DEMO.engine());
         configure(v, "a red circle on a blue background", 5, 0);
         v.settings().widthProperty().set(64);
         v.settings().heightProperty().set(64);
@@ -73,7 +60,7 @@ class AnimateStudioDemoTest extends StudioViewModelTestBase {
         GenerationRequest base = straight.animate().toSession().base();
         Frame previous = null;
         for (int k = 0; k < FRAMES; k++) {
-            previous = plan.render(models, base, k, previous, tmp, (i, e) -> { }, () -> false);
+            previous = plan.render(DEMO.models(), base, k, previous, tmp, (i, e) -> { }, () -> false);
             assertThat(made.get(k).argb()).as("frame %d against Animation.render", k).isEqualTo(previous.argb());
         }
         // a moving camera: neighbouring frames differ

@@ -7,21 +7,27 @@ import dev.vqclip.engine.run.RunModels;
 import dev.vqclip.engine.run.RunSnapshot;
 import dev.vqclip.engine.run.SteppableRun;
 import dev.vqclip.engine.run.VqganClipRunFactory;
+import dev.vqclip.testing.ModelsPerClass;
 
 import java.nio.file.Path;
 
-/** The bundled demo models (assets/models/demo) on the CPU, shared by several studios of one test class. */
-final class DemoEngine {
+/**
+ * The bundled demo models (assets/models/demo) on the CPU, loaded once per test class and shared by its studios:
+ * {@code @RegisterExtension static final DemoEngine DEMO = new DemoEngine();}, then {@code DEMO.models()}.
+ */
+final class DemoEngine extends ModelsPerClass {
     private static final Path DEMO = Path.of("assets", "models", "demo");
 
-    private DemoEngine() {
-    }
-
-    /** @return the demo models, loaded; the caller closes them */
-    static RunModels load() throws java.io.IOException {
+    @Override
+    protected RunModels open() throws java.io.IOException {
         return RunModels.load(DEMO.resolve("vqgan.safetensors"), DEMO.resolve("vqgan.yaml"),
                 DEMO.resolve("clip.safetensors"), DEMO.resolve("bpe.txt.gz"), Device.cpu(), "demo models", true,
                 (f, m) -> { });
+    }
+
+    /** @return a studio's engine on this class's models */
+    RunFactory engine() {
+        return keeping(models());
     }
 
     /** @return a studio's engine on {@code models}; closing it leaves them loaded for the next studio */
