@@ -301,7 +301,7 @@ public final class StudioViewModel implements RunOutputs {
         canvas.latentGridProperty().set(latentGrid);
         if (restored) {
             paint.keepUnmaskedPixelsProperty().set(state.request().keepUnmaskedPixels());
-            editor.showRun(state.request());
+            editor.showRun(animate.editorRequest(state.request()));
         }
     }
 

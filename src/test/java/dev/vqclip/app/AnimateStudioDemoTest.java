@@ -91,6 +91,10 @@ class AnimateStudioDemoTest extends StudioViewModelTestBase {
         assertThat(reopened.animate().activeProperty().get()).isTrue();
         reopened.animate().resume();
         finish(reopened.animate());
+        // the editor shows frame 0's request, not a frame's seed or its (deleted) moved image
+        GenerationRequest shown = reopened.editor().requestForFile(false);
+        assertThat(shown.seed()).isEqualTo(base.seed());
+        assertThat(shown.initImage()).isNull();
         for (int k = 0; k < FRAMES; k++) {
             assertThat(reopened.animate().frames().get(k).argb()).as("frame %d after save and reopen", k)
                     .isEqualTo(made.get(k).argb());

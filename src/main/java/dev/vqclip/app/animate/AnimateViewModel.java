@@ -218,6 +218,18 @@ public final class AnimateViewModel {
                 && r.width() == base.width() && r.height() == base.height();
     }
 
+    /**
+     * @return what the editor shows for a restored run {@code r}: for a frame of the active animation, frame 0's
+     *         request with the run's prompts and "keep unmasked pixels" (not the frame's seed, steps and moved image,
+     *         a temporary file), so a later Start makes what the editor shows; any other run as it is
+     */
+    public GenerationRequest editorRequest(GenerationRequest r) {
+        if (!active.get() || base == null || r.seed() != Animation.seedOf(base.seed(), made.size())) {
+            return r;
+        }
+        return base.withPrompts(r.prompts()).withKeepUnmaskedPixels(r.keepUnmaskedPixels());
+    }
+
     // ---- Session ----
 
     /** @return the animation as the session file keeps it, or null when there is none */
