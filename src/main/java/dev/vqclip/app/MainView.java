@@ -47,7 +47,11 @@ public final class MainView extends BorderPane {
         javafx.scene.control.TitledPane paintPane = new javafx.scene.control.TitledPane("Paint & mask",
                 new PaintView(vm.paint(), vm.coCreation()::selectByText, vm.coCreation()::replaceWith));
         paintPane.setId("paintPane");
-        VBox left = new VBox(10, prompts, paintPane, new SettingsView(vm.settings()));
+        javafx.scene.control.TitledPane animatePane = new javafx.scene.control.TitledPane("Animate",
+                new dev.vqclip.app.animate.AnimateView(vm.animate()));
+        animatePane.setId("animatePane");
+        animatePane.setExpanded(false);
+        VBox left = new VBox(10, prompts, paintPane, animatePane, new SettingsView(vm.settings()));
         left.setStyle("-fx-padding: 8;");
         ScrollPane leftScroll = new ScrollPane(left);
         leftScroll.setFitToWidth(true);

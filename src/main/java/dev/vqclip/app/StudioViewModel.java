@@ -1,5 +1,6 @@
 package dev.vqclip.app;
 
+import dev.vqclip.app.animate.AnimateViewModel;
 import dev.vqclip.app.canvas.CanvasViewModel;
 import dev.vqclip.app.cocreate.CoCreationViewModel;
 import dev.vqclip.app.core.Captured;
@@ -15,6 +16,7 @@ import dev.vqclip.app.history.HistoryViewModel;
 import dev.vqclip.app.paint.MaskGrid;
 import dev.vqclip.app.paint.PaintViewModel;
 import dev.vqclip.app.prompt.PromptViewModel;
+import dev.vqclip.app.run.EngineWorker;
 import dev.vqclip.app.run.RunOutputs;
 import dev.vqclip.app.run.RunState;
 import dev.vqclip.app.run.RunViewModel;
@@ -70,6 +72,7 @@ public final class StudioViewModel implements RunOutputs {
     private final SessionFilesViewModel files;
     private final CoCreationViewModel coCreation;
     private final ExportViewModel export;
+    private final AnimateViewModel animate;
     private final StringBinding title;
     private Frame liveFrame;
 
@@ -89,27 +92,8 @@ public final class StudioViewModel implements RunOutputs {
         this.run = new RunViewModel(executor, provider, this);
         this.editor = new EditorViewModel(prompts, settings, edits, run, studio);
         edits.setOnChange(studio::markDirty);
-        this.files = new SessionFilesViewModel(executor, dialogs, studio, run, new SessionFilesViewModel.Session() {
-            @Override
-            public SessionData toData() {
-                return sessionData(null);
-            }
-
-            @Override
-            public void apply(SessionData d) {
-                applySession(d);
-            }
-
-            @Override
-            public void clear() {
-                clearSession();
-            }
-
-            @Override
-            public void close() {
-                StudioViewModel.this.close();
-            }
-        });
+        this.files = new SessionFilesViewModel(executor, dialogs, studio, run, SessionFilesViewModel.Session.of(
+                () -> sessionData(null), this::applySession, this::clearSession, this::close));
         // the loss chart draws one series per branch
         history.branchProperty().addListener((o, a, b) -> chartBranch(b));
         chartBranch(history.getBranch());
@@ -138,6 +122,8 @@ public final class StudioViewModel implements RunOutputs {
                 history, () -> ImageMetadata.of(prompts.prompts(),
                         editor.requestForFile(paint.keepUnmaskedPixelsProperty().get()),
                         run.progress().stepProperty().get(), run.engine().engineDescriptionProperty().get())));
+        this.animate = new AnimateViewModel(executor, dialogs, run, studio, this::beginRun, () -> { },
+                canvas.frameProperty());
         studio.showRun(run.messageProperty(), run.errorProperty(), run.warningProperty());
         title = Bindings.createStringBinding(() -> "VQGAN-CLIP Studio — "
                 + (files.sessionFileProperty().get() == null ? "untitled"
@@ -249,6 +235,7 @@ public final class StudioViewModel implements RunOutputs {
 
     private void clearSession() {
         run.park(null);
+        animate.load(null);
         editor.clear();
         run.chart().clear();
         history.load(List.of(), "b1");
@@ -275,6 +262,7 @@ public final class StudioViewModel implements RunOutputs {
         paint.keepUnmaskedPixelsProperty().set(d.request() != null && d.request().keepUnmaskedPixels());
         edits.clear();
         run.park(d.current());
+        animate.load(d.animation());
     }
 
     private SessionData sessionData(RunSnapshot current) {
@@ -283,7 +271,7 @@ public final class StudioViewModel implements RunOutputs {
         models.put("engine", run.engine().engineDescriptionProperty().get());
         return new SessionData(r, prompts.toRows(), current, liveFrame, new ArrayList<>(history.entries()),
                 history.getBranch(), canvas.paintLayerProperty().get(), canvas.maskLayerProperty().get(), models,
-                run.chart().lossCurves());
+                run.chart().lossCurves(), animate.toSession());
     }
 
     /** Frees the run and the engine (queued after pending saves). */
@@ -313,14 +301,20 @@ public final class StudioViewModel implements RunOutputs {
         canvas.latentGridProperty().set(latentGrid);
         if (restored) {
             paint.keepUnmaskedPixelsProperty().set(state.request().keepUnmaskedPixels());
-            editor.showRun(state.request());
+            editor.showRun(animate.editorRequest(state.request()));
         }
     }
 
     @Override
     public void captured(Captured c) {
         history.add(c, wallClock.getAsLong(), paint.layers());
+        animate.captured(c);
         studio.markDirty();
+    }
+
+    @Override
+    public void halted(EngineWorker.Halt why) {
+        animate.halted(why);
     }
 
     // ---- Properties ----
@@ -370,6 +364,10 @@ public final class StudioViewModel implements RunOutputs {
     }
 
     /** @return the export feature (File ▸ Export) */
+    public AnimateViewModel animate() {
+        return animate;
+    }
+
     public ExportViewModel export() {
         return export;
     }

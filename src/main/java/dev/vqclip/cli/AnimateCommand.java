@@ -17,6 +17,7 @@ import dev.vqclip.engine.run.RunModels;
 import dev.vqclip.engine.run.RunOutOfMemoryException;
 import dev.vqclip.media.Mp4Writer;
 import dev.vqclip.models.DemoModels;
+import dev.vqclip.session.AnimationJson;
 import dev.vqclip.session.ImageMetadata;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -237,11 +238,7 @@ public final class AnimateCommand implements Callable<Integer> {
             throw new IllegalArgumentException(file + ": unknown animation format " + root.path("format"));
         }
         try {
-            Animation a = new Animation(root.path("frames").asInt(), root.path("stepsPerFrame").asInt(),
-                    root.path("firstSteps").asInt(), Keyframes.parse(root.path("zoom").asText(), "zoom"),
-                    Keyframes.parse(root.path("rotate").asText(), "rotate"),
-                    Keyframes.parse(root.path("panX").asText(), "panX"),
-                    Keyframes.parse(root.path("panY").asText(), "panY"));
+            Animation a = AnimationJson.readPlan(root, "animation");
             if (frames != null) {
                 a = a.withFrames(frames);
             }
@@ -276,13 +273,7 @@ public final class AnimateCommand implements Callable<Integer> {
         root.put("seed", p.seed);
         root.put("cutouts", p.cutouts);
         root.put("lr", p.lr);
-        root.put("frames", a.frames());
-        root.put("stepsPerFrame", a.stepsPerFrame());
-        root.put("firstSteps", a.firstSteps());
-        root.put("zoom", a.zoom().toSpec());
-        root.put("rotate", a.rotate().toSpec());
-        root.put("panX", a.panX().toSpec());
-        root.put("panY", a.panY().toSpec());
+        AnimationJson.putPlan(root, a);
         root.put("models", models);
         byte[] bytes = json.writerWithDefaultPrettyPrinter().writeValueAsBytes(root);
         AtomicFiles.write(dir.resolve(PLAN_FILE), o -> o.write(bytes));

@@ -22,10 +22,11 @@ import java.util.Map;
  * @param mask the user's mask layer, or null
  * @param models model file name → sha256 of the models the run used
  * @param losses the loss chart: one curve per branch, in the order the branches were made (since version 3)
+ * @param animation the studio's animation, or null (since version 4)
  */
 public record SessionData(GenerationRequest request, List<PromptRow> promptRows, RunSnapshot current, Frame frame,
                           List<HistoryEntry> history, String branchId, Frame paint, PixelMask mask,
-                          Map<String, String> models, List<LossCurve> losses) {
+                          Map<String, String> models, List<LossCurve> losses, SessionAnimation animation) {
     /**
      * A prompt row as the user typed it.
      *
@@ -70,6 +71,13 @@ public record SessionData(GenerationRequest request, List<PromptRow> promptRows,
         models = Map.copyOf(models);
         branchId = branchId == null ? "b1" : branchId;
         losses = losses == null ? List.of() : List.copyOf(losses);
+    }
+
+    /** A session without an animation (as version-3 files hold). */
+    public SessionData(GenerationRequest request, List<PromptRow> promptRows, RunSnapshot current, Frame frame,
+                       List<HistoryEntry> history, String branchId, Frame paint, PixelMask mask,
+                       Map<String, String> models, List<LossCurve> losses) {
+        this(request, promptRows, current, frame, history, branchId, paint, mask, models, losses, null);
     }
 
     /** A session without loss curves (as version-2 files hold). */

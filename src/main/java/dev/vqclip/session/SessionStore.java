@@ -63,7 +63,7 @@ import java.util.zip.ZipOutputStream;
  */
 public final class SessionStore {
     /** The manifest version this code writes and the newest it reads. */
-    public static final int VERSION = 3;
+    public static final int VERSION = 4;
     /** Most points one loss curve may hold in a file (the studio keeps far fewer). */
     static final int MAX_LOSS_POINTS = 1 << 20;
     /** The manifest's {@code format}. */
@@ -188,6 +188,7 @@ public final class SessionStore {
                 }
             }
         }
+        AnimationJson.write(zip, m, d.animation());
         RunFile.put(zip, "manifest.json", RunFile.JSON.writeValueAsBytes(m));
     }
 
@@ -400,8 +401,22 @@ public final class SessionStore {
                         + e.getMessage());
             }
         }
+        SessionAnimation animation = null;
+        try {
+            animation = AnimationJson.read(m, where, (entry, w, h) -> {
+                Frame f = png(zip, entry, where, w, h, budget, frames);
+                if (f == null || f.width() != w || f.height() != h) {
+                    throw new IOException("animation frame " + entry + " is not " + w + "x" + h);
+                }
+                return f;
+            });
+        } catch (LoadBudget.LimitException | ImageDecoder.ImageTooLargeException e) {
+            throw e;
+        } catch (IOException | IllegalArgumentException e) {
+            warnings.add("the animation was damaged and is left out: " + e.getMessage());
+        }
         SessionData d = new SessionData(request, rows, current, frame, history, m.path("branch").asText("b1"), paint,
-                mask, models, losses);
+                mask, models, losses, animation);
         return new Loaded(d, warnings);
     }
 
@@ -447,6 +462,8 @@ public final class SessionStore {
      *       recorded, so any such field in a version-1 entry is dropped (their layers stay "not recorded").</li>
      *   <li>2 → 3: the loss chart's curves ({@code losses}) were added; older files have none, and the chart of such
      *       a session starts empty. Any {@code losses} field in an older file is dropped.</li>
+     *   <li>3 → 4: the studio's animation ({@code animation}, see {@code AnimationJson}) was added; any such field in
+     *       an older file is dropped.</li>
      * </ul>
      */
     static ObjectNode migrate(ObjectNode manifest, int version, List<String> warnings) {
@@ -462,6 +479,9 @@ public final class SessionStore {
         }
         if (version < 3) {
             manifest.remove("losses");
+        }
+        if (version < 4) {
+            manifest.remove("animation");
         }
         return manifest;
     }

@@ -52,25 +52,6 @@ class CoCreationFxTest extends StudioFxHarness {
         return s.get();
     }
 
-    /** Scrolls the side panel so the node is on screen (the panel is taller than the test window). */
-    void reveal(String query) {
-        robot.interact(() -> {
-            javafx.scene.Node n = robot.lookup(query).query();
-            javafx.scene.Node p = n.getParent();
-            while (p != null && !(p instanceof javafx.scene.control.ScrollPane)) {
-                p = p.getParent();
-            }
-            if (p instanceof javafx.scene.control.ScrollPane sp) {
-                javafx.scene.Node content = sp.getContent();
-                javafx.geometry.Bounds b = content.sceneToLocal(n.localToScene(n.getBoundsInLocal()));
-                double extra = content.getBoundsInLocal().getHeight() - sp.getViewportBounds().getHeight();
-                if (extra > 0) {
-                    sp.setVvalue(Math.max(0, Math.min(1, (b.getMinY() - 40) / extra)));
-                }
-            }
-        });
-    }
-
     void pauseAndWait(StudioViewModel vm) throws Exception {
         robot.clickOn("#pause");
         waitUntil(() -> vm.run().getState() == RunState.PAUSED, 60);

@@ -43,6 +43,32 @@ public final class SessionFilesViewModel {
 
         /** Frees the run and the engine. */
         void close();
+
+        /** @return a session made of these four actions */
+        static Session of(java.util.function.Supplier<SessionData> toData,
+                          java.util.function.Consumer<SessionData> apply, Runnable clear, Runnable close) {
+            return new Session() {
+                @Override
+                public SessionData toData() {
+                    return toData.get();
+                }
+
+                @Override
+                public void apply(SessionData d) {
+                    apply.accept(d);
+                }
+
+                @Override
+                public void clear() {
+                    clear.run();
+                }
+
+                @Override
+                public void close() {
+                    close.run();
+                }
+            };
+        }
     }
 
     private final TaskExecutor executor;
@@ -272,7 +298,7 @@ public final class SessionFilesViewModel {
 
     private static SessionData withCurrent(SessionData d, RunSnapshot current) {
         return new SessionData(d.request(), d.promptRows(), current, d.frame(), d.history(), d.branchId(), d.paint(),
-                d.mask(), d.models(), d.losses());
+                d.mask(), d.models(), d.losses(), d.animation());
     }
 
     public ReadOnlyObjectProperty<Path> sessionFileProperty() {

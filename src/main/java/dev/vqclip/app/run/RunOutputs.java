@@ -12,4 +12,8 @@ public interface RunOutputs {
     void started(LatentGrid latentGrid, RunSnapshot state, boolean restored);
 
     void captured(Captured c);
+
+    /** The run halted (after its last snapshot arrived): paused, finished or stopped. */
+    default void halted(EngineWorker.Halt why) {
+    }
 }

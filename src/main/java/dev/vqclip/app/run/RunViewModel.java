@@ -306,6 +306,7 @@ public final class RunViewModel implements EngineListener {
             case STOPPED -> "stopped at step " + atStep;
         });
         gate.opened(); // an opened image's run exists now: do what was asked meanwhile
+        outputs.halted(why);
     }
 
     /**
@@ -357,10 +358,7 @@ public final class RunViewModel implements EngineListener {
         return error.getReadOnlyProperty();
     }
 
-    /**
-     * @return why the run paused by itself at a step that went bad (a NaN or an infinity), or null; cleared by the
-     *     next start, resume, step or restore
-     */
+    /** @return why the run paused itself at a step that went bad (NaN, infinity), or null; cleared by the next run */
     public ReadOnlyStringProperty warningProperty() {
         return warning.getReadOnlyProperty();
     }

@@ -70,6 +70,30 @@ public record Animation(int frames, int stepsPerFrame, int firstSteps, Keyframes
         return seed + index;
     }
 
+    /**
+     * @param base the request of frame 0 (its steps and seed are replaced)
+     * @param movedInit the moved previous frame ({@link #writeMoved}), null for frame 0
+     * @return the request of frame {@code index}'s run: its steps, its seed and, after frame 0, the moved frame as the
+     *         init image. The studio starts its frame runs with this, so they are the CLI's runs.
+     */
+    public GenerationRequest requestOf(GenerationRequest base, int index, Path movedInit) {
+        GenerationRequest r = base.withSteps(stepsOf(index)).withSeed(seedOf(base.seed(), index));
+        return movedInit == null ? r : r.withInitImage(movedInit);
+    }
+
+    /**
+     * Writes {@code previous} moved by frame {@code index}'s camera move as a PNG in {@code scratch} (the caller
+     * deletes it once the run has read it).
+     *
+     * @return the file
+     */
+    public Path writeMoved(int index, Frame previous, Path scratch) throws IOException {
+        Frame moved = moveInto(index).apply(previous);
+        Path init = Files.createTempFile(scratch, ".moved-" + index + "-", ".png");
+        Png.write(init, moved, Map.of());
+        return init;
+    }
+
     /** Hears each optimisation step of a frame. */
     @FunctionalInterface
     public interface Listener {
@@ -97,17 +121,14 @@ public record Animation(int frames, int stepsPerFrame, int firstSteps, Keyframes
             throw new IllegalArgumentException("frame " + index + " needs the frame before it");
         }
         int steps = stepsOf(index);
-        GenerationRequest r = base.withSteps(steps).withSeed(seedOf(base.seed(), index));
         Path init = null;
         try {
             if (index > 0) {
-                Frame moved = moveInto(index).apply(previous);
-                init = Files.createTempFile(scratch, ".moved-" + index + "-", ".png");
-                Png.write(init, moved, Map.of());
-                r = r.withInitImage(init);
-            } else if (r.init() == GenerationRequest.Init.IMAGE) {
+                init = writeMoved(index, previous, scratch);
+            } else if (base.init() == GenerationRequest.Init.IMAGE) {
                 throw new IllegalArgumentException("an animation starts from its prompts, not from an init image");
             }
+            GenerationRequest r = requestOf(base, index, init);
             try (Run run = Run.start(models, r)) {
                 while (run.stepCount() < steps) {
                     if (cancelled.getAsBoolean()) {

@@ -4,10 +4,8 @@ import ai.djl.Device;
 import dev.vqclip.engine.clip.Clip;
 import dev.vqclip.engine.clip.tokenizer.ClipTokenizer;
 import dev.vqclip.engine.vqgan.Vqgan;
+import dev.vqclip.testing.ModelsPerClass;
 import dev.vqclip.testing.Reference;
-import org.junit.jupiter.api.extension.AfterAllCallback;
-import org.junit.jupiter.api.extension.BeforeAllCallback;
-import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * The tiny random-weight reference models as a run's model pair, loaded once per test class:
@@ -15,30 +13,11 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * reference folder the class is skipped (failed on CI, see {@link Reference#dir()}); the models are closed after the
  * class.
  */
-final class TinyModels implements BeforeAllCallback, AfterAllCallback {
-    private RunModels models;
-
+final class TinyModels extends ModelsPerClass {
     @Override
-    public void beforeAll(ExtensionContext context) {
+    protected RunModels open() {
         Reference.dir();
-        models = load();
-    }
-
-    @Override
-    public void afterAll(ExtensionContext context) {
-        if (models != null) {
-            models.close();
-            models = null;
-        }
-    }
-
-    /** @return the models loaded for the running test class (the extension closes them) */
-    RunModels models() {
-        if (models == null) {
-            throw new IllegalStateException("TinyModels is used outside its test class (register it as a static "
-                    + "@RegisterExtension field)");
-        }
-        return models;
+        return load();
     }
 
     /** @return freshly loaded tiny reference models; the caller closes them */
