@@ -5,6 +5,8 @@ import dev.vqclip.app.history.HistoryView;
 import dev.vqclip.app.paint.PaintView;
 import dev.vqclip.app.paint.PaintViewModel;
 import dev.vqclip.app.prompt.PromptBar;
+import dev.vqclip.app.prompt.PromptTimeline;
+import dev.vqclip.app.prompt.PromptTimelineModel;
 import dev.vqclip.app.prompt.PromptView;
 import dev.vqclip.app.run.RunState;
 import dev.vqclip.app.run.RunView;
@@ -64,7 +66,10 @@ public final class MainView extends BorderPane {
         tools0.getStyleClass().add("edge-to-edge");
         canvasArea.setLeft(tools0);
         canvasArea.setMinHeight(0);
-        SplitPane centerSplit = new SplitPane(canvasArea, RunView.lossChart(vm.run()));
+        VBox chartAndTimeline = new VBox(RunView.lossChart(vm.run()), promptTimeline(vm));
+        VBox.setVgrow(chartAndTimeline.getChildren().get(0), javafx.scene.layout.Priority.ALWAYS);
+        chartAndTimeline.setMinHeight(0);
+        SplitPane centerSplit = new SplitPane(canvasArea, chartAndTimeline);
         centerSplit.setOrientation(Orientation.VERTICAL);
         centerSplit.setDividerPositions(0.6);
         SplitPane main = new SplitPane(leftScroll, centerSplit);
@@ -292,5 +297,19 @@ public final class MainView extends BorderPane {
             s.getRightItems().add(n);
         }
         return s;
+    }
+
+    /**
+     * @return the prompt timeline under the loss chart: over the run's planned steps while a run is going or paused,
+     *         else over the steps the next run will take
+     */
+    private static PromptTimeline promptTimeline(StudioViewModel vm) {
+        var p = vm.run().progress();
+        var state = vm.run().stateProperty();
+        var planned = Bindings.createIntegerBinding(() -> state.get() == RunState.IDLE || state.get() == RunState.FAILED
+                        ? vm.settings().stepsProperty().get()
+                        : Math.max(p.totalStepsProperty().get(), p.stepProperty().get()),
+                state, p.totalStepsProperty(), p.stepProperty(), vm.settings().stepsProperty());
+        return new PromptTimeline(new PromptTimelineModel(vm.prompts(), planned, p.stepProperty()));
     }
 }

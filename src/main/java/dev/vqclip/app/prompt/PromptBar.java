@@ -65,7 +65,7 @@ public final class PromptBar extends HBox {
         hint.managedProperty().bind(hint.visibleProperty());
         Region spring = new Region();
         HBox.setHgrow(spring, Priority.ALWAYS);
-        HBox head = new HBox(6, title, hint, spring, new Label("weight"), weight, weightValue);
+        HBox head = new HBox(6, PromptView.swatch(0), title, hint, spring, new Label("weight"), weight, weightValue);
         head.setAlignment(Pos.CENTER_LEFT);
         VBox mainBox = new VBox(4, head, main);
         HBox.setHgrow(mainBox, Priority.ALWAYS);

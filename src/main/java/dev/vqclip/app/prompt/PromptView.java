@@ -11,6 +11,7 @@ import javafx.scene.control.TextField;
 import javafx.scene.control.Tooltip;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
+import javafx.scene.layout.Region;
 import javafx.scene.layout.VBox;
 import org.kordamp.ikonli.javafx.FontIcon;
 import org.kordamp.ikonli.materialdesign2.MaterialDesignC;
@@ -63,6 +64,17 @@ public final class PromptView extends VBox {
         }
     }
 
+    /** @return a small square in the colour of row {@code i}'s bar on the prompt timeline */
+    static Region swatch(int i) {
+        Region r = new Region();
+        r.setId("promptColour" + i);
+        r.setMinSize(10, 10);
+        r.setMaxSize(10, 10);
+        r.setStyle("-fx-background-color: " + PromptTimelineModel.colour(i) + "; -fx-background-radius: 2;");
+        Tooltip.install(r, new Tooltip("This prompt's colour on the timeline under the loss chart"));
+        return r;
+    }
+
     private HBox row(PromptRowViewModel r, int i) {
         TextField text = new TextField();
         text.setId("promptText" + i);
@@ -86,7 +98,7 @@ public final class PromptView extends VBox {
         remove.getStyleClass().addAll("button-icon", "flat");
         remove.setTooltip(new Tooltip("Remove this prompt"));
         remove.setOnAction(e -> vm.removeRow(r));
-        HBox row = new HBox(6, text, weight, value, remove);
+        HBox row = new HBox(6, swatch(i), text, weight, value, remove);
         row.setAlignment(Pos.CENTER_LEFT);
         row.getStyleClass().add("prompt-row");
         Runnable style = () -> {
