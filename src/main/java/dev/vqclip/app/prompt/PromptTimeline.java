@@ -40,7 +40,6 @@ public final class PromptTimeline extends Region {
         this.m = m;
         setId("promptTimeline");
         getChildren().add(canvas);
-        setMinHeight(TOP + ROW_H + 4);
         setFocusTraversable(true);
         Tooltip.install(this, new Tooltip("When each prompt acts: drag a bar's ends to change where it starts and stops "
                 + "(to the right end: no end), drag the bar to move it; Ctrl+Z undoes"));
@@ -49,7 +48,6 @@ public final class PromptTimeline extends Region {
         for (Observable o : redraw) {
             o.addListener(x -> requestLayout());
         }
-        m.prompts().rows().addListener((Observable o) -> setPrefHeight(prefHeight(-1)));
         addEventHandler(MouseEvent.MOUSE_MOVED, e -> setCursor(cursorAt(e.getX(), e.getY())));
         addEventHandler(MouseEvent.MOUSE_PRESSED, e -> {
             requestFocus();
@@ -99,6 +97,17 @@ public final class PromptTimeline extends Region {
     @Override
     protected double computePrefHeight(double width) {
         return TOP + ROW_H * Math.max(1, shownRows().size()) + 4;
+    }
+
+    /** The loss chart above gives way first: every prompt's row stays visible. */
+    @Override
+    protected double computeMinHeight(double width) {
+        return computePrefHeight(width);
+    }
+
+    @Override
+    protected double computeMaxHeight(double width) {
+        return computePrefHeight(width);
     }
 
     @Override
