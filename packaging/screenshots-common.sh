@@ -9,6 +9,9 @@
 #   extra java options and grabs the screen at each of SHOT_TIMES (seconds after start) into OUT/NAME.png, the names
 #   taken in turn from the space-separated NAMES and FALLBACK-i past their end. Fails with the studio's log when the
 #   studio exits before a shot.
+# screenshots_when_finished NAME LIMIT JAVA_OPTION...: starts `vqclip studio --demo-script` under xvfb-run with the
+#   given extra java options, waits (at most LIMIT seconds) for its line "demo script: finished N steps ...", grabs
+#   the screen into OUT/NAME.png and prints that line. Fails with the studio's log when it exits early.
 
 screenshots_prepare() {
   cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -63,4 +66,34 @@ screenshots_take() {
     wait $pid 2>/dev/null || true
   ' screenshots "$ROOT" "$OUT" "$HOME_DIR" "$SHOT_TIMES" "$fallback" "$names" "$@"
   echo "screenshots in $OUT"
+}
+
+screenshots_when_finished() {
+  local name=$1 limit=$2
+  shift 2
+  xvfb-run -a -s "-screen 0 $SCREEN" bash -c '
+    set -u
+    root=$1 out=$2 home=$3 name=$4 limit=$5
+    shift 5
+    java -Dprism.order=es2,sw -Dvqclip.home="$home" -Dai.djl.offline=true "$@" \
+        -jar "$root/target/vqclip.jar" studio --demo-script > "$home/studio.log" 2>&1 &
+    pid=$!
+    for ((t = 0; t < limit; t++)); do
+      if grep -q "demo script: finished" "$home/studio.log"; then
+        break
+      fi
+      if ! kill -0 $pid 2>/dev/null; then
+        echo "the studio exited early; its log:" >&2
+        cat "$home/studio.log" >&2
+        exit 1
+      fi
+      sleep 1
+    done
+    grep "demo script: finished" "$home/studio.log" || { echo "not finished after ${limit} s" >&2; kill $pid; exit 1; }
+    sleep 3 # the last frame and the chart reach the window
+    import -window root "$out/$name.png"
+    echo "saved docs/screenshots/$name.png"
+    kill $pid 2>/dev/null || true
+    wait $pid 2>/dev/null || true
+  ' finished "$ROOT" "$OUT" "$HOME_DIR" "$name" "$limit" "$@"
 }

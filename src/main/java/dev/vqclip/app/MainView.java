@@ -66,13 +66,14 @@ public final class MainView extends BorderPane {
         tools0.getStyleClass().add("edge-to-edge");
         canvasArea.setLeft(tools0);
         canvasArea.setMinHeight(0);
-        VBox chartAndTimeline = new VBox(RunView.lossChart(vm.run()), promptTimeline(vm));
-        VBox.setVgrow(chartAndTimeline.getChildren().get(0), javafx.scene.layout.Priority.ALWAYS);
-        chartAndTimeline.setMinHeight(0);
-        SplitPane centerSplit = new SplitPane(canvasArea, chartAndTimeline);
+        SplitPane centerSplit = new SplitPane(canvasArea, RunView.lossChart(vm.run()));
         centerSplit.setOrientation(Orientation.VERTICAL);
         centerSplit.setDividerPositions(0.6);
-        SplitPane main = new SplitPane(leftScroll, centerSplit);
+        // the prompt timeline under the loss chart, outside the split so that no divider hides it
+        VBox centre = new VBox(centerSplit, promptTimeline(vm));
+        VBox.setVgrow(centerSplit, javafx.scene.layout.Priority.ALWAYS);
+        centre.setMinHeight(0);
+        SplitPane main = new SplitPane(leftScroll, centre);
         main.setDividerPositions(0.34);
         SplitPane.setResizableWithParent(leftScroll, false);
         // the centre gives way when the window is short, so the prompt bar above and the history and status bar below
