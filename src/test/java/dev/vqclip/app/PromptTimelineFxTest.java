@@ -4,6 +4,7 @@ import dev.vqclip.app.prompt.PromptTimeline;
 import dev.vqclip.engine.guide.PromptParser;
 import dev.vqclip.engine.guide.PromptSpan;
 import javafx.geometry.Point2D;
+import javafx.scene.control.TextField;
 import javafx.scene.input.KeyCode;
 import javafx.scene.input.MouseButton;
 import org.junit.jupiter.api.Test;
@@ -42,11 +43,33 @@ class PromptTimelineFxTest extends StudioFxHarness {
         assertThat(StudioAppFxTest.fx(() -> vm.prompts().prompts().get(0).span())).isEqualTo(dragged);
         assertThat(StudioAppFxTest.fx(() -> vm.prompts().rows().get(1).spanProperty().get()))
                 .isEqualTo(new PromptSpan(40, PromptSpan.OPEN, 0));
+        // the row's span field shows the dragged span
+        assertThat(robot.lookup("#promptSpan0").queryAs(TextField.class).getText()).isEqualTo(dragged.toSpec());
         // Ctrl+Z puts it back
         robot.clickOn("#canvasImage");
         robot.press(KeyCode.CONTROL).type(KeyCode.Z).release(KeyCode.CONTROL);
         StudioAppFxTest.waitUntil(() -> vm.prompts().rows().get(0).spanProperty().get()
                 .equals(new PromptSpan(0, 40, 5)), 5);
+        assertThat(robot.lookup("#promptSpan0").queryAs(TextField.class).getText()).isEqualTo("0-40~5");
+    }
+
+    @Test
+    void typingASpanInTheRowEditsItAndBadTextIsNamed() throws Exception {
+        StudioApp app = start(new FakeRunFactory(0), new ScriptedDialogs(), 0, null);
+        StudioViewModel vm = app.viewModel();
+        robot.interact(() -> vm.prompts().setPrompts(PromptParser.parse("a forest | ashes:40-")));
+        TextField f = robot.lookup("#promptSpan1").queryAs(TextField.class);
+        assertThat(f.getText()).isEqualTo("40-");
+        robot.clickOn(f).press(KeyCode.CONTROL).type(KeyCode.A).release(KeyCode.CONTROL).write("10-30~2")
+                .type(KeyCode.ENTER);
+        StudioAppFxTest.waitUntil(() -> vm.prompts().rows().get(1).spanProperty().get()
+                .equals(new PromptSpan(10, 30, 2)), 5);
+        assertThat(StudioAppFxTest.fx(() -> vm.edits().undoNameProperty().get())).contains("prompt span");
+        robot.press(KeyCode.CONTROL).type(KeyCode.A).release(KeyCode.CONTROL).write("30-10").type(KeyCode.ENTER);
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(StudioAppFxTest.fx(() -> vm.prompts().rows().get(1).spanProperty().get()))
+                .isEqualTo(new PromptSpan(10, 30, 2));
+        assertThat(StudioAppFxTest.fx(() -> f.getTooltip().getText())).contains("must end after it starts");
     }
 
     /** @return the screen point of step {@code step} on shown row {@code row} of the timeline */

@@ -98,7 +98,9 @@ public final class PromptView extends VBox {
         remove.getStyleClass().addAll("button-icon", "flat");
         remove.setTooltip(new Tooltip("Remove this prompt"));
         remove.setOnAction(e -> vm.removeRow(r));
-        HBox row = new HBox(6, swatch(i), text, weight, value, remove);
+        SpanField span = new SpanField("promptSpan" + i);
+        span.bind(r);
+        HBox row = new HBox(6, swatch(i), text, span, weight, value, remove);
         row.setAlignment(Pos.CENTER_LEFT);
         row.getStyleClass().add("prompt-row");
         Runnable style = () -> {
