@@ -83,11 +83,7 @@ class PromptTimelineTest extends StudioViewModelTestBase {
 
     @Test
     void aDragIsOneUndoableEditOfTheRowAndReachesTheRunningRun() {
-        vm.prompts().setPrompts(PromptParser.parse("a forest:0-60~10 | ashes:50-"));
-        vm.settings().widthProperty().set(64);
-        vm.settings().heightProperty().set(48);
-        vm.settings().stepsProperty().set(100);
-        vm.start();
+        startStory("a forest:0-60~10 | ashes:50-", 100);
         runTo(2);
         assertThat(t.press(row(0), 120)).isTrue(); // the end of 0-60 at 120 px
         t.drag(140);
@@ -116,12 +112,8 @@ class PromptTimelineTest extends StudioViewModelTestBase {
 
     @Test
     void historyMarksWherePromptsStartEndAndWereEdited() {
-        vm.prompts().setPrompts(PromptParser.parse("a forest:0-10 | ashes:10-"));
-        vm.settings().widthProperty().set(64);
-        vm.settings().heightProperty().set(48);
-        vm.settings().stepsProperty().set(20);
         vm.settings().historyEveryProperty().set(5);
-        vm.start();
+        startStory("a forest:0-10 | ashes:10-", 20);
         runTo(12);
         row(1).weightProperty().set(2); // an edit during the run
         runTo(20);
@@ -141,6 +133,15 @@ class PromptTimelineTest extends StudioViewModelTestBase {
         assertThat(at15.mark()).isEqualTo("▶1 ✎");
         assertThat(at15.describe()).contains("starts: ashes @ 10").contains("prompts edited");
         assertThat(at20.any()).isFalse();
+    }
+
+    /** Starts a 64×48 run of {@code steps} steps on the scheduled prompts of {@code story}. */
+    void startStory(String story, int steps) {
+        vm.prompts().setPrompts(PromptParser.parse(story));
+        vm.settings().widthProperty().set(64);
+        vm.settings().heightProperty().set(48);
+        vm.settings().stepsProperty().set(steps);
+        vm.start();
     }
 
     static HistoryEntry entry(List<HistoryEntry> es, int step) {
