@@ -31,6 +31,7 @@ final class StudioDemo {
         String story = System.getProperty("vqclip.demoStory");
         if (story != null) {
             vm.prompts().setPrompts(PromptParser.parse(story)); // scheduled prompts, for the timeline's screenshot
+            scene.lookup("#promptText0").requestFocus();
         } else if (scene.lookup("#promptText0") instanceof javafx.scene.control.TextInputControl first) {
             first.setText(prompt);
         }

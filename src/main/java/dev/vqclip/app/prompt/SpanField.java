@@ -23,8 +23,8 @@ public final class SpanField extends TextField {
     public SpanField(String id) {
         setId(id);
         setPromptText("all steps");
-        setPrefColumnCount(6);
-        setMinWidth(70);
+        setPrefColumnCount(7);
+        setMinWidth(USE_PREF_SIZE);
         setTooltip(new Tooltip(HELP));
         setOnAction(e -> commit());
         focusedProperty().addListener((o, was, now) -> {
