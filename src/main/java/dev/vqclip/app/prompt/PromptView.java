@@ -82,7 +82,7 @@ public final class PromptView extends VBox {
         text.textProperty().bindBidirectional(r.textProperty());
         text.setTooltip(new Tooltip("Prompt text; edits reach a running generation at its next step"));
         HBox.setHgrow(text, Priority.ALWAYS);
-        text.setMinWidth(120);
+        text.setMinWidth(100);
         Slider weight = new Slider(-PromptRowViewModel.MAX_WEIGHT, PromptRowViewModel.MAX_WEIGHT, 1);
         weight.setId("promptWeight" + i);
         weight.setPrefWidth(80);

@@ -24,7 +24,7 @@ public final class SpanField extends TextField {
         setId(id);
         setPromptText("all steps");
         setPrefColumnCount(7);
-        setMinWidth(USE_PREF_SIZE);
+        setMinWidth(64); // a narrow side panel squeezes it rather than scrolling sideways
         setTooltip(new Tooltip(HELP));
         setOnAction(e -> commit());
         focusedProperty().addListener((o, was, now) -> {
