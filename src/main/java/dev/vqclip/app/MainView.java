@@ -5,6 +5,8 @@ import dev.vqclip.app.history.HistoryView;
 import dev.vqclip.app.paint.PaintView;
 import dev.vqclip.app.paint.PaintViewModel;
 import dev.vqclip.app.prompt.PromptBar;
+import dev.vqclip.app.prompt.PromptTimeline;
+import dev.vqclip.app.prompt.PromptTimelineModel;
 import dev.vqclip.app.prompt.PromptView;
 import dev.vqclip.app.run.RunState;
 import dev.vqclip.app.run.RunView;
@@ -71,7 +73,11 @@ public final class MainView extends BorderPane {
         SplitPane centerSplit = new SplitPane(canvasArea, RunView.lossChart(vm.run()));
         centerSplit.setOrientation(Orientation.VERTICAL);
         centerSplit.setDividerPositions(0.6);
-        SplitPane main = new SplitPane(leftScroll, centerSplit);
+        // the prompt timeline under the loss chart, outside the split so that no divider hides it
+        VBox centre = new VBox(centerSplit, promptTimeline(vm));
+        VBox.setVgrow(centerSplit, javafx.scene.layout.Priority.ALWAYS);
+        centre.setMinHeight(0);
+        SplitPane main = new SplitPane(leftScroll, centre);
         main.setDividerPositions(0.34);
         SplitPane.setResizableWithParent(leftScroll, false);
         // the centre gives way when the window is short, so the prompt bar above and the history and status bar below
@@ -313,5 +319,19 @@ public final class MainView extends BorderPane {
             s.getRightItems().add(n);
         }
         return s;
+    }
+
+    /**
+     * @return the prompt timeline under the loss chart: over the run's planned steps while a run is going or paused,
+     *         else over the steps the next run will take
+     */
+    private static PromptTimeline promptTimeline(StudioViewModel vm) {
+        var p = vm.run().progress();
+        var state = vm.run().stateProperty();
+        var planned = Bindings.createIntegerBinding(() -> state.get() == RunState.IDLE || state.get() == RunState.FAILED
+                        ? vm.settings().stepsProperty().get()
+                        : Math.max(p.totalStepsProperty().get(), p.stepProperty().get()),
+                state, p.totalStepsProperty(), p.stepProperty(), vm.settings().stepsProperty());
+        return new PromptTimeline(new PromptTimelineModel(vm.prompts(), planned, p.stepProperty()));
     }
 }

@@ -2,6 +2,7 @@ package dev.vqclip.app;
 
 import dev.vqclip.app.paint.PaintViewModel;
 import dev.vqclip.app.run.RunState;
+import dev.vqclip.engine.guide.PromptParser;
 import javafx.animation.KeyFrame;
 import javafx.animation.Timeline;
 import javafx.beans.value.ChangeListener;
@@ -14,8 +15,9 @@ import java.util.Locale;
 /**
  * The studio's demo script ({@link StudioConfig#demoPrompt()}, for screenshots and the README): it types the
  * prompt, presses Generate once the engine is ready and prints the run's rate when it finishes; with
- * {@code -Dvqclip.demoPaint=true} it also paints and masks at a fixed step. It drives the studio only through its
- * view-models.
+ * {@code -Dvqclip.demoPaint=true} it also paints and masks at a fixed step; {@code -Dvqclip.demoStory=SPEC} uses the
+ * scheduled prompts of SPEC ({@code text:w:FROM-UNTIL~RAMP | ...}) instead of the prompt. It drives the studio
+ * only through its view-models.
  */
 final class StudioDemo {
     private final StudioViewModel vm;
@@ -26,7 +28,11 @@ final class StudioDemo {
 
     /** Types the demo prompt into the first row and presses Start once the engine is ready. */
     void run(Scene scene, String prompt) {
-        if (scene.lookup("#promptText0") instanceof javafx.scene.control.TextInputControl first) {
+        String story = System.getProperty("vqclip.demoStory");
+        if (story != null) {
+            vm.prompts().setPrompts(PromptParser.parse(story)); // scheduled prompts, for the timeline's screenshot
+            scene.lookup("#promptText0").requestFocus();
+        } else if (scene.lookup("#promptText0") instanceof javafx.scene.control.TextInputControl first) {
             first.setText(prompt);
         }
         ChangeListener<Boolean> go = new ChangeListener<>() {

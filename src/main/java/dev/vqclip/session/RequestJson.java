@@ -74,18 +74,23 @@ public final class RequestJson {
             n.put("text", p.text());
             putDouble(n, "weight", p.weight());
             putDouble(n, "stop", p.stop());
-            if (!p.span().isAlways()) {
-                // a scheduled prompt (older readers ignore these and apply it at every step)
-                n.put("from", p.span().from());
-                if (p.span().until() == PromptSpan.OPEN) {
-                    n.putNull("until");
-                } else {
-                    n.put("until", p.span().until());
-                }
-                n.put("ramp", p.span().ramp());
-            }
+            putSpan(n, p.span());
         }
         return arr;
+    }
+
+    /** Writes a scheduled prompt's span as from/until/ramp (nothing for {@link PromptSpan#ALWAYS}). */
+    static void putSpan(ObjectNode n, PromptSpan span) {
+        if (!span.isAlways()) {
+            // a scheduled prompt (older readers ignore these and apply it at every step)
+            n.put("from", span.from());
+            if (span.until() == PromptSpan.OPEN) {
+                n.putNull("until");
+            } else {
+                n.put("until", span.until());
+            }
+            n.put("ramp", span.ramp());
+        }
     }
 
     /**
@@ -155,7 +160,7 @@ public final class RequestJson {
     }
 
     /** @return the prompt's span: {@link PromptSpan#ALWAYS} when it has none (files before schedules) */
-    private static PromptSpan span(JsonNode n, String where) {
+    static PromptSpan span(JsonNode n, String where) {
         if (!n.has("from")) {
             return PromptSpan.ALWAYS;
         }

@@ -1,5 +1,6 @@
 package dev.vqclip.session;
 
+import dev.vqclip.engine.guide.PromptSpan;
 import dev.vqclip.engine.image.Frame;
 import dev.vqclip.engine.run.GenerationRequest;
 import dev.vqclip.engine.run.LatentGrid;
@@ -35,13 +36,20 @@ public record SessionData(GenerationRequest request, List<PromptRow> promptRows,
      * @param stop stop distance, {@code -∞} for none
      * @param negative true for the negative-prompt field: its text holds one negative prompt per line (see the
      *        studio's prompt model), and {@code weight} is not used
+     * @param span the steps the prompt acts in ({@link PromptSpan#ALWAYS} for all)
      */
-    public record PromptRow(String text, double weight, double stop, boolean negative) {
+    public record PromptRow(String text, double weight, double stop, boolean negative, PromptSpan span) {
         public PromptRow {
             text = text == null ? "" : text;
+            span = span == null ? PromptSpan.ALWAYS : span;
         }
 
-        /** A row of the positive prompts. */
+        /** A row acting at every step. */
+        public PromptRow(String text, double weight, double stop, boolean negative) {
+            this(text, weight, stop, negative, PromptSpan.ALWAYS);
+        }
+
+        /** A row of the positive prompts acting at every step. */
         public PromptRow(String text, double weight, double stop) {
             this(text, weight, stop, false);
         }

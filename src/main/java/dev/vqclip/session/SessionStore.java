@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vqclip.engine.guide.Prompt;
+import dev.vqclip.engine.guide.PromptSpan;
 import dev.vqclip.engine.image.Frame;
 import dev.vqclip.engine.image.ImageDecoder;
 import dev.vqclip.engine.image.Images;
@@ -134,6 +135,7 @@ public final class SessionStore {
             n.put("text", r.text());
             RequestJson.putDouble(n, "weight", r.weight());
             RequestJson.putDouble(n, "stop", r.stop());
+            RequestJson.putSpan(n, r.span());
             if (r.negative()) {
                 n.put("negative", true);
             }
@@ -314,13 +316,19 @@ public final class SessionStore {
                 warnings.add("promptRows[" + row + "].stop " + stopAt + " is not a number or -inf; removed");
                 stopAt = Double.NEGATIVE_INFINITY;
             }
+            PromptSpan span = PromptSpan.ALWAYS;
+            try {
+                span = RequestJson.span(n, "promptRows[" + row + "]");
+            } catch (IllegalArgumentException e) {
+                warnings.add(e.getMessage() + "; the prompt acts at every step");
+            }
             rows.add(new SessionData.PromptRow(n.path("text").asText(""), weight, stopAt,
-                    n.path("negative").asBoolean(false)));
+                    n.path("negative").asBoolean(false), span));
             row++;
         }
         if (rows.isEmpty() && request != null) {
             for (Prompt p : request.prompts()) {
-                rows.add(new SessionData.PromptRow(p.text(), p.weight(), p.stop()));
+                rows.add(new SessionData.PromptRow(p.text(), p.weight(), p.stop(), false, p.span()));
             }
         }
         Map<String, String> models = new LinkedHashMap<>();

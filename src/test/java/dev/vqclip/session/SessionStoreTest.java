@@ -44,7 +44,8 @@ class SessionStoreTest {
         mv[100] = 1f;
         mv[101] = 0.5f;
         return new SessionData(s.request(), List.of(new SessionData.PromptRow("a red apple", 1.0,
-                Double.NEGATIVE_INFINITY), new SessionData.PromptRow("", -0.5, 0.3),
+                Double.NEGATIVE_INFINITY), new SessionData.PromptRow("", -0.5, 0.3, false,
+                        new dev.vqclip.engine.guide.PromptSpan(10, 40, 5)),
                 new SessionData.PromptRow("blurry\nwatermark:2", -1, Double.NEGATIVE_INFINITY, true)), s,
                 frame(40, 24, 9), List.of(a, b, c), "b2", paint, new PixelMask(40, 24, mv), Map.of("vqgan.ckpt", "ff00"),
                 List.of(new SessionData.LossCurve("b1", "b1", new int[] {1, 2, 3}, new double[] {0.9, 0.7, 0.6}),

@@ -34,6 +34,9 @@ public record EditorState(List<SessionData.PromptRow> rows, Settings settings) {
             if (x.stop() != y.stop()) {
                 return "prompt stop";
             }
+            if (!x.span().equals(y.span())) {
+                return "prompt span";
+            }
         }
         String f = changedSetting(a.settings(), b.settings());
         return switch (f) {
@@ -89,7 +92,7 @@ public record EditorState(List<SessionData.PromptRow> rows, Settings settings) {
         for (int i = 0; i < a.rows().size(); i++) {
             SessionData.PromptRow x = a.rows().get(i);
             SessionData.PromptRow y = b.rows().get(i);
-            if (x.weight() != y.weight() || x.stop() != y.stop()) {
+            if (x.weight() != y.weight() || x.stop() != y.stop() || !x.span().equals(y.span())) {
                 return false;
             }
             if (!x.text().equals(y.text())) {

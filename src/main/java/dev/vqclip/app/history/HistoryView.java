@@ -28,7 +28,7 @@ public final class HistoryView extends BorderPane {
         ListView<HistoryEntry> list = new ListView<>(vm.entries());
         list.setId("history");
         list.setOrientation(Orientation.HORIZONTAL);
-        list.setPrefHeight(HistoryEntry.THUMBNAIL_SIDE + 52);
+        list.setPrefHeight(HistoryEntry.THUMBNAIL_SIDE + 66); // thumbnail, label, prompt-change mark
         list.setTooltip(new Tooltip("Snapshots: click one to look at it (Esc: back to the live image); "
                 + "\"Continue from here\" branches from it"));
         list.setCellFactory(l -> new Cell(vm));
@@ -73,7 +73,9 @@ public final class HistoryView extends BorderPane {
     private final class Cell extends ListCell<HistoryEntry> {
         private final ImageView view = new ImageView();
         private final Label label = new Label();
-        private final VBox box = new VBox(2, view, label);
+        /** Where the prompts changed (a span started or ended, or they were edited) since the entry before. */
+        private final Label prompt = new Label();
+        private final VBox box = new VBox(2, view, label, prompt);
 
         private final HistoryViewModel vm;
 
@@ -81,6 +83,8 @@ public final class HistoryView extends BorderPane {
             this.vm = vm;
             box.setAlignment(Pos.CENTER);
             label.setStyle("-fx-font-size: 0.85em;");
+            prompt.getStyleClass().add("history-prompt-change");
+            prompt.setStyle("-fx-font-size: 0.85em; -fx-text-fill: -color-accent-fg; -fx-font-weight: bold;");
         }
 
         @Override
@@ -94,9 +98,14 @@ public final class HistoryView extends BorderPane {
             }
             view.setImage(thumbs.computeIfAbsent(e.id(), k -> Frames.toImage(vm.thumbnail(e), null)));
             label.setText(e.label() + " · " + e.branchId());
+            PromptChanges pc = vm.promptChanges(e);
+            prompt.setText(pc.mark());
+            prompt.setVisible(pc.any());
+            prompt.setManaged(pc.any());
             setId("history-" + e.id());
             setTooltip(new Tooltip(e.label() + " on branch " + e.branchId()
-                    + (e.parentId() == null ? "" : ", after " + e.parentId())));
+                    + (e.parentId() == null ? "" : ", after " + e.parentId())
+                    + (pc.any() ? "\nPrompt changes:\n" + pc.describe() : "")));
             setGraphic(box);
         }
     }

@@ -109,6 +109,19 @@ public final class HistoryViewModel {
         return HistoryEntry.lineage(entries, last);
     }
 
+    /** @return where the prompts changed between the entry's parent (the entry before it) and the entry */
+    public PromptChanges promptChanges(HistoryEntry e) {
+        HistoryEntry parent = null;
+        if (e.parentId() != null) {
+            for (HistoryEntry x : entries) {
+                if (x.id().equals(e.parentId())) {
+                    parent = x;
+                }
+            }
+        }
+        return PromptChanges.between(parent, e);
+    }
+
     /** @return the entry's thumbnail (made on the engine thread when captured, else computed once here) */
     public Frame thumbnail(HistoryEntry e) {
         return thumbnails.computeIfAbsent(e.id(), k -> e.thumbnail());

@@ -29,6 +29,7 @@ public final class PromptBar extends HBox {
     private final PromptViewModel vm;
     private final TextArea main = new TextArea();
     private final Slider weight = new Slider(-PromptRowViewModel.MAX_WEIGHT, PromptRowViewModel.MAX_WEIGHT, 1);
+    private final SpanField span = new SpanField("promptSpan0");
     private PromptRowViewModel bound;
 
     /**
@@ -65,7 +66,8 @@ public final class PromptBar extends HBox {
         hint.managedProperty().bind(hint.visibleProperty());
         Region spring = new Region();
         HBox.setHgrow(spring, Priority.ALWAYS);
-        HBox head = new HBox(6, title, hint, spring, new Label("weight"), weight, weightValue);
+        HBox head = new HBox(6, PromptView.swatch(0), title, hint, spring, new Label("steps"), span,
+                new Label("weight"), weight, weightValue);
         head.setAlignment(Pos.CENTER_LEFT);
         VBox mainBox = new VBox(4, head, main);
         HBox.setHgrow(mainBox, Priority.ALWAYS);
@@ -118,6 +120,7 @@ public final class PromptBar extends HBox {
             weight.valueProperty().unbindBidirectional(bound.weightProperty());
         }
         bound = first;
+        span.bind(first);
         if (first != null) {
             main.textProperty().bindBidirectional(first.textProperty());
             weight.valueProperty().bindBidirectional(first.weightProperty());

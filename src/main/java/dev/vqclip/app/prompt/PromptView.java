@@ -11,6 +11,7 @@ import javafx.scene.control.TextField;
 import javafx.scene.control.Tooltip;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
+import javafx.scene.layout.Region;
 import javafx.scene.layout.VBox;
 import org.kordamp.ikonli.javafx.FontIcon;
 import org.kordamp.ikonli.materialdesign2.MaterialDesignC;
@@ -63,6 +64,17 @@ public final class PromptView extends VBox {
         }
     }
 
+    /** @return a small square in the colour of row {@code i}'s bar on the prompt timeline */
+    static Region swatch(int i) {
+        Region r = new Region();
+        r.setId("promptColour" + i);
+        r.setMinSize(10, 10);
+        r.setMaxSize(10, 10);
+        r.setStyle("-fx-background-color: " + PromptTimelineModel.colour(i) + "; -fx-background-radius: 2;");
+        Tooltip.install(r, new Tooltip("This prompt's colour on the timeline under the loss chart"));
+        return r;
+    }
+
     private HBox row(PromptRowViewModel r, int i) {
         TextField text = new TextField();
         text.setId("promptText" + i);
@@ -70,7 +82,7 @@ public final class PromptView extends VBox {
         text.textProperty().bindBidirectional(r.textProperty());
         text.setTooltip(new Tooltip("Prompt text; edits reach a running generation at its next step"));
         HBox.setHgrow(text, Priority.ALWAYS);
-        text.setMinWidth(120);
+        text.setMinWidth(100);
         Slider weight = new Slider(-PromptRowViewModel.MAX_WEIGHT, PromptRowViewModel.MAX_WEIGHT, 1);
         weight.setId("promptWeight" + i);
         weight.setPrefWidth(80);
@@ -86,7 +98,9 @@ public final class PromptView extends VBox {
         remove.getStyleClass().addAll("button-icon", "flat");
         remove.setTooltip(new Tooltip("Remove this prompt"));
         remove.setOnAction(e -> vm.removeRow(r));
-        HBox row = new HBox(6, text, weight, value, remove);
+        SpanField span = new SpanField("promptSpan" + i);
+        span.bind(r);
+        HBox row = new HBox(6, swatch(i), text, span, weight, value, remove);
         row.setAlignment(Pos.CENTER_LEFT);
         row.getStyleClass().add("prompt-row");
         Runnable style = () -> {

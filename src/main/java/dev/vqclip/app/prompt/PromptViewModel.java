@@ -15,8 +15,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The prompt rows and the negative prompt. The list's extractor makes text and weight edits show up as list changes,
- * so one listener on {@link #rows()} sees every row edit; the negative prompt is {@link #negativeProperty()}.
+ * The prompt rows and the negative prompt. The list's extractor makes text, weight and span edits show up as list
+ * changes, so one listener on {@link #rows()} sees every row edit; the negative prompt is {@link #negativeProperty()}.
  * <p>
  * The negative prompt holds one prompt per line (or per {@code |}), each {@code text[:strength[:stop]]}; the engine
  * gets each as a prompt with weight {@code -strength} (1 when not given), which pushes the image away from the text.
@@ -24,7 +24,7 @@ import java.util.List;
  */
 public final class PromptViewModel {
     private final ObservableList<PromptRowViewModel> rows = FXCollections.observableArrayList(
-            r -> new Observable[] {r.textProperty(), r.weightProperty()});
+            r -> new Observable[] {r.textProperty(), r.weightProperty(), r.spanProperty()});
     private final StringProperty negative = new SimpleStringProperty("");
     private final BooleanBinding hasPrompt = Bindings.createBooleanBinding(
             () -> rows.stream().anyMatch(r -> !r.textProperty().get().isBlank()), rows);
@@ -63,7 +63,8 @@ public final class PromptViewModel {
         List<Prompt> out = new ArrayList<>();
         for (PromptRowViewModel r : rows) {
             if (!r.textProperty().get().isBlank()) {
-                out.add(new Prompt(r.textProperty().get(), r.weightProperty().get(), r.getStop()));
+                out.add(new Prompt(r.textProperty().get(), r.weightProperty().get(), r.getStop(),
+                        r.spanProperty().get()));
             }
         }
         for (String line : negativeLines(negative.get())) {
@@ -106,7 +107,7 @@ public final class PromptViewModel {
      */
     public List<SessionData.PromptRow> toRows() {
         List<SessionData.PromptRow> out = new ArrayList<>(rows.stream().map(r -> new SessionData.PromptRow(
-                r.textProperty().get(), r.weightProperty().get(), r.getStop())).toList());
+                r.textProperty().get(), r.weightProperty().get(), r.getStop(), false, r.spanProperty().get())).toList());
         out.add(new SessionData.PromptRow(negative.get(), -1.0, Double.NEGATIVE_INFINITY, true));
         return out;
     }
@@ -119,7 +120,7 @@ public final class PromptViewModel {
             if (r.negative()) {
                 neg.append(neg.length() == 0 ? "" : "\n").append(r.text());
             } else {
-                list.add(new PromptRowViewModel(r.text(), r.weight(), r.stop()));
+                list.add(new PromptRowViewModel(r.text(), r.weight(), r.stop(), r.span()));
             }
         }
         if (list.isEmpty()) {
@@ -148,7 +149,7 @@ public final class PromptViewModel {
                         : strength.toSpec();
                 neg.append(neg.length() == 0 ? "" : "\n").append(line);
             } else {
-                out.add(new SessionData.PromptRow(p.text(), p.weight(), p.stop()));
+                out.add(new SessionData.PromptRow(p.text(), p.weight(), p.stop(), false, p.span()));
             }
         }
         if (neg.length() > 0) {

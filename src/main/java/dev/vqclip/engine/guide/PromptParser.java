@@ -49,6 +49,34 @@ public final class PromptParser {
         return out;
     }
 
+    /**
+     * @param spec {@code FROM-UNTIL}, {@code FROM-}, either with {@code ~RAMP}; blank for every step
+     * @return the span
+     * @throws IllegalArgumentException naming what is wrong with it
+     */
+    public static PromptSpan parseSpan(String spec) {
+        if (spec == null || spec.isBlank()) {
+            return PromptSpan.ALWAYS;
+        }
+        Matcher m = SPAN.matcher(spec.strip());
+        if (!m.matches()) {
+            throw new IllegalArgumentException("span '" + spec.strip() + "' is not FROM-UNTIL or FROM- (no end), "
+                    + "either with ~RAMP, e.g. 0-150~20");
+        }
+        return span(m);
+    }
+
+    private static PromptSpan span(Matcher m) {
+        try {
+            int from = Integer.parseInt(m.group(1));
+            int until = m.group(2).isEmpty() ? PromptSpan.OPEN : Integer.parseInt(m.group(2));
+            int ramp = m.group(3) == null ? 0 : Integer.parseInt(m.group(3));
+            return new PromptSpan(from, until, ramp);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("the step numbers of '" + m.group() + "' are too large", e);
+        }
+    }
+
     /** Parses one {@code text[:weight[:stop]][:FROM-[UNTIL][~RAMP]]}. */
     public static Prompt parseOne(String part) {
         String text = part;
@@ -58,13 +86,7 @@ public final class PromptParser {
             Matcher m = SPAN.matcher(text.substring(sc + 1).strip());
             if (m.matches()) {
                 try {
-                    int from = Integer.parseInt(m.group(1));
-                    int until = m.group(2).isEmpty() ? PromptSpan.OPEN : Integer.parseInt(m.group(2));
-                    int ramp = m.group(3) == null ? 0 : Integer.parseInt(m.group(3));
-                    span = new PromptSpan(from, until, ramp);
-                } catch (NumberFormatException e) {
-                    throw new IllegalArgumentException("prompt \"" + part + "\": the step numbers of '"
-                            + m.group() + "' are too large");
+                    span = span(m);
                 } catch (IllegalArgumentException e) {
                     throw new IllegalArgumentException("prompt \"" + part + "\": " + e.getMessage());
                 }

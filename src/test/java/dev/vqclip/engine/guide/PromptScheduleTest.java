@@ -33,6 +33,18 @@ class PromptScheduleTest {
     }
 
     @Test
+    void aSpanAloneParsesOrNamesItsProblem() {
+        assertThat(PromptParser.parseSpan("10-30~5")).isEqualTo(new PromptSpan(10, 30, 5));
+        assertThat(PromptParser.parseSpan(" 40- ")).isEqualTo(new PromptSpan(40, PromptSpan.OPEN, 0));
+        assertThat(PromptParser.parseSpan("")).isEqualTo(PromptSpan.ALWAYS);
+        assertThatThrownBy(() -> PromptParser.parseSpan("ten-20")).hasMessageContaining("span 'ten-20' is not");
+        assertThatThrownBy(() -> PromptParser.parseSpan("30-10")).hasMessageContaining("must end after it starts");
+        assertThatThrownBy(() -> PromptParser.parseSpan("0-99999999999")).hasMessageContaining("too large");
+        assertThatThrownBy(() -> PromptParser.parse("a:0-99999999999")).hasMessageContaining("prompt \"a:0-")
+                .hasMessageContaining("too large");
+    }
+
+    @Test
     void aSpanActsExactlyFromItsStartToItsEndWithItsFades() {
         PromptSpan s = new PromptSpan(3, 6, 0);
         double[] f = new double[9];
