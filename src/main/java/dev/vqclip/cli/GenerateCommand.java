@@ -131,6 +131,7 @@ public final class GenerateCommand implements Callable<Integer> {
             try (RunModels models = mo.load(System.err)) {
                 Run run;
                 if (resume != null) {
+                    mo.requireSavedEnsemble(loaded.ensemble(), resume);
                     RunSnapshot s = loaded.snapshot();
                     if (prompt != null) {
                         s = s.withRequest(s.request().withPrompts(PromptParser.parse(prompt)));
@@ -164,7 +165,7 @@ public final class GenerateCommand implements Callable<Integer> {
                     } catch (RunOutOfMemoryException e) {
                         // the run is at its last step, intact: keep it so that it can go on with smaller settings
                         Path file = saveRun != null ? saveRun : runFileBeside(out);
-                        RunFile.write(file, run.snapshot(), mo.fileHashes(), mo.fileRecords());
+                        RunFile.write(file, run.snapshot(), mo.fileHashes(), mo.fileRecords(), mo.ensembleRecord());
                         throw new IllegalStateException(e.getMessage() + ". Saved the run at step "
                                 + run.stepCount() + " to " + file + "; continue it with: vqclip generate --resume "
                                 + file + " --steps " + steps + " --cutouts N" + (out == null ? "" : " --out " + out)
@@ -194,7 +195,7 @@ public final class GenerateCommand implements Callable<Integer> {
                                 + run.stepCount() + ")");
                     }
                     if (saveRun != null) {
-                        RunFile.write(saveRun, run.snapshot(), mo.fileHashes(), mo.fileRecords());
+                        RunFile.write(saveRun, run.snapshot(), mo.fileHashes(), mo.fileRecords(), mo.ensembleRecord());
                         System.err.println("saved run " + saveRun + " at step " + run.stepCount());
                     }
                     if (interrupted) {

@@ -63,7 +63,7 @@ public final class ModelOptions {
             description = "Guide with a further CLIP as well (an ensemble, e.g. --clip ViT-B/32 --also-clip "
                     + "ViT-B/16:0.5); repeatable. The loss is the sum over the CLIPs of weight x that CLIP's loss "
                     + "(weight 1 unless given; CLIPs of one input size share the cutouts). 'demo' names the bundled "
-                    + "demo CLIP. Saved runs do not record it: pass it again with --resume.")
+                    + "demo CLIP. Saved runs record the ensemble; --resume asks for the same one.")
     List<String> alsoClip = new ArrayList<>();
 
     @Option(names = "--clip-weight", paramLabel = "W", defaultValue = "1",
@@ -77,6 +77,11 @@ public final class ModelOptions {
         "CLIP weights (--clip)", "CLIP vocabulary (--vocab)"};
 
     private ResolvedModels resolved;
+    /** the further CLIPs {@link #load} loaded, for the run file */
+    private final List<LoadedClip> loadedEnsemble = new ArrayList<>();
+
+    private record LoadedClip(Path path, double weight) {
+    }
     private final Map<Path, String> hashes = new HashMap<>();
 
     /**
@@ -122,6 +127,7 @@ public final class ModelOptions {
                 try {
                     ClipTokenizer tok = c.vocab().equals(rm.clipVocab()) ? base.tokenizer() : ClipTokenizer.load(c.vocab());
                     more.add(new ClipGuide(clip, tok, e.weight(), c.name()));
+                loadedEnsemble.add(new LoadedClip(c.weights().toAbsolutePath().normalize(), e.weight()));
                 } catch (java.io.IOException | RuntimeException ex) {
                     clip.close();
                     throw ex;
@@ -132,6 +138,47 @@ public final class ModelOptions {
             more.forEach(g -> g.clip().close());
             base.close();
             throw ex;
+        }
+    }
+
+    /** @return the CLIP ensemble {@link #load} set up, for a run file; null for one CLIP of weight 1 */
+    public RunFile.Ensemble ensembleRecord() throws java.io.IOException {
+        if (loadedEnsemble.isEmpty() && clipWeight == 1) {
+            return null;
+        }
+        List<RunFile.EnsembleClip> clips = new ArrayList<>();
+        for (LoadedClip c : loadedEnsemble) {
+            clips.add(new RunFile.EnsembleClip(c.path().toString(), sha(c.path()), c.weight()));
+        }
+        return new RunFile.Ensemble(clipWeight, clips);
+    }
+
+    /**
+     * Checks, after {@link #load}, that a resumed run gets the CLIP ensemble it was saved with, so that it goes on as
+     * it would have: the same further CLIPs (by SHA-256) with the same weights. A run saved with one CLIP may be
+     * resumed with an ensemble (a deliberate change, like new prompts).
+     *
+     * @throws IllegalArgumentException naming the options that resume it exactly
+     */
+    public void requireSavedEnsemble(RunFile.Ensemble saved, Path runFile) throws java.io.IOException {
+        if (saved == null) {
+            return;
+        }
+        RunFile.Ensemble now = ensembleRecord();
+        boolean same = now != null && now.clipWeight() == saved.clipWeight()
+                && now.clips().size() == saved.clips().size();
+        for (int i = 0; same && i < saved.clips().size(); i++) {
+            same = now.clips().get(i).sha256().equals(saved.clips().get(i).sha256())
+                    && now.clips().get(i).weight() == saved.clips().get(i).weight();
+        }
+        if (!same) {
+            StringBuilder opts = new StringBuilder("--clip-weight " + saved.clipWeight());
+            for (RunFile.EnsembleClip c : saved.clips()) {
+                opts.append(" --also-clip ").append(c.path()).append(':').append(c.weight());
+            }
+            throw new IllegalArgumentException(runFile + " was guided by a CLIP ensemble; resume it with the same "
+                    + "CLIPs and weights: " + opts + " (the files by SHA-256: " + saved.clips().stream()
+                    .map(RunFile.EnsembleClip::sha256).collect(java.util.stream.Collectors.joining(", ")) + ")");
         }
     }
 

@@ -62,15 +62,51 @@ public final class RunFile {
      * @param snapshot the run state
      * @param models model file name → sha256, as written (empty when none were given)
      */
-    public record Loaded(RunSnapshot snapshot, Map<String, String> models, List<ModelRecord> modelFiles) {
+    public record Loaded(RunSnapshot snapshot, Map<String, String> models, List<ModelRecord> modelFiles,
+                         Ensemble ensemble) {
         public Loaded {
             models = Map.copyOf(models);
             modelFiles = List.copyOf(modelFiles);
         }
 
+        /** A run of one CLIP. */
+        public Loaded(RunSnapshot snapshot, Map<String, String> models, List<ModelRecord> modelFiles) {
+            this(snapshot, models, modelFiles, null);
+        }
+
         /** A run without recorded model files. */
         public Loaded(RunSnapshot snapshot, Map<String, String> models) {
             this(snapshot, models, List.of());
+        }
+    }
+
+    /**
+     * The CLIP ensemble a run was guided by (run.json {@code ensemble}; absent for one CLIP).
+     *
+     * @param clipWeight the weight of the run's own CLIP (the {@code clip} model file)
+     * @param clips the further CLIPs, in order
+     */
+    public record Ensemble(double clipWeight, List<EnsembleClip> clips) {
+        public Ensemble {
+            clips = List.copyOf(clips);
+            if (!Double.isFinite(clipWeight) || clips.size() > 16) {
+                throw new IllegalArgumentException("an ensemble needs a finite CLIP weight and at most 16 more CLIPs");
+            }
+        }
+    }
+
+    /**
+     * One further CLIP of an ensemble.
+     *
+     * @param path the absolute path its weights were read from
+     * @param sha256 their SHA-256
+     * @param weight its weight
+     */
+    public record EnsembleClip(String path, String sha256, double weight) {
+        public EnsembleClip {
+            if (path == null || sha256 == null || !sha256.matches("[0-9a-f]{64}") || !Double.isFinite(weight)) {
+                throw new IllegalArgumentException("an ensemble CLIP needs a path, a SHA-256 and a finite weight");
+            }
         }
     }
 
@@ -109,9 +145,15 @@ public final class RunFile {
      */
     public static void write(Path file, RunSnapshot snapshot, Map<String, String> models, List<ModelRecord> files)
             throws IOException {
+        write(file, snapshot, models, files, null);
+    }
+
+    /** The same for a run guided by a CLIP {@code ensemble} (null: one CLIP). */
+    public static void write(Path file, RunSnapshot snapshot, Map<String, String> models, List<ModelRecord> files,
+                             Ensemble ensemble) throws IOException {
         AtomicFiles.write(file, out -> {
             ZipOutputStream zip = new ZipOutputStream(out);
-            writeTo(zip, "", snapshot, models, files);
+            writeTo(zip, "", snapshot, models, files, ensemble);
             zip.finish();
         });
     }
@@ -163,6 +205,11 @@ public final class RunFile {
     /** Writes a snapshot, the model map and the model file records under {@code prefix}. */
     static void writeTo(ZipOutputStream zip, String prefix, RunSnapshot s, Map<String, String> models,
                         List<ModelRecord> files) throws IOException {
+        writeTo(zip, prefix, s, models, files, null);
+    }
+
+    private static void writeTo(ZipOutputStream zip, String prefix, RunSnapshot s, Map<String, String> models,
+                                List<ModelRecord> files, Ensemble ensemble) throws IOException {
         ObjectNode o = JSON.createObjectNode();
         o.put("format", FORMAT);
         o.put("version", VERSION);
@@ -181,6 +228,14 @@ public final class RunFile {
             for (ModelRecord r : files) {
                 fa.addObject().put("role", r.role()).put("path", r.path()).put("sha256", r.sha256())
                         .put("size", r.size());
+            }
+        }
+        if (ensemble != null) {
+            ObjectNode en = o.putObject("ensemble");
+            en.put("clipWeight", ensemble.clipWeight());
+            ArrayNode ca = en.putArray("clips");
+            for (EnsembleClip c : ensemble.clips()) {
+                ca.addObject().put("path", c.path()).put("sha256", c.sha256()).put("weight", c.weight());
             }
         }
         o.put("mask", s.mask() != null);
@@ -276,9 +331,36 @@ public final class RunFile {
                     ? finite(floats(zip, prefix + "original.npy", shape, where), prefix + "original.npy", where, false)
                     : null;
             return new Loaded(new RunSnapshot(request, step, shape, z, am, av, mask, original), models,
-                    modelFiles(o, where));
+                    modelFiles(o, where), ensemble(o, where));
         } catch (IllegalArgumentException e) {
             throw new IOException(e.getMessage().startsWith(where) ? e.getMessage() : where + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** @return the {@code ensemble} record, or null when absent */
+    private static Ensemble ensemble(JsonNode o, String where) throws IOException {
+        JsonNode e = o.get("ensemble");
+        if (e == null || e.isNull()) {
+            return null;
+        }
+        JsonNode clips = e.get("clips");
+        if (!e.isObject() || !e.path("clipWeight").isNumber() || clips == null || !clips.isArray()
+                || clips.size() > 16) {
+            throw new IOException(where + ": run.json 'ensemble' must hold a number 'clipWeight' and a list 'clips' of"
+                    + " at most 16 records");
+        }
+        try {
+            List<EnsembleClip> out = new ArrayList<>();
+            for (JsonNode c : clips) {
+                if (!c.path("weight").isNumber()) {
+                    throw new IllegalArgumentException("an ensemble CLIP's 'weight' must be a number");
+                }
+                out.add(new EnsembleClip(c.path("path").textValue(), c.path("sha256").textValue(),
+                        c.path("weight").asDouble()));
+            }
+            return new Ensemble(e.path("clipWeight").asDouble(), out);
+        } catch (IllegalArgumentException ex) {
+            throw new IOException(where + ": run.json 'ensemble': " + ex.getMessage(), ex);
         }
     }
 

@@ -16,13 +16,24 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** {@code --also-clip}: an ensemble from the command line, its weights, and its refusals. */
 class EnsembleCliTest {
     private static CliRun generate(Path out, String... more) {
+        return generate(out, 3, more);
+    }
+
+    private static CliRun generate(Path out, int steps, String... more) {
+        List<String> a = new ArrayList<>(List.of("--prompt", "a red apple", "--size", "48x32", "--seed", "7",
+                "--cutouts", "2", "--steps", String.valueOf(steps)));
+        a.addAll(List.of(more));
+        return withModels(out, a);
+    }
+
+    /** {@code generate} on the tiny reference models, writing {@code out} */
+    private static CliRun withModels(Path out, List<String> args) {
         Path r = Reference.dir();
-        List<String> a = new ArrayList<>(List.of("generate", "--prompt", "a red apple", "--size", "48x32", "--seed",
-                "7", "--cutouts", "2", "--steps", "3", "--quiet", "--out", out.toString(),
+        List<String> a = new ArrayList<>(List.of("generate", "--quiet", "--out", out.toString(),
                 "--vqgan", r.resolve("vqgan_tiny.ckpt").toString(), "--config", r.resolve("vqgan_tiny.yaml").toString(),
                 "--clip", r.resolve("clip_tiny_jit.pt").toString(),
                 "--vocab", r.resolve("clip/bpe_simple_vocab_16e6.txt.gz").toString(), "--device", "cpu"));
-        a.addAll(List.of(more));
+        a.addAll(args);
         return CliRun.of(a);
     }
 
@@ -43,6 +54,34 @@ class EnsembleCliTest {
         Frame fa = Images.read(alone);
         assertThat(Images.read(zero).argb()).isEqualTo(fa.argb());
         assertThat(Images.read(both).argb()).isNotEqualTo(fa.argb());
+    }
+
+    @Test
+    void aSavedEnsembleRunResumesOnlyWithItsEnsembleAndThenExactly(@TempDir Path tmp) throws Exception {
+        String second = Reference.file("clip_tiny_state_dict.pt").toString();
+        Path run = tmp.resolve("e.vqrun");
+        CliRun saved = generate(tmp.resolve("three.png"), "--save-run", run.toString(), "--clip-weight", "1",
+                "--also-clip", second + ":-2");
+        assertThat(saved.code()).as(saved.err()).isZero();
+        // without the ensemble the run would go on otherwise: refused, naming the options that resume it exactly
+        Path plain = tmp.resolve("plain.png");
+        CliRun without = withModels(plain, List.of("--resume", run.toString(), "--steps", "6"));
+        assertThat(without.code()).isNotZero();
+        assertThat(without.err()).contains("was guided by a CLIP ensemble")
+                .contains("--clip-weight 1.0 --also-clip " + Path.of(second).toAbsolutePath().normalize() + ":-2.0");
+        assertThat(Files.exists(plain)).isFalse();
+        CliRun otherWeight = withModels(plain, List.of("--resume", run.toString(), "--steps", "6", "--also-clip",
+                second + ":-1"));
+        assertThat(otherWeight.code()).isNotZero();
+        // with it, the resumed run equals the run that never stopped
+        Path resumed = tmp.resolve("resumed.png");
+        Path straight = tmp.resolve("straight.png");
+        CliRun r = withModels(resumed, List.of("--resume", run.toString(), "--steps", "6", "--also-clip",
+                second + ":-2.0"));
+        assertThat(r.code()).as(r.err()).isZero();
+        CliRun s = generate(straight, 6, "--also-clip", second + ":-2");
+        assertThat(s.code()).as(s.err()).isZero();
+        assertThat(Images.read(resumed).argb()).isEqualTo(Images.read(straight).argb());
     }
 
     @Test
