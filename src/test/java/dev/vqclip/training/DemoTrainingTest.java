@@ -70,9 +70,18 @@ class DemoTrainingTest {
         } finally {
             Thread.interrupted();
         }
+        // the pool has terminated when run returns; its thread may take a moment more to leave run()
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (clipThreadAlive() && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
         assertThat(Thread.getAllStackTraces().keySet()).noneMatch(t -> t.getName().equals("clip-training"));
         assertThat(dir.resolve(DemoTraining.CLIP_FILE)).doesNotExist();
         assertThat(dir.resolve(DemoTraining.VQGAN_FILE)).doesNotExist();
+    }
+
+    private static boolean clipThreadAlive() {
+        return Thread.getAllStackTraces().keySet().stream().anyMatch(t -> t.getName().equals("clip-training"));
     }
 
     @Test
