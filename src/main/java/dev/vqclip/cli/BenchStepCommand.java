@@ -2,6 +2,7 @@ package dev.vqclip.cli;
 
 import ai.djl.Device;
 import dev.vqclip.engine.Devices;
+import dev.vqclip.engine.NativeHeap;
 import dev.vqclip.engine.clip.Clip;
 import dev.vqclip.engine.clip.ClipConfig;
 import dev.vqclip.engine.clip.tokenizer.BpeTrainer;
@@ -12,6 +13,7 @@ import dev.vqclip.engine.run.MemoryCheck;
 import dev.vqclip.engine.run.Run;
 import dev.vqclip.engine.run.RunModels;
 import dev.vqclip.engine.run.StepEvent;
+import dev.vqclip.engine.run.StepStages;
 import dev.vqclip.engine.vqgan.Vqgan;
 import dev.vqclip.engine.vqgan.VqganConfig;
 import picocli.CommandLine.Command;
@@ -55,6 +57,14 @@ public final class BenchStepCommand implements Callable<Integer> {
     @Option(names = "--memory-at", split = ",", description = "Also print resident memory after these step counts (e.g. 100,1000).")
     List<Integer> memoryAt = List.of();
 
+    @Option(names = "--stages", description = "Also print seconds per step of each stage (decoder forward, cutouts, "
+            + "CLIP forward, CLIP backward, decoder backward, Adam, memory hand-back).")
+    boolean stages;
+
+    @Option(names = "--profile", paramLabel = "FILE", description = "Write PyTorch's operator profile of the timed "
+            + "steps to FILE (Chrome trace JSON; packaging/profile-summary.py sums it per operator).")
+    java.nio.file.Path profile;
+
     @Option(names = "--gc", description = "Run the garbage collector before each memory figure, so native arrays "
             + "only the collector would free are not counted.")
     boolean collect;
@@ -72,23 +82,40 @@ public final class BenchStepCommand implements Callable<Integer> {
                     check.available().source());
             System.out.printf(Locale.ROOT, "memory before the run: %s%n", memory());
             try (Run run = Run.start(models, r)) {
+                StepStages recorder = StepStages.recorder();
+                run.recordStages(recorder);
                 StepEvent warm = run.step(false);
                 System.out.printf(Locale.ROOT, "warm-up step: %.3f s, loss %.4f%n", warm.seconds(), warm.totalLoss());
+                recorder.reset();
                 int last = Math.max(steps, memoryAt.stream().mapToInt(Integer::intValue).max().orElse(0));
                 double timed = 0;
-                long cpu0 = processCpuNanos();
+                if (profile != null) {
+                    ai.djl.pytorch.jni.JniUtils.startProfile(false, true, false);
+                }
+                CpuTimes cpu0 = CpuTimes.now();
+                CpuTimes cpuPerStep = null;
                 double sinceReport = 0;
-                double cpuPerStep = -1;
                 int lastReport = 0;
                 for (int k = 1; k <= last; k++) {
-                    StepEvent e = run.step(false);
+                    // wall time around the whole call: it includes handing memory back, which the event's does not
+                    long t0 = System.nanoTime();
+                    run.step(false);
+                    double seconds = (System.nanoTime() - t0) / 1e9;
                     if (k <= steps) {
-                        timed += e.seconds();
+                        timed += seconds;
                         if (k == steps) {
-                            cpuPerStep = (processCpuNanos() - cpu0) / 1e9 / steps;
+                            cpuPerStep = CpuTimes.now().minus(cpu0).per(steps);
+                            if (profile != null) {
+                                ai.djl.pytorch.jni.JniUtils.stopProfile(profile.toAbsolutePath().toString());
+                                System.out.printf(Locale.ROOT, "profile of %d steps: %s%n", steps, profile);
+                            }
+                            if (stages) {
+                                recorder.secondsPerStep().forEach((name, sec) ->
+                                        System.out.printf(Locale.ROOT, "stage %s: %.3f s%n", name, sec));
+                            }
                         }
                     }
-                    sinceReport += e.seconds();
+                    sinceReport += seconds;
                     if (memoryAt.contains(k)) {
                         System.out.printf(Locale.ROOT, "after %d steps: %s, %.3f s per step since step %d%n", k,
                                 memory(), sinceReport / (k - lastReport), lastReport);
@@ -98,15 +125,21 @@ public final class BenchStepCommand implements Callable<Integer> {
                 }
                 ProcessMemory after = ProcessMemory.now();
                 System.out.printf(Locale.ROOT, "memory after the run: %s%n", memory());
+                if (NativeHeap.mode() == NativeHeap.Mode.IDLE && !models.device().isGpu()) {
+                    Thread.sleep(NativeHeap.idleMillis() + 500);
+                    System.out.printf(Locale.ROOT, "memory when idle for %d ms: %s%n", NativeHeap.idleMillis() + 500,
+                            memory());
+                }
                 if (after.peakRssBytes() > 0) {
                     long est = check.estimate().totalBytes();
                     System.out.printf(Locale.ROOT, "peak memory: measured %d bytes, estimated %d bytes, ratio %.3f%n",
                             after.peakRssBytes(), est, est / (double) after.peakRssBytes());
                 }
-                if (cpuPerStep >= 0) {
+                if (cpuPerStep != null && cpuPerStep.known()) {
                     // CPU time of all the process's threads: less sensitive to other jobs on the machine than wall
-                    // time (but it counts OpenMP's spin-waiting too)
-                    System.out.printf(Locale.ROOT, "process CPU seconds per step: %.3f%n", cpuPerStep);
+                    // time (but it counts OpenMP's spin-waiting too); system time is mostly page faults
+                    System.out.printf(Locale.ROOT, "process CPU seconds per step: %.3f (user %.3f, system %.3f)%n",
+                            cpuPerStep.user() + cpuPerStep.system(), cpuPerStep.user(), cpuPerStep.system());
                 }
                 System.out.printf(Locale.ROOT, "seconds per step: %.3f%n", timed / steps);
             }
@@ -114,10 +147,38 @@ public final class BenchStepCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** @return CPU time used by the whole process so far, or a negative number when unknown */
-    private static long processCpuNanos() {
-        java.lang.management.OperatingSystemMXBean os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
-        return os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getProcessCpuTime() : -1;
+    /**
+     * CPU time of the whole process, split into user and system time (Linux {@code /proc/self/stat}, in clock ticks
+     * of 1/100 s); unknown elsewhere.
+     *
+     * @param user seconds in user mode, negative when unknown
+     * @param system seconds in the kernel (page faults, mostly), negative when unknown
+     */
+    record CpuTimes(double user, double system) {
+        private static final double TICK = 0.01;
+
+        static CpuTimes now() {
+            try {
+                String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/self/stat"));
+                // fields after the command name (which may hold spaces) in parentheses: state is field 3
+                String[] f = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
+                return new CpuTimes(Long.parseLong(f[11]) * TICK, Long.parseLong(f[12]) * TICK);
+            } catch (Exception e) {
+                return new CpuTimes(-1, -1);
+            }
+        }
+
+        boolean known() {
+            return user >= 0 && system >= 0;
+        }
+
+        CpuTimes minus(CpuTimes o) {
+            return known() && o.known() ? new CpuTimes(user - o.user, system - o.system) : new CpuTimes(-1, -1);
+        }
+
+        CpuTimes per(int n) {
+            return known() ? new CpuTimes(user / n, system / n) : this;
+        }
     }
 
     private RunModels randomModels() throws Exception {

@@ -18,6 +18,7 @@ import java.util.Locale;
  *   the cores). {@code --threads N},
  *   {@code -Dvqclip.threads=N}, {@code VQCLIP_THREADS} or the setting saved from the studio's
  *   diagnostics dialog ({@link #saveSetting}) override it, in that order.</li>
+ *   <li><b>Huge pages</b> for libtorch's big CPU tensors ({@link #hugePages}).</li>
  * </ul>
  */
 public final class EngineThreads {
@@ -126,6 +127,22 @@ public final class EngineThreads {
     public static synchronized void setWaitPolicy() {
         setTf32Off();
         waitPolicySource = setDefault(WAIT_POLICY, "PASSIVE");
+        hugePagesSource = NativeHeap.hugePagesAvailable() ? setDefault(NativeHeap.THP_SWITCH, "1")
+                : "not offered by this system";
+    }
+
+    private static volatile String hugePagesSource = "not set";
+
+    /**
+     * libtorch's huge pages for big CPU tensors ({@code THP_MEM_ALLOC_ENABLE=1}): the step's activations of several
+     * MiB are mapped afresh for every step, and with 4 KiB pages the page faults took about half of a real-size step
+     * on a 2-core AMD EPYC (12.9 s against 6.0 s per step, {@code docs/performance.md}).
+     *
+     * @return e.g. {@code 1 (set by vqclip)}
+     */
+    public static String hugePages() {
+        String v = processEnv(NativeHeap.THP_SWITCH);
+        return (v == null ? "off" : v) + " (" + hugePagesSource + ")";
     }
 
     /** @return the process environment's value (what native libraries see), falling back to Java's copy */

@@ -87,6 +87,13 @@ public final class Diagnostics {
                 ai.djl.pytorch.jni.JniUtils.getNumThreads(), ai.djl.pytorch.jni.JniUtils.getNumInteropThreads(),
                 Runtime.getRuntime().availableProcessors()));
         line(b, "waiting", EngineThreads.WAIT_POLICY + " " + EngineThreads.waitPolicy());
+        line(b, "huge pages", dev.vqclip.engine.NativeHeap.THP_SWITCH + " " + EngineThreads.hugePages());
+        line(b, "hand-back", switch (dev.vqclip.engine.NativeHeap.mode()) {
+            case IDLE -> "freed memory goes back to the system " + dev.vqclip.engine.NativeHeap.idleMillis()
+                    + " ms after the last step";
+            case STEP -> "after every step (-Dvqclip.nativeHeap=step)";
+            case KEEP -> "never (-Dvqclip.nativeHeap=keep)";
+        });
         String ompThreads = EngineThreads.processEnv("OMP_NUM_THREADS");
         if (ompThreads != null) {
             line(b, "OMP_NUM_THREADS", ompThreads);

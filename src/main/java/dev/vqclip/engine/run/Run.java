@@ -69,6 +69,7 @@ public final class Run implements SteppableRun {
     private int hostReads;
     private boolean clampToCodebook = true;
     private long memoryLimit = -1;
+    private StepStages stages = StepStages.NONE;
 
     /**
      * Creates a run at step 0 with z initialised as the request says.
@@ -116,6 +117,7 @@ public final class Run implements SteppableRun {
     }
 
     private Run(RunModels models, GenerationRequest request, int rows, int cols) {
+        NativeHeap.beforeRun();
         this.models = models;
         this.vqgan = models.vqgan();
         this.clip = models.clip();
@@ -225,18 +227,30 @@ public final class Run implements SteppableRun {
     }
 
     private StepEvent stepOrThrow(boolean withFrame) {
+        NativeHeap.beforeStep();
+        try {
+            return stepAndTime(withFrame);
+        } finally {
+            NativeHeap.afterStep(models.device());
+            stages.mark(StepStages.Stage.HEAP);
+            stages.endStep();
+        }
+    }
+
+    private StepEvent stepAndTime(boolean withFrame) {
         long t0 = System.nanoTime();
         double alpha = request.l2Weight() * Math.pow(1 - request.l2Decay(), step);
         StepMath.Result r;
         double[] losses;
         double l2Loss;
         hostReads = 0;
+        stages.begin();
         try (NDManager sm = manager.newSubManager()) {
             sm.tempAttachAll(z, m, v);
             NDArray zLeaf = z.duplicate();
             zLeaf.setRequiresGradient(true);
             try (GradientCollector gc = sm.getEngine().newGradientCollector()) {
-                r = StepMath.run(vqgan, zLeaf, guidance(step), alpha, gc);
+                r = StepMath.run(vqgan, zLeaf, guidance(step), alpha, gc, stages);
             }
             NDArray grad = gradientHook.apply(r.gradZ());
             if (maskArray != null) {
@@ -280,10 +294,13 @@ public final class Run implements SteppableRun {
                 throw failure;
             }
             l2Loss = l2;
+            stages.mark(StepStages.Stage.ADAM);
         }
         step++;
         Frame frame = withFrame ? frame() : null;
-        NativeHeap.afterStep(models.device());
+        if (withFrame) {
+            stages.mark(StepStages.Stage.FRAME);
+        }
         List<Double> perPrompt = new ArrayList<>();
         double[] lossesThenL2 = Arrays.copyOf(losses, losses.length + 1);
         lossesThenL2[losses.length] = l2Loss;
@@ -443,8 +460,12 @@ public final class Run implements SteppableRun {
     }
 
     private UnaryOperator<NDArray> embedding(Clip c, Map<Integer, NDArray> batches, int taken) {
-        return img -> c.encodeImage(c.normalize(batches.computeIfAbsent(c.imageResolution(),
-                res -> augmenters.get(res).apply(img, randomFor(request.seed(), taken)))));
+        return img -> {
+            NDArray batch = batches.computeIfAbsent(c.imageResolution(),
+                    res -> augmenters.get(res).apply(img, randomFor(request.seed(), taken)));
+            stages.mark(StepStages.Stage.CUTOUTS);
+            return c.encodeImage(c.normalize(batch));
+        };
     }
 
     /**
@@ -605,6 +626,11 @@ public final class Run implements SteppableRun {
             setOriginal(s.original());
         }
         setMask(s.mask());
+    }
+
+    /** Records the wall time of each stage of the following steps in {@code recorder} (for benchmarks). */
+    public void recordStages(StepStages recorder) {
+        stages = recorder;
     }
 
     @Override

@@ -180,8 +180,15 @@ public final class StepMath {
      */
     public static Result run(Vqgan vqgan, NDArray zLeaf, List<Guidance> guides, double l2Weight,
                              GradientCollector gc) {
+        return run(vqgan, zLeaf, guides, l2Weight, gc, StepStages.NONE);
+    }
+
+    /** The step, with the end of each stage marked in {@code stages} (the guides mark their cutouts). */
+    static Result run(Vqgan vqgan, NDArray zLeaf, List<Guidance> guides, double l2Weight, GradientCollector gc,
+                      StepStages stages) {
         NDArray zq = replaceGrad(vqgan.quantize(zLeaf).zqExact(), zLeaf);
         NDArray decoded = vqgan.decode(zq);
+        stages.mark(StepStages.Stage.DECODE);
         NDArray u = Tensors.div(Tensors.add(decoded, 1f), 2f);
         NDArray clamped = u.clip(0f, 1f);
         NDArray image = clamped.stopGradient();
@@ -204,6 +211,7 @@ public final class StepMath {
                 guidance = guidance == null ? l : guidance.add(l);
             }
         }
+        stages.mark(StepStages.Stage.CLIP);
         NDArray gradImage;
         beforeBackward.run();
         if (guidance != null) {
@@ -212,12 +220,14 @@ public final class StepMath {
         } else {
             gradImage = image.zerosLike();
         }
+        stages.mark(StepStages.Stage.CLIP_BACKWARD);
         // clamp_with_grad: pass the gradient inside [0,1], and outside only where it points back into range
         NDArray keep = Tensors.gte(gradImage.mul(u.stopGradient().sub(clamped.stopGradient())), 0f);
         NDArray gradU = gradImage.mul(keep.toType(DataType.FLOAT32, false));
         NDArray l2 = Tensors.mul(zLeaf.square().mean(), (float) l2Weight);
         NDArray surrogate = u.mul(gradU.stopGradient()).sum().add(l2);
         gc.backward(surrogate);
+        stages.mark(StepStages.Stage.DECODE_BACKWARD);
         parts.add(l2);
         NDList scalars = new NDList(parts.size());
         for (NDArray p : parts) {

@@ -96,8 +96,25 @@ class GpuReadyStepTest {
     void noHeapTrimAfterAGpuStep() {
         assertThat(NativeHeap.shouldTrimAfterStep(Device.gpu())).isFalse();
         assertThat(NativeHeap.shouldTrimAfterStep(Device.gpu(1))).isFalse();
+        NativeHeap.beforeStep();
         assertThat(NativeHeap.afterStep(Device.gpu())).isFalse();
-        assertThat(NativeHeap.shouldTrimAfterStep(Device.cpu()))
-                .isEqualTo(!"keep".equals(System.getProperty("vqclip.nativeHeap")));
+        assertThat(NativeHeap.shouldTrimAfterStep(Device.cpu())).isEqualTo(NativeHeap.mode() == NativeHeap.Mode.STEP);
+    }
+
+    @Test
+    void aRecordedStepTimesEveryStageInOrder() {
+        try (Run run = Run.start(TINY.models(), request(List.of(new Prompt("a red apple"))))) {
+            StepStages stages = StepStages.recorder();
+            run.recordStages(stages);
+            run.step(false);
+            run.step(true);
+            assertThat(stages.secondsPerStep().keySet()).containsExactly("decoder forward",
+                    "cutouts + augmentations", "CLIP forward + loss", "CLIP backward", "decoder backward",
+                    "Adam + read", "frame", "memory hand-back");
+            assertThat(stages.secondsPerStep().values()).allSatisfy(s -> assertThat(s).isGreaterThanOrEqualTo(0));
+            assertThat(stages.secondsPerStep().get("decoder forward")).isGreaterThan(0);
+            stages.reset();
+            assertThat(stages.secondsPerStep()).isEmpty();
+        }
     }
 }
