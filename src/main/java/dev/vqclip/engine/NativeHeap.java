@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -25,9 +26,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * So, by default ({@link Mode#IDLE}), freed memory stays with the allocator while steps follow each other, and goes
  * back to the system once the engine has been idle for {@link #idleMillis()} (a run paused, finished or closed): a
  * daemon thread trims then, unless another step has started. A guard ({@link #overGuard}) trims at once when the
- * allocator holds clearly more free memory than the run's first steps left, so nothing can grow without bound. Before a run
- * starts, {@link #beforeRun} hands back what loading the models left behind (the Java heap that parsing grew, and
- * freed native memory).
+ * allocator holds clearly more free memory than the run's first steps left, so nothing can grow without bound.
+ * Before a run starts, {@link #beforeRun} hands back what loading the models left behind (the Java heap that parsing
+ * grew, and freed native memory).
  * <p>
  * {@code -Dvqclip.nativeHeap=step} trims after every step (the earlier behaviour), {@code keep} never trims (both for
  * comparisons). Everything here is a no-op where the C library is not glibc.
@@ -54,8 +55,7 @@ public final class NativeHeap {
     private static final long IDLE_MILLIS = Long.getLong("vqclip.nativeHeap.idleMillis", 1000);
     private static final AtomicInteger STEPS_RUNNING = new AtomicInteger();
     private static final AtomicLong LAST_STEP_END = new AtomicLong();
-    private static final java.util.concurrent.atomic.AtomicBoolean IDLE_PENDING =
-            new java.util.concurrent.atomic.AtomicBoolean();
+    private static final AtomicBoolean IDLE_PENDING = new AtomicBoolean();
     private static final AtomicInteger STEPS_SINCE_TRIM = new AtomicInteger();
     private static final AtomicLong HELD_LEVEL = new AtomicLong();
     private static final AtomicLong TRIMS = new AtomicLong();
