@@ -59,6 +59,7 @@ public final class NativeHeap {
     private static final AtomicInteger STEPS_SINCE_TRIM = new AtomicInteger();
     private static final AtomicLong HELD_LEVEL = new AtomicLong();
     private static final AtomicLong TRIMS = new AtomicLong();
+    private static final AtomicLong LAST_COLLECTION = new AtomicLong();
     private static final ScheduledExecutorService IDLE_TRIMMER = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "vqclip-heap-trim");
         t.setDaemon(true);
@@ -172,10 +173,15 @@ public final class NativeHeap {
      * Before a run's first step: gives back what loading the models left behind. Parsing weights grows the Java heap
      * (0.4–0.7 GiB committed after loading real-size models, 0.01 GiB of it live afterwards); a collection lets the
      * collector shrink it, which lowered the peak resident size of a 256×256 step by about 0.25 GiB. Collects only
-     * when the heap holds more than 256 MiB it does not use; then trims the C heap.
+     * when the heap holds more than 256 MiB it does not use, at most once a minute; then trims the C heap.
      */
     public static void beforeRun() {
-        if (Runtime.getRuntime().freeMemory() > JAVA_HEAP_SLACK) {
+        long now = System.nanoTime();
+        long last = LAST_COLLECTION.get();
+        // at most one collection a minute (tests and the studio start many runs on the same models)
+        if (Runtime.getRuntime().freeMemory() > JAVA_HEAP_SLACK
+                && (last == 0 || now - last > TimeUnit.MINUTES.toNanos(1))
+                && LAST_COLLECTION.compareAndSet(last, now)) {
             System.gc();
         }
         if (MODE != Mode.KEEP) {
