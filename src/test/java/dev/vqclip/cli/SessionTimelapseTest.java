@@ -26,16 +26,15 @@ class SessionTimelapseTest {
     void writesTheRunAsMp4GifAndFrames() throws Exception {
         Path file = CraftedFiles.smallSession(dir.resolve("s.vqsession"), 5);
         Path mp4 = dir.resolve("run.mp4");
-        CliRun r = CliRun.of("session", "timelapse", file.toString(), "--out", mp4.toString());
-        assertThat(r.code()).as(r.err()).isZero();
+        CliRun r = CliRun.succeeding("session", "timelapse", file.toString(), "--out", mp4.toString());
         assertThat(r.out()).contains("wrote " + mp4 + " (5 frames of 5 history entries, 64x64, 10 fps, branch b1)");
         assertThat(r.err()).contains("timelapse: frame 5/5 (100%), took ");
         List<Frame> video = Mp4Reader.read(mp4);
         assertThat(video).hasSize(5).allSatisfy(f -> assertThat(f.width() + "x" + f.height()).isEqualTo("64x64"));
 
         Path gif = dir.resolve("run.gif");
-        r = CliRun.of("session", "timelapse", file.toString(), "--out", gif.toString(), "--every", "3", "--quiet");
-        assertThat(r.code()).as(r.err()).isZero();
+        r = CliRun.succeeding("session", "timelapse", file.toString(), "--out", gif.toString(), "--every", "3",
+                "--quiet");
         assertThat(r.err()).doesNotContain("timelapse:");
         ImageReader reader = ImageIO.getImageReadersByFormatName("gif").next();
         try (ImageInputStream in = ImageIO.createImageInputStream(gif.toFile())) {
@@ -44,8 +43,7 @@ class SessionTimelapseTest {
         }
 
         Path frames = dir.resolve("frames");
-        r = CliRun.of("session", "timelapse", file.toString(), "--out", frames.toString(), "--every", "2");
-        assertThat(r.code()).as(r.err()).isZero();
+        r = CliRun.succeeding("session", "timelapse", file.toString(), "--out", frames.toString(), "--every", "2");
         // entries h1, h3, h5: CraftedFiles gives entry i the colour i * 0x010203
         for (int k = 0; k < 3; k++) {
             assertThat(Images.read(frames.resolve(TimeLapse.frameName(k))).argb())
