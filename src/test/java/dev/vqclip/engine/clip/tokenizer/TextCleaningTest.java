@@ -15,23 +15,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 class TextCleaningTest {
     private final HtmlEntities html = HtmlEntities.get();
 
-    // "&notit;": the longest entity prefix without ';'; "&#128;": read as Windows-1252
-    @ParameterizedTest
-    @CsvSource(delimiter = '|', value = {
-        "&amp;amp;|&amp;",
-        "&notit;|\u00acit;",
-        "&noti|\u00aci",
-        "&copy2023|\u00a92023",
-        "&#128;|\u20ac",
-        "&#x110000;|\ufffd",
-        "&#99999999999999999999;|\ufffd",
-        "&#0;|\ufffd",
-        "&#1;x|x",
-        "&unknown;|&unknown;",
-        "&#x1F600;|\uD83D\uDE00",
-    })
-    void pythonUnescapeFollowsHtml5Rules(String in, String expected) {
-        assertThat(html.pythonUnescape(in)).isEqualTo(expected);
+    @Test
+    void pythonUnescapeFollowsHtml5Rules() {
+        unescapes("&amp;amp;", "&amp;");
+        unescapes("&notit;", "\u00acit;"); // longest prefix without ';'
+        unescapes("&noti", "\u00aci");
+        unescapes("&copy2023", "\u00a92023");
+        unescapes("&#128;", "\u20ac"); // read as Windows-1252
+        unescapes("&#x110000;", "\ufffd");
+        unescapes("&#99999999999999999999;", "\ufffd");
+        unescapes("&#0;", "\ufffd");
+        unescapes("&#1;x", "x");
+        unescapes("&unknown;", "&unknown;");
+        unescapes("&#x1F600;", "\uD83D\uDE00");
+    }
+
+    private void unescapes(String text, String expected) {
+        assertThat(html.pythonUnescape(text)).as("html.unescape(%s)", text).isEqualTo(expected);
     }
 
     @Test
@@ -78,16 +78,14 @@ class TextCleaningTest {
         assertThat(Ftfy.fixText("")).isEmpty();
     }
 
-    @ParameterizedTest
-    @CsvSource(delimiter = '|', value = {
-        "\u039f\u0394\u03a5\u03a3\u03a3\u0395\u03a5\u03a3.|\u03bf\u03b4\u03c5\u03c3\u03c3\u03b5\u03c5\u03c2.",
-        "\u0391\u03a3.\u0392|\u03b1\u03c3.\u03b2",
-        "\u0391\u03a3 \u0392|\u03b1\u03c2 \u03b2",
-        "\u03a3|\u03c3",
-        "\u0130\u01c5\u1e9e|i\u0307\u01c6\u00df",
-    })
-    void lowerCaseIsPythons(String in, String expected) {
-        assertThat(ClipTokenizer.pythonLower(in)).isEqualTo(expected);
+    @Test
+    void lowerCaseIsPythons() {
+        assertThat(ClipTokenizer.pythonLower("\u039f\u0394\u03a5\u03a3\u03a3\u0395\u03a5\u03a3."))
+                .isEqualTo("\u03bf\u03b4\u03c5\u03c3\u03c3\u03b5\u03c5\u03c2.");
+        assertThat(ClipTokenizer.pythonLower("\u0391\u03a3.\u0392")).isEqualTo("\u03b1\u03c3.\u03b2");
+        assertThat(ClipTokenizer.pythonLower("\u0391\u03a3 \u0392")).isEqualTo("\u03b1\u03c2 \u03b2");
+        assertThat(ClipTokenizer.pythonLower("\u03a3")).isEqualTo("\u03c3");
+        assertThat(ClipTokenizer.pythonLower("\u0130\u01c5\u1e9e")).isEqualTo("i\u0307\u01c6\u00df");
     }
 
     @Test
