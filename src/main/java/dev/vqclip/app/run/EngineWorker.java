@@ -291,8 +291,8 @@ public final class EngineWorker {
         Frame f = run.frame();
         mailbox.frame(f);
         boolean oom = e instanceof RunOutOfMemoryException;
-        capture("paused at " + run.stepCount() + " (step " + e.failedStep() + (oom ? " out of memory)" : " not finite)"),
-                f, gen);
+        capture("paused at " + run.stepCount() + " (step " + e.failedStep()
+                + (oom ? " out of memory)" : " not finite)"), f, gen);
         postIf(gen, oom ? () -> listener.stoppedOutOfMemory((RunOutOfMemoryException) e)
                 : () -> listener.stoppedNonFinite((NonFiniteException) e));
     }

@@ -21,7 +21,8 @@ public final class RunOutOfMemoryException extends StepFailureException {
      */
     public RunOutOfMemoryException(int failedStep, int lastGoodStep, String device, String advice, Throwable cause) {
         super(String.format(Locale.ROOT, "step %d ran out of memory on %s (%s); the run is paused at step %d with "
-                + "its state intact: %s", failedStep, device, firstLine(cause), lastGoodStep, advice), failedStep, lastGoodStep);
+                + "its state intact: %s", failedStep, device, firstLine(cause), lastGoodStep, advice),
+                failedStep, lastGoodStep);
         initCause(cause);
         this.advice = advice;
     }
