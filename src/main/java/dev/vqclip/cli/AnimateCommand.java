@@ -167,17 +167,7 @@ public final class AnimateCommand implements Callable<Integer> {
             }
         }
         int n = plan.animation.frames();
-        FrameSource source = new FrameSource() {
-            @Override
-            public int count() {
-                return n;
-            }
-
-            @Override
-            public Frame frame(int index) {
-                return Images.read(framePath(dir, index));
-            }
-        };
+        FrameSource source = FrameSource.of(n, index -> Images.read(framePath(dir, index)));
         for (Path o : out) {
             if (videoKind(o).equals("mp4")) {
                 Mp4Writer.write(o, source, fps, i -> { });

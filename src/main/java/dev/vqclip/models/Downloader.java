@@ -726,11 +726,7 @@ public final class Downloader {
 
     private static void requireDiskSpace(Path dir, long needed) {
         try {
-            long usable = Files.getFileStore(dir).getUsableSpace();
-            if (usable < needed + DISK_MARGIN) {
-                throw new ModelException("not enough disk space in " + dir + ": the download needs "
-                        + Sizes.human(needed) + " but only " + Sizes.human(usable) + " is free");
-            }
+            Sizes.requireFree(dir, needed, DISK_MARGIN, "the download", ModelException::new);
         } catch (IOException e) {
             LOG.debug("cannot read free space of {}", dir, e);
         }

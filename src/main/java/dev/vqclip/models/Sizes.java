@@ -1,6 +1,10 @@
 package dev.vqclip.models;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Locale;
+import java.util.function.Function;
 
 /** Human-readable byte counts (binary units, as file managers show them). */
 public final class Sizes {
@@ -23,5 +27,21 @@ public final class Sizes {
             u++;
         }
         return String.format(Locale.ROOT, "%.1f %s", v, units[u]);
+    }
+
+    /**
+     * Refuses work that would fill the disk: throws {@code refusal}'s exception, naming {@code dir}, what needs the
+     * space and how much is free, when {@code dir}'s file store has less than {@code needed + margin} bytes usable.
+     *
+     * @param what what needs the space, e.g. "the download"
+     * @throws IOException when the free space cannot be read (the caller decides whether that matters)
+     */
+    public static void requireFree(Path dir, long needed, long margin, String what,
+                                   Function<String, ? extends RuntimeException> refusal) throws IOException {
+        long usable = Files.getFileStore(dir).getUsableSpace();
+        if (usable < needed + margin) {
+            throw refusal.apply("not enough disk space in " + dir + ": " + what + " needs " + human(needed)
+                    + " but only " + human(usable) + " is free");
+        }
     }
 }

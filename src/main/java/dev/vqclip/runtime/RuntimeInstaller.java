@@ -385,11 +385,7 @@ public final class RuntimeInstaller {
 
     private static void requireSpace(Path dir, long needed) {
         try {
-            long usable = Files.getFileStore(dir).getUsableSpace();
-            if (usable < needed + DISK_MARGIN) {
-                throw new RuntimeInstallException("not enough disk space in " + dir + ": unpacking the runtime needs "
-                        + Sizes.human(needed) + " but only " + Sizes.human(usable) + " is free");
-            }
+            Sizes.requireFree(dir, needed, DISK_MARGIN, "unpacking the runtime", RuntimeInstallException::new);
         } catch (IOException e) {
             // an unknown free space is not a reason to refuse; a full disk still fails with its own message
         }

@@ -45,6 +45,14 @@ class AnimateStudioDemoTest extends StudioViewModelTestBase {
         return v;
     }
 
+    /** Starts the animation and pauses it at the first step of the frame after {@code done} finished ones. */
+    private void startAndPauseInFrame(StudioViewModel v, int done) {
+        v.animate().start();
+        ex.runEngineUntil(() -> v.animate().frames().size() == done && step() == 1, 2000);
+        v.animate().pause();
+        ex.runEngineUntil(() -> v.run().getState() == RunState.PAUSED, 20);
+    }
+
     private void finish(AnimateViewModel a) {
         ex.runEngineUntil(() -> !a.activeProperty().get(), 2000);
         assertThat(a.frames()).hasSize(FRAMES);
@@ -73,10 +81,7 @@ class AnimateStudioDemoTest extends StudioViewModelTestBase {
         // paused in the middle of frame 2 (index 2, step 1 of 3), saved, reopened, resumed
         StudioViewModel first = studio();
         vm = first;
-        first.animate().start();
-        ex.runEngineUntil(() -> first.animate().frames().size() == 2 && step() == 1, 2000);
-        first.animate().pause();
-        ex.runEngineUntil(() -> first.run().getState() == RunState.PAUSED, 20);
+        startAndPauseInFrame(first, 2);
         Path file = tmp.resolve("animation.vqsession");
         first.files().saveTo(file);
         ex.runEngine(5);
@@ -107,10 +112,7 @@ class AnimateStudioDemoTest extends StudioViewModelTestBase {
     void paintIntoAPausedFrameAndTheAnimationGoesOnFromThePaintedFrame() throws Exception {
         StudioViewModel v = studio();
         vm = v;
-        v.animate().start();
-        ex.runEngineUntil(() -> v.animate().frames().size() == 1 && step() == 1, 2000);
-        v.animate().pause();
-        ex.runEngineUntil(() -> v.run().getState() == RunState.PAUSED, 20);
+        startAndPauseInFrame(v, 1);
         // a green bar with the brush (the co-creation path), handed to the run on resume
         dev.vqclip.app.paint.PaintViewModel paint = v.paint();
         paint.toolProperty().set(dev.vqclip.app.paint.PaintViewModel.Tool.BRUSH);

@@ -30,6 +30,28 @@ class AnimateViewModelTest extends StudioViewModelTestBase {
         f.zoomProperty().set(zoom);
     }
 
+    private void startPlan(String frames, String steps, String first, String zoom) {
+        loaded();
+        plan(frames, steps, first, zoom);
+        anim().start();
+    }
+
+    /** Pauses at the first step of the frame after {@code done} finished ones. */
+    private void pauseInFrame(int done) {
+        ex.runEngineUntil(() -> anim().frames().size() == done && step() == 1, 200);
+        anim().pause();
+        ex.runEngineUntil(() -> vm.run().getState() == RunState.PAUSED, 20);
+    }
+
+    private void runToTheEnd() {
+        ex.runEngineUntil(() -> !anim().activeProperty().get(), 500);
+    }
+
+    private void resumeToTheEnd() {
+        anim().resume();
+        runToTheEnd();
+    }
+
     private void loaded() {
         configure(vm, "a red circle", 5, 0);
         vm.run().loadEngine();
@@ -89,11 +111,9 @@ class AnimateViewModelTest extends StudioViewModelTestBase {
 
     @Test
     void framesFollowOneAnotherAsRunsOfTheWorkerAndGoToTheStrip() {
-        loaded();
-        plan("3", "2", "4", "1.1");
-        anim().start();
+        startPlan("3", "2", "4", "1.1");
         assertThat(anim().activeProperty().get()).isTrue();
-        ex.runEngineUntil(() -> !anim().activeProperty().get(), 500);
+        runToTheEnd();
         assertThat(anim().frames()).hasSize(3);
         assertThat(anim().messageProperty().get()).isEqualTo("finished: 3 frames");
         // the last frame is the live one on the canvas; the fake's runs start from their seeds: frames differ
@@ -107,26 +127,19 @@ class AnimateViewModelTest extends StudioViewModelTestBase {
 
     @Test
     void pauseMidFrameLetsThePaintedRunGoOnAndTheChainContinues() {
-        loaded();
-        plan("3", "3", "4", "1");
-        anim().start();
-        ex.runEngineUntil(() -> anim().frames().size() == 1 && step() == 1, 200);
-        anim().pause();
-        ex.runEngineUntil(() -> vm.run().getState() == RunState.PAUSED, 20);
+        startPlan("3", "3", "4", "1");
+        pauseInFrame(1);
         int at = step();
         ex.runEngine(20);
         assertThat(step()).isEqualTo(at); // paused: no step taken
         assertThat(anim().frames()).hasSize(1);
-        anim().resume();
-        ex.runEngineUntil(() -> !anim().activeProperty().get(), 500);
+        resumeToTheEnd();
         assertThat(anim().frames()).hasSize(3);
     }
 
     @Test
     void aPauseThatMeetsTheEndOfAFrameStopsAtTheStartOfTheNext() {
-        loaded();
-        plan("3", "3", "4", "1");
-        anim().start();
+        startPlan("3", "3", "4", "1");
         // the pause arrives while frame 1's last step is computed (the step's event reaches the UI before its end)
         vm.run().progress().stepProperty().addListener((o, a, s) -> {
             if (s.intValue() == 4 && anim().frames().isEmpty()) {
@@ -141,23 +154,19 @@ class AnimateViewModelTest extends StudioViewModelTestBase {
         assertThat(anim().frames()).hasSize(1);
         assertThat(anim().activeProperty().get()).isTrue();
         assertThat(anim().messageProperty().get()).startsWith("paused at the start of frame 2 of 3");
-        anim().resume();
-        ex.runEngineUntil(() -> !anim().activeProperty().get(), 500);
+        resumeToTheEnd();
         assertThat(anim().frames()).hasSize(3);
     }
 
     @Test
     void stopKeepsTheFramesAndResumeGoesOnLater() {
-        loaded();
-        plan("4", "2", "2", "1");
-        anim().start();
+        startPlan("4", "2", "2", "1");
         ex.runEngineUntil(() -> anim().frames().size() == 2, 200);
         anim().stop();
         ex.runEngine(20);
         assertThat(anim().activeProperty().get()).isFalse();
         assertThat(anim().frames()).hasSize(2);
-        anim().resume();
-        ex.runEngineUntil(() -> !anim().activeProperty().get(), 500);
+        resumeToTheEnd();
         assertThat(anim().frames()).hasSize(4);
     }
 
@@ -167,9 +176,7 @@ class AnimateViewModelTest extends StudioViewModelTestBase {
         plan("4", "2", "3", "0:1.0, 3:1.05");
         anim().fields().rotateProperty().set("0.5");
         anim().start();
-        ex.runEngineUntil(() -> anim().frames().size() == 2 && step() == 1, 200);
-        anim().pause();
-        ex.runEngineUntil(() -> vm.run().getState() == RunState.PAUSED, 20);
+        pauseInFrame(2);
         Path file = tmp.resolve("anim.vqsession");
         vm.files().saveTo(file);
         ex.runEngine(5);
@@ -189,8 +196,7 @@ class AnimateViewModelTest extends StudioViewModelTestBase {
         assertThat(vm2.animate().activeProperty().get()).isTrue();
         vm2.animate().resume();
         ex.runEngineUntil(() -> !vm2.animate().activeProperty().get(), 500);
-        anim().resume();
-        ex.runEngineUntil(() -> !anim().activeProperty().get(), 500);
+        resumeToTheEnd();
         assertThat(vm2.animate().frames()).hasSize(4);
         for (int k = 0; k < 4; k++) {
             assertThat(vm2.animate().frames().get(k).argb()).as("frame %d", k)
@@ -200,10 +206,8 @@ class AnimateViewModelTest extends StudioViewModelTestBase {
 
     @Test
     void exportsTheFramesAsMp4AndGif() throws Exception {
-        loaded();
-        plan("3", "1", "1", "1.05");
-        anim().start();
-        ex.runEngineUntil(() -> !anim().activeProperty().get(), 500);
+        startPlan("3", "1", "1", "1.05");
+        runToTheEnd();
         Path mp4 = tmp.resolve("a.mp4");
         Path gif = tmp.resolve("a.gif");
         anim().export().exportTo(mp4, null);

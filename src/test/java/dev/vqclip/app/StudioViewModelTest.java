@@ -166,11 +166,7 @@ class StudioViewModelTest extends StudioViewModelTestBase {
     void aNonFiniteStepPausesAtTheLastGoodStepSaysWhyAndSavingKeepsTheFiniteState() throws Exception {
         typeAndConfigure("red");
         engine.nonFiniteAtStep(9);
-        vm.start();
-        ex.runEngineUntil(() -> vm.run().getState() != RunState.RUNNING, 40);
-
-        assertThat(vm.run().getState()).isEqualTo(RunState.PAUSED);
-        assertThat(step()).isEqualTo(8);
+        startUntilPausedAt(8);
         assertThat(vm.run().messageProperty().get())
                 .startsWith("paused at step 8: step 9 gave a loss that is not a number (NaN) and was not kept");
         assertThat(vm.run().warningProperty().get()).startsWith("step 9: the loss is NaN")
@@ -208,11 +204,7 @@ class StudioViewModelTest extends StudioViewModelTestBase {
     void aStepOutOfMemoryPausesAtTheLastStepAndSaysWhatToLower() {
         typeAndConfigure("red");
         engine.outOfMemoryAtStep(5);
-        vm.start();
-        ex.runEngineUntil(() -> vm.run().getState() != RunState.RUNNING, 40);
-
-        assertThat(vm.run().getState()).isEqualTo(RunState.PAUSED);
-        assertThat(step()).isEqualTo(4);
+        startUntilPausedAt(4);
         assertThat(vm.run().messageProperty().get()).isEqualTo("paused at step 4: step 5 ran out of memory and was "
                 + "not kept; lower the size to 128x128 (at 32 cutouts) or the cutouts to 8 (at 256x256)");
         assertThat(vm.run().warningProperty().get()).startsWith("step 5 ran out of memory on the CPU")
@@ -397,5 +389,14 @@ class StudioViewModelTest extends StudioViewModelTestBase {
         assertThat(engine.openRuns).isZero();
         assertThat(engine.closed).isTrue();
         assertThat(ex.shutdown).isTrue();
+    }
+
+    /** Starts the run, which refuses a step and pauses by itself at {@code lastGood}. */
+    private void startUntilPausedAt(int lastGood) {
+        vm.start();
+        ex.runEngineUntil(() -> vm.run().getState() != RunState.RUNNING, 40);
+
+        assertThat(vm.run().getState()).isEqualTo(RunState.PAUSED);
+        assertThat(step()).isEqualTo(lastGood);
     }
 }

@@ -41,19 +41,15 @@ class PackageRulesTest {
 
     @Test
     void theStudioDoesNotUseTheCommandLine() {
-        noClasses().that().resideInAPackage("dev.vqclip.app..")
-                .should().dependOnClassesThat().resideInAPackage("dev.vqclip.cli..")
-                .because("the studio and the CLI both sit on the engine; what they share belongs below both")
-                .check(classes);
+        packageDoesNotUse("dev.vqclip.app..", "dev.vqclip.cli..",
+                "the studio and the CLI both sit on the engine; what they share belongs below both");
     }
 
     @Test
     void theModelManagerDoesNotUseTheRunningEngine() {
-        noClasses().that().resideInAPackage("dev.vqclip.models..")
-                .should().dependOnClassesThat().resideInAPackage("dev.vqclip.engine.run..")
-                .because("finding, downloading and checking model files needs no optimisation loop; what both need "
-                        + "(images, readers) lives below engine.run")
-                .check(classes);
+        packageDoesNotUse("dev.vqclip.models..", "dev.vqclip.engine.run..",
+                "finding, downloading and checking model files needs no optimisation loop; what both need "
+                        + "(images, readers) lives below engine.run");
     }
 
     @Test
@@ -62,6 +58,13 @@ class PackageRulesTest {
                 .should().dependOnClassesThat().haveFullyQualifiedName("dev.vqclip.app.run.EngineWorker")
                 .because("RunViewModel keeps its EngineWorker to itself: other features use its commands, and file"
                         + " work goes through the TaskExecutor")
+                .check(classes);
+    }
+
+    private static void packageDoesNotUse(String user, String used, String because) {
+        noClasses().that().resideInAPackage(user)
+                .should().dependOnClassesThat().resideInAPackage(used)
+                .because(because)
                 .check(classes);
     }
 }

@@ -26,6 +26,13 @@ record CliRun(int code, String out, String err) {
         return new CliRun(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 
+    /** {@link #of(String...)} for a run that must exit with 0 (the assertion shows its standard error otherwise). */
+    static CliRun succeeding(String... args) {
+        CliRun r = of(args);
+        assertThat(r.code()).as(r.err()).isZero();
+        return r;
+    }
+
     /** @return what {@code vqclip args...} printed to standard output; it must exit with 0 */
     static String outputOf(String... args) {
         CliRun r = of(args);

@@ -24,8 +24,7 @@ class SessionCommandTest {
     @Test
     void infoPrintsWhatTheSessionHolds() throws Exception {
         Path file = CraftedFiles.smallSession(dir.resolve("s.vqsession"), 3);
-        CliRun r = CliRun.of("session", "info", file.toString());
-        assertThat(r.code()).as(r.err()).isZero();
+        CliRun r = CliRun.succeeding("session", "info", file.toString());
         assertThat(r.out()).contains(file + ": vqclip-session")
                 .contains("size: 64x64, steps 400, seed 0, cutouts 32, lr 0.15, init RANDOM_CODES")
                 .contains("\"a red circle\" weight 1.0")
@@ -41,13 +40,11 @@ class SessionCommandTest {
     void exportWritesTheCanvasOrAnEntryAtomically() throws Exception {
         Path file = CraftedFiles.smallSession(dir.resolve("s.vqsession"), 3);
         Path png = dir.resolve("out.png");
-        CliRun r = CliRun.of("session", "export", file.toString(), "--out", png.toString());
-        assertThat(r.code()).as(r.err()).isZero();
+        CliRun r = CliRun.succeeding("session", "export", file.toString(), "--out", png.toString());
         assertThat(r.out()).contains("wrote " + png + " (64x64, the canvas)");
         assertThat(dev.vqclip.engine.image.Images.read(png).argb()).containsOnly(0xff000000);
 
-        r = CliRun.of("session", "export", file.toString(), "--entry", "h2", "--out", png.toString());
-        assertThat(r.code()).as(r.err()).isZero();
+        r = CliRun.succeeding("session", "export", file.toString(), "--entry", "h2", "--out", png.toString());
         assertThat(r.out()).contains("history entry h2 (step 20)");
         assertThat(dev.vqclip.engine.image.Images.read(png).argb()).containsOnly(0xff000000 | 2 * 0x010203);
         try (var files = Files.list(dir)) {

@@ -31,17 +31,7 @@ class VideoWritersTest {
     }
 
     static FrameSource slides(int w, int h, int n) {
-        return new FrameSource() {
-            @Override
-            public int count() {
-                return n;
-            }
-
-            @Override
-            public Frame frame(int index) {
-                return slide(w, h, index);
-            }
-        };
+        return FrameSource.of(n, index -> slide(w, h, index));
     }
 
     static double psnr(Frame a, Frame b) {
@@ -97,17 +87,7 @@ class VideoWritersTest {
                 .hasMessageContaining("at least one frame");
         assertThatThrownBy(() -> Mp4Writer.write(out, slides(64, 48, 3), 0, n -> { }))
                 .hasMessageContaining("frame rate 0");
-        FrameSource mixed = new FrameSource() {
-            @Override
-            public int count() {
-                return 2;
-            }
-
-            @Override
-            public Frame frame(int index) {
-                return index == 0 ? slide(64, 48, 0) : slide(48, 48, 0);
-            }
-        };
+        FrameSource mixed = FrameSource.of(2, index -> index == 0 ? slide(64, 48, 0) : slide(48, 48, 0));
         assertThatThrownBy(() -> Mp4Writer.write(out, mixed, 12, n -> { }))
                 .hasMessageContaining("frame 1 is 48x48 but the first frame is 64x48");
         assertThat(dir.toFile().list()).isEmpty();

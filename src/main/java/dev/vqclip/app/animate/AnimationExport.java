@@ -61,17 +61,7 @@ public final class AnimationExport {
             return;
         }
         int rate = Math.max(1, Math.min(120, fps.get()));
-        FrameSource source = new FrameSource() {
-            @Override
-            public int count() {
-                return list.size();
-            }
-
-            @Override
-            public Frame frame(int index) {
-                return list.get(index);
-            }
-        };
+        FrameSource source = FrameSource.of(list);
         progress.set(0);
         status.notice("exporting " + list.size() + " frames to " + file.getFileName() + "…");
         executor.onEngine(() -> {

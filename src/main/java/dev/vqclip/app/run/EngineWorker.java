@@ -12,6 +12,7 @@ import dev.vqclip.engine.run.RunFactory;
 import dev.vqclip.engine.run.RunOutOfMemoryException;
 import dev.vqclip.engine.run.RunSnapshot;
 import dev.vqclip.engine.run.StepEvent;
+import dev.vqclip.engine.run.StepFailureException;
 import dev.vqclip.engine.run.SteppableRun;
 import dev.vqclip.session.HistoryEntry;
 
@@ -272,7 +273,7 @@ public final class EngineWorker {
                 halt(gen, Halt.FINISHED, "finished at ", ev.step());
                 return;
             }
-        } catch (NonFiniteException | RunOutOfMemoryException e) {
+        } catch (StepFailureException e) {
             looping = false;
             haltRefused(e, gen);
             return;
@@ -285,14 +286,13 @@ public final class EngineWorker {
     }
 
     /** The run refused a step (not finite, out of memory) and is at its last kept state: shown, recorded, said. */
-    private void haltRefused(RuntimeException e, int gen) {
+    private void haltRefused(StepFailureException e, int gen) {
         pauseRequested.set(true);
         Frame f = run.frame();
         mailbox.frame(f);
         boolean oom = e instanceof RunOutOfMemoryException;
-        int failed = oom ? ((RunOutOfMemoryException) e).failedStep() : ((NonFiniteException) e).failedStep();
-        capture("paused at " + run.stepCount() + " (step " + failed + (oom ? " out of memory)" : " not finite)"), f,
-                gen);
+        capture("paused at " + run.stepCount() + " (step " + e.failedStep()
+                + (oom ? " out of memory)" : " not finite)"), f, gen);
         postIf(gen, oom ? () -> listener.stoppedOutOfMemory((RunOutOfMemoryException) e)
                 : () -> listener.stoppedNonFinite((NonFiniteException) e));
     }
@@ -302,7 +302,7 @@ public final class EngineWorker {
         StepEvent ev;
         try {
             ev = doStep(gen);
-        } catch (NonFiniteException | RunOutOfMemoryException e) {
+        } catch (StepFailureException e) {
             haltRefused(e, gen);
             return;
         }

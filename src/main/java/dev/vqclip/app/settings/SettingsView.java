@@ -112,28 +112,22 @@ public final class SettingsView extends VBox {
 
     static Spinner<Integer> intSpinner(List<Object> keep, String id, IntegerProperty p, int min, int max,
                                        int step) {
-        Spinner<Integer> s = new Spinner<>();
-        SpinnerValueFactory.IntegerSpinnerValueFactory f =
-                new SpinnerValueFactory.IntegerSpinnerValueFactory(min, max, p.get(), step);
-        s.setValueFactory(f);
-        s.setEditable(true);
-        s.setId(id);
-        s.setPrefWidth(120);
-        ObjectProperty<Integer> o = p.asObject();
-        keep.add(o);
-        f.valueProperty().bindBidirectional(o);
-        return s;
+        return spinner(keep, id, new SpinnerValueFactory.IntegerSpinnerValueFactory(min, max, p.get(), step),
+                p.asObject());
     }
 
     private Spinner<Double> doubleSpinner(String id, DoubleProperty p, double min, double max, double step) {
-        Spinner<Double> s = new Spinner<>();
-        SpinnerValueFactory.DoubleSpinnerValueFactory f =
-                new SpinnerValueFactory.DoubleSpinnerValueFactory(min, max, p.get(), step);
+        return spinner(keep, id, new SpinnerValueFactory.DoubleSpinnerValueFactory(min, max, p.get(), step),
+                p.asObject());
+    }
+
+    /** An editable spinner bound both ways to {@code o}, which {@code keep} holds on to (the binding is weak). */
+    private static <T> Spinner<T> spinner(List<Object> keep, String id, SpinnerValueFactory<T> f, ObjectProperty<T> o) {
+        Spinner<T> s = new Spinner<>();
         s.setValueFactory(f);
         s.setEditable(true);
         s.setId(id);
         s.setPrefWidth(120);
-        ObjectProperty<Double> o = p.asObject();
         keep.add(o);
         f.valueProperty().bindBidirectional(o);
         return s;

@@ -11,18 +11,29 @@ public interface FrameSource {
     /** @return frame {@code index}, 0-based */
     Frame frame(int index) throws IOException;
 
-    /** @return the frames of a list (held in memory already) */
-    static FrameSource of(List<Frame> frames) {
+    /** Reads frame {@code index} of a sequence. */
+    @FunctionalInterface
+    interface Reader {
+        Frame frame(int index) throws IOException;
+    }
+
+    /** @return the {@code count} frames that {@code reader} reads (each when it is asked for) */
+    static FrameSource of(int count, Reader reader) {
         return new FrameSource() {
             @Override
             public int count() {
-                return frames.size();
+                return count;
             }
 
             @Override
-            public Frame frame(int index) {
-                return frames.get(index);
+            public Frame frame(int index) throws IOException {
+                return reader.frame(index);
             }
         };
+    }
+
+    /** @return the frames of a list (held in memory already, and not changed while the source is read) */
+    static FrameSource of(List<Frame> frames) {
+        return of(frames.size(), frames::get);
     }
 }

@@ -5,11 +5,9 @@ package dev.vqclip.engine.run;
  * The run that throws it has not kept anything of that step: z, the moments and the step counter are those of
  * {@link #lastGoodStep()}, so it can be saved, inspected or resumed (with other settings) from there.
  */
-public final class NonFiniteException extends RuntimeException {
+public final class NonFiniteException extends StepFailureException {
     private static final long serialVersionUID = 1L;
 
-    private final int failedStep;
-    private final int lastGoodStep;
     private final String quantity;
 
     /**
@@ -20,20 +18,8 @@ public final class NonFiniteException extends RuntimeException {
      */
     public NonFiniteException(int failedStep, int lastGoodStep, String quantity, String detail) {
         super("step " + failedStep + ": " + quantity + (detail.isEmpty() ? "" : " (" + detail + ")")
-                + "; the run stopped at step " + lastGoodStep + ", its last finite state");
-        this.failedStep = failedStep;
-        this.lastGoodStep = lastGoodStep;
+                + "; the run stopped at step " + lastGoodStep + ", its last finite state", failedStep, lastGoodStep);
         this.quantity = quantity;
-    }
-
-    /** @return the step that produced the non-finite value */
-    public int failedStep() {
-        return failedStep;
-    }
-
-    /** @return the step whose state the run kept */
-    public int lastGoodStep() {
-        return lastGoodStep;
     }
 
     /** @return what went bad, e.g. "the loss is NaN" */

@@ -7,11 +7,9 @@ import java.util.Locale;
  * of that step: z, Adam's moments and the step counter are those of {@link #lastGoodStep()}, so it can be saved and
  * resumed with a smaller size or fewer cutouts.
  */
-public final class RunOutOfMemoryException extends RuntimeException {
+public final class RunOutOfMemoryException extends StepFailureException {
     private static final long serialVersionUID = 1L;
 
-    private final int failedStep;
-    private final int lastGoodStep;
     private final String advice;
 
     /**
@@ -23,20 +21,10 @@ public final class RunOutOfMemoryException extends RuntimeException {
      */
     public RunOutOfMemoryException(int failedStep, int lastGoodStep, String device, String advice, Throwable cause) {
         super(String.format(Locale.ROOT, "step %d ran out of memory on %s (%s); the run is paused at step %d with "
-                + "its state intact: %s", failedStep, device, firstLine(cause), lastGoodStep, advice), cause);
-        this.failedStep = failedStep;
-        this.lastGoodStep = lastGoodStep;
+                + "its state intact: %s", failedStep, device, firstLine(cause), lastGoodStep, advice),
+                failedStep, lastGoodStep);
+        initCause(cause);
         this.advice = advice;
-    }
-
-    /** @return the step that ran out of memory */
-    public int failedStep() {
-        return failedStep;
-    }
-
-    /** @return the step whose state the run kept */
-    public int lastGoodStep() {
-        return lastGoodStep;
     }
 
     /** @return what to lower */

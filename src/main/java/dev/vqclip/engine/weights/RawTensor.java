@@ -72,36 +72,37 @@ public final class RawTensor {
 
     /** @return the values converted to float32 (fp16 and bf16 are widened exactly) */
     public float[] toFloatArray() {
-        int n = Math.toIntExact(numel());
-        float[] out = new float[n];
         ByteBuffer b = bytes();
-        switch (dtype) {
-            case FLOAT32 -> b.asFloatBuffer().get(out);
-            case FLOAT64 -> { for (int i = 0; i < n; i++) { out[i] = (float) b.getDouble(i * 8); } }
-            case FLOAT16 -> { for (int i = 0; i < n; i++) { out[i] = halfToFloat(b.getShort(i * 2)); } }
-            case BFLOAT16 -> { for (int i = 0; i < n; i++) { out[i] = Float.intBitsToFloat((b.getShort(i * 2) & 0xffff) << 16); } }
-            case INT64, INT32, INT16, INT8, UINT8, BOOL -> {
-                for (int i = 0; i < n; i++) { out[i] = integerAt(b, i); }
-            }
-            default -> throw new IllegalStateException("unhandled " + dtype);
+        float[] out = new float[Math.toIntExact(numel())];
+        if (dtype == DType.FLOAT32) {
+            b.asFloatBuffer().get(out);
+            return out;
+        }
+        for (int i = 0; i < out.length; i++) {
+            out[i] = floatAt(b, i);
         }
         return out;
     }
 
-    /** @return the values as longs (integer types; floats are truncated) */
+    /** @return the values as longs (integer types; floats are truncated, as float32) */
     public long[] toLongArray() {
-        int n = Math.toIntExact(numel());
-        long[] out = new long[n];
         ByteBuffer b = bytes();
-        switch (dtype) {
-            case INT64 -> b.asLongBuffer().get(out);
-            case INT32, INT16, INT8, UINT8, BOOL -> { for (int i = 0; i < n; i++) { out[i] = integerAt(b, i); } }
-            default -> {
-                float[] f = toFloatArray();
-                for (int i = 0; i < n; i++) { out[i] = (long) f[i]; }
-            }
+        long[] out = new long[Math.toIntExact(numel())];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = dtype.isFloating() ? (long) floatAt(b, i) : integerAt(b, i);
         }
         return out;
+    }
+
+    /** @return element {@code i} of {@code b} read as this tensor's type and converted to float32 */
+    private float floatAt(ByteBuffer b, int i) {
+        return switch (dtype) {
+            case FLOAT32 -> b.getFloat(i * 4);
+            case FLOAT64 -> (float) b.getDouble(i * 8);
+            case FLOAT16 -> halfToFloat(b.getShort(i * 2));
+            case BFLOAT16 -> Float.intBitsToFloat((b.getShort(i * 2) & 0xffff) << 16);
+            case INT64, INT32, INT16, INT8, UINT8, BOOL -> integerAt(b, i);
+        };
     }
 
     /** @return element {@code i} of {@code b} read as this tensor's integer (or bool) type */

@@ -14,6 +14,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import static net.razorvine.pickle.Opcodes.EMPTY_DICT;
+import static net.razorvine.pickle.Opcodes.MARK;
+import static net.razorvine.pickle.Opcodes.SETITEMS;
+import static net.razorvine.pickle.Opcodes.STOP;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -35,13 +39,13 @@ class ModelReadersFuzzTest {
 
     @Test
     void torchZipCheckpoints() throws Exception {
-        PickleBytes p = PickleBytes.proto(2).emptyDict().mark().str("epoch").integer(3).str("global_step")
-                .integer(1200).str("state_dict").emptyDict().mark();
+        PickleBytes p = PickleBytes.proto(2).op(EMPTY_DICT, MARK).str("epoch").integer(3).str("global_step")
+                .integer(1200).str("state_dict").op(EMPTY_DICT, MARK);
         p.str("enc.weight").tensor("FloatStorage", "0", 12, 0, new long[] {3, 4}, new long[] {4, 1});
         p.str("enc.bias").tensor("FloatStorage", "1", 3, 0, new long[] {3}, new long[] {1});
         p.str("enc.view").tensor("FloatStorage", "0", 12, 4, new long[] {2, 2}, new long[] {1, 2});
         p.str("dec.half").tensor("HalfStorage", "2", 4, 0, new long[] {4}, new long[] {1});
-        byte[] pickle = p.setitems().setitems().stop().bytes();
+        byte[] pickle = p.op(SETITEMS, SETITEMS, STOP).bytes();
         Map<String, byte[]> storages = new LinkedHashMap<>();
         storages.put("0", PickleBytes.floats(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12));
         storages.put("1", PickleBytes.floats(-1, 0, 1));

@@ -13,17 +13,35 @@ import java.util.Map;
 import java.util.zip.CRC32;
 import java.util.zip.ZipOutputStream;
 
+import static net.razorvine.pickle.Opcodes.BININT;
+import static net.razorvine.pickle.Opcodes.BINPERSID;
+import static net.razorvine.pickle.Opcodes.BINUNICODE;
+import static net.razorvine.pickle.Opcodes.EMPTY_DICT;
+import static net.razorvine.pickle.Opcodes.EMPTY_TUPLE;
+import static net.razorvine.pickle.Opcodes.GLOBAL;
+import static net.razorvine.pickle.Opcodes.LIST;
+import static net.razorvine.pickle.Opcodes.LONG1;
+import static net.razorvine.pickle.Opcodes.MARK;
+import static net.razorvine.pickle.Opcodes.NEWFALSE;
+import static net.razorvine.pickle.Opcodes.PROTO;
+import static net.razorvine.pickle.Opcodes.REDUCE;
+import static net.razorvine.pickle.Opcodes.SETITEMS;
+import static net.razorvine.pickle.Opcodes.STOP;
+import static net.razorvine.pickle.Opcodes.TUPLE;
+
 /** Hand-assembled pickle opcodes and torch containers for tests (crafted files, including malicious ones). */
 final class PickleBytes {
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
 
     static PickleBytes proto(int version) {
-        PickleBytes p = new PickleBytes();
-        p.raw(0x80, version);
-        return p;
+        return new PickleBytes().op(PROTO, version);
     }
 
-    PickleBytes raw(int... bytes) {
+    /**
+     * Appends opcodes, named as in {@link net.razorvine.pickle.Opcodes} (the table {@link SafeUnpickler} reads them
+     * with), and the bytes of their arguments.
+     */
+    PickleBytes op(int... bytes) {
         for (int b : bytes) {
             out.write(b);
         }
@@ -31,94 +49,51 @@ final class PickleBytes {
     }
 
     PickleBytes global(String module, String name) {
-        out.write('c');
+        op(GLOBAL);
         out.writeBytes((module + "\n" + name + "\n").getBytes(StandardCharsets.UTF_8));
         return this;
     }
 
     PickleBytes str(String s) {
         byte[] b = s.getBytes(StandardCharsets.UTF_8);
-        out.write('X');
+        op(BINUNICODE);
         out.writeBytes(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(b.length).array());
         out.writeBytes(b);
         return this;
     }
 
     PickleBytes integer(int v) {
-        out.write('J');
+        op(BININT);
         out.writeBytes(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(v).array());
         return this;
     }
 
     /** LONG1 with 8 bytes: any 64-bit value. */
     PickleBytes longValue(long v) {
-        out.write(0x8a);
-        out.write(8);
+        op(LONG1, 8);
         out.writeBytes(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(v).array());
         return this;
     }
 
     PickleBytes ints(long... values) {
-        mark();
+        op(MARK);
         for (long v : values) {
             longValue(v);
         }
-        return tuple();
-    }
-
-    PickleBytes mark() {
-        return raw('(');
-    }
-
-    PickleBytes tuple() {
-        return raw('t');
-    }
-
-    PickleBytes emptyTuple() {
-        return raw(')');
-    }
-
-    PickleBytes tuple1() {
-        return raw(0x85);
-    }
-
-    PickleBytes reduce() {
-        return raw('R');
-    }
-
-    PickleBytes binpersid() {
-        return raw('Q');
-    }
-
-    PickleBytes emptyDict() {
-        return raw('}');
-    }
-
-    PickleBytes setitems() {
-        return raw('u');
-    }
-
-    PickleBytes falseValue() {
-        return raw(0x89);
-    }
-
-    PickleBytes stop() {
-        return raw('.');
+        return op(TUPLE);
     }
 
     /** {@code torch._utils._rebuild_tensor_v2(storage(key, type, numel), offset, size, stride, False, OrderedDict())}. */
     PickleBytes tensor(String storageType, String key, long numel, long offset, long[] size, long[] stride) {
-        global("torch._utils", "_rebuild_tensor_v2");
-        mark();
-        mark().str("storage").global("torch", storageType).str(key).str("cpu").longValue(numel).tuple();
-        binpersid();
+        global("torch._utils", "_rebuild_tensor_v2").op(MARK);
+        op(MARK).str("storage").global("torch", storageType).str(key).str("cpu").longValue(numel).op(TUPLE);
+        op(BINPERSID);
         longValue(offset);
         ints(size);
         ints(stride);
-        falseValue();
-        global("collections", "OrderedDict").emptyTuple().reduce();
-        tuple();
-        return reduce();
+        op(NEWFALSE);
+        global("collections", "OrderedDict").op(EMPTY_TUPLE, REDUCE);
+        return op(TUPLE, REDUCE);
     }
 
     byte[] bytes() {
@@ -140,19 +115,19 @@ final class PickleBytes {
     /** The first three pickles of a legacy torch.save file: magic number, protocol 1001, sys info. */
     static byte[] legacyPreamble() {
         byte[] magic = new java.math.BigInteger("1950a86a20f9469cfc6c", 16).toByteArray();
-        PickleBytes p = proto(2).raw(0x8a, magic.length);
+        PickleBytes p = proto(2).op(LONG1, magic.length);
         for (int i = magic.length - 1; i >= 0; i--) {
-            p.raw(magic[i] & 0xff);
+            p.op(magic[i] & 0xff);
         }
-        p.stop();
-        p.raw(0x80, 2).integer(1001).stop();
-        p.raw(0x80, 2).emptyDict().stop();
+        p.op(STOP);
+        p.op(PROTO, 2).integer(1001).op(STOP);
+        p.op(PROTO, 2).op(EMPTY_DICT, STOP);
         return p.bytes();
     }
 
     /** The opening of a legacy checkpoint's main pickle: a dict and a mark, for its items; see {@link #legacyFile}. */
     static PickleBytes legacyDict() {
-        return proto(2).emptyDict().mark();
+        return proto(2).op(EMPTY_DICT, MARK);
     }
 
     /**
@@ -162,12 +137,12 @@ final class PickleBytes {
     static byte[] legacyFile(PickleBytes main, String[] keys, long[] counts, byte[]... data) {
         ByteArrayOutputStream b = new ByteArrayOutputStream();
         b.writeBytes(legacyPreamble());
-        b.writeBytes(main.setitems().stop().bytes());
-        PickleBytes list = proto(2).mark();
+        b.writeBytes(main.op(SETITEMS, STOP).bytes());
+        PickleBytes list = proto(2).op(MARK);
         for (String k : keys) {
             list.str(k);
         }
-        b.writeBytes(list.raw('l').stop().bytes());
+        b.writeBytes(list.op(LIST, STOP).bytes());
         for (int i = 0; i < counts.length; i++) {
             b.writeBytes(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(counts[i]).array());
             b.writeBytes(data[i]);

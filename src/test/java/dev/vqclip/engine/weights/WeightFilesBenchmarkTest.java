@@ -18,6 +18,11 @@ import java.util.zip.CRC32;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 
+import static net.razorvine.pickle.Opcodes.EMPTY_DICT;
+import static net.razorvine.pickle.Opcodes.LIST;
+import static net.razorvine.pickle.Opcodes.MARK;
+import static net.razorvine.pickle.Opcodes.SETITEMS;
+import static net.razorvine.pickle.Opcodes.STOP;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -35,12 +40,12 @@ class WeightFilesBenchmarkTest {
         Path tmp = System.getProperty("vqclip.bench.dir") != null
                 ? Files.createDirectories(Path.of(System.getProperty("vqclip.bench.dir"))) : tempDir;
         long dataBytes = (long) TENSORS * ELEMENTS * 4;
-        PickleBytes p = PickleBytes.proto(2).emptyDict().mark();
+        PickleBytes p = PickleBytes.proto(2).op(EMPTY_DICT, MARK);
         for (int i = 0; i < TENSORS; i++) {
             p.str("layer" + i + ".weight").tensor("FloatStorage", Integer.toString(i), ELEMENTS, 0,
                     new long[]{1024, 1024}, new long[]{1024, 1});
         }
-        byte[] pickle = p.setitems().stop().bytes();
+        byte[] pickle = p.op(SETITEMS, STOP).bytes();
         byte[] block = new byte[ELEMENTS * 4];
         ByteBuffer.wrap(block).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().put(0, 0.5f);
 
@@ -64,11 +69,11 @@ class WeightFilesBenchmarkTest {
         try (OutputStream os = new BufferedOutputStream(Files.newOutputStream(legacy), 1 << 20)) {
             os.write(PickleBytes.legacyPreamble());
             os.write(pickle);
-            PickleBytes keys = PickleBytes.proto(2).mark();
+            PickleBytes keys = PickleBytes.proto(2).op(MARK);
             for (int i = 0; i < TENSORS; i++) {
                 keys.str(Integer.toString(i));
             }
-            os.write(keys.raw('l').stop().bytes());
+            os.write(keys.op(LIST, STOP).bytes());
             byte[] count = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(ELEMENTS).array();
             for (int i = 0; i < TENSORS; i++) {
                 os.write(count);

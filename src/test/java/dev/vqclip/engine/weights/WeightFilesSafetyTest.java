@@ -14,6 +14,19 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import static net.razorvine.pickle.Opcodes.BINPERSID;
+import static net.razorvine.pickle.Opcodes.EMPTY_DICT;
+import static net.razorvine.pickle.Opcodes.EMPTY_TUPLE;
+import static net.razorvine.pickle.Opcodes.MARK;
+import static net.razorvine.pickle.Opcodes.NEWFALSE;
+import static net.razorvine.pickle.Opcodes.NEWOBJ;
+import static net.razorvine.pickle.Opcodes.REDUCE;
+import static net.razorvine.pickle.Opcodes.SETITEMS;
+import static net.razorvine.pickle.Opcodes.SHORT_BINUNICODE;
+import static net.razorvine.pickle.Opcodes.STACK_GLOBAL;
+import static net.razorvine.pickle.Opcodes.STOP;
+import static net.razorvine.pickle.Opcodes.TUPLE;
+import static net.razorvine.pickle.Opcodes.TUPLE1;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -30,7 +43,7 @@ class WeightFilesSafetyTest {
     void posixSystemInsideTorchZipIsRefusedAndNotRun() throws Exception {
         Path marker = tmp.resolve("pwned");
         Path file = evilZip(PickleBytes.proto(2).global("posix", "system")
-                .str("touch " + marker).tuple1().reduce().stop());
+                .str("touch " + marker).op(TUPLE1, REDUCE, STOP));
         assertThatThrownBy(() -> WeightFiles.load(file))
                 .isInstanceOf(WeightsException.class)
                 .hasMessageStartingWith(file.toString())
@@ -44,7 +57,7 @@ class WeightFilesSafetyTest {
         for (String[] g : new String[][]{{"os", "system"}, {"builtins", "eval"}, {"subprocess", "Popen"},
                 {"builtins", "getattr"}, {"torch", "load"}, {"torch.serialization", "load"},
                 {"numpy", "load"}, {"omegaconf.dictconfig", "DictConfig"}}) {
-            PickleBytes p = PickleBytes.proto(2).global(g[0], g[1]).str("x").tuple1().reduce().stop();
+            PickleBytes p = PickleBytes.proto(2).global(g[0], g[1]).str("x").op(TUPLE1, REDUCE, STOP);
             Path file = evilZip(p);
             assertThatThrownBy(() -> WeightFiles.load(file))
                     .isInstanceOf(WeightsException.class)
@@ -54,8 +67,8 @@ class WeightFilesSafetyTest {
 
     @Test
     void wholePickledModelIsRefusedWithAHint() throws Exception {
-        Path file = evilZip(PickleBytes.proto(2).global("taming.models.vqgan", "VQModel").emptyTuple().raw(0x81)
-                .stop());
+        Path file = evilZip(PickleBytes.proto(2).global("taming.models.vqgan", "VQModel").op(EMPTY_TUPLE, NEWOBJ)
+                .op(STOP));
         assertThatThrownBy(() -> WeightFiles.load(file))
                 .isInstanceOf(WeightsException.class)
                 .hasMessageContaining("taming.models.vqgan.VQModel")
@@ -67,12 +80,12 @@ class WeightFilesSafetyTest {
         // protocol 4: SHORT_BINUNICODE module, SHORT_BINUNICODE name, STACK_GLOBAL
         PickleBytes p = PickleBytes.proto(4);
         for (String s : new String[]{"subprocess", "Popen"}) {
-            p.raw(0x8c, s.length());
+            p.op(SHORT_BINUNICODE, s.length());
             for (byte b : s.getBytes(StandardCharsets.US_ASCII)) {
-                p.raw(b);
+                p.op(b);
             }
         }
-        p.raw(0x93).str("id").tuple1().reduce().stop();
+        p.op(STACK_GLOBAL).str("id").op(TUPLE1, REDUCE, STOP);
         Path file = evilZip(p);
         assertThatThrownBy(() -> WeightFiles.load(file))
                 .isInstanceOf(WeightsException.class)
@@ -83,7 +96,7 @@ class WeightFilesSafetyTest {
     void maliciousLegacyCheckpointIsRefused() throws Exception {
         ByteArrayOutputStream b = new ByteArrayOutputStream();
         b.writeBytes(PickleBytes.legacyPreamble());
-        b.writeBytes(PickleBytes.proto(2).global("os", "system").str("echo hi").tuple1().reduce().stop().bytes());
+        b.writeBytes(PickleBytes.proto(2).global("os", "system").str("echo hi").op(TUPLE1, REDUCE, STOP).bytes());
         Path file = tmp.resolve("evil_legacy.ckpt");
         Files.write(file, b.toByteArray());
         assertThat(WeightFiles.detect(file)).isEqualTo(WeightFiles.Format.TORCH_LEGACY);
@@ -96,8 +109,8 @@ class WeightFilesSafetyTest {
     @Test
     void inertLightningClassIsNeverInstantiated() throws Exception {
         Path file = evilZip(PickleBytes.proto(2)
-                .global("pytorch_lightning.callbacks.model_checkpoint", "ModelCheckpoint").emptyTuple().reduce()
-                .stop());
+                .global("pytorch_lightning.callbacks.model_checkpoint", "ModelCheckpoint").op(EMPTY_TUPLE, REDUCE)
+                .op(STOP));
         assertThatThrownBy(() -> WeightFiles.load(file))
                 .isInstanceOf(WeightsException.class)
                 .hasMessageContaining("refusing to call")
@@ -106,7 +119,7 @@ class WeightFilesSafetyTest {
 
     @Test
     void torchScriptClassesAreRefusedOutsideTorchScriptArchives() throws Exception {
-        Path file = evilZip(PickleBytes.proto(2).global("__torch__.evil", "Thing").emptyTuple().raw(0x81).stop());
+        Path file = evilZip(PickleBytes.proto(2).global("__torch__.evil", "Thing").op(EMPTY_TUPLE, NEWOBJ, STOP));
         assertThatThrownBy(() -> WeightFiles.load(file))
                 .isInstanceOf(WeightsException.class)
                 .hasMessageContaining("__torch__.evil.Thing")
@@ -115,7 +128,7 @@ class WeightFilesSafetyTest {
 
     @Test
     void sharedStoragesAndNonContiguousStridesAreGatheredInCOrder() throws Exception {
-        PickleBytes p = PickleBytes.proto(2).global("collections", "OrderedDict").emptyTuple().reduce().mark();
+        PickleBytes p = PickleBytes.proto(2).global("collections", "OrderedDict").op(EMPTY_TUPLE, REDUCE, MARK);
         p.str("matrix").tensor("FloatStorage", "0", 6, 0, new long[]{2, 3}, new long[]{3, 1});
         p.str("transposed").tensor("FloatStorage", "0", 6, 0, new long[]{3, 2}, new long[]{1, 3});
         p.str("tail").tensor("FloatStorage", "0", 6, 4, new long[]{2}, new long[]{1});
@@ -123,7 +136,7 @@ class WeightFilesSafetyTest {
         p.str("broadcast").tensor("FloatStorage", "0", 6, 5, new long[]{2, 2}, new long[]{0, 0});
         p.str("scalar").tensor("FloatStorage", "0", 6, 3, new long[]{}, new long[]{});
         p.str("empty").tensor("FloatStorage", "0", 6, 6, new long[]{0, 4}, new long[]{4, 1});
-        p.setitems().stop();
+        p.op(SETITEMS, STOP);
         Path file = PickleBytes.torchZip(tmp.resolve("views.pt"), "archive", p.bytes(),
                 Map.of("0", PickleBytes.floats(0, 1, 2, 3, 4, 5)));
         StateDict sd = WeightFiles.load(file);
@@ -140,9 +153,9 @@ class WeightFilesSafetyTest {
 
     @Test
     void tensorReachingBeyondItsStorageIsRefused() throws Exception {
-        PickleBytes p = PickleBytes.proto(2).emptyDict().mark();
+        PickleBytes p = PickleBytes.proto(2).op(EMPTY_DICT, MARK);
         p.str("w").tensor("FloatStorage", "0", 6, 2, new long[]{2, 3}, new long[]{3, 1});
-        p.setitems().stop();
+        p.op(SETITEMS, STOP);
         Path file = PickleBytes.torchZip(tmp.resolve("oob.pt"), "oob", p.bytes(),
                 Map.of("0", PickleBytes.floats(0, 1, 2, 3, 4, 5)));
         assertThatThrownBy(() -> WeightFiles.load(file))
@@ -154,10 +167,10 @@ class WeightFilesSafetyTest {
 
     @Test
     void storageClaimingMoreThanItsEntryIsRefusedBeforeAllocating() throws Exception {
-        PickleBytes p = PickleBytes.proto(2).emptyDict().mark();
+        PickleBytes p = PickleBytes.proto(2).op(EMPTY_DICT, MARK);
         p.str("huge").tensor("FloatStorage", "0", 1L << 40, 0, new long[]{1L << 20, 1L << 20},
                 new long[]{1L << 20, 1});
-        p.setitems().stop();
+        p.op(SETITEMS, STOP);
         Path file = PickleBytes.torchZip(tmp.resolve("huge.pt"), "huge", p.bytes(),
                 Map.of("0", PickleBytes.floats(1, 2, 3, 4)));
         assertThatThrownBy(() -> WeightFiles.load(file))
@@ -168,9 +181,9 @@ class WeightFilesSafetyTest {
 
     @Test
     void shapeWhoseElementCountOverflowsIsRefused() throws Exception {
-        PickleBytes p = PickleBytes.proto(2).emptyDict().mark();
+        PickleBytes p = PickleBytes.proto(2).op(EMPTY_DICT, MARK);
         p.str("w").tensor("FloatStorage", "0", 4, 0, new long[]{1L << 62, 1L << 62}, new long[]{1, 1});
-        p.setitems().stop();
+        p.op(SETITEMS, STOP);
         Path file = PickleBytes.torchZip(tmp.resolve("overflow.pt"), "o", p.bytes(),
                 Map.of("0", PickleBytes.floats(1, 2, 3, 4)));
         assertThatThrownBy(() -> WeightFiles.load(file))
@@ -265,11 +278,11 @@ class WeightFilesSafetyTest {
     @Test
     void legacyStorageViewsReadTheirSliceOfTheRootStorage() throws Exception {
         PickleBytes main = PickleBytes.legacyDict().str("v");
-        main.global("torch._utils", "_rebuild_tensor_v2").mark();
-        main.mark().str("storage").global("torch", "FloatStorage").str("root").str("cpu").longValue(6)
-                .mark().str("view").longValue(2).longValue(3).tuple().tuple().binpersid();
-        main.longValue(1).ints(2).ints(1).falseValue().global("collections", "OrderedDict").emptyTuple().reduce()
-                .tuple().reduce();
+        main.global("torch._utils", "_rebuild_tensor_v2").op(MARK);
+        main.op(MARK).str("storage").global("torch", "FloatStorage").str("root").str("cpu").longValue(6)
+                .op(MARK).str("view").longValue(2).longValue(3).op(TUPLE, TUPLE, BINPERSID);
+        main.longValue(1).ints(2).ints(1).op(NEWFALSE).global("collections", "OrderedDict").op(EMPTY_TUPLE, REDUCE)
+                .op(TUPLE, REDUCE);
         Path file = Files.write(tmp.resolve("view.pt"), PickleBytes.legacyFile(main, new String[] {"root"},
                 new long[] {6}, PickleBytes.floats(10, 11, 12, 13, 14, 15)));
         // view = root[2:5] = 12, 13, 14; tensor = view[1:3]
@@ -315,7 +328,7 @@ class WeightFilesSafetyTest {
     @Test
     void plainPickleWithoutTorchMagicIsRefused() throws Exception {
         Path file = tmp.resolve("plain.pkl");
-        Files.write(file, PickleBytes.proto(2).emptyDict().stop().bytes());
+        Files.write(file, PickleBytes.proto(2).op(EMPTY_DICT, STOP).bytes());
         assertThatThrownBy(() -> WeightFiles.load(file))
                 .isInstanceOf(WeightsException.class)
                 .hasMessageContaining("not a torch.save file");

@@ -17,17 +17,21 @@ class TextCleaningTest {
 
     @Test
     void pythonUnescapeFollowsHtml5Rules() {
-        assertThat(html.pythonUnescape("&amp;amp;")).isEqualTo("&amp;");
-        assertThat(html.pythonUnescape("&notit;")).isEqualTo("\u00acit;"); // longest prefix without ';'
-        assertThat(html.pythonUnescape("&noti")).isEqualTo("\u00aci");
-        assertThat(html.pythonUnescape("&copy2023")).isEqualTo("\u00a92023");
-        assertThat(html.pythonUnescape("&#128;")).isEqualTo("\u20ac"); // read as Windows-1252
-        assertThat(html.pythonUnescape("&#x110000;")).isEqualTo("\ufffd");
-        assertThat(html.pythonUnescape("&#99999999999999999999;")).isEqualTo("\ufffd");
-        assertThat(html.pythonUnescape("&#0;")).isEqualTo("\ufffd");
-        assertThat(html.pythonUnescape("&#1;x")).isEqualTo("x");
-        assertThat(html.pythonUnescape("&unknown;")).isEqualTo("&unknown;");
-        assertThat(html.pythonUnescape("&#x1F600;")).isEqualTo("\uD83D\uDE00");
+        unescapes("&amp;amp;", "&amp;");
+        unescapes("&notit;", "\u00acit;"); // longest prefix without ';'
+        unescapes("&noti", "\u00aci");
+        unescapes("&copy2023", "\u00a92023");
+        unescapes("&#128;", "\u20ac"); // read as Windows-1252
+        unescapes("&#x110000;", "\ufffd");
+        unescapes("&#99999999999999999999;", "\ufffd");
+        unescapes("&#0;", "\ufffd");
+        unescapes("&#1;x", "x");
+        unescapes("&unknown;", "&unknown;");
+        unescapes("&#x1F600;", "\uD83D\uDE00");
+    }
+
+    private void unescapes(String text, String expected) {
+        assertThat(html.pythonUnescape(text)).as("html.unescape(%s)", text).isEqualTo(expected);
     }
 
     @Test
