@@ -11,6 +11,12 @@ public final class DemoModels {
      */
     public static final int DEFAULT_SIZE = 64;
 
+    /** The demo models' file names, in the assets folder and in what {@code vqclip train-demo} writes. */
+    public static final String VQGAN_FILE = "vqgan.safetensors";
+    public static final String VQGAN_YAML = "vqgan.yaml";
+    public static final String CLIP_FILE = "clip.safetensors";
+    public static final String VOCAB_FILE = "bpe.txt.gz";
+
     private DemoModels() {
     }
 }

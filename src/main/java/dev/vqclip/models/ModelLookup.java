@@ -149,11 +149,11 @@ public final class ModelLookup {
             }
         }
         demoDir.ifPresent(d -> {
-            out.add(new Candidate(d.resolve(ModelResolver.DEMO_VQGAN), FileRole.CKPT, ModelResolver.DEMO, null));
-            out.add(new Candidate(d.resolve(ModelResolver.DEMO_VQGAN_CONFIG), FileRole.CONFIG, ModelResolver.DEMO,
+            out.add(new Candidate(d.resolve(DemoModels.VQGAN_FILE), FileRole.CKPT, ModelResolver.DEMO, null));
+            out.add(new Candidate(d.resolve(DemoModels.VQGAN_YAML), FileRole.CONFIG, ModelResolver.DEMO,
                     null));
-            out.add(new Candidate(d.resolve(ModelResolver.DEMO_CLIP), FileRole.WEIGHTS, ModelResolver.DEMO, null));
-            out.add(new Candidate(d.resolve(ModelResolver.DEMO_VOCAB), FileRole.VOCAB, ModelResolver.DEMO, null));
+            out.add(new Candidate(d.resolve(DemoModels.CLIP_FILE), FileRole.WEIGHTS, ModelResolver.DEMO, null));
+            out.add(new Candidate(d.resolve(DemoModels.VOCAB_FILE), FileRole.VOCAB, ModelResolver.DEMO, null));
         });
         return out;
     }

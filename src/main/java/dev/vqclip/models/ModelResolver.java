@@ -35,10 +35,6 @@ import java.util.stream.Collectors;
 public final class ModelResolver {
     public static final String ASSETS_PROPERTY = "vqclip.assets";
     public static final String DEMO = "demo";
-    static final String DEMO_VQGAN = "vqgan.safetensors";
-    static final String DEMO_VQGAN_CONFIG = "vqgan.yaml";
-    static final String DEMO_CLIP = "clip.safetensors";
-    static final String DEMO_VOCAB = "bpe.txt.gz";
     private static final Logger LOG = LoggerFactory.getLogger(ModelResolver.class);
 
     private final Catalogue catalogue;
@@ -128,8 +124,8 @@ public final class ModelResolver {
             throw new ModelException("an ensemble CLIP needs a name or a file");
         }
         if (arg.strip().equals(DEMO)) {
-            Path weights = demoFile(DEMO_CLIP, "CLIP");
-            return new ResolvedClip(weights, demoFile(DEMO_VOCAB, "CLIP"), DEMO);
+            Path weights = demoFile(DemoModels.CLIP_FILE, "CLIP");
+            return new ResolvedClip(weights, demoFile(DemoModels.VOCAB_FILE, "CLIP"), DEMO);
         }
         Choice c = resolveClip(arg.strip(), existingFile(arg.strip()).isPresent() ? fileVocab : null);
         return new ResolvedClip(c.main, c.aux, c.name);
@@ -169,7 +165,7 @@ public final class ModelResolver {
                         config != null ? config : cache.fileOf(e, roleFile(e, FileRole.CONFIG)), e.name(), false);
             }
         }
-        return demo(ModelKind.VQGAN, "VQGAN", DEMO_VQGAN, DEMO_VQGAN_CONFIG, config);
+        return demo(ModelKind.VQGAN, "VQGAN", DemoModels.VQGAN_FILE, DemoModels.VQGAN_YAML, config);
     }
 
     private Choice resolveClip(String arg, Path vocab) {
@@ -193,7 +189,7 @@ public final class ModelResolver {
                 return new Choice(cache.fileOf(e, roleFile(e, FileRole.WEIGHTS)), v, e.name(), false);
             }
         }
-        return demo(ModelKind.CLIP, "CLIP", DEMO_CLIP, DEMO_VOCAB, vocab);
+        return demo(ModelKind.CLIP, "CLIP", DemoModels.CLIP_FILE, DemoModels.VOCAB_FILE, vocab);
     }
 
     /**

@@ -67,10 +67,10 @@ public final class DemoDiagnosis {
      */
     public static void run(Path dir, Path generated, int side, Consumer<String> log) throws IOException {
         Device device = Device.cpu();
-        try (Vqgan vqgan = Vqgan.load(dir.resolve(DemoTraining.VQGAN_FILE), dir.resolve(DemoTraining.VQGAN_YAML),
-                device); Clip clip = Clip.load(dir.resolve(DemoTraining.CLIP_FILE), device);
+        try (Vqgan vqgan = Vqgan.load(dir.resolve(DemoModels.VQGAN_FILE), dir.resolve(DemoModels.VQGAN_YAML),
+                device); Clip clip = Clip.load(dir.resolve(DemoModels.CLIP_FILE), device);
              NDManager m = NDManager.newBaseManager(device)) {
-            ClipTokenizer tok = ClipTokenizer.load(dir.resolve(DemoTraining.VOCAB_FILE));
+            ClipTokenizer tok = ClipTokenizer.load(dir.resolve(DemoModels.VOCAB_FILE));
             log.accept("== VQGAN reconstructions at " + side + " px (centre / border dominant colour)");
             List<Frame> recons = new ArrayList<>();
             for (ShapesWorld.Scene s : REFERENCE_SCENES) {

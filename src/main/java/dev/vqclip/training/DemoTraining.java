@@ -14,6 +14,7 @@ import dev.vqclip.engine.vqgan.VqganConfig;
 import dev.vqclip.engine.weights.DType;
 import dev.vqclip.engine.weights.RawTensor;
 import dev.vqclip.engine.weights.Safetensors;
+import dev.vqclip.models.DemoModels;
 import dev.vqclip.models.Hashing;
 
 import java.io.IOException;
@@ -47,11 +48,7 @@ import java.util.function.Consumer;
  * sums in the backward pass).
  */
 public final class DemoTraining {
-    /** File names, as {@link dev.vqclip.models.ModelResolver} expects them. */
-    public static final String VQGAN_FILE = "vqgan.safetensors";
-    public static final String VQGAN_YAML = "vqgan.yaml";
-    public static final String CLIP_FILE = "clip.safetensors";
-    public static final String VOCAB_FILE = "bpe.txt.gz";
+    /** The report's file name, beside the models ({@link DemoModels#VQGAN_FILE} and the others). */
     public static final String REPORT_FILE = "train.json";
     /** Seed offset of the held-out scenes the caption ranking is measured on (never used in training). */
     public static final long HELD_OUT_SEED_OFFSET = 1_000_003L;
@@ -157,9 +154,9 @@ public final class DemoTraining {
         setThreads(both ? Math.max(1, o.threads() / 2) : o.threads());
         // check a kept model before spending the other one's minutes
         Map<String, Object> keptVqgan = o.phases() == Phases.CLIP_ONLY
-                ? earlier(o.out(), "vqgan", VQGAN_FILE, VQGAN_YAML) : null;
+                ? earlier(o.out(), "vqgan", DemoModels.VQGAN_FILE, DemoModels.VQGAN_YAML) : null;
         Map<String, Object> keptClip = o.phases() == Phases.VQGAN_ONLY
-                ? earlier(o.out(), "clip", CLIP_FILE, VOCAB_FILE) : null;
+                ? earlier(o.out(), "clip", DemoModels.CLIP_FILE, DemoModels.VOCAB_FILE) : null;
 
         long t0 = System.nanoTime();
         VqganPhase vp = null;
@@ -206,7 +203,7 @@ public final class DemoTraining {
             cp = trainClip(o, log);
         }
         double wall = (System.nanoTime() - t0) / 1e9;
-        ClipTokenizer tokenizer = ClipTokenizer.load(o.out().resolve(VOCAB_FILE));
+        ClipTokenizer tokenizer = ClipTokenizer.load(o.out().resolve(DemoModels.VOCAB_FILE));
         CaptionRanking.Result ranking = cp != null ? cp.ranking() : ranking(o, tokenizer, log);
         Report report = new Report(vp != null ? vp.seconds() : seconds(keptVqgan),
                 cp != null ? cp.seconds() : seconds(keptClip), wall, vp != null ? vp.result() : null,
@@ -290,10 +287,11 @@ public final class DemoTraining {
         VqganTrainer.Settings vs = new VqganTrainer.Settings(o.vqganSteps(), o.vqganSteps() / 4, VQGAN_BATCH,
                 TRAIN_SIZE, CROP_SIZE, PIXEL_NOISE, VQGAN_LR, BETA, RESTART_EVERY, CLIP_NORM, BALANCED_LOSS);
         VqganTrainer.Result vr = VqganTrainer.train(vcfg, vs, o.seed(), Device.cpu(), log);
-        writeTensors(o.out().resolve(VQGAN_FILE), vr.weights(), vr.shapes(), Map.of("format", "pt",
+        writeTensors(o.out().resolve(DemoModels.VQGAN_FILE), vr.weights(), vr.shapes(), Map.of("format", "pt",
                 "source", "vqclip train-demo --seed " + o.seed()));
         String yamlText = yaml(vcfg);
-        AtomicFiles.write(o.out().resolve(VQGAN_YAML), out -> out.write(yamlText.getBytes(StandardCharsets.UTF_8)));
+        AtomicFiles.write(o.out().resolve(DemoModels.VQGAN_YAML),
+                out -> out.write(yamlText.getBytes(StandardCharsets.UTF_8)));
         return new VqganPhase(vr, vs, (System.nanoTime() - t0) / 1e9);
     }
 
@@ -303,7 +301,7 @@ public final class DemoTraining {
 
     private static CaptionRanking.Result ranking(Options o, ClipTokenizer tokenizer, Consumer<String> log) {
         CaptionRanking.Result ranking;
-        try (Clip clip = Clip.load(o.out().resolve(CLIP_FILE), Device.cpu())) {
+        try (Clip clip = Clip.load(o.out().resolve(DemoModels.CLIP_FILE), Device.cpu())) {
             ranking = CaptionRanking.evaluate(clip, tokenizer, o.seed() + HELD_OUT_SEED_OFFSET, RANKING_SCENES);
         }
         log.accept(String.format(Locale.ROOT, "held-out caption ranking: %d/%d (%.1f%%) with %d distractors each",
@@ -313,7 +311,8 @@ public final class DemoTraining {
 
     private static Map<String, String> hashes(Path dir) throws IOException {
         Map<String, String> hashes = new LinkedHashMap<>();
-        for (String f : List.of(VQGAN_FILE, VQGAN_YAML, CLIP_FILE, VOCAB_FILE)) {
+        for (String f : List.of(DemoModels.VQGAN_FILE, DemoModels.VQGAN_YAML, DemoModels.CLIP_FILE,
+                DemoModels.VOCAB_FILE)) {
             hashes.put(f, Hashing.sha256(dir.resolve(f)));
         }
         return hashes;
@@ -327,14 +326,14 @@ public final class DemoTraining {
             captions.add(s.caption());
         }
         List<BpeTrainer.Merge> merges = BpeTrainer.train(captions, MERGES);
-        Path vocab = o.out().resolve(VOCAB_FILE);
+        Path vocab = o.out().resolve(DemoModels.VOCAB_FILE);
         BpeTrainer.write(merges, vocab);
         ClipTokenizer tokenizer = ClipTokenizer.load(vocab);
         ClipConfig ccfg = ClipTrainer.config(tokenizer.vocabSize(), CONTEXT);
         ClipTrainer.Settings cs = new ClipTrainer.Settings(o.clipSteps(), CLIP_BATCH, CLIP_LR, CLIP_NOISE, CLIP_VIEWS,
                 CLIP_NEGATIVES, CLIP_SPOILED, CLIP_FILL_CORNERS);
         ClipTrainer.Result cr = ClipTrainer.train(ccfg, tokenizer, cs, o.seed() + 1, Device.cpu(), log);
-        writeTensors(o.out().resolve(CLIP_FILE), cr.weights(), cr.shapes(), Map.of("format", "pt",
+        writeTensors(o.out().resolve(DemoModels.CLIP_FILE), cr.weights(), cr.shapes(), Map.of("format", "pt",
                 "source", "vqclip train-demo --seed " + o.seed()));
         double clipSeconds = (System.nanoTime() - t1) / 1e9;
         return new ClipPhase(cr, cs, merges.size(), ranking(o, tokenizer, log), clipSeconds);
@@ -476,7 +475,7 @@ public final class DemoTraining {
         root.put("threads", o.threads());
         root.put("javaVersion", System.getProperty("java.version"));
         if (o.phases() == Phases.CLIP_ONLY) {
-            Map<String, Object> v = earlier(o.out(), "vqgan", VQGAN_FILE, VQGAN_YAML);
+            Map<String, Object> v = earlier(o.out(), "vqgan", DemoModels.VQGAN_FILE, DemoModels.VQGAN_YAML);
             v.put("fromAnEarlierRun", "kept by train-demo --clip-only: the VQGAN settings did not change");
             root.put("vqgan", v);
         } else {
@@ -493,7 +492,7 @@ public final class DemoTraining {
     }
 
     private static Map<String, Object> keptClipSection(Options o, Report r) throws IOException {
-        Map<String, Object> c = earlier(o.out(), "clip", CLIP_FILE, VOCAB_FILE);
+        Map<String, Object> c = earlier(o.out(), "clip", DemoModels.CLIP_FILE, DemoModels.VOCAB_FILE);
         c.put("fromAnEarlierRun", "kept by train-demo --vqgan-only: the CLIP settings did not change");
         // measured again on the kept file: the same figure unless the ranking code changed
         c.put("captionRanking", rankingSection(o, r.ranking()));

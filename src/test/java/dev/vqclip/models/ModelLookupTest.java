@@ -30,7 +30,7 @@ class ModelLookupTest {
         Catalogue catalogue = new Catalogue("test", List.of(clip));
         new ModelImporter(cache, anyStructure()).importFiles(clip, List.of(Files.write(tmp.resolve("c.pt"), weights)));
         Path demo = Files.createDirectories(tmp.resolve("assets/models/demo"));
-        Files.write(demo.resolve(ModelResolver.DEMO_VOCAB), demoVocab);
+        Files.write(demo.resolve(DemoModels.VOCAB_FILE), demoVocab);
         Path here = Files.write(tmp.resolve("here.pt"), weights);
         ModelLookup lookup = new ModelLookup(catalogue, cache, Optional.of(demo));
 
@@ -45,7 +45,7 @@ class ModelLookupTest {
         assertThat(r.get(0).found().orElseThrow().path()).isEqualTo(here);
         assertThat(r.get(1).found().orElseThrow().path()).isEqualTo(cache.fileOf(clip, clip.files().get(0)));
         assertThat(r.get(1).found().get().where()).isEqualTo("someclip");
-        assertThat(r.get(2).found().orElseThrow().path()).isEqualTo(demo.resolve(ModelResolver.DEMO_VOCAB));
+        assertThat(r.get(2).found().orElseThrow().path()).isEqualTo(demo.resolve(DemoModels.VOCAB_FILE));
         assertThat(r.get(2).found().get().role()).isEqualTo(FileRole.VOCAB);
         assertThat(r.get(2).found().get().demo()).isTrue();
         assertThat(r.get(3).found()).isEmpty();
@@ -55,7 +55,7 @@ class ModelLookupTest {
     @Test
     void aFileOfTheRightSizeButAnotherChecksumIsNotTakenForTheWantedOne() throws IOException {
         Path demo = Files.createDirectories(tmp.resolve("demo"));
-        Files.write(demo.resolve(ModelResolver.DEMO_VQGAN_CONFIG), randomBytes(100, 4));
+        Files.write(demo.resolve(DemoModels.VQGAN_YAML), randomBytes(100, 4));
         Path was = Files.write(tmp.resolve("vq.yaml"), randomBytes(100, 5));
         ModelLookup lookup = new ModelLookup(new Catalogue("test", List.of()), new ModelCache(tmp.resolve("c")),
                 Optional.of(demo));

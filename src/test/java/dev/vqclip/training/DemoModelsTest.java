@@ -84,8 +84,8 @@ class DemoModelsTest {
     void shippedFilesAreSmallAndAreTheOnesTrainJsonDescribes() throws IOException {
         long total = 0;
         JsonNode json = new ObjectMapper().readTree(DEMO.resolve(DemoTraining.REPORT_FILE).toFile());
-        for (String f : new String[] {DemoTraining.VQGAN_FILE, DemoTraining.VQGAN_YAML, DemoTraining.CLIP_FILE,
-            DemoTraining.VOCAB_FILE}) {
+        for (String f : new String[] {DemoModels.VQGAN_FILE, DemoModels.VQGAN_YAML, DemoModels.CLIP_FILE,
+            DemoModels.VOCAB_FILE}) {
             Path p = DEMO.resolve(f);
             total += Files.size(p);
             assertThat(Hashing.sha256(p)).as(f + " is the trained file").isEqualTo(json.get("sha256").get(f).asText());
@@ -98,8 +98,8 @@ class DemoModelsTest {
     void clipRanksTheTrueCaptionFirstForHeldOutScenes() throws IOException {
         JsonNode json = new ObjectMapper().readTree(DEMO.resolve(DemoTraining.REPORT_FILE).toFile());
         long heldOut = json.get("seed").asLong() + DemoTraining.HELD_OUT_SEED_OFFSET;
-        try (Clip clip = Clip.load(DEMO.resolve(DemoTraining.CLIP_FILE), Device.cpu())) {
-            ClipTokenizer tok = ClipTokenizer.load(DEMO.resolve(DemoTraining.VOCAB_FILE));
+        try (Clip clip = Clip.load(DEMO.resolve(DemoModels.CLIP_FILE), Device.cpu())) {
+            ClipTokenizer tok = ClipTokenizer.load(DEMO.resolve(DemoModels.VOCAB_FILE));
             CaptionRanking.Result r = CaptionRanking.evaluate(clip, tok, heldOut, 200);
             System.out.printf(Locale.ROOT, "demo CLIP: true caption first for %d of %d held-out scenes (%.1f%%), "
                     + "%d distractors each%n", r.correct(), r.total(), 100 * r.accuracy(), r.distractors());

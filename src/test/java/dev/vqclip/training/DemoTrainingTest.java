@@ -7,6 +7,7 @@ import dev.vqclip.engine.clip.Clip;
 import dev.vqclip.engine.clip.tokenizer.ClipTokenizer;
 import dev.vqclip.engine.vqgan.Vqgan;
 import dev.vqclip.engine.weights.RawTensor;
+import dev.vqclip.models.DemoModels;
 import dev.vqclip.models.Hashing;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -33,12 +34,12 @@ class DemoTrainingTest {
         for (String f : ra.files().keySet()) {
             assertThat(Hashing.sha256(a.resolve(f))).isEqualTo(ra.files().get(f));
         }
-        try (Vqgan v = Vqgan.load(a.resolve(DemoTraining.VQGAN_FILE), a.resolve(DemoTraining.VQGAN_YAML),
+        try (Vqgan v = Vqgan.load(a.resolve(DemoModels.VQGAN_FILE), a.resolve(DemoModels.VQGAN_YAML),
                 Device.cpu());
-             Clip c = Clip.load(a.resolve(DemoTraining.CLIP_FILE), Device.cpu())) {
+             Clip c = Clip.load(a.resolve(DemoModels.CLIP_FILE), Device.cpu())) {
             assertThat(v.factor()).isEqualTo(8);
             assertThat(v.codebook().getShape().get(0)).isEqualTo(DemoTraining.N_EMBED);
-            ClipTokenizer tok = ClipTokenizer.load(a.resolve(DemoTraining.VOCAB_FILE));
+            ClipTokenizer tok = ClipTokenizer.load(a.resolve(DemoModels.VOCAB_FILE));
             assertThat(c.config().vocabSize()).isEqualTo(tok.vocabSize());
             assertThat(c.contextLength()).isEqualTo(DemoTraining.CONTEXT);
             assertThat(c.imageResolution()).isEqualTo(64);
@@ -48,8 +49,8 @@ class DemoTrainingTest {
         JsonNode json = new ObjectMapper().readTree(a.resolve(DemoTraining.REPORT_FILE).toFile());
         assertThat(json.get("seed").asLong()).isEqualTo(7);
         assertThat(json.get("vqgan").get("steps").asInt()).isEqualTo(3);
-        assertThat(json.get("sha256").get(DemoTraining.CLIP_FILE).asText()).isEqualTo(ra.files()
-                .get(DemoTraining.CLIP_FILE));
+        assertThat(json.get("sha256").get(DemoModels.CLIP_FILE).asText()).isEqualTo(ra.files()
+                .get(DemoModels.CLIP_FILE));
         assertThat(json.get("clip").get("captionRanking").get("scenes").asInt()).isEqualTo(
                 DemoTraining.RANKING_SCENES);
     }
@@ -81,8 +82,8 @@ class DemoTrainingTest {
             }
         }
         assertThat(Thread.getAllStackTraces().keySet()).noneMatch(t -> t.getName().equals("clip-training"));
-        assertThat(dir.resolve(DemoTraining.CLIP_FILE)).doesNotExist();
-        assertThat(dir.resolve(DemoTraining.VQGAN_FILE)).doesNotExist();
+        assertThat(dir.resolve(DemoModels.CLIP_FILE)).doesNotExist();
+        assertThat(dir.resolve(DemoModels.VQGAN_FILE)).doesNotExist();
     }
 
     private static boolean clipThreadAlive() {
@@ -93,11 +94,11 @@ class DemoTrainingTest {
     @Timeout(value = 10, unit = TimeUnit.MINUTES) // without the cancellation the VQGAN would train for hours
     void aFailingClipPhaseStopsTheVqganAndIsTheErrorReported(@TempDir Path dir) throws Exception {
         // the CLIP phase cannot write its vocabulary: a folder stands where the file goes
-        Files.createDirectories(dir.resolve(DemoTraining.VOCAB_FILE));
+        Files.createDirectories(dir.resolve(DemoModels.VOCAB_FILE));
         assertThatThrownBy(() -> DemoTraining.run(new DemoTraining.Options(6, dir, 1_000_000, 10, 1), l -> { }))
-                .isInstanceOf(java.io.IOException.class).hasMessageContaining(DemoTraining.VOCAB_FILE);
+                .isInstanceOf(java.io.IOException.class).hasMessageContaining(DemoModels.VOCAB_FILE);
         assertThat(Thread.currentThread().isInterrupted()).isFalse();
-        assertThat(dir.resolve(DemoTraining.VQGAN_FILE)).doesNotExist();
+        assertThat(dir.resolve(DemoModels.VQGAN_FILE)).doesNotExist();
         assertThat(Thread.getAllStackTraces().keySet()).noneMatch(t -> t.getName().equals("clip-training"));
     }
 
@@ -105,8 +106,8 @@ class DemoTrainingTest {
     void aDifferentSeedGivesDifferentWeights(@TempDir Path dir) throws Exception {
         DemoTraining.Report r1 = DemoTraining.run(new DemoTraining.Options(1, dir.resolve("1"), 1, 1, 1), l -> { });
         DemoTraining.Report r2 = DemoTraining.run(new DemoTraining.Options(2, dir.resolve("2"), 1, 1, 1), l -> { });
-        assertThat(r2.files().get(DemoTraining.VQGAN_FILE)).isNotEqualTo(r1.files().get(DemoTraining.VQGAN_FILE));
-        assertThat(r2.files().get(DemoTraining.CLIP_FILE)).isNotEqualTo(r1.files().get(DemoTraining.CLIP_FILE));
+        assertThat(r2.files().get(DemoModels.VQGAN_FILE)).isNotEqualTo(r1.files().get(DemoModels.VQGAN_FILE));
+        assertThat(r2.files().get(DemoModels.CLIP_FILE)).isNotEqualTo(r1.files().get(DemoModels.CLIP_FILE));
     }
 
     @Test
@@ -150,16 +151,16 @@ class DemoTrainingTest {
     void aClipOnlyRunKeepsTheDescribedVqganAndRecordsIt(@TempDir Path dir) throws Exception {
         DemoTraining.Report full = DemoTraining.run(new DemoTraining.Options(3, dir, 2, 2, 1), line -> { });
         DemoTraining.Report clipOnly = DemoTraining.run(new DemoTraining.Options(3, dir, 2, 2, 1, DemoTraining.Phases.CLIP_ONLY), l -> { });
-        assertThat(clipOnly.files().get(DemoTraining.VQGAN_FILE)).isEqualTo(full.files().get(DemoTraining.VQGAN_FILE));
+        assertThat(clipOnly.files().get(DemoModels.VQGAN_FILE)).isEqualTo(full.files().get(DemoModels.VQGAN_FILE));
         // same seed and settings: the CLIP is the same too
-        assertThat(clipOnly.files().get(DemoTraining.CLIP_FILE)).isEqualTo(full.files().get(DemoTraining.CLIP_FILE));
+        assertThat(clipOnly.files().get(DemoModels.CLIP_FILE)).isEqualTo(full.files().get(DemoModels.CLIP_FILE));
         JsonNode json = new ObjectMapper().readTree(dir.resolve(DemoTraining.REPORT_FILE).toFile());
         assertThat(json.get("vqgan").get("fromAnEarlierRun").asText()).contains("--clip-only");
         assertThat(json.get("vqgan").get("steps").asInt()).isEqualTo(2);
 
-        Files.write(dir.resolve(DemoTraining.VQGAN_YAML), "model: {}\n".getBytes());
+        Files.write(dir.resolve(DemoModels.VQGAN_YAML), "model: {}\n".getBytes());
         assertThatThrownBy(() -> DemoTraining.run(new DemoTraining.Options(3, dir, 2, 2, 1, DemoTraining.Phases.CLIP_ONLY), l -> { }))
-                .hasMessageContaining(DemoTraining.VQGAN_YAML).hasMessageContaining("sha256");
+                .hasMessageContaining(DemoModels.VQGAN_YAML).hasMessageContaining("sha256");
     }
 
     @Test
@@ -205,10 +206,10 @@ class DemoTrainingTest {
     @Test
     void aVqganOnlyRunKeepsTheDescribedClipAndRecordsIt(@TempDir Path dir) throws Exception {
         DemoTraining.Report full = DemoTraining.run(new DemoTraining.Options(4, dir, 2, 2, 1), line -> { });
-        byte[] clip = Files.readAllBytes(dir.resolve(DemoTraining.CLIP_FILE));
+        byte[] clip = Files.readAllBytes(dir.resolve(DemoModels.CLIP_FILE));
         DemoTraining.Report vqganOnly = DemoTraining.run(new DemoTraining.Options(4, dir, 2, 2, 1,
                 DemoTraining.Phases.VQGAN_ONLY), l -> { });
-        assertThat(Files.readAllBytes(dir.resolve(DemoTraining.CLIP_FILE))).isEqualTo(clip);
+        assertThat(Files.readAllBytes(dir.resolve(DemoModels.CLIP_FILE))).isEqualTo(clip);
         assertThat(vqganOnly.clip()).isNull();
         // same seed and settings: the VQGAN is the same too, and so is the kept CLIP's ranking
         assertThat(vqganOnly.files()).isEqualTo(full.files());
@@ -217,16 +218,16 @@ class DemoTrainingTest {
         assertThat(json.get("clip").get("fromAnEarlierRun").asText()).contains("--vqgan-only");
         assertThat(json.get("clip").get("steps").asInt()).isEqualTo(2);
         assertThat(json.get("vqgan").has("fromAnEarlierRun")).isFalse();
-        assertThat(json.get("sha256").get(DemoTraining.VQGAN_FILE).asText())
-                .isEqualTo(full.files().get(DemoTraining.VQGAN_FILE));
+        assertThat(json.get("sha256").get(DemoModels.VQGAN_FILE).asText())
+                .isEqualTo(full.files().get(DemoModels.VQGAN_FILE));
 
         // a CLIP the report does not describe is refused before any training
-        Files.write(dir.resolve(DemoTraining.VOCAB_FILE), new byte[] {1, 2, 3});
-        long before = Files.getLastModifiedTime(dir.resolve(DemoTraining.VQGAN_FILE)).toMillis();
+        Files.write(dir.resolve(DemoModels.VOCAB_FILE), new byte[] {1, 2, 3});
+        long before = Files.getLastModifiedTime(dir.resolve(DemoModels.VQGAN_FILE)).toMillis();
         assertThatThrownBy(() -> DemoTraining.run(new DemoTraining.Options(4, dir, 2, 2, 1,
                 DemoTraining.Phases.VQGAN_ONLY), l -> { }))
-                .hasMessageContaining(DemoTraining.VOCAB_FILE).hasMessageContaining("sha256");
-        assertThat(Files.getLastModifiedTime(dir.resolve(DemoTraining.VQGAN_FILE)).toMillis()).isEqualTo(before);
+                .hasMessageContaining(DemoModels.VOCAB_FILE).hasMessageContaining("sha256");
+        assertThat(Files.getLastModifiedTime(dir.resolve(DemoModels.VQGAN_FILE)).toMillis()).isEqualTo(before);
     }
 
     @Test
