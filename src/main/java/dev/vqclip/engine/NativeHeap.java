@@ -127,11 +127,13 @@ public final class NativeHeap {
     private static void trimIfIdle() {
         long idleNanos = System.nanoTime() - LAST_STEP_END.get();
         long wait = TimeUnit.MILLISECONDS.toNanos(IDLE_MILLIS) - idleNanos;
-        if (STEPS_RUNNING.get() == 0 && wait <= 0) {
+        boolean running = STEPS_RUNNING.get() > 0;
+        if (!running && wait <= 0) {
             IDLE_PENDING.set(false);
             trim();
         } else {
-            IDLE_TRIMMER.schedule(NativeHeap::trimIfIdle, Math.max(wait, TimeUnit.MILLISECONDS.toNanos(IDLE_MILLIS)),
+            // a step is running: look again in a while; otherwise exactly when the idle time is up
+            IDLE_TRIMMER.schedule(NativeHeap::trimIfIdle, running ? TimeUnit.MILLISECONDS.toNanos(IDLE_MILLIS) : wait,
                     TimeUnit.NANOSECONDS);
         }
     }
