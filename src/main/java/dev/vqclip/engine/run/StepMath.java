@@ -210,8 +210,9 @@ public final class StepMath {
                 }
                 guidance = guidance == null ? l : guidance.add(l);
             }
+            // per guide, so that an ensemble's next cutouts start a new interval
+            stages.mark(StepStages.Stage.CLIP);
         }
-        stages.mark(StepStages.Stage.CLIP);
         NDArray gradImage;
         beforeBackward.run();
         if (guidance != null) {
