@@ -135,11 +135,10 @@ public final class BenchStepCommand implements Callable<Integer> {
                     System.out.printf(Locale.ROOT, "peak memory: measured %d bytes, estimated %d bytes, ratio %.3f%n",
                             after.peakRssBytes(), est, est / (double) after.peakRssBytes());
                 }
-                if (cpuPerStep != null && cpuPerStep.known()) {
+                if (cpuPerStep != null && cpuPerStep.total() >= 0) {
                     // CPU time of all the process's threads: less sensitive to other jobs on the machine than wall
                     // time (but it counts OpenMP's spin-waiting too); system time is mostly page faults
-                    System.out.printf(Locale.ROOT, "process CPU seconds per step: %.3f (user %.3f, system %.3f)%n",
-                            cpuPerStep.user() + cpuPerStep.system(), cpuPerStep.user(), cpuPerStep.system());
+                    System.out.printf(Locale.ROOT, "process CPU seconds per step: %s%n", cpuPerStep.describe());
                 }
                 System.out.printf(Locale.ROOT, "seconds per step: %.3f%n", timed / steps);
             }
@@ -148,13 +147,14 @@ public final class BenchStepCommand implements Callable<Integer> {
     }
 
     /**
-     * CPU time of the whole process, split into user and system time (Linux {@code /proc/self/stat}, in clock ticks
-     * of 1/100 s); unknown elsewhere.
+     * CPU time of the whole process: split into user and system time on Linux ({@code /proc/self/stat}, clock ticks of
+     * 1/100 s), the total alone elsewhere (the JVM's process CPU time).
      *
+     * @param total seconds, negative when unknown
      * @param user seconds in user mode, negative when unknown
      * @param system seconds in the kernel (page faults, mostly), negative when unknown
      */
-    record CpuTimes(double user, double system) {
+    record CpuTimes(double total, double user, double system) {
         private static final double TICK = 0.01;
 
         static CpuTimes now() {
@@ -162,22 +162,35 @@ public final class BenchStepCommand implements Callable<Integer> {
                 String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/self/stat"));
                 // fields after the command name (which may hold spaces) in parentheses: state is field 3
                 String[] f = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
-                return new CpuTimes(Long.parseLong(f[11]) * TICK, Long.parseLong(f[12]) * TICK);
+                double user = Long.parseLong(f[11]) * TICK;
+                double system = Long.parseLong(f[12]) * TICK;
+                return new CpuTimes(user + system, user, system);
             } catch (Exception e) {
-                return new CpuTimes(-1, -1);
+                java.lang.management.OperatingSystemMXBean os =
+                        java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+                double total = os instanceof com.sun.management.OperatingSystemMXBean sun
+                        ? sun.getProcessCpuTime() / 1e9 : -1;
+                return new CpuTimes(total, -1, -1);
             }
         }
 
-        boolean known() {
-            return user >= 0 && system >= 0;
-        }
-
         CpuTimes minus(CpuTimes o) {
-            return known() && o.known() ? new CpuTimes(user - o.user, system - o.system) : new CpuTimes(-1, -1);
+            return new CpuTimes(difference(total, o.total), difference(user, o.user), difference(system, o.system));
         }
 
         CpuTimes per(int n) {
-            return known() ? new CpuTimes(user / n, system / n) : this;
+            return new CpuTimes(total < 0 ? total : total / n, user < 0 ? user : user / n,
+                    system < 0 ? system : system / n);
+        }
+
+        /** @return e.g. {@code 7.820 (user 6.327, system 1.493)}, or the total alone */
+        String describe() {
+            return user < 0 || system < 0 ? String.format(Locale.ROOT, "%.3f", total)
+                    : String.format(Locale.ROOT, "%.3f (user %.3f, system %.3f)", total, user, system);
+        }
+
+        private static double difference(double a, double b) {
+            return a < 0 || b < 0 ? -1 : a - b;
         }
     }
 
