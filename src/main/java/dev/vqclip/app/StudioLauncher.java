@@ -15,6 +15,8 @@ public final class StudioLauncher {
     public static void main(String[] args) {
         dev.vqclip.engine.NativeStderr.install(); // as cli.Main does, when the studio is started directly
         dev.vqclip.runtime.NativeRuntime.select(); // an installed CUDA runtime, before DJL's engine loads
+        // as cli.Main does before libtorch loads: waiting threads sleep, huge pages, threads left to the interface
+        dev.vqclip.engine.EngineThreads.configure(null, true);
         launch(false, null);
     }
 
