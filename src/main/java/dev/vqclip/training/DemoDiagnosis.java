@@ -117,7 +117,7 @@ public final class DemoDiagnosis {
                 if (generated != null && Files.isRegularFile(generated.resolve("p" + (i + 1) + ".png"))) {
                     Frame gen = Images.read(generated.resolve("p" + (i + 1) + ".png"));
                     candidates.put("generated", gen);
-                    Vote drawn = shapeColour(gen, s.background());
+                    Vote drawn = shapeColour(gen);
                     log.accept(String.format(Locale.ROOT, "  generated p%d: border %s, besides the background %s "
                             + "(%.1f%% of the image)", i + 1, dominant(gen, border(gen.width())), drawn.colour(),
                             100 * drawn.share()));
@@ -258,14 +258,70 @@ public final class DemoDiagnosis {
     }
 
     /**
-     * @return the named colour most pixels are nearest to among those not nearest to {@code background} (where a
-     *     generated shape is, wherever it was drawn), with those pixels' share of the whole image
+     * How close (Euclidean RGB) a pixel must be to the border's mean colour to count as background whatever its
+     * nearest name: half the smallest distance between two named colours (red and orange, 113), so no pixel of
+     * another named colour's own shade is ever taken for background.
      */
-    public static Vote shapeColour(Frame f, ShapesWorld.Colour background) {
-        Map<ShapesWorld.Colour, Integer> votes = votes(f, i -> true);
-        votes.remove(background);
+    static final double BACKGROUND_RADIUS = smallestNameDistance() / 2;
+
+    private static double smallestNameDistance() {
+        double min = Double.MAX_VALUE;
+        for (ShapesWorld.Colour a : ShapesWorld.Colour.values()) {
+            for (ShapesWorld.Colour b : ShapesWorld.Colour.values()) {
+                if (a != b) {
+                    min = Math.min(min, Math.sqrt(sq(a.r - b.r) + sq(a.g - b.g) + sq(a.b - b.b)));
+                }
+            }
+        }
+        return min;
+    }
+
+    private static double sq(double v) {
+        return v * v;
+    }
+
+    /**
+     * What a generated picture shows besides its background (the border, {@link #border}): the named colour most
+     * pixels are nearest to among those that are not background, with those pixels' share of the whole image. A pixel
+     * is background when its nearest name is the border's, or when it lies within {@link #BACKGROUND_RADIUS} of the
+     * mean colour of the border's pixels of that name (the background as drawn; junk in the border does not move it).
+     * A decoder draws a background in shades, and a violet blue halfway between blue and purple is the background's
+     * shade, not a purple shape: on an AMD EPYC a third of such a background voted purple, and a red circle on blue
+     * was judged a purple one.
+     */
+    public static Vote shapeColour(Frame f) {
+        IntPredicate edge = border(f.width());
+        ShapesWorld.Colour background = dominant(f, edge);
+        int[] px = f.argb();
+        double[] mean = new double[3];
+        int n = 0;
+        for (int i = 0; i < px.length; i++) {
+            int r = (px[i] >> 16) & 0xff;
+            int g = (px[i] >> 8) & 0xff;
+            int b = px[i] & 0xff;
+            if (edge.test(i) && ShapesWorld.Colour.nearest(r, g, b) == background) {
+                mean[0] += r;
+                mean[1] += g;
+                mean[2] += b;
+                n++;
+            }
+        }
+        for (int k = 0; k < 3; k++) {
+            mean[k] /= n;
+        }
+        Map<ShapesWorld.Colour, Integer> votes = new EnumMap<>(ShapesWorld.Colour.class);
+        for (int p : px) {
+            int r = (p >> 16) & 0xff;
+            int g = (p >> 8) & 0xff;
+            int b = p & 0xff;
+            ShapesWorld.Colour c = ShapesWorld.Colour.nearest(r, g, b);
+            double d = Math.sqrt(sq(r - mean[0]) + sq(g - mean[1]) + sq(b - mean[2]));
+            if (c != background && d >= BACKGROUND_RADIUS) {
+                votes.merge(c, 1, Integer::sum);
+            }
+        }
         return votes.entrySet().stream().max(Map.Entry.comparingByValue())
-                .map(e -> new Vote(e.getKey(), (double) e.getValue() / f.argb().length))
+                .map(e -> new Vote(e.getKey(), (double) e.getValue() / px.length))
                 .orElse(new Vote(background, 0));
     }
 
