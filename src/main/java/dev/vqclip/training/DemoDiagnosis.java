@@ -286,8 +286,8 @@ public final class DemoDiagnosis {
      * is background when its nearest name is the border's, or when it lies within {@link #BACKGROUND_RADIUS} of the
      * mean colour of the border's pixels of that name (the background as drawn; junk in the border does not move it).
      * A decoder draws a background in shades, and a violet blue halfway between blue and purple is the background's
-     * shade, not a purple shape: on an AMD EPYC a third of such a background voted purple, and a red circle on blue
-     * was judged a purple one.
+     * shade, not a purple shape: on an AMD EPYC such a background gave 13.4% of the pixels to purple, more than the
+     * red circle drawn on it, which was judged a purple one.
      */
     public static Vote shapeColour(Frame f) {
         IntPredicate edge = border(f.width());
