@@ -258,8 +258,8 @@ public final class DemoDiagnosis {
     }
 
     /**
-     * How close (Euclidean RGB) a pixel must be to the border's mean colour to count as background whatever its
-     * nearest name: half the smallest distance between two named colours (red and orange, 113), so no pixel of
+     * How close (Euclidean RGB) a pixel must be to the background as drawn (the mean of the border's pixels named like
+     * the border) to count as background whatever its nearest name: half the smallest distance between two named colours (red and orange, 113), so no pixel of
      * another named colour's own shade is ever taken for background.
      */
     static final double BACKGROUND_RADIUS = smallestNameDistance() / 2;
